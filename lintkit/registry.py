@@ -1,0 +1,176 @@
+"""The set of loaded schemas, indexed by every qualified name a user can write."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable
+
+from .schema import (
+    ClassSchema,
+    FactorySchema,
+    LibrarySchema,
+    SchemaError,
+    bundled_schema_files,
+    expand_schema_paths,
+    load_schema_file,
+)
+
+
+@dataclass(frozen=True)
+class CallTarget:
+    """What a call produces and which keywords it takes."""
+
+    display_name: str
+    returns: ClassSchema
+    kwargs: frozenset[str] | None
+    unknown_kwargs: str
+    notes: dict[str, str]
+    library: str
+
+
+class SchemaSet:
+    def __init__(self, libraries: Iterable[LibrarySchema]):
+        self.libraries = tuple(libraries)
+        self.classes: dict[str, ClassSchema] = {}
+        self.factories: dict[str, FactorySchema] = {}
+        self._by_name: dict[str, ClassSchema] = {}
+        for lib in self.libraries:
+            for cls in lib.classes:
+                self._claim(cls.name, cls, lib)
+                self.classes[cls.name] = cls
+                for alias in cls.aliases:
+                    self._claim(alias, cls, lib)
+            for fac in lib.factories:
+                self._claim(fac.name, fac, lib)
+                self.factories[fac.name] = fac
+                for alias in fac.aliases:
+                    self._claim(alias, fac, lib)
+        self._check_references()
+
+    def _claim(self, name: str, item, lib: LibrarySchema) -> None:
+        owner = self._by_name.get(name)
+        if owner is not None:
+            raise SchemaError(f"{lib.origin}: '{name}' is already defined in {owner.origin}")
+        self._by_name[name] = item
+
+    def _check_references(self) -> None:
+        for cls in self.classes.values():
+            for base in cls.bases:
+                if not isinstance(self._by_name.get(base), ClassSchema):
+                    raise SchemaError(f"{cls.origin}: class '{cls.name}'.bases: no schema class '{base}'")
+        for fac in self.factories.values():
+            if not isinstance(self._by_name.get(fac.returns), ClassSchema):
+                raise SchemaError(f"{fac.origin}: factory '{fac.name}'.returns: no schema class '{fac.returns}'")
+            if fac.kwargs_of is not None and not isinstance(self._by_name.get(fac.kwargs_of), ClassSchema):
+                raise SchemaError(f"{fac.origin}: factory '{fac.name}'.kwargs_of: no schema class '{fac.kwargs_of}'")
+
+    # ------------------------------------------------------------------ lookups
+
+    def lookup(self, qualname: str) -> ClassSchema | FactorySchema | None:
+        """A class or factory by any of its names.
+
+        `qpid.messaging.Connection.establish` is found through the class alias
+        `qpid.messaging.Connection`, so factories need listing only once.
+        """
+        item = self._by_name.get(qualname)
+        if item is not None:
+            return item
+        owner, _, member = qualname.rpartition(".")
+        cls = self._by_name.get(owner)
+        if isinstance(cls, ClassSchema) and owner != cls.name:
+            return self._by_name.get(f"{cls.name}.{member}")
+        return None
+
+    def method_factory(self, cls: ClassSchema, method: str) -> FactorySchema | None:
+        """A factory reached through an instance: `client.get_transport()`."""
+        for owner in self.mro(cls):
+            item = self._by_name.get(f"{owner.name}.{method}")
+            if isinstance(item, FactorySchema):
+                return item
+        return None
+
+    def mro(self, cls: ClassSchema) -> list[ClassSchema]:
+        order, pending = [], [cls]
+        while pending:
+            current = pending.pop(0)
+            if current in order:
+                continue
+            order.append(current)
+            pending.extend(self.classes[b] if b in self.classes else self._by_name[b] for b in current.bases)
+        return order
+
+    def attributes(self, cls: ClassSchema) -> frozenset[str] | None:
+        """Settable attributes, inherited ones included; None when unchecked."""
+        if cls.attributes is None:
+            return None
+        names: set[str] = set()
+        for owner in self.mro(cls):
+            names |= owner.attributes or set()
+        return frozenset(names)
+
+    def methods(self, cls: ClassSchema) -> frozenset[str]:
+        names: set[str] = set()
+        for owner in self.mro(cls):
+            names |= owner.methods
+        return frozenset(names)
+
+    def notes(self, cls: ClassSchema) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for owner in reversed(self.mro(cls)):
+            merged.update(owner.notes)
+        return merged
+
+    def class_vocabulary(self, cls: ClassSchema) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for owner in reversed(self.mro(cls)):
+            merged.update(owner.vocabulary)
+        return merged
+
+    def call_target(self, item: ClassSchema | FactorySchema) -> CallTarget:
+        if isinstance(item, ClassSchema):
+            kwargs = None if item.kwargs is None else frozenset(item.kwargs)
+            return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library)
+        returns = self.lookup(item.returns)
+        kwargs = item.kwargs
+        if item.kwargs_of is not None:
+            inherited = self.lookup(item.kwargs_of).kwargs
+            kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
+        return CallTarget(item.display_name, returns, kwargs, item.unknown_kwargs, dict(item.notes), item.library)
+
+    # ------------------------------------------------------------------ derived
+
+    @cached_property
+    def vocabulary(self) -> dict[str, frozenset[str]]:
+        """Concept -> every spelling any library uses for it."""
+        concepts: dict[str, set[str]] = {}
+        for lib in self.libraries:
+            for concept, spellings in lib.vocabulary.items():
+                concepts.setdefault(concept, set()).update(spellings)
+            for cls in lib.classes:
+                for concept, spelling in cls.vocabulary.items():
+                    concepts.setdefault(concept, set()).add(spelling)
+        return {concept: frozenset(names) for concept, names in concepts.items()}
+
+    @cached_property
+    def top_level_modules(self) -> frozenset[str]:
+        return frozenset(name.split(".", 1)[0] for name in self._by_name)
+
+    @cached_property
+    def import_pattern(self) -> re.Pattern[str]:
+        """Matches an import statement that mentions a schema module.
+
+        The text prefilter: a file without such a line cannot produce a finding,
+        so it is never parsed.
+        """
+        names = "|".join(sorted(map(re.escape, self.top_level_modules)))
+        return re.compile(
+            rf"^[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\n#]*?\b(?:{names})\b)", re.MULTILINE
+        )
+
+
+def load_schema_set(extra_paths: Iterable[str | Path] = ()) -> SchemaSet:
+    files = bundled_schema_files() + expand_schema_paths(extra_paths)
+    return SchemaSet(load_schema_file(path) for path in files)

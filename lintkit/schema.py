@@ -1,0 +1,337 @@
+"""Library schemas: the declarative facts lintkit knows about client libraries.
+
+A schema file is TOML (format documented in docs/schemas.md).  Loading never
+imports the library it describes.  Every malformed file raises SchemaError
+naming the file and the key, so a user schema with a typo fails loudly: the
+tool must not have the bug class it exists to catch.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+SCHEMA_FORMAT = 1
+
+#: What a library does with a keyword argument it does not know.
+KWARG_POLICIES = {
+    "raises": "fails at call time",
+    "swallows": "the library silently ignores it",
+    "deferred": "the library stores it and fails only when the first connection is made",
+}
+
+#: What a library does with an attribute assignment it does not know.
+ATTRIBUTE_POLICIES = {
+    "silent": "Python accepts it silently and the library never reads it",
+    "raises": "it raises AttributeError at run time",
+}
+
+
+#: Liveness concepts a knob can control (used by the LK2xx rules).
+KNOB_CONCEPTS = {
+    "heartbeat": "application-level heartbeat or ping interval",
+    "keepalive": "TCP keepalive on/off (SO_KEEPALIVE)",
+    "keepalive_idle": "idle time before the first TCP keepalive probe",
+    "keepalive_interval": "time between TCP keepalive probes",
+    "keepalive_count": "unanswered probes before the connection is dropped",
+    "keepalive_options": "a collection of TCP keepalive socket options",
+    "user_timeout": "TCP_USER_TIMEOUT: give up on unacknowledged data",
+    "health_check": "check the connection before use after this idle time",
+}
+KNOB_UNITS = {"s": "seconds", "ms": "milliseconds", "bool": "on/off", "options": "socket options"}
+
+
+class SchemaError(ValueError):
+    """A schema file is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One way a library lets code control liveness (heartbeat, keepalive...)."""
+
+    concept: str
+    unit: str
+    kwarg: str | None = None
+    attribute: str | None = None
+    method: str | None = None
+    default: Any = None
+    off: tuple[Any, ...] = ()
+    versions: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ClassSchema:
+    name: str
+    aliases: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    attributes: frozenset[str] | None = None
+    methods: frozenset[str] = frozenset()
+    unknown_attributes: str = "silent"
+    kwargs: frozenset[str] | None = None
+    unknown_kwargs: str = "raises"
+    notes: Mapping[str, str] = field(default_factory=dict)
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
+    knobs: tuple[Knob, ...] = ()
+    library: str = ""
+    origin: str = ""
+
+    @property
+    def display_name(self) -> str:
+        """The name users write: the first alias if any (a public re-export)."""
+        return self.aliases[0] if self.aliases else self.name
+
+
+@dataclass(frozen=True)
+class FactorySchema:
+    name: str
+    returns: str
+    aliases: tuple[str, ...] = ()
+    kwargs: frozenset[str] | None = None
+    kwargs_of: str | None = None
+    unknown_kwargs: str = "raises"
+    notes: Mapping[str, str] = field(default_factory=dict)
+    library: str = ""
+    origin: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.aliases[0] if self.aliases else self.name
+
+
+@dataclass(frozen=True)
+class LibrarySchema:
+    name: str
+    distribution: str
+    version: str
+    source: str
+    importable: bool
+    classes: tuple[ClassSchema, ...]
+    factories: tuple[FactorySchema, ...]
+    origin: str
+    vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- parsing
+
+_LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
+_CLASS_KEYS = {
+    "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
+    "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob",
+}
+_KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note"}
+_FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes"}
+_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
+
+
+class _Reader:
+    """Typed access to one TOML table, with errors that name file and key."""
+
+    def __init__(self, origin: str, where: str, table: Mapping[str, Any], allowed: set[str]):
+        self.origin, self.where, self.table = origin, where, table
+        if not isinstance(table, Mapping):
+            self.fail(where, "must be a table")
+        for key in table:
+            if key not in allowed:
+                hint = _closest(key, allowed)
+                self.fail(f"{where}.{key}" if where else key,
+                          "unknown key" + (f"; did you mean '{hint}'?" if hint else ""))
+
+    def fail(self, key: str, problem: str):
+        raise SchemaError(f"{self.origin}: {key}: {problem}")
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def str(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self.table.get(name, default)
+        if value is None and required:
+            self.fail(self.key(name), "is required")
+        if value is not None and not isinstance(value, str):
+            self.fail(self.key(name), f"must be a string, not {type(value).__name__}")
+        return value
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self.table.get(name, default)
+        if not isinstance(value, bool):
+            self.fail(self.key(name), f"must be true or false, not {value!r}")
+        return value
+
+    def names(self, name: str) -> tuple[str, ...] | None:
+        value = self.table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(self.key(name), "must be a list of strings")
+        dupes = sorted({v for v in value if value.count(v) > 1})
+        if dupes:
+            self.fail(self.key(name), f"lists {', '.join(map(repr, dupes))} more than once")
+        return tuple(value)
+
+    def choice(self, name: str, choices: Mapping[str, str], default: str) -> str:
+        value = self.str(name, default)
+        if value not in choices:
+            self.fail(self.key(name), f"must be one of {', '.join(sorted(choices))}, not {value!r}")
+        return value
+
+    def text_map(self, name: str) -> dict[str, str]:
+        value = self.table.get(name, {})
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            self.fail(self.key(name), "must be a table of strings")
+        return dict(value)
+
+    def table_of(self, name: str) -> dict[str, Any]:
+        value = self.table.get(name, {})
+        if not isinstance(value, Mapping):
+            self.fail(self.key(name), "must be a table")
+        return dict(value)
+
+
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _as_set(names: tuple[str, ...] | None) -> frozenset[str] | None:
+    return None if names is None else frozenset(names)
+
+
+def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
+    """Knob values are numbers, booleans, or the string "none" for Python's None."""
+    if value == "none":
+        return None
+    if isinstance(value, (bool, int, float)):
+        return value
+    reader.fail(key, f'must be a number, true/false or "none", not {value!r}')
+
+
+def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
+    if not isinstance(raw_knobs, list):
+        owner.fail(owner.key("knob"), "must be an array of tables ([[class.knob]])")
+    for index, raw in enumerate(raw_knobs):
+        r = _Reader(owner.origin, f"{owner.where}.knob[{index}]", raw, _KNOB_KEYS)
+        concept = r.choice("concept", KNOB_CONCEPTS, "")
+        setters = [r.str(k) for k in ("kwarg", "attribute", "method")]
+        if not any(setters):
+            r.fail(r.where, "needs at least one of kwarg, attribute, method")
+        off = raw.get("off", [])
+        if not isinstance(off, list):
+            r.fail(r.key("off"), "must be a list")
+        yield Knob(
+            concept=concept,
+            unit=r.choice("unit", KNOB_UNITS, ""),
+            kwarg=setters[0],
+            attribute=setters[1],
+            method=setters[2],
+            default=_knob_value(r, r.key("default"), raw.get("default", "none")),
+            off=tuple(_knob_value(r, r.key("off"), v) for v in off),
+            versions=r.str("versions"),
+            note=r.str("note", ""),
+        )
+
+
+def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
+    top = _Reader(origin, "", data, _TOP_KEYS)
+    fmt = data.get("format")
+    if fmt != SCHEMA_FORMAT:
+        top.fail("format", f"must be {SCHEMA_FORMAT} (the schema format this lintkit reads), not {fmt!r}")
+    lib = _Reader(origin, "library", data.get("library", {}), _LIBRARY_KEYS)
+    only_vocabulary = "class" not in data and "factory" not in data and "library" not in data
+    lib_name = "" if only_vocabulary else lib.str("name", required=True)
+    vocabulary: dict[str, tuple[str, ...]] = {}
+    for concept, spellings in top.table_of("vocabulary").items():
+        if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
+            top.fail(f"vocabulary.{concept}", "must be a list of strings")
+        vocabulary[concept] = tuple(spellings)
+
+    classes = []
+    raw_classes = data.get("class", [])
+    if not isinstance(raw_classes, list):
+        top.fail("class", "must be an array of tables ([[class]])")
+    for index, raw in enumerate(raw_classes):
+        where = f"class[{index}]"
+        r = _Reader(origin, where, raw, _CLASS_KEYS)
+        name = r.str("name", required=True)
+        r.where = f"class '{name}'"
+        vocab = r.text_map("vocabulary")
+        classes.append(ClassSchema(
+            name=name,
+            aliases=r.names("aliases") or (),
+            bases=r.names("bases") or (),
+            attributes=_as_set(r.names("attributes")),
+            methods=_as_set(r.names("methods")) or frozenset(),
+            unknown_attributes=r.choice("unknown_attributes", ATTRIBUTE_POLICIES, "silent"),
+            kwargs=_as_set(r.names("kwargs")),
+            unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
+            notes=r.text_map("notes"),
+            vocabulary=vocab,
+            knobs=tuple(_parse_knobs(r, raw.get("knob", []))),
+            library=lib_name,
+            origin=origin,
+        ))
+
+    factories = []
+    raw_factories = data.get("factory", [])
+    if not isinstance(raw_factories, list):
+        top.fail("factory", "must be an array of tables ([[factory]])")
+    for index, raw in enumerate(raw_factories):
+        r = _Reader(origin, f"factory[{index}]", raw, _FACTORY_KEYS)
+        name = r.str("name", required=True)
+        r.where = f"factory '{name}'"
+        factories.append(FactorySchema(
+            name=name,
+            returns=r.str("returns", required=True),
+            aliases=r.names("aliases") or (),
+            kwargs=_as_set(r.names("kwargs")),
+            kwargs_of=r.str("kwargs_of"),
+            unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
+            notes=r.text_map("notes"),
+            library=lib_name,
+            origin=origin,
+        ))
+
+    required = not only_vocabulary
+    return LibrarySchema(
+        name=lib_name,
+        distribution=lib.str("distribution", None if required else "", required=required),
+        version=lib.str("version", None if required else "", required=required),
+        source=lib.str("source", None if required else "", required=required),
+        importable=lib.bool("importable", True),
+        classes=tuple(classes),
+        factories=tuple(factories),
+        origin=origin,
+        vocabulary=vocabulary,
+    )
+
+
+def load_schema_file(path: str | Path) -> LibrarySchema:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SchemaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{path}: not valid TOML: {exc}") from None
+    return parse_schema(data, str(path))
+
+
+def bundled_schema_files() -> list[Path]:
+    package = resources.files("lintkit.rules")
+    return sorted(Path(str(p)) for p in package.iterdir() if p.name.endswith(".toml"))
+
+
+def expand_schema_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """User schema paths: files, or directories holding *.toml files."""
+    found: list[Path] = []
+    for entry in paths:
+        entry = Path(entry)
+        if entry.is_dir():
+            found.extend(sorted(entry.glob("*.toml")))
+        else:
+            found.append(entry)
+    return found

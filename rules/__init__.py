@@ -1,0 +1,1 @@
+"""Bundled library schemas (TOML data, shipped as lintkit.rules)."""
