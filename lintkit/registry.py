@@ -84,6 +84,10 @@ class SchemaSet:
             return self._by_name.get(f"{cls.name}.{member}")
         return None
 
+    def names(self) -> Iterable[str]:
+        """Every qualified name of a class or factory, aliases included."""
+        return self._by_name.keys()
+
     def method_factory(self, cls: ClassSchema, method: str) -> FactorySchema | None:
         """A factory reached through an instance: `client.get_transport()`."""
         for owner in self.mro(cls):
@@ -138,7 +142,16 @@ class SchemaSet:
         if item.kwargs_of is not None:
             inherited = self.lookup(item.kwargs_of).kwargs
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
-        return CallTarget(item.display_name, returns, kwargs, item.unknown_kwargs, dict(item.notes), item.library)
+        return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
+                          dict(item.notes), item.library)
+
+    def factory_display_name(self, item: FactorySchema) -> str:
+        """`qpid.messaging.Connection.establish`, not where it is defined."""
+        if item.aliases:
+            return item.aliases[0]
+        owner, _, member = item.name.rpartition(".")
+        cls = self.classes.get(owner)
+        return f"{cls.display_name}.{member}" if cls is not None else item.name
 
     # ------------------------------------------------------------------ derived
 

@@ -1,0 +1,3 @@
+"""lintkit: catch the silent misconfigurations that let long-lived network connections die."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,587 @@
+"""Which expressions are connection objects: a scope- and flow-aware walk over `ast`.
+
+Nothing is imported: names are resolved from the file's own import statements
+against the schemas.  The walk is deliberately conservative ("report only
+when sure", as pylint's safe_infer): a name bound differently on two paths, a
+class with unknown mixins, or a dynamic attribute name all resolve to
+"unknown", which gives no finding.
+
+Function bodies run after the enclosing body is complete, with the enclosing
+scope's final bindings (that is what a call at run time usually sees).  Each
+class's methods are walked twice: once to learn what `self.x` holds (from
+every method and the class's annotations), then to report.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
+from .events import AttributeStore, KnownCall
+from .registry import SchemaSet
+from .schema import ClassSchema, FactorySchema
+
+Sink = Callable[[object], None]
+
+_OPAQUE_CLASS_NAMES = {"__setattr__", "__getattr__", "__getattribute__", "__slots__", "__dict__"}
+_BRANCH_FIELDS = ("body", "orelse", "finalbody")
+
+
+class Scope:
+    def __init__(self, parent: Scope | None, kind: str, class_info: ClassInfo | None = None):
+        self.parent, self.kind, self.class_info = parent, kind, class_info
+        self.env: dict[str, Binding] = {}
+
+    def lookup(self, name: str) -> Binding | None:
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            # Class bodies are not visible from the methods nested in them.
+            if first or scope.kind != "class":
+                if name in scope.env:
+                    return scope.env[name]
+            first = False
+            scope = scope.parent
+        return None
+
+    def bind(self, key: str, binding: Binding) -> None:
+        # Rebinding `a` forgets everything known about `a.x`.
+        prefix = key + "."
+        for stale in [k for k in self.env if k.startswith(prefix)]:
+            del self.env[stale]
+        self.env[key] = binding
+
+
+@dataclass
+class ClassInfo:
+    node: ast.ClassDef
+    scope: Scope
+    local: LocalClass | None
+    methods: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    self_values: dict[str, list[Binding]] = field(default_factory=dict)
+    self_annotations: dict[str, Binding] = field(default_factory=dict)
+    self_types: dict[str, Binding] = field(default_factory=dict)
+    bases: list[ClassInfo] = field(default_factory=list)
+
+
+class Analyzer:
+    def __init__(self, schemas: SchemaSet, sink: Sink):
+        self.schemas = schemas
+        self.sink = sink
+        self._emit: Sink = sink
+        self._queue: deque[tuple[str, object, Scope]] = deque()
+        self._collecting = False
+        self._class_infos: dict[int, ClassInfo] = {}
+
+    # ================================================================= driver
+
+    def run(self, tree: ast.Module) -> None:
+        module = Scope(None, "module")
+        self.walk_body(tree.body, module)
+        while self._queue:
+            kind, item, parent = self._queue.popleft()
+            if kind == "class":
+                self._run_class(item)
+            else:
+                self._run_function(item, parent, None)
+
+    def _run_class(self, info: ClassInfo) -> None:
+        # Pass 1: learn what self.<attr> holds; report nothing.
+        self._collecting, self._emit = True, _discard
+        try:
+            for method in info.methods:
+                self._run_function(method, info.scope, info)
+        finally:
+            self._collecting, self._emit = False, self.sink
+        info.self_types = self._resolve_self_types(info)
+        for method in info.methods:
+            self._run_function(method, info.scope, info)
+
+    def _resolve_self_types(self, info: ClassInfo) -> dict[str, Binding]:
+        types: dict[str, Binding] = {}
+        for base in info.bases:
+            types.update(base.self_types)
+        for name, values in info.self_values.items():
+            merged = merge(list(values))
+            types[name] = merged if merged is not None else UNKNOWN
+        types.update(info.self_annotations)
+        return types
+
+    def _run_function(self, node, parent: Scope, info: ClassInfo | None) -> None:
+        scope = Scope(parent, "function", info)
+        args = node.args
+        positional = args.posonlyargs + args.args
+        is_method = info is not None and not any(
+            isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list
+        )
+        for index, arg in enumerate(positional + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]):
+            if index == 0 and is_method and arg in positional:
+                scope.bind(arg.arg, _SelfMarker(info))
+            elif arg.annotation is not None and arg not in (args.vararg, args.kwarg):
+                scope.bind(arg.arg, self.annotation_binding(arg.annotation, parent))
+            else:
+                scope.bind(arg.arg, UNKNOWN)
+        self.walk_body(node.body, scope)
+
+    # ================================================================= statements
+
+    def walk_body(self, body: list[ast.stmt], scope: Scope) -> None:
+        for stmt in body:
+            self.walk_stmt(stmt, scope)
+
+    def walk_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
+        method = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if method is not None:
+            method(stmt, scope)
+        else:
+            self.scan_expressions(stmt, scope)
+
+    def stmt_Import(self, stmt: ast.Import, scope: Scope) -> None:
+        for alias in stmt.names:
+            if alias.asname:
+                scope.bind(alias.asname, Ref(alias.name))
+            else:
+                top = alias.name.split(".", 1)[0]
+                scope.bind(top, Ref(top))
+
+    def stmt_ImportFrom(self, stmt: ast.ImportFrom, scope: Scope) -> None:
+        if stmt.level or not stmt.module:
+            for alias in stmt.names:
+                if alias.name != "*":
+                    scope.bind(alias.asname or alias.name, UNKNOWN)
+            return
+        for alias in stmt.names:
+            if alias.name == "*":
+                for name in self._star_names(stmt.module):
+                    scope.bind(name, Ref(f"{stmt.module}.{name}"))
+            else:
+                scope.bind(alias.asname or alias.name, Ref(f"{stmt.module}.{alias.name}"))
+
+    def _star_names(self, module: str) -> Iterator[str]:
+        prefix = module + "."
+        for qualname in self.schemas.names():
+            if qualname.startswith(prefix) and "." not in qualname[len(prefix):]:
+                yield qualname[len(prefix):]
+
+    def stmt_Assign(self, stmt: ast.Assign, scope: Scope) -> None:
+        self.scan_expressions(stmt.value, scope)
+        value = self.binding_of(stmt.value, scope)
+        for target in stmt.targets:
+            self.assign_target(target, stmt.value, value, scope, "assign")
+
+    def stmt_AnnAssign(self, stmt: ast.AnnAssign, scope: Scope) -> None:
+        if stmt.value is not None:
+            self.scan_expressions(stmt.value, scope)
+        declared = self.annotation_binding(stmt.annotation, scope)
+        value = self.binding_of(stmt.value, scope) if stmt.value is not None else None
+        binding = declared if isinstance(declared, Instance) else value if value is not None else UNKNOWN
+        target = stmt.target
+        if isinstance(target, ast.Name):
+            if scope.kind == "class" and scope.class_info is not None and isinstance(declared, Instance):
+                scope.class_info.self_annotations[target.id] = declared
+            if stmt.value is not None or scope.kind != "class":
+                scope.bind(target.id, binding)
+        elif isinstance(target, ast.Attribute):
+            receiver = self._self_class(target.value, scope)
+            if receiver is not None and isinstance(declared, Instance):
+                receiver.self_annotations[target.attr] = declared
+            if stmt.value is not None:
+                self.assign_target(target, stmt.value, binding, scope, "annassign")
+            else:
+                self._store_attribute(target, None, None, scope, "annassign", bind=False)
+
+    def stmt_AugAssign(self, stmt: ast.AugAssign, scope: Scope) -> None:
+        self.scan_expressions(stmt.value, scope)
+        target = stmt.target
+        if isinstance(target, ast.Attribute):
+            self._store_attribute(target, stmt.value, None, scope, "augassign", bind=False)
+        elif isinstance(target, ast.Name):
+            scope.bind(target.id, UNKNOWN)
+        else:
+            self.scan_expressions(target, scope)
+
+    def stmt_Delete(self, stmt: ast.Delete, scope: Scope) -> None:
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                scope.env.pop(target.id, None)
+
+    def stmt_FunctionDef(self, stmt, scope: Scope) -> None:
+        for expr in stmt.decorator_list + stmt.args.defaults + [d for d in stmt.args.kw_defaults if d]:
+            self.scan_expressions(expr, scope)
+        scope.bind(stmt.name, UNKNOWN)
+        if scope.kind == "class" and scope.class_info is not None:
+            scope.class_info.methods.append(stmt)
+        elif not self._collecting:
+            self._queue.append(("function", stmt, scope))
+
+    stmt_AsyncFunctionDef = stmt_FunctionDef
+
+    def stmt_ClassDef(self, stmt: ast.ClassDef, scope: Scope) -> None:
+        for expr in stmt.decorator_list + stmt.bases + [k.value for k in stmt.keywords]:
+            self.scan_expressions(expr, scope)
+        bases = [self.binding_of(base, scope) for base in stmt.bases
+                 if not (isinstance(base, ast.Name) and base.id == "object" and scope.lookup("object") is None)]
+        schema_bases = [b for b in bases if isinstance(b, LocalClassRef) or _is_class_ref(b, self.schemas)]
+        others = [b for b in bases if b not in schema_bases]
+        local = None
+        base_infos = [self._class_infos[id(b.local)] for b in bases
+                      if isinstance(b, LocalClassRef) and id(b.local) in self._class_infos]
+        if len(schema_bases) == 1 and not others:
+            base = schema_bases[0]
+            base_cls = base.local.base if isinstance(base, LocalClassRef) else self.schemas.lookup(base.qualname)
+            inherited = base.local.names if isinstance(base, LocalClassRef) else frozenset()
+            names = _names_defined_by(stmt)
+            if not names & _OPAQUE_CLASS_NAMES:
+                local = LocalClass(stmt.name, base_cls, frozenset(names | inherited),
+                                   "__init__" in names or (isinstance(base, LocalClassRef) and base.local.defines_init))
+        info = ClassInfo(stmt, Scope(scope, "class"), local, bases=base_infos)
+        info.scope.class_info = info
+        if local is not None:
+            self._class_infos[id(local)] = info
+        self.walk_body(stmt.body, info.scope)
+        if local is not None:
+            scope.bind(stmt.name, LocalClassRef(local))
+        elif schema_bases:
+            scope.bind(stmt.name, UNKNOWN)  # a schema subclass we cannot see through
+        else:
+            scope.bind(stmt.name, _LocalPlainClass(info))
+        if self._collecting:
+            return
+        self._queue.append(("class", info, scope))
+
+    def stmt_With(self, stmt, scope: Scope) -> None:
+        for item in stmt.items:
+            self.scan_expressions(item.context_expr, scope)
+            if item.optional_vars is not None:
+                self.assign_target(item.optional_vars, None, self._entered(item.context_expr, scope), scope, "with")
+        self.walk_body(stmt.body, scope)
+
+    stmt_AsyncWith = stmt_With
+
+    def _entered(self, expr: ast.expr, scope: Scope) -> Binding:
+        # Connection classes return themselves from __enter__.
+        binding = self.binding_of(expr, scope)
+        return binding if isinstance(binding, Instance) else UNKNOWN
+
+    def stmt_If(self, stmt: ast.If, scope: Scope) -> None:
+        self.scan_expressions(stmt.test, scope)
+        self._branches(scope, [stmt.body, stmt.orelse])
+
+    def stmt_For(self, stmt, scope: Scope) -> None:
+        self.scan_expressions(stmt.iter, scope)
+        self.assign_target(stmt.target, None, UNKNOWN, scope, "for")
+        self._branches(scope, [stmt.body, []], then=stmt.orelse)
+
+    stmt_AsyncFor = stmt_For
+
+    def stmt_While(self, stmt: ast.While, scope: Scope) -> None:
+        self.scan_expressions(stmt.test, scope)
+        self._branches(scope, [stmt.body, []], then=stmt.orelse)
+
+    def stmt_Try(self, stmt, scope: Scope) -> None:
+        before = dict(scope.env)
+        self.walk_body(stmt.body, scope)
+        self.walk_body(stmt.orelse, scope)
+        after_body = dict(scope.env)
+        outcomes = [after_body]
+        for handler in stmt.handlers:
+            scope.env = dict(before)
+            if handler.type is not None:
+                self.scan_expressions(handler.type, scope)
+            if handler.name:
+                scope.bind(handler.name, UNKNOWN)
+            self.walk_body(handler.body, scope)
+            outcomes.append(dict(scope.env))
+        scope.env = _merge_envs(outcomes)
+        self.walk_body(stmt.finalbody, scope)
+
+    stmt_TryStar = stmt_Try
+
+    def stmt_Match(self, stmt, scope: Scope) -> None:
+        self.scan_expressions(stmt.subject, scope)
+        bodies = [case.body for case in stmt.cases] + [[]]
+        self._branches(scope, bodies)
+
+    def stmt_Global(self, stmt, scope: Scope) -> None:
+        for name in stmt.names:
+            scope.bind(name, UNKNOWN)
+
+    stmt_Nonlocal = stmt_Global
+
+    def _branches(self, scope: Scope, bodies: list[list[ast.stmt]], then: list[ast.stmt] = ()) -> None:
+        before = dict(scope.env)
+        outcomes = []
+        for body in bodies:
+            scope.env = dict(before)
+            self.walk_body(body, scope)
+            outcomes.append(scope.env)
+        scope.env = _merge_envs(outcomes)
+        self.walk_body(list(then), scope)
+
+    # ================================================================= assignment
+
+    def assign_target(self, target: ast.expr, value: ast.expr | None, binding: Binding | None,
+                      scope: Scope, form: str) -> None:
+        binding = UNKNOWN if binding is None else binding
+        if isinstance(target, ast.Name):
+            scope.bind(target.id, binding)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and not any(
+                isinstance(v, ast.Starred) for v in value.elts) and len(value.elts) == len(target.elts) else None
+            for index, element in enumerate(target.elts):
+                element_value = values[index] if values else None
+                element_binding = self.binding_of(element_value, scope) if element_value is not None else UNKNOWN
+                self.assign_target(element, element_value, element_binding, scope, form)
+        elif isinstance(target, ast.Starred):
+            self.assign_target(target.value, None, UNKNOWN, scope, form)
+        elif isinstance(target, ast.Attribute):
+            self._store_attribute(target, value, binding, scope, form, bind=True)
+        else:  # subscript
+            self.scan_expressions(target, scope)
+
+    def _store_attribute(self, target: ast.Attribute, value, binding, scope: Scope, form: str, bind: bool) -> None:
+        self.scan_expressions(target.value, scope)
+        receiver = self.binding_of(target.value, scope)
+        if isinstance(receiver, Instance):
+            name_bytes = len(target.attr.encode("utf-8"))
+            self._emit(AttributeStore(receiver, target.attr, target.end_lineno, target.end_col_offset - name_bytes,
+                                      target.end_lineno, target.end_col_offset, value, form))
+        if not bind:
+            return
+        owner = self._self_class(target.value, scope)
+        if owner is not None and self._collecting:
+            owner.self_values.setdefault(target.attr, []).append(binding if binding is not None else UNKNOWN)
+        key = _dotted(target)
+        if key is not None:
+            scope.bind(key, binding if binding is not None else UNKNOWN)
+
+    def _self_class(self, expr: ast.expr, scope: Scope) -> ClassInfo | None:
+        if isinstance(expr, ast.Name):
+            binding = scope.lookup(expr.id)
+            if isinstance(binding, _SelfMarker):
+                return binding.info
+        return None
+
+    # ================================================================= expressions
+
+    def scan_expressions(self, node: ast.AST, scope: Scope) -> None:
+        """Emit events for the calls inside `node` (not inside nested statements)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.Call):
+                self._call(current, scope)
+            elif isinstance(current, ast.NamedExpr):
+                stack.append(current.value)
+                scope.bind(current.target.id, self.binding_of(current.value, scope))
+                continue
+            for child in ast.iter_child_nodes(current):
+                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                    continue
+                stack.append(child)
+
+    def _call(self, call: ast.Call, scope: Scope) -> None:
+        func = call.func
+        if isinstance(func, ast.Name) and func.id == "setattr" and scope.lookup("setattr") is None:
+            self._setattr(call, scope)
+            return
+        target = self.call_target(call, scope)
+        if target is None:
+            return
+        kind, item, instance = target
+        if kind == "local":
+            target_info = self.schemas.call_target(instance.cls)
+            self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init))
+        else:
+            self._emit(KnownCall(self.schemas.call_target(item), call, instance))
+
+    def _setattr(self, call: ast.Call, scope: Scope) -> None:
+        if len(call.args) < 2 or call.keywords:
+            return
+        obj, name = call.args[0], call.args[1]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return  # dynamic setattr: no finding
+        receiver = self.binding_of(obj, scope)
+        if isinstance(receiver, Instance):
+            value = call.args[2] if len(call.args) > 2 else None
+            self._emit(AttributeStore(receiver, name.value, name.lineno, name.col_offset,
+                                      name.end_lineno, name.end_col_offset, value, "setattr"))
+
+    def call_target(self, call: ast.Call, scope: Scope):
+        """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance) or None."""
+        func = call.func
+        callee = self.binding_of(func, scope, want_callable=True)
+        if isinstance(callee, LocalClassRef):
+            return "local", None, Instance(callee.local.base, callee.local)
+        if isinstance(callee, Ref):
+            item = self.schemas.lookup(callee.qualname)
+            if isinstance(item, ClassSchema):
+                return "schema", item, Instance(item)
+            if isinstance(item, FactorySchema):
+                return "schema", item, Instance(self.schemas.lookup(item.returns))
+            return None
+        if isinstance(func, ast.Attribute):
+            receiver = self.binding_of(func.value, scope)
+            if isinstance(receiver, Instance):
+                factory = self.schemas.method_factory(receiver.cls, func.attr)
+                if factory is not None:
+                    return "schema", factory, Instance(self.schemas.lookup(factory.returns))
+        return None
+
+    def binding_of(self, expr: ast.expr | None, scope: Scope, want_callable: bool = False) -> Binding:
+        """What `expr` evaluates to, or UNKNOWN."""
+        if expr is None:
+            return UNKNOWN
+        if isinstance(expr, ast.Name):
+            binding = scope.lookup(expr.id)
+            if binding is None:
+                return UNKNOWN
+            if isinstance(binding, _SelfMarker):
+                return binding.instance()
+            return binding
+        if isinstance(expr, ast.Attribute):
+            key = _dotted(expr)
+            if key is not None:
+                binding = scope.lookup(key)
+                if binding is not None:
+                    return binding
+            owner = self._self_class(expr.value, scope)
+            if owner is not None:
+                return owner.self_types.get(expr.attr, UNKNOWN)
+            base = self.binding_of(expr.value, scope)
+            if isinstance(base, Ref):
+                return Ref(f"{base.qualname}.{expr.attr}")
+            return UNKNOWN
+        if isinstance(expr, ast.Call):
+            target = self.call_target(expr, scope)
+            return target[2] if target is not None else UNKNOWN
+        if isinstance(expr, ast.Constant) and expr.value is None:
+            return NONE
+        if isinstance(expr, ast.Await):
+            return self.binding_of(expr.value, scope)
+        if isinstance(expr, ast.NamedExpr):
+            return self.binding_of(expr.value, scope)
+        return UNKNOWN
+
+    # ================================================================= annotations
+
+    def annotation_binding(self, annotation: ast.expr, scope: Scope) -> Binding:
+        """`Connection`, `"qpid.messaging.Connection"`, `Optional[X]`, `X | None`..."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError):
+                return UNKNOWN
+            return self.annotation_binding(parsed, scope)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return _only_instance([self.annotation_binding(annotation.left, scope),
+                                   self.annotation_binding(annotation.right, scope)])
+        if isinstance(annotation, ast.Subscript):
+            wrapper = self.binding_of(annotation.value, scope)
+            name = wrapper.qualname if isinstance(wrapper, Ref) else None
+            inner = annotation.slice
+            if name in ("typing.Optional", "typing_extensions.Optional"):
+                return self.annotation_binding(inner, scope)
+            if name in ("typing.Union", "typing_extensions.Union") and isinstance(inner, ast.Tuple):
+                return _only_instance([self.annotation_binding(e, scope) for e in inner.elts])
+            if name in ("typing.Annotated", "typing_extensions.Annotated") and isinstance(inner, ast.Tuple):
+                return self.annotation_binding(inner.elts[0], scope)
+            return UNKNOWN
+        if isinstance(annotation, ast.Constant) and annotation.value is None:
+            return NONE
+        ref = self.binding_of(annotation, scope)
+        if isinstance(ref, Ref):
+            item = self.schemas.lookup(ref.qualname)
+            if isinstance(item, ClassSchema):
+                return Instance(item)
+        if isinstance(ref, LocalClassRef):
+            return Instance(ref.local.base, ref.local)
+        return UNKNOWN
+
+
+# ===================================================================== helpers
+
+
+class _SelfMarker:
+    """The first parameter of a method: an instance of the enclosing class."""
+
+    def __init__(self, info: ClassInfo):
+        self.info = info
+
+    def __eq__(self, other):
+        return isinstance(other, _SelfMarker) and other.info is self.info
+
+    def __hash__(self):
+        return id(self.info)
+
+    def instance(self) -> Binding:
+        if self.info.local is not None:
+            return Instance(self.info.local.base, self.info.local)
+        return UNKNOWN
+
+
+class _LocalPlainClass:
+    def __init__(self, info: ClassInfo):
+        self.info = info
+
+
+def _discard(_event: object) -> None:
+    pass
+
+
+def _is_class_ref(binding: Binding, schemas: SchemaSet) -> bool:
+    return isinstance(binding, Ref) and isinstance(schemas.lookup(binding.qualname), ClassSchema)
+
+
+def _only_instance(bindings: list[Binding]) -> Binding:
+    instances = [b for b in bindings if b is not NONE]
+    if len(instances) == 1 and isinstance(instances[0], Instance):
+        return instances[0]
+    return UNKNOWN
+
+
+def _dotted(expr: ast.expr) -> str | None:
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name) or not parts:
+        return None
+    return ".".join([expr.id] + parts[::-1])
+
+
+def _names_defined_by(cls: ast.ClassDef) -> set[str]:
+    """Names a class body defines, and every `self.x` its methods assign."""
+    names: set[str] = set()
+    for stmt in cls.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        names.add(node.id)
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) \
+                and node.value.id == "self":
+            names.add(node.attr)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == "self":
+            if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                names.add(node.args[1].value)
+            else:
+                names.add("__setattr__")  # dynamic: treat the class as opaque
+    return names
+
+
+def _merge_envs(envs: list[dict[str, Binding]]) -> dict[str, Binding]:
+    keys = set().union(*envs) if envs else set()
+    merged: dict[str, Binding] = {}
+    for key in keys:
+        binding = merge([env.get(key) for env in envs])
+        if binding is not None:
+            merged[key] = binding
+    return merged

@@ -1,0 +1,57 @@
+"""The base of every rule: a code, a name, a docs page, and event handlers."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Callable, ClassVar
+
+from ..events import AttributeStore, KnownCall
+from ..registry import SchemaSet
+
+#: The sections of a rule's docs page, in order (ruff's layout).
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
+
+Report = Callable[[int, int, int, int, str], None]
+
+
+class Check:
+    """A rule.  Subclasses set `code` and `name`, write their docs page as the
+    class docstring (sections in DOC_SECTIONS), and handle analyzer events."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    #: Off unless selected explicitly.
+    default_enabled: ClassVar[bool] = True
+
+    def __init__(self, schemas: SchemaSet, report: Report):
+        self.schemas = schemas
+        self._report = report
+
+    def report(self, line: int, col: int, end_line: int, end_col: int, message: str) -> None:
+        """Positions as `ast` gives them: 1-based lines, UTF-8 byte columns."""
+        self._report(line, col, end_line, end_col, f"{self.code} {message}")
+
+    def attribute_store(self, event: AttributeStore) -> None:
+        pass
+
+    def known_call(self, event: KnownCall) -> None:
+        pass
+
+    # ------------------------------------------------------------------ docs
+
+    @classmethod
+    def doc_sections(cls) -> dict[str, str]:
+        text = inspect.cleandoc(cls.__doc__ or "")
+        parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+        return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+
+    @classmethod
+    def summary(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "").split("\n## ", 1)[0].strip()
+
+    @classmethod
+    def code_example(cls, section: str) -> str:
+        """The Python code block of a docs section (Example / Use instead)."""
+        match = re.search(r"```python\n(.*?)```", cls.doc_sections().get(section, ""), re.DOTALL)
+        return match.group(1) if match else ""

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from ..events import AttributeStore
+from ..suggest import did_you_mean, suggest
+from .base import Check
+
+
+class UnknownAttribute(Check):
+    """An attribute assigned on a connection object whose library does not define it.
+
+    ## What it does
+    Checks assignments to attributes of known client objects (`obj.x = v`,
+    `obj.x += v`, `obj.x: T = v`, tuple targets, `setattr(obj, "x", v)` with a
+    literal name) against the library's schema, and reports names the library
+    does not have. When one valid name is clearly closest, or the name is
+    another library's word for the same setting (`heartbeat_interval`,
+    `keepalive`), the message suggests it.
+
+    Objects are recognised without importing anything: construction through
+    any import form or alias, factories (`Connection.establish`,
+    `redis.from_url`, `psycopg2.connect`...), `with X(...) as conn`,
+    `self.attr` assigned in one method and used in another, and annotated
+    parameters, variables and class attributes. Names starting with `_` are
+    private and not checked. A subclass defined in the checked code may set
+    the attributes it defines.
+
+    ## Why is this bad?
+    Most client classes are plain Python objects: assigning a misspelt
+    attribute creates a new one, and the library never reads it. OpenStack's
+    qpid driver set `self.connection.hearbeat`, so AMQP heartbeats were never
+    sent and a firewall's 1 h idle timeout silently dropped every quiet broker
+    connection. Classes with `__slots__` (pika's parameters, `socket.socket`)
+    raise AttributeError instead, but only when that line runs.
+
+    ## Example
+    ```python
+    import qpid.messaging
+
+    connection = qpid.messaging.Connection("broker.example.com")
+    connection.hearbeat = 60
+    ```
+
+    ## Use instead
+    ```python
+    import qpid.messaging
+
+    connection = qpid.messaging.Connection("broker.example.com")
+    connection.heartbeat = 60
+    ```
+
+    ## Fix safety
+    No automatic fix yet; the message names the suggested attribute when one
+    is clearly closest.
+
+    ## Options
+    - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): extra library
+      schemas, so your own client classes are checked too.
+
+    ## References
+    - [qpid.messaging `Connection` options (`opt_keys`)](https://github.com/apache/qpid-python/blob/main/qpid/messaging/endpoints.py)
+    - [Library schemas](../schemas.md)
+    """
+
+    code = "LK101"
+    name = "unknown-attribute"
+
+    def attribute_store(self, event: AttributeStore) -> None:
+        instance, name = event.instance, event.name
+        allowed = self.schemas.attributes(instance.cls)
+        if allowed is None or name in allowed or name.startswith("_"):
+            return
+        local_names = instance.subclass.names if instance.subclass is not None else frozenset()
+        if name in local_names:
+            return
+        methods = self.schemas.methods(instance.cls)
+        note = self.schemas.notes(instance.cls).get(name)
+        if name in methods:
+            message = f"'{name}' is a method of {instance.display_name}; assigning to it replaces the method"
+        else:
+            message = f"'{name}' is not an attribute of {instance.display_name}"
+            if instance.cls.unknown_attributes == "raises":
+                message += " (AttributeError at run time)"
+            candidates = allowed | local_names
+            message += did_you_mean(suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
+                                            self.schemas.vocabulary))
+        if note:
+            message += f" ({note})"
+        self.report(event.line, event.col, event.end_line, event.end_col, message)
+
+

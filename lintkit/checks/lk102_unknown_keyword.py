@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from ..events import KnownCall
+from ..suggest import did_you_mean, suggest
+from .base import Check
+
+
+class UnknownKeyword(Check):
+    """A keyword argument that a connection constructor or factory does not accept.
+
+    ## What it does
+    Checks the keyword arguments of calls to known constructors and factories
+    (`kombu.Connection(...)`, `redis.from_url(...)`, `psycopg2.connect(...)`,
+    `Connection.establish(...)`) against the library's schema, reports the
+    ones it does not accept, and says what the library does with them: some
+    raise at once, some **silently ignore** them (`kombu.Connection` and
+    `amqp.Connection` swallow `**kwargs`), and some store them and fail only
+    when the first connection is made (`redis.ConnectionPool`, `from_url`,
+    urllib3 pools).
+
+    ## Why is this bad?
+    A swallowed keyword is the same bug as a misspelt attribute: the setting
+    you wrote is never applied, and nothing tells you. `heartbeat` is off by
+    default in kombu and py-amqp, so `hearbeat=30` leaves an idle broker
+    connection to be dropped by the first NAT or firewall on the path. A
+    deferred failure surfaces far from the code that caused it, often only in
+    production.
+
+    ## Example
+    ```python
+    import kombu
+
+    connection = kombu.Connection("amqp://broker//", hearbeat=30)
+    ```
+
+    ## Use instead
+    ```python
+    import kombu
+
+    connection = kombu.Connection("amqp://broker//", heartbeat=30)
+    ```
+
+    ## Fix safety
+    No automatic fix yet; the message names the suggested keyword when one is
+    clearly closest.
+
+    ## Options
+    - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): extra library
+      schemas.
+
+    ## References
+    - [kombu `Connection`](https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.html#connection)
+    - [Library schemas](../schemas.md)
+    """
+
+    code = "LK102"
+    name = "unknown-keyword-argument"
+
+    def known_call(self, event: KnownCall) -> None:
+        target = event.target
+        if target.kwargs is None or event.subclass_defines_init:
+            return
+        for keyword in event.call.keywords:
+            name = keyword.arg
+            if name is None or name in target.kwargs:
+                continue
+            message = f"'{name}' is not a keyword argument of {target.display_name}"
+            if target.unknown_kwargs == "swallows":
+                message += f" ({target.library} silently ignores it)"
+            elif target.unknown_kwargs == "deferred":
+                message += f" ({target.library} stores it and fails only when the first connection is made)"
+            message += did_you_mean(suggest(name, target.kwargs, self.schemas.class_vocabulary(target.returns),
+                                            self.schemas.vocabulary))
+            note = target.notes.get(name)
+            if note:
+                message += f" ({note})"
+            end = keyword.col_offset + len(name.encode("utf-8"))
+            self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message)

@@ -1,0 +1,144 @@
+"""The one engine behind every front end (flake8 plugin, CLI, fixer).
+
+    bytes -> decode (PEP 263, BOM) -> text prefilter -> parse (tolerant for
+    legacy code) -> Analyzer events -> checks -> findings with character
+    columns.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .analyzer import Analyzer
+from .checks import ALL_CHECKS
+from .checks.base import Check
+from .events import AttributeStore, KnownCall
+from .findings import FileError, Finding
+from .legacy import parse_tolerant
+from .registry import SchemaSet
+from .source import SourceError, decode_source, split_lines
+
+#: Files larger than this are not analysed (one clear error instead).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class FileResult:
+    findings: list[Finding] = field(default_factory=list)
+    error: FileError | None = None
+    #: True when only the tolerant (legacy) parser could read the file.
+    legacy: bool = False
+
+
+def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] = ()) -> bool:
+    """flake8/ruff prefix semantics: the longest matching prefix wins."""
+    chosen = max((p for p in (select or ("LK",)) if code.startswith(p)), key=len, default=None)
+    dropped = max((p for p in ignore if code.startswith(p)), key=len, default=None)
+    if chosen is None:
+        return False
+    return dropped is None or len(chosen) > len(dropped)
+
+
+class Engine:
+    def __init__(self, schemas: SchemaSet, select: Iterable[str] | None = None, ignore: Iterable[str] = ()):
+        self.schemas = schemas
+        select = tuple(select) if select is not None else None
+        ignore = tuple(ignore)
+        self.check_classes: tuple[type[Check], ...] = tuple(
+            check for check in ALL_CHECKS
+            if is_selected(check.code, select, ignore) and (check.default_enabled or _explicit(check.code, select))
+        )
+
+    # ------------------------------------------------------------------ entry points
+
+    def check_bytes(self, data: bytes, filename: str) -> FileResult:
+        if len(data) > MAX_FILE_BYTES:
+            return FileResult(error=FileError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped"))
+        try:
+            decoded = decode_source(data)
+        except SourceError as exc:
+            return FileResult(error=FileError(f"cannot decode: {exc}"))
+        return self.check_text(decoded.text, filename)
+
+    def check_text(self, text: str, filename: str) -> FileResult:
+        if not self.wants(text):
+            return FileResult()
+        try:
+            parsed = parse_tolerant(text, filename)
+        except SyntaxError as exc:
+            return FileResult(error=FileError(f"cannot parse: {exc.msg}", exc.lineno or 1,
+                                              max((exc.offset or 1) - 1, 0)))
+        except (RecursionError, MemoryError):
+            return FileResult(error=FileError("cannot parse: too deeply nested"))
+        except ValueError as exc:  # source with NUL bytes
+            return FileResult(error=FileError(f"cannot parse: {exc}"))
+        result = self._check(parsed.tree, text, filename)
+        result.legacy = bool(parsed.masked_lines) or result.legacy
+        return result
+
+    def check_tree(self, tree: ast.Module, text: str, filename: str) -> FileResult:
+        """For hosts that already parsed the file (flake8)."""
+        if not self.wants(text):
+            return FileResult()
+        return self._check(tree, text, filename)
+
+    def wants(self, text: str) -> bool:
+        """The prefilter: only a file importing a schema module can have a finding."""
+        return bool(self.check_classes) and self.schemas.import_pattern.search(text) is not None
+
+    # ------------------------------------------------------------------ analysis
+
+    def _check(self, tree: ast.Module, text: str, filename: str) -> FileResult:
+        raw: list[tuple[int, int, int, int, str]] = []
+
+        def report(line: int, col: int, end_line: int, end_col: int, message: str) -> None:
+            raw.append((line, col, end_line, end_col, message))
+
+        checks = [check_class(self.schemas, report) for check_class in self.check_classes]
+        attribute_handlers = [c.attribute_store for c in checks if _overrides(c, "attribute_store")]
+        call_handlers = [c.known_call for c in checks if _overrides(c, "known_call")]
+
+        def sink(event: object) -> None:
+            if isinstance(event, AttributeStore):
+                for handler in attribute_handlers:
+                    handler(event)
+            elif isinstance(event, KnownCall):
+                for handler in call_handlers:
+                    handler(event)
+
+        try:
+            Analyzer(self.schemas, sink).run(tree)
+        except RecursionError:
+            return FileResult(error=FileError("cannot analyse: too deeply nested"))
+        return FileResult(findings=_to_findings(raw, text))
+
+
+def _overrides(check: Check, method: str) -> bool:
+    return getattr(type(check), method) is not getattr(Check, method)
+
+
+def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
+    return bool(select) and code in select
+
+
+def _to_findings(raw: list[tuple[int, int, int, int, str]], text: str) -> list[Finding]:
+    if not raw:
+        return []
+    lines = split_lines(text)
+
+    def char_col(line: int, col: int) -> int:
+        if not 0 < line <= len(lines):
+            return col
+        physical = lines[line - 1]
+        if physical.isascii():
+            return col
+        return len(physical.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+
+    findings = {
+        Finding(line, char_col(line, col), message.split(" ", 1)[0], message.split(" ", 1)[1],
+                end_line, char_col(end_line, end_col))
+        for line, col, end_line, end_col, message in raw
+    }
+    return sorted(findings)

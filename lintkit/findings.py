@@ -1,0 +1,33 @@
+"""What every front end reports: a finding at a precise place in a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One rule violation.
+
+    `line` is 1-based; `col` is the 0-based character column (not the UTF-8
+    byte offset that `ast` uses), so every front end can print `col + 1`.
+    """
+
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: int = 0
+    end_col: int = 0
+
+    def text(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be analysed (unreadable, undecodable, unparsable)."""
+
+    message: str
+    line: int = 1
+    col: int = 0

@@ -1,0 +1,62 @@
+"""The flake8 adapter: flake8 parses, lintkit's engine analyses, flake8 reports.
+
+Suppression (`# noqa`), selection and output stay flake8's own, so
+`--disable-noqa`, `--select LK` and `--extend-ignore` behave as usual.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Iterator
+
+from . import __version__
+from .engine import Engine
+from .registry import load_schema_set
+from .schema import SchemaError
+
+
+class Plugin:
+    name = "lintkit"
+    version = __version__
+
+    _engine: Engine | None = None
+    _schema_paths: tuple[str, ...] = ()
+
+    def __init__(self, tree: ast.Module, filename: str, lines: list[str]):
+        self.tree, self.filename, self.lines = tree, filename, lines
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        option_manager.add_option(
+            "--lintkit-schemas",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            normalize_paths=True,
+            help="Extra lintkit library schemas: TOML files or directories of them (comma-separated).",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        paths = tuple(p for p in (getattr(options, "lintkit_schemas", None) or ()) if p)
+        if cls._engine is None or paths != cls._schema_paths:
+            cls._schema_paths = paths
+            cls._engine = _build_engine(paths)
+
+    @classmethod
+    def engine(cls) -> Engine:
+        if cls._engine is None:
+            cls._engine = _build_engine(cls._schema_paths)
+        return cls._engine
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        result = self.engine().check_tree(self.tree, "".join(self.lines), self.filename)
+        for finding in result.findings:
+            yield finding.line, finding.col, finding.text(), type(self)
+
+
+def _build_engine(paths: tuple[str, ...]) -> Engine:
+    try:
+        return Engine(load_schema_set(paths))
+    except SchemaError as exc:
+        raise SystemExit(f"lintkit: {exc}") from None

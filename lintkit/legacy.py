@@ -1,0 +1,152 @@
+"""An error-tolerant parse for code that Python 3's parser rejects.
+
+Legacy files (Python 2: `except X, e:`, `print x`, `0x3FL`; `async` used as a
+name) must still be checked.  Strategy: keep every statement Python 3 can
+parse, exactly where it is, and neutralise the others.
+
+1. Python 2 spellings with a Python 3 equivalent are rewritten on the lines
+   where they occur (`0x3FL` -> `0x3F `, `<>` -> `!=`, `except X, e:` ->
+   `except X as e:`, ...), keeping line numbers and, wherever the lengths
+   allow, columns.
+2. A statement that still fails is masked: a compound header becomes a header
+   of the same shape (`if 1:`, `except:`), so its body is still analysed; a
+   simple statement becomes `pass`; its continuation lines become blank.
+
+Line numbers never change, so findings in the surviving statements point at
+the original source.  The result is only ever used for analysis, never
+written back.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+#: A file needing more masked statements than this is not worth analysing.
+MAX_REPAIRS = 400
+
+_LINE_FIXUPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # except ValueError, e:  ->  except ValueError as e:
+    (re.compile(r"^(\s*except\b[^:#]*?)\s*,\s*([A-Za-z_]\w*)\s*:"), r"\1 as \2:"),
+    # 0x3FL, 10L  ->  0x3F , 10   (same length)
+    (re.compile(r"\b((?:0[xX][0-9a-fA-F]+)|(?:\d+))[lL]\b"), r"\1 "),
+    # 0777  ->   777   (octal without 0o; same length)
+    (re.compile(r"(?<![\w.])0([0-7]+)\b(?!\.)"), r" \1"),
+    # a <> b  ->  a != b
+    (re.compile(r"<>"), "!="),
+    # `x`  ->  (x)   (repr backticks; same length)
+    (re.compile(r"`([^`\n]*)`"), r"(\1)"),
+    # ur"..."  ->   r"..."
+    (re.compile(r"\b[uU]([rR])(['\"])"), r" \1\2"),
+    # async / await used as names
+    (re.compile(r"\basync\b(?!\s+(?:def|for|with)\b)"), "async_"),
+    (re.compile(r"\bawait\b(?=\s*(?:=[^=]|\.|,|\)|\]|:|$))"), "await_"),
+)
+
+_PRINT_STATEMENT = re.compile(r"^\s*print\b(?!\s*\()(?!\s*=[^=])(?!\s*\.)(\s*>>|\s+\S|\s*$)")
+_EXEC_STATEMENT = re.compile(r"^\s*exec\b\s+[^\s(=]")
+_HEADER_KEYWORDS = {"if", "while", "for", "with", "def", "class", "async", "try", "else", "elif",
+                    "except", "finally", "match", "case"}
+_TRAILING_COMMENT = re.compile(r"\s*#[^'\"]*$")
+
+
+@dataclass(frozen=True)
+class TolerantParse:
+    tree: ast.Module
+    masked_lines: tuple[int, ...]
+
+
+def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
+    """Parse `text`, repairing Python 2 constructs; raise SyntaxError if hopeless."""
+    try:
+        return TolerantParse(ast.parse(text, filename), ())
+    except SyntaxError as first_error:
+        original_error = first_error
+    lines = text.splitlines(keepends=True)
+    spans = _logical_spans(text, len(lines))
+    masked: set[int] = set()
+    fixed: set[int] = set()
+
+    for index, line in enumerate(lines):
+        if _PRINT_STATEMENT.match(line) or _EXEC_STATEMENT.match(line):
+            masked.update(_mask(lines, spans, index))
+        else:
+            lines[index] = _apply_fixups(line)
+
+    for _ in range(MAX_REPAIRS):
+        try:
+            return TolerantParse(ast.parse("".join(lines), filename), tuple(sorted(masked)))
+        except SyntaxError as error:
+            index = (error.lineno or 0) - 1
+            if not 0 <= index < len(lines):
+                raise original_error from None
+            if index not in fixed:
+                fixed.add(index)
+                repaired = _apply_fixups(lines[index])
+                if repaired != lines[index]:
+                    lines[index] = repaired
+                    continue
+            start = spans.get(index, (index, index))[0]
+            if start in masked:
+                raise original_error from None
+            masked.update(_mask(lines, spans, index))
+        except (RecursionError, MemoryError, ValueError):
+            raise original_error from None
+    raise original_error
+
+
+def _apply_fixups(line: str) -> str:
+    for pattern, replacement in _LINE_FIXUPS:
+        line = pattern.sub(replacement, line)
+    return line
+
+
+def _logical_spans(text: str, line_count: int) -> dict[int, tuple[int, int]]:
+    """0-based line index -> (first, last) line index of its logical line."""
+    skip_before_start = (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+    spans: dict[int, tuple[int, int]] = {}
+    start = None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if start is None:
+                if tok.type in skip_before_start:
+                    continue
+                start = tok.start[0] - 1
+            if tok.type == tokenize.NEWLINE:
+                end = min(tok.start[0] - 1, line_count - 1)
+                for i in range(start, end + 1):
+                    spans[i] = (start, end)
+                start = None
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return spans
+
+
+def _mask(lines: list[str], spans: dict[int, tuple[int, int]], index: int) -> list[int]:
+    first, last = spans.get(index, (index, index))
+    head = lines[first]
+    indent = head[: len(head) - len(head.lstrip())]
+    ending = "\r\n" if head.endswith("\r\n") else "\n" if head.endswith("\n") else ""
+    logical = "".join(lines[first:last + 1]).rstrip()
+    logical = _TRAILING_COMMENT.sub("", logical)
+    keyword = re.match(r"\s*(@|\w+)", head)
+    keyword = keyword.group(1) if keyword else ""
+    is_header = logical.endswith(":")
+    body = "" if is_header else " pass"
+    if keyword == "except":
+        replacement = "except:" + body
+    elif keyword in ("else", "finally", "try"):
+        replacement = keyword + ":" + body
+    elif keyword == "elif":
+        replacement = "elif 1:" + body
+    elif keyword in _HEADER_KEYWORDS or is_header:
+        replacement = "if 1:" + body
+    else:
+        replacement = "pass"
+    lines[first] = indent + replacement + ending
+    for i in range(first + 1, last + 1):
+        lines[i] = "\r\n" if lines[i].endswith("\r\n") else "\n" if lines[i].endswith("\n") else ""
+    return [first]

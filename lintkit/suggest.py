@@ -1,0 +1,61 @@
+"""Did-you-mean: the closest valid name, or the class's own word for a concept."""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit)."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _max_distance(name: str) -> int:
+    return 1 if len(name) <= 4 else 2 if len(name) <= 9 else 3
+
+
+def suggest(
+    name: str,
+    candidates: Iterable[str],
+    class_vocabulary: Mapping[str, str],
+    vocabulary: Mapping[str, frozenset[str]],
+) -> list[str]:
+    """Names to suggest for the unknown `name`: one when one is clearly closest,
+    several when they tie (`reconnect_interval_mix`: `_max` or `_min`), none
+    when nothing is close."""
+    public = [c for c in set(candidates) if not c.startswith("_") and c != name]
+    lowered = name.lower()
+    scored = [(edit_distance(lowered, c.lower()), c) for c in public]
+    limit = _max_distance(name)
+    close = [item for item in scored if item[0] <= limit]
+    if close:
+        best = min(distance for distance, _ in close)
+        return sorted(c for distance, c in close if distance == best)
+    # Another library's word for the same idea: heartbeat_interval, keepalive...
+    for concept, spellings in vocabulary.items():
+        own = class_vocabulary.get(concept)
+        if own and own != name and (lowered in spellings or lowered.replace("_", "") in
+                                    {s.replace("_", "") for s in spellings}):
+            return [own]
+    return []
+
+
+def did_you_mean(names: list[str]) -> str:
+    if not names:
+        return ""
+    quoted = [f"'{n}'" for n in names]
+    if len(quoted) == 1:
+        return f"; did you mean {quoted[0]}?"
+    return f"; did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"
