@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Iterable, Mapping
 
 
@@ -43,6 +44,10 @@ def suggest(
     if close:
         best = min(distance for distance, _ in close)
         return sorted(c for distance, c in close if distance == best)
+    # Abbreviations and longer slips: one clearly similar name (difflib ratio).
+    similar = difflib.get_close_matches(lowered, [c.lower() for c in public], n=2, cutoff=0.8)
+    if len(similar) == 1:
+        return [c for c in public if c.lower() == similar[0]][:1]
     # Another library's word for the same idea: heartbeat_interval, keepalive...
     for concept, spellings in vocabulary.items():
         own = class_vocabulary.get(concept)

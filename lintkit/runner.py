@@ -1,0 +1,74 @@
+"""Running the engine over many files: one process for few, a pool for many."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from .engine import Engine, FileResult
+from .findings import FileError
+from .noqa import NoqaIndex
+from .registry import load_schema_set
+from .source import SourceError, decode_source
+
+#: Below this many files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 64
+CHUNK_SIZE = 16
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything needed to build an engine in a worker process."""
+
+    schema_paths: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+    def build(self) -> Engine:
+        return Engine(load_schema_set(self.schema_paths), self.select, self.ignore)
+
+
+def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa: bool = True) -> FileResult:
+    if data is None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return FileResult(error=FileError(f"cannot read: {exc.strerror or exc}"))
+    result = engine.check_bytes(data, path)
+    if honour_noqa and result.findings:
+        try:
+            noqa = NoqaIndex(decode_source(data).text)
+        except SourceError:
+            return result
+        result.findings = [f for f in result.findings if not noqa.suppressed(f.code, f.line)]
+    return result
+
+
+_worker_engine: Engine | None = None
+
+
+def _init_worker(spec: EngineSpec) -> None:
+    global _worker_engine
+    _worker_engine = spec.build()
+
+
+def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
+    return [check_file(_worker_engine, path) for path in paths]
+
+
+def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
+                jobs: int | None = None) -> Iterator[tuple[str, FileResult]]:
+    """Results in the order of `paths`, whatever the parallelism."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        for path in paths:
+            yield path, check_file(engine, path)
+        return
+    chunks = [paths[i:i + CHUNK_SIZE] for i in range(0, len(paths), CHUNK_SIZE)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+        for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
+            yield from zip(chunk, results)
+
