@@ -34,6 +34,8 @@ class Scope:
     def __init__(self, parent: Scope | None, kind: str, class_info: ClassInfo | None = None):
         self.parent, self.kind, self.class_info = parent, kind, class_info
         self.env: dict[str, Binding] = {}
+        #: name -> the dotted keys below it (`conn` -> {`conn.sock`}), so a rebinding forgets them.
+        self._children: dict[str, set[str]] = {}
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -49,9 +51,12 @@ class Scope:
 
     def bind(self, key: str, binding: Binding) -> None:
         # Rebinding `a` forgets everything known about `a.x`.
-        prefix = key + "."
-        for stale in [k for k in self.env if k.startswith(prefix)]:
-            del self.env[stale]
+        for stale in self._children.pop(key, ()):
+            self.env.pop(stale, None)
+        if "." in key:
+            parts = key.split(".")
+            for end in range(1, len(parts)):
+                self._children.setdefault(".".join(parts[:end]), set()).add(key)
         self.env[key] = binding
 
 

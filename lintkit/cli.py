@@ -97,6 +97,9 @@ def run_check(args: argparse.Namespace) -> int:
             errors += 1
             error = result.error
             print(f"{path}:{error.line}:{error.col + 1}: error: {error.message}", file=sys.stderr)
+        if result.warning is not None:
+            warning = result.warning
+            print(f"{path}:{warning.line}:{warning.col + 1}: warning: {warning.message}", file=sys.stderr)
         findings_count += len(result.findings)
         print_concise(path, result.findings)
     print_summary(findings_count, errors)

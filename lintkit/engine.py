@@ -28,8 +28,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: FileError | None = None
-    #: True when only the tolerant (legacy) parser could read the file.
-    legacy: bool = False
+    #: Set when only the tolerant (legacy) parser could read the file.
+    warning: FileError | None = None
 
 
 def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] = ()) -> bool:
@@ -75,7 +75,11 @@ class Engine:
         except ValueError as exc:  # source with NUL bytes
             return FileResult(error=FileError(f"cannot parse: {exc}"))
         result = self._check(parsed.tree, text, filename)
-        result.legacy = bool(parsed.masked_lines) or result.legacy
+        error = parsed.syntax_error
+        if error is not None and result.error is None:
+            result.warning = FileError(
+                f"not valid Python 3 ({error.msg}); checked the statements Python 3 can read",
+                error.lineno or 1, max((error.offset or 1) - 1, 0))
         return result
 
     def check_tree(self, tree: ast.Module, text: str, filename: str) -> FileResult:

@@ -57,6 +57,8 @@ _TRAILING_COMMENT = re.compile(r"\s*#[^'\"]*$")
 class TolerantParse:
     tree: ast.Module
     masked_lines: tuple[int, ...]
+    #: The error Python 3's parser gave for the original text, if any.
+    syntax_error: SyntaxError | None = None
 
 
 def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
@@ -78,7 +80,7 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
 
     for _ in range(MAX_REPAIRS):
         try:
-            return TolerantParse(ast.parse("".join(lines), filename), tuple(sorted(masked)))
+            return TolerantParse(ast.parse("".join(lines), filename), tuple(sorted(masked)), original_error)
         except SyntaxError as error:
             index = (error.lineno or 0) - 1
             if not 0 <= index < len(lines):

@@ -1,0 +1,107 @@
+"""Bad input never crashes a run: one clear line per file, the other files still checked."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lintkit.engine import Engine
+from lintkit.registry import load_schema_set
+from lintkit.runner import check_file
+
+FINDING = 'import qpid.messaging\nconn = qpid.messaging.Connection("b")\nconn.hearbeat = 1\n'
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_schema_set())
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+def test_syntax_error_is_one_line_and_the_run_continues(tmp_path: Path) -> None:
+    write(tmp_path / "a_broken.py", "import qpid.messaging\nx = 1\0\n")
+    write(tmp_path / "b_good.py", FINDING)
+    write(tmp_path / "c_legacy.py", "import qpid.messaging\ndef f(:\n    pass\n")
+    completed = subprocess.run([sys.executable, "-m", "lintkit", "check", str(tmp_path)],
+                               capture_output=True, text=True)
+    assert completed.returncode == 1
+    assert completed.stdout == f"{tmp_path / 'b_good.py'}:3:6: LK101 'hearbeat' is not an attribute of " \
+                               "qpid.messaging.Connection; did you mean 'heartbeat'?\n"
+    errors = [line for line in completed.stderr.splitlines() if ": error: " in line]
+    assert errors == [f"{tmp_path / 'a_broken.py'}:1:1: error: cannot parse: source code string cannot contain null bytes"]
+    warnings = [line for line in completed.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [f"{tmp_path / 'c_legacy.py'}:2:7: warning: not valid Python 3 (invalid syntax); "
+                        "checked the statements Python 3 can read"]
+    assert "Traceback" not in completed.stderr
+
+
+def test_undecodable_bytes(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.py", b"import qpid.messaging\nx = '\xff\xfe'\n")
+    result = check_file(engine, str(path))
+    assert result.findings == []
+    assert result.error.message.startswith("cannot decode: ")
+
+
+def test_unknown_coding_cookie(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.py", b"# -*- coding: klingon -*-\nimport qpid.messaging\n")
+    assert "cannot decode" in check_file(engine, str(path)).error.message
+
+
+def test_nul_bytes(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path / "nul.py", b"import qpid.messaging\nx = 1\x00\n")
+    assert check_file(engine, str(path)).error.message.startswith("cannot parse")
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"\xef\xbb\xbf", b"# only a comment"])
+def test_empty_files(engine: Engine, tmp_path: Path, content: bytes) -> None:
+    result = check_file(engine, str(write(tmp_path / "empty.py", content)))
+    assert (result.findings, result.error) == ([], None)
+
+
+def test_five_megabyte_file(engine: Engine, tmp_path: Path) -> None:
+    filler = "".join(f"value_{i} = {{'key': [{i}, {i + 1}], 'name': 'entry {i}'}}\n" for i in range(120_000))
+    path = write(tmp_path / "huge.py", FINDING + filler + "conn.reconect = True\n")
+    assert path.stat().st_size > 5_000_000
+    result = check_file(engine, str(path))
+    assert result.error is None
+    assert [(f.line, f.code) for f in result.findings] == [(3, "LK101"), (120_004, "LK101")]
+
+
+@pytest.mark.parametrize("source", [
+    "import qpid.messaging\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
+    "import qpid.messaging\nx = " + "[" * 300 + "]" * 300 + "\n",
+    "import qpid.messaging\nx = 1" + " + 1" * 200_000 + "\n",
+    "import qpid.messaging\nx = a" + ".b" * 100_000 + "\n",
+    "import qpid.messaging\n" + "".join("    " * i + "if x:\n" for i in range(120)) + "    " * 120 + "pass\n",
+], ids=["parentheses", "brackets", "long-binop", "long-attribute-chain", "deep-blocks"])
+def test_deeply_nested_input(engine: Engine, tmp_path: Path, source: str) -> None:
+    result = check_file(engine, str(write(tmp_path / "deep.py", source)))
+    assert result.findings == []
+    if result.error is not None:
+        assert result.error.message.startswith(("cannot parse", "cannot analyse")), result.error
+
+
+def test_unreadable_paths(tmp_path: Path) -> None:
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
+    write(tmp_path / "good.py", FINDING)
+    completed = subprocess.run(
+        [sys.executable, "-m", "lintkit", "check", str(tmp_path), str(tmp_path / "absent.py")],
+        capture_output=True, text=True)
+    assert completed.returncode == 1
+    assert completed.stdout.count("LK101") == 1
+    errors = sorted(line for line in completed.stderr.splitlines() if ": error: " in line)
+    assert errors == [f"{tmp_path / 'absent.py'}:1:1: error: cannot read: No such file or directory",
+                      f"{tmp_path / 'dangling.py'}:1:1: error: cannot read: No such file or directory"]
+
+
+def test_file_without_relevant_import_is_not_parsed(engine: Engine, tmp_path: Path) -> None:
+    # The prefilter skips it, so even a syntax error goes unreported.
+    path = write(tmp_path / "other.py", "import os\ndef f(:\n")
+    assert check_file(engine, str(path)).error is None

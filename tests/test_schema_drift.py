@@ -1,0 +1,752 @@
+"""Keep the bundled schemas honest: compare every `importable` schema with the real library.
+
+CI installs the pinned versions (`pip install -e .[libraries]`).  A missing
+library is a failure, never a skip.  Every instance is built without a network
+connection: a client that would connect in its constructor gets a stand-in
+(pika's BlockingConnection), psycopg2 and psycopg get a Unix socket in a
+temporary directory that accepts and never answers, and the only TCP traffic is
+socket.create_connection() to a listener on 127.0.0.1 made by the test itself.
+
+What is compared, per class (each class and factory is its own test id):
+* the distribution version with the schema's `version`;
+* the qualified name and every alias resolve to the same object; `bases` are
+  real base classes;
+* `kwargs` with inspect.signature (plus, where the constructor forwards
+  **kwargs, the keywords of what it forwards to: FORWARDS below);
+* `attributes`/`methods` with a real instance, both ways (a name the new
+  version adds fails the test);
+* `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
+* knobs: their kwarg/attribute/method exist, and their default matches the
+  installed version's where the `versions` specifier covers it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import functools
+import importlib
+import importlib.metadata
+import inspect
+import os
+import re
+import socket
+import ssl
+import sys
+import tempfile
+import types
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+from unittest import mock
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from lintkit.registry import load_schema_set
+from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
+
+SCHEMAS = load_schema_set()
+LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
+CLASSES = [cls for lib in LIBRARIES for cls in lib.classes]
+FACTORIES = [fac for lib in LIBRARIES for fac in lib.factories]
+LIBRARY_OF = {item.name: lib for lib in LIBRARIES for item in (*lib.classes, *lib.factories)}
+
+BOGUS = "lintkit_bogus_name"
+
+
+def where(item: ClassSchema | FactorySchema | LibrarySchema) -> str:
+    return f"{Path(item.origin).name}: {item.name}"
+
+
+# --------------------------------------------------------------------------- resolving names
+
+
+def resolve(qualname: str) -> Any:
+    """Import the longest importable module prefix, then follow attributes."""
+    parts = qualname.split(".")
+    for cut in range(len(parts), 0, -1):
+        module_name = ".".join(parts[:cut])
+        try:
+            obj = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or ""
+            if "." in missing and (module_name == missing or module_name.startswith(missing + ".")):
+                continue  # a class or function name tried as a module: import a shorter prefix
+            raise  # the library (or one of its dependencies) is not installed: a failure, not a skip
+        for attribute in parts[cut:]:
+            obj = getattr(obj, attribute)
+        return obj
+    raise ImportError(f"cannot import {qualname}")
+
+
+def same_object(a: Any, b: Any) -> bool:
+    """Identity, or equal bound methods (psycopg.connect is `Connection.connect`, bound anew each time)."""
+    return a is b or (isinstance(a, types.MethodType) and a == b)
+
+
+# --------------------------------------------------------------------------- keywords
+
+
+def signature_keywords(obj: Any) -> set[str]:
+    sig = inspect.signature(obj)
+    return {
+        name for name, p in sig.parameters.items()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in ("self", "cls")
+    }
+
+
+def signature_default(obj: Any, name: str) -> Any:
+    try:
+        p = inspect.signature(obj).parameters.get(name)
+    except (TypeError, ValueError):
+        return inspect.Parameter.empty
+    return inspect.Parameter.empty if p is None else p.default
+
+
+_READ_FROM_KWARGS = re.compile(
+    r"\b(?:kwargs|kw|options|connection_kwargs)(?:\.(?:get|pop)\(\s*|\[)[\"'](\w+)[\"']"
+)
+
+
+def read_from_kwargs(*qualnames: str) -> Callable[[], set[str]]:
+    """Keys a function or module reads out of its **kwargs dict (`kwargs.pop("async")`)."""
+
+    def provider() -> set[str]:
+        names: set[str] = set()
+        for qualname in qualnames:
+            names |= set(_READ_FROM_KWARGS.findall(inspect.getsource(resolve(qualname))))
+        return names
+
+    provider.__name__ = f"read_from_kwargs{qualnames}"
+    return provider
+
+
+class _ConninfoOption(ctypes.Structure):
+    _fields_ = [("keyword", ctypes.c_char_p), ("envvar", ctypes.c_char_p), ("compiled", ctypes.c_char_p),
+                ("val", ctypes.c_char_p), ("label", ctypes.c_char_p), ("dispchar", ctypes.c_char_p),
+                ("dispsize", ctypes.c_int)]
+
+
+@functools.lru_cache(maxsize=None)
+def psycopg2_libpq() -> tuple[int, frozenset[str]]:
+    """The libpq psycopg2 runs on (psycopg2-binary bundles its own): version and keywords."""
+    psycopg2 = importlib.import_module("psycopg2")
+    importlib.import_module("psycopg2._psycopg")
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        loaded = {line.split()[-1] for line in maps if "/libpq" in line}
+    bundled = [p for p in loaded if "psycopg2" in p] or sorted(loaded) or [ctypes.util.find_library("pq")]
+    lib = ctypes.CDLL(bundled[0])
+    lib.PQlibVersion.restype = ctypes.c_int
+    lib.PQconndefaults.restype = ctypes.POINTER(_ConninfoOption)
+    version = lib.PQlibVersion()
+    assert version == psycopg2.extensions.libpq_version(), f"loaded {bundled[0]}, not psycopg2's libpq"
+    options = lib.PQconndefaults()
+    keywords, i = set(), 0
+    while options[i].keyword:
+        keywords.add(options[i].keyword.decode())
+        i += 1
+    return version, frozenset(keywords)
+
+
+def psycopg_libpq() -> tuple[int, frozenset[str]]:
+    pq = importlib.import_module("psycopg.pq")
+    return pq.version(), frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
+
+
+def libpq_psycopg2_keywords() -> set[str]:
+    return set(psycopg2_libpq()[1])
+
+
+def libpq_psycopg_keywords() -> set[str]:
+    return set(psycopg_libpq()[1])
+
+
+def urllib3_pool_key_fields() -> set[str]:
+    """PoolManager(**connection_pool_kw): valid keys are PoolKey's fields (`key_` + name)."""
+    fields = resolve("urllib3.poolmanager.PoolKey")._fields
+    return {f[len("key_"):] for f in fields}
+
+
+#: Callables whose **kwargs reach another callable: the keywords that one accepts are valid too.
+#: Entries are qualified names (their own closure is followed) or providers returning names.
+FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
+    # redis: Connection(**kwargs) -> AbstractConnection; pools store **connection_kwargs for
+    # whichever connection class they make (Connection, or SSL/Unix from rediss:// and unix:// URLs).
+    "redis.connection.Connection": ["redis.connection.AbstractConnection"],
+    "redis.connection.SSLConnection": ["redis.connection.Connection"],
+    "redis.connection.UnixDomainSocketConnection": ["redis.connection.AbstractConnection"],
+    "redis.connection.ConnectionPool": [
+        "redis.connection.Connection", "redis.connection.SSLConnection",
+        "redis.connection.UnixDomainSocketConnection",
+    ],
+    "redis.connection.BlockingConnectionPool": ["redis.connection.ConnectionPool"],
+    "redis.connection.ConnectionPool.from_url": ["redis.connection.ConnectionPool"],
+    "redis.client.Redis.from_url": [read_from_kwargs("redis.client.Redis.from_url"),
+                                    "redis.connection.ConnectionPool.from_url"],
+    "redis.utils.from_url": ["redis.client.Redis.from_url"],
+    "redis.asyncio.connection.Connection": ["redis.asyncio.connection.AbstractConnection"],
+    "redis.asyncio.connection.SSLConnection": ["redis.asyncio.connection.Connection"],
+    "redis.asyncio.connection.UnixDomainSocketConnection": ["redis.asyncio.connection.AbstractConnection"],
+    "redis.asyncio.connection.ConnectionPool": [
+        "redis.asyncio.connection.Connection", "redis.asyncio.connection.SSLConnection",
+        "redis.asyncio.connection.UnixDomainSocketConnection",
+    ],
+    "redis.asyncio.connection.ConnectionPool.from_url": ["redis.asyncio.connection.ConnectionPool"],
+    "redis.asyncio.client.Redis.from_url": [read_from_kwargs("redis.asyncio.client.Redis.from_url"),
+                                            "redis.asyncio.connection.ConnectionPool.from_url"],
+    "redis.asyncio.utils.from_url": ["redis.asyncio.client.Redis.from_url"],
+    # kombu: clone(**kwargs) -> Connection(**kwargs)
+    "kombu.connection.Connection.clone": ["kombu.connection.Connection"],
+    # psycopg2.connect pops async/async_, make_dsn turns `database` into dbname, libpq takes the rest.
+    "psycopg2.connect": [read_from_kwargs("psycopg2.connect", "psycopg2.extensions.make_dsn"),
+                         libpq_psycopg2_keywords],
+    "psycopg.connection.Connection.connect": [libpq_psycopg_keywords],
+    "psycopg.connection_async.AsyncConnection.connect": [libpq_psycopg_keywords],
+    # urllib3: pools keep **conn_kw for their connection class; PoolManager keys pools by PoolKey.
+    "urllib3.poolmanager.PoolManager": [urllib3_pool_key_fields],
+    "urllib3.connectionpool.HTTPConnectionPool": ["urllib3.connection.HTTPConnection"],
+    "urllib3.connectionpool.HTTPSConnectionPool": ["urllib3.connection.HTTPSConnection"],
+    "urllib3.connectionpool.connection_from_url": [
+        "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
+    ],
+    # websocket-client: create_connection(**options) -> WebSocket(**options) and connect(url, **options),
+    # which read their options with options.get()/pop() (unknown ones are ignored).
+    "websocket._core.create_connection": [
+        "websocket._core.WebSocket",
+        read_from_kwargs("websocket._core", "websocket._http", "websocket._handshake"),
+    ],
+}
+
+#: C types without a signature: each schema keyword is tried on a real call instead.
+NO_SIGNATURE = {"psycopg2.extensions.connection"}
+
+
+def expected_keywords(qualname: str) -> set[str]:
+    names = signature_keywords(resolve(qualname))
+    for target in FORWARDS.get(qualname, []):
+        names |= target() if callable(target) else expected_keywords(target)
+    return names
+
+
+def keyword_default(qualname: str, name: str) -> Any:
+    """The default of keyword `name` in `qualname` or the first callable it forwards to."""
+    default = signature_default(resolve(qualname), name)
+    if default is not inspect.Parameter.empty:
+        return default
+    for target in FORWARDS.get(qualname, []):
+        if isinstance(target, str):
+            default = keyword_default(target, name)
+            if default is not inspect.Parameter.empty:
+                return default
+    return inspect.Parameter.empty
+
+
+# --------------------------------------------------------------------------- real members
+
+ROUTINES = (types.FunctionType, types.BuiltinFunctionType, types.MethodDescriptorType,
+            types.WrapperDescriptorType, types.ClassMethodDescriptorType, staticmethod, classmethod,
+            functools.partialmethod, functools.singledispatchmethod)
+
+
+def _writable(instance: Any, name: str) -> bool:
+    """A C data descriptor: assign its own value back; AttributeError means read-only."""
+    try:
+        value = getattr(instance, name)
+    except AttributeError:
+        return True  # an unset __slots__ member
+    try:
+        setattr(instance, name, value)
+    except AttributeError:
+        return False
+    except Exception:  # the setter ran and refused the value (e.g. psycopg2 in async mode)
+        return True
+    return True
+
+
+def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
+    """Public names that may be assigned on an instance, and public methods.
+
+    Assignable: instance __dict__ names, properties with a setter, writable data
+    descriptors (__slots__ members, C getsets), and plain class-level values when
+    the instance has a __dict__ (assignment shadows them).  Read-only properties
+    are neither: assigning one raises AttributeError.
+    """
+    has_dict = hasattr(instance, "__dict__")
+    attributes, methods, seen = set(), set(), set()
+    for klass in cls.__mro__:
+        if klass is object:
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in seen:
+                continue
+            seen.add(name)
+            if isinstance(value, ROUTINES):
+                methods.add(name)
+            elif isinstance(value, property):
+                if value.fset is not None:
+                    attributes.add(name)
+            elif isinstance(value, (types.GetSetDescriptorType, types.MemberDescriptorType)):
+                if _writable(instance, name):
+                    attributes.add(name)
+            elif has_dict:
+                attributes.add(name)
+    if has_dict:
+        for name in vars(instance):
+            if not name.startswith("_"):
+                attributes.add(name)
+                methods.discard(name)
+    return attributes, methods
+
+
+# --------------------------------------------------------------------------- building instances offline
+
+
+class Env:
+    """Per-test resources: an ExitStack, and a Unix socket that plays a PostgreSQL server."""
+
+    def __init__(self, stack: contextlib.ExitStack):
+        self.stack = stack
+        self._pg_dir: str | None = None
+
+    def close_later(self, obj: Any, method: str = "close") -> Any:
+        self.stack.callback(lambda: getattr(obj, method)())
+        return obj
+
+    @property
+    def pg_dir(self) -> str:
+        """A directory holding `.s.PGSQL.5432`: libpq connects, nothing ever answers."""
+        if self._pg_dir is None:
+            directory = self.stack.enter_context(tempfile.TemporaryDirectory())
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.close_later(server)
+            server.bind(os.path.join(directory, ".s.PGSQL.5432"))
+            server.listen(8)
+            self._pg_dir = directory
+        return self._pg_dir
+
+    @property
+    def pg_dsn(self) -> str:
+        return f"host={self.pg_dir} dbname=lintkit user=lintkit connect_timeout=2"
+
+
+def _pika_blocking(env: Env, **kw: Any) -> Any:
+    blocking = resolve("pika.adapters.blocking_connection.BlockingConnection")
+    select = resolve("pika.adapters.select_connection.SelectConnection")
+    # __init__ runs the connection workflow in _create_connection(); hand it an unopened connection.
+    offline = lambda self, parameters=None, impl_class=None: select(internal_connection_workflow=False)  # noqa: E731
+    with mock.patch.object(blocking, "_create_connection", offline):
+        return blocking(**kw)
+
+
+def _psycopg2_connection(env: Env, **kw: Any) -> Any:
+    kw = {"async_": 1, **kw} if "async" not in kw else kw
+    return env.close_later(resolve("psycopg2.extensions.connection")(kw.pop("dsn", env.pg_dsn), **kw))
+
+
+def _psycopg_connection(qualname: str) -> Callable[..., Any]:
+    def build(env: Env, **kw: Any) -> Any:
+        pgconn = resolve("psycopg.pq.PGconn").connect_start(env.pg_dsn.encode())
+        env.close_later(pgconn, "finish")
+        return resolve(qualname)(pgconn, **kw)
+    return build
+
+
+def _ssl_socket(env: Env, **kw: Any) -> Any:
+    if kw:
+        return ssl.SSLSocket(**kw)  # no public constructor: always TypeError
+    context = ssl.create_default_context()
+    return env.close_later(context.wrap_socket(env.close_later(socket.socket()), server_hostname="localhost",
+                                               do_handshake_on_connect=False))
+
+
+def _paramiko_transport(env: Env, **kw: Any) -> Any:
+    ours, theirs = socket.socketpair()
+    env.close_later(theirs)
+    env.close_later(ours)
+    return env.close_later(resolve("paramiko.transport.Transport")(ours, **kw))
+
+
+def _simple(qualname: str, *args: Any, close: str | None = None) -> Callable[..., Any]:
+    def build(env: Env, **kw: Any) -> Any:
+        obj = resolve(qualname)(*args, **kw)
+        return env.close_later(obj, close) if close else obj
+    return build
+
+
+#: How to build an instance of each schema class without a network connection.
+#: Keyword arguments go to the constructor (used to try a misspelt keyword).
+BUILDERS: dict[str, Callable[..., Any]] = {
+    "kombu.connection.Connection": _simple("kombu.connection.Connection", "amqp://"),
+    "amqp.connection.Connection": _simple("amqp.connection.Connection"),
+    "pika.connection.ConnectionParameters": _simple("pika.connection.ConnectionParameters"),
+    "pika.connection.URLParameters": _simple("pika.connection.URLParameters", "amqp://localhost/%2F"),
+    "pika.adapters.blocking_connection.BlockingConnection": _pika_blocking,
+    "pika.adapters.select_connection.SelectConnection":
+        lambda env, **kw: resolve("pika.adapters.select_connection.SelectConnection")(
+            internal_connection_workflow=False, **kw),
+    "redis.client.Redis": _simple("redis.client.Redis"),
+    "redis.connection.ConnectionPool": _simple("redis.connection.ConnectionPool"),
+    "redis.connection.BlockingConnectionPool": _simple("redis.connection.BlockingConnectionPool"),
+    "redis.connection.Connection": _simple("redis.connection.Connection"),
+    "redis.connection.SSLConnection": _simple("redis.connection.SSLConnection"),
+    "redis.connection.UnixDomainSocketConnection": _simple("redis.connection.UnixDomainSocketConnection"),
+    "redis.asyncio.client.Redis": _simple("redis.asyncio.client.Redis"),
+    "redis.asyncio.connection.Connection": _simple("redis.asyncio.connection.Connection"),
+    "redis.asyncio.connection.ConnectionPool": _simple("redis.asyncio.connection.ConnectionPool"),
+    "paramiko.client.SSHClient": _simple("paramiko.client.SSHClient", close="close"),
+    "paramiko.transport.Transport": _paramiko_transport,
+    "psycopg2.extensions.connection": _psycopg2_connection,
+    "psycopg.connection.Connection": _psycopg_connection("psycopg.connection.Connection"),
+    "psycopg.connection_async.AsyncConnection": _psycopg_connection("psycopg.connection_async.AsyncConnection"),
+    "pymysql.connections.Connection":
+        lambda env, **kw: resolve("pymysql.connections.Connection")(defer_connect=True, **kw),
+    "socket.socket": _simple("socket.socket", close="close"),
+    "ssl.SSLSocket": _ssl_socket,
+    "ssl.SSLContext": _simple("ssl.SSLContext", ssl.PROTOCOL_TLS_CLIENT),
+    "http.client.HTTPConnection": _simple("http.client.HTTPConnection", "localhost"),
+    "http.client.HTTPSConnection": _simple("http.client.HTTPSConnection", "localhost"),
+    "smtplib.SMTP": _simple("smtplib.SMTP"),  # no host: no connection
+    "smtplib.SMTP_SSL": _simple("smtplib.SMTP_SSL"),
+    "ftplib.FTP": _simple("ftplib.FTP"),
+    "ftplib.FTP_TLS": _simple("ftplib.FTP_TLS"),
+    "requests.sessions.Session": _simple("requests.sessions.Session", close="close"),
+    "urllib3.poolmanager.PoolManager": _simple("urllib3.poolmanager.PoolManager"),
+    "urllib3.connectionpool.HTTPConnectionPool": _simple("urllib3.connectionpool.HTTPConnectionPool", "localhost"),
+    "urllib3.connectionpool.HTTPSConnectionPool": _simple("urllib3.connectionpool.HTTPSConnectionPool", "localhost"),
+    "websocket._core.WebSocket": _simple("websocket._core.WebSocket"),
+    "websocket._app.WebSocketApp": _simple("websocket._app.WebSocketApp", "ws://localhost/"),
+}
+
+
+def _loopback_server(env: Env, **kw: Any) -> socket.socket:
+    return env.close_later(socket.create_server(("127.0.0.1", 0), **kw))
+
+
+#: How to call each factory offline (keyword arguments are passed on).
+FACTORY_CALLS: dict[str, Callable[..., Any]] = {
+    "kombu.connection.Connection.clone":
+        lambda env, **kw: resolve("kombu.connection.Connection")("amqp://").clone(**kw),
+    "redis.utils.from_url": lambda env, **kw: resolve("redis.utils.from_url")("redis://localhost/0", **kw),
+    "redis.client.Redis.from_url":
+        lambda env, **kw: resolve("redis.client.Redis").from_url("redis://localhost/0", **kw),
+    "redis.client.Redis.from_pool":
+        lambda env, **kw: resolve("redis.client.Redis").from_pool(
+            resolve("redis.connection.ConnectionPool")(), **kw),
+    "redis.connection.ConnectionPool.from_url":
+        lambda env, **kw: resolve("redis.connection.ConnectionPool").from_url("redis://localhost/0", **kw),
+    "redis.asyncio.utils.from_url":
+        lambda env, **kw: resolve("redis.asyncio.utils.from_url")("redis://localhost/0", **kw),
+    "redis.asyncio.client.Redis.from_url":
+        lambda env, **kw: resolve("redis.asyncio.client.Redis").from_url("redis://localhost/0", **kw),
+    "redis.asyncio.connection.ConnectionPool.from_url":
+        lambda env, **kw: resolve("redis.asyncio.connection.ConnectionPool").from_url("redis://localhost/0", **kw),
+    "paramiko.client.SSHClient.get_transport":
+        lambda env, **kw: env.close_later(resolve("paramiko.client.SSHClient")()).get_transport(**kw),
+    "psycopg2.connect":
+        lambda env, **kw: env.close_later(resolve("psycopg2.connect")(env.pg_dsn, async_=1, **kw)),
+    "psycopg.connection.Connection.connect":
+        lambda env, **kw: resolve("psycopg.connection.Connection").connect(env.pg_dsn, **kw),
+    "psycopg.connection_async.AsyncConnection.connect":
+        lambda env, **kw: resolve("psycopg.connection_async.AsyncConnection").connect(env.pg_dsn, **kw),
+    "socket.create_server": _loopback_server,
+    "socket.create_connection":
+        lambda env, **kw: env.close_later(socket.create_connection(_loopback_server(env).getsockname(), **kw)),
+    "socket.fromfd":
+        lambda env, **kw: env.close_later(socket.fromfd(env.close_later(socket.socket()).fileno(),
+                                                        socket.AF_INET, socket.SOCK_STREAM, **kw)),
+    "ssl.create_default_context": lambda env, **kw: ssl.create_default_context(**kw),
+    "ssl.SSLContext.wrap_socket":
+        lambda env, **kw: env.close_later(ssl.create_default_context().wrap_socket(
+            env.close_later(socket.socket()), server_hostname="localhost", do_handshake_on_connect=False, **kw)),
+    "ssl.wrap_socket": lambda env, **kw: env.close_later(ssl.wrap_socket(env.close_later(socket.socket()), **kw)),
+    "requests.sessions.session": lambda env, **kw: env.close_later(resolve("requests.sessions.session")(**kw)),
+    "urllib3.connectionpool.connection_from_url":
+        lambda env, **kw: resolve("urllib3.connectionpool.connection_from_url")("http://localhost/", **kw),
+    "websocket._core.create_connection":
+        lambda env, **kw: resolve("websocket._core.create_connection")("ws://localhost/", **kw),
+}
+
+#: Factories whose successful call needs a live server: only a misspelt keyword is tried
+#: (it must fail, or be ignored, before any I/O).
+NEEDS_SERVER = {
+    "paramiko.client.SSHClient.get_transport": "returns None until SSHClient.connect() has reached an SSH server",
+    "psycopg.connection.Connection.connect": "waits for the PostgreSQL handshake",
+    "psycopg.connection_async.AsyncConnection.connect": "a coroutine that waits for the PostgreSQL handshake",
+    "websocket._core.create_connection": "opens a TCP connection and a WebSocket handshake",
+}
+
+#: For "deferred" classes and factories: the step that makes the first connection object
+#: (without connecting), where a stored misspelt keyword must finally raise TypeError.
+DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
+    "redis.connection.ConnectionPool": lambda pool: pool.make_connection(),
+    "redis.connection.BlockingConnectionPool": lambda pool: pool.make_connection(),
+    "redis.asyncio.connection.ConnectionPool": lambda pool: pool.make_connection(),
+    "redis.utils.from_url": lambda client: client.connection_pool.make_connection(),
+    "redis.client.Redis.from_url": lambda client: client.connection_pool.make_connection(),
+    "redis.asyncio.utils.from_url": lambda client: client.connection_pool.make_connection(),
+    "redis.asyncio.client.Redis.from_url": lambda client: client.connection_pool.make_connection(),
+    "redis.connection.ConnectionPool.from_url": lambda pool: pool.make_connection(),
+    "redis.asyncio.connection.ConnectionPool.from_url": lambda pool: pool.make_connection(),
+    "urllib3.poolmanager.PoolManager": lambda manager: manager.connection_from_url("http://localhost/"),
+    "urllib3.connectionpool.HTTPConnectionPool": lambda pool: pool._new_conn(),
+    "urllib3.connectionpool.HTTPSConnectionPool": lambda pool: pool._new_conn(),
+    "urllib3.connectionpool.connection_from_url": lambda pool: pool._new_conn(),
+}
+
+
+@pytest.fixture
+def env():
+    with contextlib.ExitStack() as stack, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield Env(stack)
+
+
+def build(cls: ClassSchema, env: Env, **kw: Any) -> Any:
+    builder = BUILDERS.get(cls.name)
+    assert builder is not None, (
+        f"{where(cls)}: no way to build an instance offline; add one to BUILDERS in {Path(__file__).name}")
+    return builder(env, **kw)
+
+
+def ids(items) -> list[str]:
+    return [item.name for item in items]
+
+
+# --------------------------------------------------------------------------- tests: libraries
+
+
+def installed_version(lib: LibrarySchema) -> str:
+    if lib.distribution == "cpython":
+        return f"{sys.version_info.major}.{sys.version_info.minor}"
+    try:
+        return importlib.metadata.version(lib.distribution)
+    except importlib.metadata.PackageNotFoundError:
+        pytest.fail(f"{Path(lib.origin).name}: distribution {lib.distribution} is not installed "
+                    f"(pip install -e '.[libraries]' installs {lib.distribution}=={lib.version})")
+
+
+@pytest.mark.parametrize("lib", LIBRARIES, ids=[Path(lib.origin).name for lib in LIBRARIES])
+def test_installed_version_is_the_recorded_one(lib: LibrarySchema) -> None:
+    installed = installed_version(lib)
+    assert installed == lib.version, (
+        f"installed {lib.distribution} {installed}, {Path(lib.origin).name} records {lib.version}; "
+        f"update the schema (and the pin in pyproject.toml)")
+
+
+def test_libraries_extra_pins_every_recorded_version() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = {}
+    for requirement in pyproject["project"]["optional-dependencies"]["libraries"]:
+        name, _, version = requirement.partition("==")
+        pins[re.sub(r"\[.*\]", "", name).strip().lower()] = version.strip()
+    for lib in LIBRARIES:
+        if lib.distribution == "cpython":
+            continue
+        assert pins.get(lib.distribution.lower()) == lib.version, (
+            f"pyproject.toml [libraries] must pin {lib.distribution}=={lib.version} ({Path(lib.origin).name})")
+
+
+@pytest.mark.parametrize("lib", [lib for lib in LIBRARIES if lib.name in ("psycopg2", "psycopg")],
+                         ids=lambda lib: Path(lib.origin).name)
+def test_bundled_libpq_version_is_recorded(lib: LibrarySchema) -> None:
+    version = psycopg2_libpq()[0] if lib.name == "psycopg2" else psycopg_libpq()[0]
+    text = f"libpq {version // 10000}.{version % 10000}"
+    assert text in lib.source, f"{Path(lib.origin).name}: the installed library runs on {text}; record it in source"
+
+
+# --------------------------------------------------------------------------- tests: classes
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=ids(CLASSES))
+def test_class_and_aliases_resolve(cls: ClassSchema) -> None:
+    real = resolve(cls.name)
+    assert isinstance(real, type), f"{where(cls)} is not a class"
+    for alias in cls.aliases:
+        assert same_object(resolve(alias), real), f"{where(cls)}: alias {alias} is another object"
+    for base in cls.bases:
+        base_cls = resolve(SCHEMAS.lookup(base).name)
+        assert issubclass(real, base_cls), f"{where(cls)}: bases lists {base}, not a base class"
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.kwargs is not None],
+                         ids=ids([c for c in CLASSES if c.kwargs is not None]))
+def test_class_kwargs_match_the_signature(cls: ClassSchema, env: Env) -> None:
+    if cls.name in NO_SIGNATURE:
+        for name in sorted(cls.kwargs):
+            build(cls, env, **{name: env.pg_dsn if name == "dsn" else 1})  # TypeError if not a keyword
+        with pytest.raises(TypeError):
+            build(cls, env, **{BOGUS: 1})
+        return
+    compare_kwargs(cls, set(cls.kwargs), expected_keywords(cls.name))
+
+
+def compare_kwargs(item: ClassSchema | FactorySchema, listed: set[str], real: set[str]) -> None:
+    missing, extra = sorted(real - listed), sorted(listed - real)
+    assert not missing and not extra, (
+        f"{where(item)}: kwargs differ from the installed signature; "
+        f"not in the schema: {missing}; in the schema but not accepted: {extra}")
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=ids(CLASSES))
+def test_listed_attributes_and_methods_exist(cls: ClassSchema, env: Env) -> None:
+    real_cls = resolve(cls.name)
+    real_attributes, real_methods = real_members(real_cls, build(cls, env))
+    attributes, methods = SCHEMAS.attributes(cls) or frozenset(), SCHEMAS.methods(cls)
+    missing = sorted(attributes - real_attributes)
+    assert not missing, f"{where(cls)}: listed attributes that a real instance cannot take: {missing}"
+    not_callable = sorted(m for m in methods if not callable(getattr(real_cls, m, None)))
+    assert not not_callable, f"{where(cls)}: listed methods that are not callable on the class: {not_callable}"
+    wrong_kind = sorted(methods - real_methods)
+    assert not wrong_kind, f"{where(cls)}: listed as methods but not methods of the class: {wrong_kind}"
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.attributes is not None],
+                         ids=ids([c for c in CLASSES if c.attributes is not None]))
+def test_every_real_name_is_listed(cls: ClassSchema, env: Env) -> None:
+    real_attributes, real_methods = real_members(resolve(cls.name), build(cls, env))
+    attributes, methods = SCHEMAS.attributes(cls), SCHEMAS.methods(cls)
+    unlisted_attributes = sorted(real_attributes - attributes - methods)
+    unlisted_methods = sorted(real_methods - methods - attributes)
+    assert not unlisted_attributes and not unlisted_methods, (
+        f"{where(cls)}: the installed version has names the schema does not list; "
+        f"attributes: {unlisted_attributes}; methods: {unlisted_methods}")
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=ids(CLASSES))
+def test_unknown_attribute_policy(cls: ClassSchema, env: Env) -> None:
+    instance = build(cls, env)
+    try:
+        setattr(instance, BOGUS, 1)
+    except AttributeError:
+        assert cls.unknown_attributes == "raises", (
+            f"{where(cls)}: assigning an unknown attribute raises AttributeError; "
+            f"unknown_attributes must be \"raises\"")
+    else:
+        assert cls.unknown_attributes == "silent", (
+            f"{where(cls)}: assigning an unknown attribute is accepted; unknown_attributes must be \"silent\"")
+
+
+def check_kwarg_policy(item: ClassSchema | FactorySchema, call: Callable[..., Any]) -> None:
+    try:
+        result = call(**{BOGUS: 1})
+    except Exception as exc:  # TypeError, psycopg's ProgrammingError...
+        assert item.unknown_kwargs == "raises", (
+            f"{where(item)}: a misspelt keyword fails at the call ({type(exc).__name__}); "
+            f"unknown_kwargs must be \"raises\", not {item.unknown_kwargs!r}")
+        return
+    assert item.unknown_kwargs in ("swallows", "deferred"), (
+        f"{where(item)}: a misspelt keyword is accepted at the call; unknown_kwargs must be "
+        f"\"swallows\" or \"deferred\", not \"raises\"")
+    probe = DEFERRED_PROBES.get(item.name)
+    if item.unknown_kwargs == "deferred":
+        assert probe is not None, f"{where(item)}: add a DEFERRED_PROBES entry that makes the first connection"
+        with pytest.raises(TypeError, match=BOGUS):
+            probe(result)
+    else:
+        assert probe is None, f"{where(item)}: has a DEFERRED_PROBES entry but is \"swallows\""
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.kwargs is not None],
+                         ids=ids([c for c in CLASSES if c.kwargs is not None]))
+def test_unknown_kwarg_policy(cls: ClassSchema, env: Env) -> None:
+    check_kwarg_policy(cls, functools.partial(build, cls, env))
+
+
+def effective_attributes(cls: ClassSchema) -> frozenset[str]:
+    return SCHEMAS.attributes(cls) or frozenset()
+
+
+def kwargs_reaching(cls: ClassSchema) -> set[str]:
+    """The class's keywords, and those of the factories returning it (libpq keywords)."""
+    names = set(cls.kwargs or ())
+    for fac in SCHEMAS.factories.values():
+        if SCHEMAS.lookup(fac.returns) is cls:
+            names |= SCHEMAS.call_target(fac).kwargs or set()
+    return names
+
+
+KNOB_CLASSES = [c for c in CLASSES if c.knobs]
+
+
+@pytest.mark.parametrize("cls", KNOB_CLASSES, ids=ids(KNOB_CLASSES))
+def test_knobs_name_real_settings(cls: ClassSchema, env: Env) -> None:
+    installed = Version(installed_version(LIBRARY_OF[cls.name]))
+    instance = build(cls, env)
+    for knob in cls.knobs:
+        label = f"{where(cls)}: knob {knob.concept}"
+        if knob.kwarg:
+            assert knob.kwarg in kwargs_reaching(cls), f"{label}: {knob.kwarg} is not a keyword"
+        if knob.attribute:
+            assert knob.attribute in effective_attributes(cls), f"{label}: {knob.attribute} is not an attribute"
+        if knob.method:
+            assert knob.method in SCHEMAS.methods(cls), f"{label}: {knob.method} is not a method"
+        if knob.versions is not None and installed not in SpecifierSet(knob.versions):
+            continue  # a default of other versions: read from their source, cannot be checked here
+        observed = []  # (where the value was read, value)
+        if knob.kwarg and cls.kwargs is not None and knob.kwarg in cls.kwargs and cls.name not in NO_SIGNATURE:
+            observed.append(("the keyword's default", keyword_default(cls.name, knob.kwarg)))
+        if knob.attribute and hasattr(instance, knob.attribute):
+            observed.append(("the attribute on a new instance", getattr(instance, knob.attribute)))
+        for what, value in observed:
+            if not isinstance(value, (type(None), bool, int, float)):
+                continue  # a sentinel or a computed default (redis keepalive options): the knob's note explains it
+            assert value == knob.default and type(value) is type(knob.default), (
+                f"{label}: {what} is {value!r}, the schema says {knob.default!r}")
+
+
+VOCABULARY_CLASSES = [c for c in CLASSES if c.vocabulary]
+
+
+@pytest.mark.parametrize("cls", VOCABULARY_CLASSES, ids=ids(VOCABULARY_CLASSES))
+def test_vocabulary_names_exist(cls: ClassSchema) -> None:
+    known = kwargs_reaching(cls) | effective_attributes(cls) | SCHEMAS.methods(cls)
+    unknown = {concept: name for concept, name in cls.vocabulary.items() if name not in known}
+    assert not unknown, f"{where(cls)}: vocabulary names no keyword, attribute or method: {unknown}"
+
+
+# --------------------------------------------------------------------------- tests: factories
+
+
+@pytest.mark.parametrize("fac", FACTORIES, ids=ids(FACTORIES))
+def test_factory_and_aliases_resolve(fac: FactorySchema) -> None:
+    real = resolve(fac.name)
+    assert callable(real), f"{where(fac)} is not callable"
+    for alias in fac.aliases:
+        assert same_object(resolve(alias), real), f"{where(fac)}: alias {alias} is another object"
+    assert isinstance(resolve(SCHEMAS.lookup(fac.returns).name), type)
+
+
+@pytest.mark.parametrize("fac", [f for f in FACTORIES if SCHEMAS.call_target(f).kwargs is not None],
+                         ids=ids([f for f in FACTORIES if SCHEMAS.call_target(f).kwargs is not None]))
+def test_factory_kwargs_match_the_signature(fac: FactorySchema) -> None:
+    compare_kwargs(fac, set(SCHEMAS.call_target(fac).kwargs), expected_keywords(fac.name))
+
+
+@pytest.mark.parametrize("fac", FACTORIES, ids=ids(FACTORIES))
+def test_factory_returns_its_class(fac: FactorySchema, env: Env) -> None:
+    if fac.name in NEEDS_SERVER:
+        pytest.skip(f"{fac.name}: {NEEDS_SERVER[fac.name]}")
+    call = FACTORY_CALLS.get(fac.name)
+    assert call is not None, f"{where(fac)}: add an offline call to FACTORY_CALLS (or a NEEDS_SERVER reason)"
+    result = call(env)
+    returns = resolve(SCHEMAS.lookup(fac.returns).name)
+    assert isinstance(result, returns), f"{where(fac)} returned {type(result).__qualname__}, not {fac.returns}"
+
+
+@pytest.mark.parametrize("fac", FACTORIES, ids=ids(FACTORIES))
+def test_factory_unknown_kwarg_policy(fac: FactorySchema, env: Env) -> None:
+    call = FACTORY_CALLS.get(fac.name)
+    assert call is not None, f"{where(fac)}: add an offline call to FACTORY_CALLS"
+    if fac.name in NEEDS_SERVER and fac.unknown_kwargs != "raises":
+        pytest.skip(f"{fac.name}: an ignored keyword lets the call go on to connect ({NEEDS_SERVER[fac.name]})")
+    result = functools.partial(call, env)
+    if inspect.iscoroutinefunction(resolve(fac.name)):
+        import asyncio
+
+        result = functools.partial(lambda **kw: asyncio.run(call(env, **kw)))
+    check_kwarg_policy(fac, result)

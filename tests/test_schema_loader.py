@@ -1,0 +1,309 @@
+"""The schema loader's error messages, and the bundled schemas loading together.
+
+Every malformed schema must fail with a SchemaError that names the file and the
+key, so a typo in a user schema is caught as loudly as the typos lintkit exists
+to catch.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lintkit.registry import SchemaSet, load_schema_set
+from lintkit.schema import SchemaError, bundled_schema_files, load_schema_file
+
+LIBRARY = """
+format = 1
+
+[library]
+name = "acme"
+distribution = "acme-client"
+version = "1.0"
+source = "acme-client 1.0, acme/client.py"
+"""
+
+CLASS = """
+[[class]]
+name = "acme.client.Client"
+aliases = ["acme.Client"]
+attributes = ["host", "heartbeat"]
+methods = ["close"]
+kwargs = ["host", "heartbeat"]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "acme.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_error(tmp_path: Path, text: str, name: str = "acme.toml") -> str:
+    path = write(tmp_path, text, name)
+    with pytest.raises(SchemaError) as info:
+        SchemaSet([load_schema_file(path)])
+    message = str(info.value)
+    assert message.startswith(f"{path}: "), f"the message must name the file first: {message}"
+    return message
+
+
+def test_a_valid_schema_loads(tmp_path: Path) -> None:
+    schema = load_schema_file(write(tmp_path, LIBRARY + CLASS))
+    assert schema.name == "acme"
+    assert [c.name for c in schema.classes] == ["acme.client.Client"]
+    assert SchemaSet([schema]).lookup("acme.Client").name == "acme.client.Client"
+
+
+# --------------------------------------------------------------------------- unknown keys
+
+
+def test_unknown_class_key_names_the_key_and_suggests_the_right_one(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS.replace("attributes =", "atributes ="))
+    assert "class[0].atributes: unknown key; did you mean 'attributes'?" in message
+
+
+def test_unknown_library_key_is_named(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY.replace("version =", "verison =") + CLASS)
+    assert "library.verison: unknown key; did you mean 'version'?" in message
+
+
+def test_unknown_top_level_key_is_named(tmp_path: Path) -> None:
+    message = load_error(tmp_path, "formt = 1\n" + LIBRARY + CLASS)
+    assert "formt: unknown key; did you mean 'format'?" in message
+
+
+def test_unknown_knob_key_is_named(tmp_path: Path) -> None:
+    knob = '\n[[class.knob]]\nconcept = "heartbeat"\nkwarg = "heartbeat"\nunit = "s"\ndefualt = 0\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "knob[0].defualt: unknown key; did you mean 'default'?" in message
+
+
+def test_unknown_factory_key_is_named(tmp_path: Path) -> None:
+    factory = '\n[[factory]]\nname = "acme.connect"\nreturns = "acme.client.Client"\nkwarg_of = "acme.Client"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory[0].kwarg_of: unknown key; did you mean 'kwargs_of'?" in message
+
+
+# --------------------------------------------------------------------------- types and values
+
+
+def test_wrong_type_names_the_key(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS.replace('kwargs = ["host", "heartbeat"]', 'kwargs = "host"'))
+    assert "class 'acme.client.Client'.kwargs: must be a list of strings" in message
+
+
+def test_wrong_type_in_library_names_the_key(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY.replace('version = "1.0"', "version = 1.0") + CLASS)
+    assert "library.version: must be a string, not float" in message
+
+
+def test_wrong_type_of_importable_names_the_key(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + 'importable = "no"\n' + CLASS)
+    assert "library.importable: must be true or false" in message
+
+
+def test_notes_must_be_strings(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS + "\n[class.notes]\nheartbeat = 5\n")
+    assert "class 'acme.client.Client'.notes: must be a table of strings" in message
+
+
+def test_bad_kwarg_policy_lists_the_choices(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS + 'unknown_kwargs = "ignores"\n')
+    assert ("class 'acme.client.Client'.unknown_kwargs: "
+            "must be one of deferred, raises, swallows, not 'ignores'") in message
+
+
+def test_bad_attribute_policy_lists_the_choices(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS + 'unknown_attributes = "slots"\n')
+    assert "class 'acme.client.Client'.unknown_attributes: must be one of raises, silent, not 'slots'" in message
+
+
+def test_bad_factory_policy_names_the_factory(tmp_path: Path) -> None:
+    factory = '\n[[factory]]\nname = "acme.connect"\nreturns = "acme.client.Client"\nunknown_kwargs = "drops"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory 'acme.connect'.unknown_kwargs: must be one of deferred, raises, swallows, not 'drops'" in message
+
+
+def test_bad_knob_concept_and_unit_are_named(tmp_path: Path) -> None:
+    knob = '\n[[class.knob]]\nconcept = "hartbeat"\nkwarg = "heartbeat"\nunit = "s"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "class 'acme.client.Client'.knob[0].concept: must be one of" in message and "'hartbeat'" in message
+    knob = '\n[[class.knob]]\nconcept = "heartbeat"\nkwarg = "heartbeat"\nunit = "seconds"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "class 'acme.client.Client'.knob[0].unit: must be one of bool, ms, options, s, not 'seconds'" in message
+
+
+def test_knob_needs_a_setter(tmp_path: Path) -> None:
+    knob = '\n[[class.knob]]\nconcept = "heartbeat"\nunit = "s"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "class 'acme.client.Client'.knob[0]: needs at least one of kwarg, attribute, method" in message
+
+
+def test_knob_default_must_be_a_value(tmp_path: Path) -> None:
+    knob = '\n[[class.knob]]\nconcept = "heartbeat"\nkwarg = "heartbeat"\nunit = "s"\ndefault = "off"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "class 'acme.client.Client'.knob[0].default: must be a number, true/false or \"none\", not 'off'" in message
+
+
+def test_wrong_format_version_is_named(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY.replace("format = 1", "format = 2") + CLASS)
+    assert "format: must be 1" in message
+
+
+# --------------------------------------------------------------------------- required keys
+
+
+@pytest.mark.parametrize("key", ["name", "distribution", "version", "source"])
+def test_missing_library_key_is_named(tmp_path: Path, key: str) -> None:
+    text = re.sub(rf"^{key} = .*\n", "", LIBRARY, count=1, flags=re.MULTILINE)
+    message = load_error(tmp_path, text + CLASS)
+    assert f"library.{key}: is required" in message
+
+
+def test_missing_class_name_is_named(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS.replace('name = "acme.client.Client"\n', ""))
+    assert "class[0].name: is required" in message
+
+
+def test_missing_factory_returns_is_named(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS + '\n[[factory]]\nname = "acme.connect"\n')
+    assert "factory 'acme.connect'.returns: is required" in message
+
+
+def test_missing_knob_unit_is_named(tmp_path: Path) -> None:
+    knob = '\n[[class.knob]]\nconcept = "heartbeat"\nkwarg = "heartbeat"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "class 'acme.client.Client'.knob[0].unit: must be one of" in message
+
+
+# --------------------------------------------------------------------------- lists and references
+
+
+def test_duplicate_list_entry_is_named(tmp_path: Path) -> None:
+    text = CLASS.replace('methods = ["close"]', 'methods = ["close", "open", "close"]')
+    message = load_error(tmp_path, LIBRARY + text)
+    assert "class 'acme.client.Client'.methods: lists 'close' more than once" in message
+
+
+def test_duplicate_alias_is_named(tmp_path: Path) -> None:
+    text = CLASS.replace('aliases = ["acme.Client"]', 'aliases = ["acme.Client", "acme.Client"]')
+    message = load_error(tmp_path, LIBRARY + text)
+    assert "class 'acme.client.Client'.aliases: lists 'acme.Client' more than once" in message
+
+
+def test_bad_returns_reference_is_named(tmp_path: Path) -> None:
+    factory = '\n[[factory]]\nname = "acme.connect"\nreturns = "acme.client.Clinet"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory 'acme.connect'.returns: no schema class 'acme.client.Clinet'" in message
+
+
+def test_returns_must_name_a_class_not_a_factory(tmp_path: Path) -> None:
+    factory = ('\n[[factory]]\nname = "acme.connect"\nreturns = "acme.client.Client"\n'
+               '\n[[factory]]\nname = "acme.reconnect"\nreturns = "acme.connect"\n')
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory 'acme.reconnect'.returns: no schema class 'acme.connect'" in message
+
+
+def test_bad_kwargs_of_reference_is_named(tmp_path: Path) -> None:
+    factory = '\n[[factory]]\nname = "acme.connect"\nreturns = "acme.Client"\nkwargs_of = "acme.Session"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory 'acme.connect'.kwargs_of: no schema class 'acme.Session'" in message
+
+
+def test_bad_bases_reference_is_named(tmp_path: Path) -> None:
+    child = '\n[[class]]\nname = "acme.client.TLSClient"\nbases = ["acme.client.Clent"]\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + child)
+    assert "class 'acme.client.TLSClient'.bases: no schema class 'acme.client.Clent'" in message
+
+
+def test_bases_may_name_a_class_of_another_file(tmp_path: Path) -> None:
+    base = write(tmp_path, LIBRARY + CLASS, "acme.toml")
+    child = write(tmp_path, LIBRARY.replace('"acme"', '"acme_tls"') +
+                  '\n[[class]]\nname = "acme_tls.TLSClient"\nbases = ["acme.Client"]\nattributes = ["context"]\n',
+                  "acme_tls.toml")
+    schemas = SchemaSet([load_schema_file(base), load_schema_file(child)])
+    tls = schemas.lookup("acme_tls.TLSClient")
+    assert schemas.attributes(tls) == {"context", "host", "heartbeat"}
+
+
+def test_duplicate_name_across_files_names_both_files(tmp_path: Path) -> None:
+    first = write(tmp_path, LIBRARY + CLASS, "acme.toml")
+    second = write(tmp_path, LIBRARY + '\n[[class]]\nname = "acme.Client"\n', "acme_again.toml")
+    with pytest.raises(SchemaError) as info:
+        SchemaSet([load_schema_file(first), load_schema_file(second)])
+    assert str(info.value) == f"{second}: 'acme.Client' is already defined in {first}"
+
+
+def test_duplicate_name_within_a_file_is_named(tmp_path: Path) -> None:
+    factory = '\n[[factory]]\nname = "acme.Client"\nreturns = "acme.client.Client"\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "'acme.Client' is already defined in" in message
+
+
+def test_a_user_schema_cannot_replace_a_bundled_one(tmp_path: Path) -> None:
+    user = write(tmp_path, LIBRARY + '\n[[class]]\nname = "kombu.Connection"\nattributes = []\n', "mine.toml")
+    with pytest.raises(SchemaError) as info:
+        load_schema_set([user])
+    assert str(info.value).startswith(f"{user}: 'kombu.Connection' is already defined in ")
+    assert str(info.value).endswith("kombu.toml")
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_invalid_toml_names_the_file_and_the_line(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + '\n[[class]]\nname = "acme.Client\n')
+    assert "not valid TOML" in message and "line" in message
+
+
+def test_unreadable_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(SchemaError, match=re.escape(f"{missing}: cannot read")):
+        load_schema_file(missing)
+
+
+def test_a_directory_of_user_schemas_loads(tmp_path: Path) -> None:
+    write(tmp_path, LIBRARY + CLASS)
+    schemas = load_schema_set([tmp_path])
+    assert schemas.lookup("acme.Client") is not None
+    assert schemas.lookup("kombu.Connection") is not None
+
+
+# --------------------------------------------------------------------------- bundled schemas
+
+
+def test_every_bundled_schema_loads_together() -> None:
+    schemas = load_schema_set()
+    names = {Path(lib.origin).name for lib in schemas.libraries}
+    expected = {
+        "amqp.toml", "ftplib.toml", "http_client.toml", "kombu.toml", "paramiko.toml", "pika.toml",
+        "psycopg.toml", "psycopg2.toml", "pymysql.toml", "qpid.toml", "redis.toml", "requests.toml",
+        "smtplib.toml", "socket.toml", "ssl.toml", "urllib3.toml", "vocabulary.toml", "websocket.toml",
+    }
+    assert expected <= names, f"bundled schemas missing: {sorted(expected - names)}"
+
+
+@pytest.mark.parametrize("path", bundled_schema_files(), ids=lambda p: p.name)
+def test_each_bundled_schema_is_complete(path: Path) -> None:
+    lib = load_schema_file(path)
+    if not (lib.classes or lib.factories):
+        return  # vocabulary.toml
+    assert lib.source.strip(), f"{path.name}: [library].source must say where the facts come from"
+    for cls in lib.classes:
+        assert cls.kwargs is not None, f"{path.name}: {cls.name} has no kwargs"
+        assert cls.attributes is not None, f"{path.name}: {cls.name} has no attributes"
+
+
+def test_bundled_names_resolve_through_aliases() -> None:
+    schemas = load_schema_set()
+    assert schemas.lookup("redis.StrictRedis").name == "redis.client.Redis"
+    assert schemas.lookup("redis.Redis.from_url").name == "redis.client.Redis.from_url"
+    assert schemas.lookup("pymysql.connect").name == "pymysql.connections.Connection"
+    assert schemas.lookup("psycopg.connect").name == "psycopg.connection.Connection.connect"
+    assert schemas.method_factory(schemas.lookup("paramiko.SSHClient"), "get_transport").returns == \
+        "paramiko.transport.Transport"
+    ssl_socket = schemas.lookup("ssl.SSLSocket")
+    assert "setsockopt" in schemas.methods(ssl_socket)  # inherited from socket.socket through bases
