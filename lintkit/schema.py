@@ -197,6 +197,11 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def _where(kind: str, index: int, raw: Any) -> str:
+    name = raw.get("name") if isinstance(raw, Mapping) else None
+    return f"{kind} '{name}'" if isinstance(name, str) else f"{kind}[{index}]"
+
+
 def _as_set(names: tuple[str, ...] | None) -> frozenset[str] | None:
     return None if names is None else frozenset(names)
 
@@ -254,8 +259,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
     if not isinstance(raw_classes, list):
         top.fail("class", "must be an array of tables ([[class]])")
     for index, raw in enumerate(raw_classes):
-        where = f"class[{index}]"
-        r = _Reader(origin, where, raw, _CLASS_KEYS)
+        r = _Reader(origin, _where("class", index, raw), raw, _CLASS_KEYS)
         name = r.str("name", required=True)
         r.where = f"class '{name}'"
         vocab = r.text_map("vocabulary")
@@ -280,7 +284,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
     if not isinstance(raw_factories, list):
         top.fail("factory", "must be an array of tables ([[factory]])")
     for index, raw in enumerate(raw_factories):
-        r = _Reader(origin, f"factory[{index}]", raw, _FACTORY_KEYS)
+        r = _Reader(origin, _where("factory", index, raw), raw, _FACTORY_KEYS)
         name = r.str("name", required=True)
         r.where = f"factory '{name}'"
         factories.append(FactorySchema(

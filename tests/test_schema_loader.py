@@ -62,7 +62,7 @@ def test_a_valid_schema_loads(tmp_path: Path) -> None:
 
 def test_unknown_class_key_names_the_key_and_suggests_the_right_one(tmp_path: Path) -> None:
     message = load_error(tmp_path, LIBRARY + CLASS.replace("attributes =", "atributes ="))
-    assert "class[0].atributes: unknown key; did you mean 'attributes'?" in message
+    assert "class 'acme.client.Client'.atributes: unknown key; did you mean 'attributes'?" in message
 
 
 def test_unknown_library_key_is_named(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_unknown_knob_key_is_named(tmp_path: Path) -> None:
 def test_unknown_factory_key_is_named(tmp_path: Path) -> None:
     factory = '\n[[factory]]\nname = "acme.connect"\nreturns = "acme.client.Client"\nkwarg_of = "acme.Client"\n'
     message = load_error(tmp_path, LIBRARY + CLASS + factory)
-    assert "factory[0].kwarg_of: unknown key; did you mean 'kwargs_of'?" in message
+    assert "factory 'acme.connect'.kwarg_of: unknown key; did you mean 'kwargs_of'?" in message
 
 
 # --------------------------------------------------------------------------- types and values

@@ -75,7 +75,9 @@ class UnknownAttribute(Check):
         methods = self.schemas.methods(instance.cls)
         note = self.schemas.notes(instance.cls).get(name)
         if name in methods:
-            message = f"'{name}' is a method of {instance.display_name}; assigning to it replaces the method"
+            message = f"'{name}' is a method of {instance.display_name}"
+            if not note:
+                message += "; assigning to it replaces the method"
         else:
             message = f"'{name}' is not an attribute of {instance.display_name}"
             if instance.cls.unknown_attributes == "raises":
@@ -84,7 +86,7 @@ class UnknownAttribute(Check):
             message += did_you_mean(suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
                                             self.schemas.vocabulary))
         if note:
-            message += f" ({note})"
+            message += f"; {note}"
         self.report(event.line, event.col, event.end_line, event.end_col, message)
 
 

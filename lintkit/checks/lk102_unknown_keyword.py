@@ -73,6 +73,6 @@ class UnknownKeyword(Check):
                                             self.schemas.vocabulary))
             note = target.notes.get(name)
             if note:
-                message += f" ({note})"
+                message += f"; {note}"
             end = keyword.col_offset + len(name.encode("utf-8"))
             self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message)

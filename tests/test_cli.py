@@ -1,0 +1,172 @@
+"""The `lintkit` command as a user runs it (a subprocess), and flake8's options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lintkit import __version__
+from lintkit.checks import ALL_CHECKS
+from lintkit.docs import render_rule_page
+
+ROOT = Path(__file__).parent.parent
+SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b")\nconn.hearbeat = 1\n'
+BAD_SCHEMA = """format = 1
+[library]
+name = "acme"
+distribution = "acme"
+version = "1"
+source = "test"
+[[class]]
+name = "acme.Client"
+attributes = ["endpoint"]
+unknown_kwarg = "raises"
+"""
+
+
+def lintkit(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lintkit", *args], capture_output=True, text=True,
+                          input=stdin, cwd=cwd)
+
+
+def test_version() -> None:
+    assert lintkit("--version").stdout.strip() == f"lintkit {__version__}"
+
+
+def test_bundled_example_reproduces_the_seed_bug() -> None:
+    completed = lintkit("check", "examples")
+    assert completed.returncode == 1
+    assert ("examples/qpid_driver.py:25:25: LK101 'hearbeat' is not an attribute of "
+            "qpid.messaging.Connection; did you mean 'heartbeat'?") in completed.stdout.splitlines()
+    assert "examples/friends.py:11:52: LK102 'hearbeat' is not a keyword argument of kombu.Connection " \
+           "(kombu silently ignores it)" in completed.stdout
+    assert completed.stderr.splitlines()[-1] == "Found 7 findings."
+
+
+def test_clean_file_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text(SEED.replace("hearbeat", "heartbeat"))
+    completed = lintkit("check", str(tmp_path))
+    assert (completed.returncode, completed.stdout) == (0, "")
+    assert completed.stderr.strip() == "All checks passed!"
+
+
+def test_stdin_with_filename() -> None:
+    completed = lintkit("check", "-", "--stdin-filename", "src/app.py", stdin=SEED + "conn.x = 1  # noqa\n")
+    assert completed.returncode == 1
+    assert completed.stdout.startswith("src/app.py:3:6: LK101 'hearbeat'")
+    assert completed.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--select", "LK102"], 0),
+    (["--ignore", "LK101"], 0),
+    (["--select", "LK1", "--ignore", "LK101"], 0),
+    (["--select", "LK", "--ignore", "LK1", "--select", "LK101"], 1),
+    (["--exit-zero"], 0),
+])
+def test_select_ignore_exit_zero(tmp_path: Path, args: list[str], expected: int) -> None:
+    (tmp_path / "seed.py").write_text(SEED)
+    assert lintkit("check", str(tmp_path), *args).returncode == expected
+
+
+def test_unknown_rule_code_is_a_usage_error(tmp_path: Path) -> None:
+    completed = lintkit("check", str(tmp_path), "--select", "LK999")
+    assert completed.returncode == 2
+    assert "unknown rule code LK999" in completed.stderr
+
+
+def test_user_schema(tmp_path: Path) -> None:
+    schema = tmp_path / "acme.toml"
+    schema.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs"))
+    (tmp_path / "app.py").write_text("import acme\nc = acme.Client()\nc.endpiont = 1\n")
+    completed = lintkit("check", str(tmp_path / "app.py"), "--schemas", str(schema))
+    assert completed.stdout.endswith("app.py:3:3: LK101 'endpiont' is not an attribute of acme.Client; "
+                                     "did you mean 'endpoint'?\n")
+
+
+def test_malformed_user_schema_is_one_clear_error(tmp_path: Path) -> None:
+    schema = tmp_path / "acme.toml"
+    schema.write_text(BAD_SCHEMA)
+    completed = lintkit("check", str(tmp_path), "--schemas", str(schema))
+    assert completed.returncode == 2
+    assert completed.stderr == (f"lintkit: error: {schema}: class 'acme.Client'.unknown_kwarg: unknown key; "
+                                "did you mean 'unknown_kwargs'?\n")
+
+
+def test_malformed_user_schema_under_flake8(tmp_path: Path) -> None:
+    schema = tmp_path / "acme.toml"
+    schema.write_text(BAD_SCHEMA)
+    (tmp_path / "app.py").write_text(SEED)
+    completed = subprocess.run([sys.executable, "-m", "flake8", f"--lintkit-schemas={schema}", str(tmp_path)],
+                               capture_output=True, text=True)
+    assert completed.returncode != 0
+    assert "class 'acme.Client'.unknown_kwarg: unknown key" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_flake8_user_schema_from_config(tmp_path: Path) -> None:
+    schema = tmp_path / "schemas" / "acme.toml"
+    schema.parent.mkdir()
+    schema.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs"))
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = LK\nlintkit-schemas = schemas/\n")
+    (tmp_path / "app.py").write_text("import acme\nc = acme.Client()\nc.endpiont = 1\n")
+    completed = subprocess.run([sys.executable, "-m", "flake8", "app.py"], capture_output=True, text=True,
+                               cwd=tmp_path)
+    assert completed.stdout == "app.py:3:3: LK101 'endpiont' is not an attribute of acme.Client; " \
+                               "did you mean 'endpoint'?\n"
+
+
+def test_rules_table() -> None:
+    lines = lintkit("rules").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [c.code for c in ALL_CHECKS]
+
+
+@pytest.mark.parametrize("code", ["LK101", "lk102"])
+def test_rule_prints_its_docs_page(code: str) -> None:
+    check = next(c for c in ALL_CHECKS if c.code == code.upper())
+    assert lintkit("rule", code).stdout == render_rule_page(check)
+
+
+def test_rule_unknown() -> None:
+    completed = lintkit("rule", "LK999")
+    assert completed.returncode == 2 and "no rule LK999" in completed.stderr
+
+
+def test_schema_validate(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs"))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD_SCHEMA)
+    assert lintkit("schema", "validate", str(good)).stdout == f"{good}: ok (1 classes, 0 factories)\n"
+    completed = lintkit("schema", "validate", str(bad))
+    assert completed.returncode == 2 and "unknown_kwarg: unknown key" in completed.stderr
+
+
+def test_schema_list_shows_bundled_libraries() -> None:
+    listing = lintkit("schema", "list").stdout
+    for library in ("qpid.messaging", "kombu", "redis", "paramiko", "socket"):
+        assert f"\n{library} " in "\n" + listing
+
+
+def test_parallel_run_matches_serial(tmp_path: Path) -> None:
+    for i in range(80):
+        (tmp_path / f"m{i:02}.py").write_text(SEED if i % 3 == 0 else "import os\n")
+    serial = lintkit("check", str(tmp_path), "-j", "1")
+    parallel = lintkit("check", str(tmp_path), "-j", "2")
+    assert serial.stdout == parallel.stdout
+    assert serial.stdout.count("LK101") == 27
+
+
+def test_wheel_ships_the_schemas(tmp_path: Path) -> None:
+    """pre-commit installs the wheel into an isolated venv: the schemas must be inside it."""
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("lintkit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    bundled = {f"lintkit/rules/{p.name}" for p in (ROOT / "rules").glob("*.toml")}
+    assert bundled and bundled <= names
