@@ -164,7 +164,7 @@ def test_wheel_ships_the_schemas(tmp_path: Path) -> None:
     """pre-commit installs the wheel into an isolated venv: the schemas must be inside it."""
     import zipfile
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     (wheel,) = tmp_path.glob("lintkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
