@@ -38,6 +38,7 @@ class Scope:
         self._children: dict[str, set[str]] = {}
 
     def lookup(self, name: str) -> Binding | None:
+        root = name.split(".", 1)[0]
         scope: Scope | None = self
         first = True
         while scope is not None:
@@ -45,6 +46,8 @@ class Scope:
             if first or scope.kind != "class":
                 if name in scope.env:
                     return scope.env[name]
+                if root != name and root in scope.env:
+                    return None  # `conn` rebound here: an outer `conn.x` says nothing
             first = False
             scope = scope.parent
         return None
@@ -307,8 +310,19 @@ class Analyzer:
 
     def stmt_Match(self, stmt, scope: Scope) -> None:
         self.scan_expressions(stmt.subject, scope)
-        bodies = [case.body for case in stmt.cases] + [[]]
-        self._branches(scope, bodies)
+        before = dict(scope.env)
+        outcomes = [before]
+        for case in stmt.cases:
+            scope.env = dict(before)
+            for node in ast.walk(case.pattern):
+                captured = getattr(node, "name", None) or getattr(node, "rest", None)
+                if isinstance(captured, str):
+                    scope.bind(captured, UNKNOWN)
+            if case.guard is not None:
+                self.scan_expressions(case.guard, scope)
+            self.walk_body(case.body, scope)
+            outcomes.append(scope.env)
+        scope.env = _merge_envs(outcomes)
 
     def stmt_Global(self, stmt, scope: Scope) -> None:
         for name in stmt.names:
