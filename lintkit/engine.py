@@ -13,9 +13,9 @@ from typing import Iterable
 
 from .analyzer import Analyzer
 from .checks import ALL_CHECKS
-from .checks.base import Check
+from .checks.base import Check, RawFix
 from .events import AttributeStore, KnownCall
-from .findings import FileError, Finding
+from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
 from .registry import SchemaSet
 from .source import SourceError, decode_source, split_lines
@@ -95,10 +95,11 @@ class Engine:
     # ------------------------------------------------------------------ analysis
 
     def _check(self, tree: ast.Module, text: str, filename: str) -> FileResult:
-        raw: list[tuple[int, int, int, int, str]] = []
+        raw: list[tuple[int, int, int, int, str, RawFix | None]] = []
 
-        def report(line: int, col: int, end_line: int, end_col: int, message: str) -> None:
-            raw.append((line, col, end_line, end_col, message))
+        def report(line: int, col: int, end_line: int, end_col: int, message: str,
+                   fix: RawFix | None = None) -> None:
+            raw.append((line, col, end_line, end_col, message, fix))
 
         checks = [check_class(self.schemas, report) for check_class in self.check_classes]
         attribute_handlers = [c.attribute_store for c in checks if _overrides(c, "attribute_store")]
@@ -127,7 +128,7 @@ def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
     return bool(select) and code in select
 
 
-def _to_findings(raw: list[tuple[int, int, int, int, str]], text: str) -> list[Finding]:
+def _to_findings(raw: list[tuple[int, int, int, int, str, RawFix | None]], text: str) -> list[Finding]:
     if not raw:
         return []
     lines = split_lines(text)
@@ -140,9 +141,16 @@ def _to_findings(raw: list[tuple[int, int, int, int, str]], text: str) -> list[F
             return col
         return len(physical.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
 
+    def convert(fix: RawFix | None) -> Fix | None:
+        if fix is None:
+            return None
+        edits = tuple(Edit(line, char_col(line, col), end_line, char_col(end_line, end_col), content)
+                      for line, col, end_line, end_col, content in fix.edits)
+        return Fix(fix.applicability, fix.title, edits)
+
     findings = {
         Finding(line, char_col(line, col), message.split(" ", 1)[0], message.split(" ", 1)[1],
-                end_line, char_col(end_line, end_col))
-        for line, col, end_line, end_col, message in raw
+                end_line, char_col(end_line, end_col), convert(fix))
+        for line, col, end_line, end_col, message, fix in raw
     }
     return sorted(findings)

@@ -5,6 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text between two positions (1-based lines, 0-based character columns)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    content: str
+
+
+@dataclass(frozen=True, order=True)
+class Fix:
+    """How to fix a finding.  `applicability` follows ruff: safe fixes keep the
+    code's intent and are applied by `lintkit fix`; unsafe ones change run-time
+    behaviour and need `--unsafe-fixes`; display-only ones are never applied."""
+
+    applicability: str
+    title: str
+    edits: tuple[Edit, ...]
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One rule violation.
@@ -19,6 +44,7 @@ class Finding:
     message: str
     end_line: int = 0
     end_col: int = 0
+    fix: Fix | None = None
 
     def text(self) -> str:
         return f"{self.code} {self.message}"

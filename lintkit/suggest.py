@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 
@@ -27,12 +28,23 @@ def _max_distance(name: str) -> int:
     return 1 if len(name) <= 4 else 2 if len(name) <= 9 else 3
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    names: tuple[str, ...] = ()
+    #: True when the names are close in spelling (a typo), False when they are
+    #: the class's own word for another library's term (`heartbeat_interval`).
+    by_spelling: bool = True
+
+    def hint(self) -> str:
+        return did_you_mean(list(self.names))
+
+
 def suggest(
     name: str,
     candidates: Iterable[str],
     class_vocabulary: Mapping[str, str],
     vocabulary: Mapping[str, frozenset[str]],
-) -> list[str]:
+) -> Suggestion:
     """Names to suggest for the unknown `name`: one when one is clearly closest,
     several when they tie (`reconnect_interval_mix`: `_max` or `_min`), none
     when nothing is close."""
@@ -43,18 +55,18 @@ def suggest(
     close = [item for item in scored if item[0] <= limit]
     if close:
         best = min(distance for distance, _ in close)
-        return sorted(c for distance, c in close if distance == best)
+        return Suggestion(tuple(sorted(c for distance, c in close if distance == best)))
     # Abbreviations and longer slips: one clearly similar name (difflib ratio).
     similar = difflib.get_close_matches(lowered, [c.lower() for c in public], n=2, cutoff=0.8)
     if len(similar) == 1:
-        return [c for c in public if c.lower() == similar[0]][:1]
+        return Suggestion(tuple(c for c in public if c.lower() == similar[0])[:1])
     # Another library's word for the same idea: heartbeat_interval, keepalive...
     for concept, spellings in vocabulary.items():
         own = class_vocabulary.get(concept)
         if own and own != name and (lowered in spellings or lowered.replace("_", "") in
                                     {s.replace("_", "") for s in spellings}):
-            return [own]
-    return []
+            return Suggestion((own,), by_spelling=False)
+    return Suggestion()
 
 
 def did_you_mean(names: list[str]) -> str:

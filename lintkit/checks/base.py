@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 from ..events import AttributeStore, KnownCall
+from ..findings import SAFE, UNSAFE
+from ..suggest import Suggestion
 from ..registry import SchemaSet
 
 #: The sections of a rule's docs page, in order (ruff's layout).
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
 
-Report = Callable[[int, int, int, int, str], None]
+Report = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class RawFix:
+    """A fix in `ast` coordinates (UTF-8 byte columns); the engine converts it."""
+
+    applicability: str
+    title: str
+    edits: tuple[tuple[int, int, int, int, str], ...]
 
 
 class Check:
@@ -28,9 +40,25 @@ class Check:
         self.schemas = schemas
         self._report = report
 
-    def report(self, line: int, col: int, end_line: int, end_col: int, message: str) -> None:
+    def report(self, line: int, col: int, end_line: int, end_col: int, message: str,
+               fix: RawFix | None = None) -> None:
         """Positions as `ast` gives them: 1-based lines, UTF-8 byte columns."""
-        self._report(line, col, end_line, end_col, f"{self.code} {message}")
+        self._report(line, col, end_line, end_col, f"{self.code} {message}", fix)
+
+    @staticmethod
+    def rename_fix(suggestion: Suggestion, line: int, col: int, end_line: int, end_col: int,
+                   what: str, quoted: bool = False) -> RawFix | None:
+        """Rename to the suggestion: safe when one name is clearly closest by spelling,
+        unsafe when it is another library's word for the concept, none on a tie."""
+        if len(suggestion.names) != 1:
+            return None
+        (name,) = suggestion.names
+        if quoted:  # the string literal of setattr(obj, "name", v): keep its quotes
+            col, end_col, content = col + 1, end_col - 1, name
+        else:
+            content = name
+        return RawFix(SAFE if suggestion.by_spelling else UNSAFE, f"Rename {what} to '{name}'",
+                      ((line, col, end_line, end_col, content),))
 
     def attribute_store(self, event: AttributeStore) -> None:
         pass

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..events import AttributeStore
-from ..suggest import did_you_mean, suggest
+from ..suggest import suggest
 from .base import Check
 
 
@@ -49,8 +49,14 @@ class UnknownAttribute(Check):
     ```
 
     ## Fix safety
-    No automatic fix yet; the message names the suggested attribute when one
-    is clearly closest.
+    When exactly one valid name is clearly closest in spelling, the fix renames
+    the attribute to it and is **safe**: it applies the setting the code
+    evidently meant. When the suggestion is the class's own word for another
+    library's term (`heartbeat_interval` -> `heartbeat`), the rename is
+    **unsafe** (the value's unit or meaning may differ) and needs
+    `--unsafe-fixes`. When two names are equally close
+    (`reconnect_interval_mix`: `_min` or `_max`?) there is no fix, only the
+    hint. Assigning to a method, or a name with no close match, has no fix.
 
     ## Options
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): extra library
@@ -73,6 +79,7 @@ class UnknownAttribute(Check):
         if name in local_names:
             return
         methods = self.schemas.methods(instance.cls)
+        fix = None
         note = self.schemas.notes(instance.cls).get(name)
         if name in methods:
             message = f"'{name}' is a method of {instance.display_name}"
@@ -83,10 +90,17 @@ class UnknownAttribute(Check):
             if instance.cls.unknown_attributes == "raises":
                 message += " (AttributeError at run time)"
             candidates = allowed | local_names
-            message += did_you_mean(suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
-                                            self.schemas.vocabulary))
+            suggestion = suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
+                                 self.schemas.vocabulary)
+            message += suggestion.hint()
+            literal = event.form == "setattr"
+            # Only a plain 'x' or "x" literal: no prefixes, no triple quotes.
+            plain_literal = event.end_col - event.col == len(name.encode("utf-8")) + 2
+            if not literal or plain_literal:
+                fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
+                                      "the attribute", quoted=literal)
         if note:
             message += f"; {note}"
-        self.report(event.line, event.col, event.end_line, event.end_col, message)
+        self.report(event.line, event.col, event.end_line, event.end_col, message, fix)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..events import KnownCall
-from ..suggest import did_you_mean, suggest
+from ..suggest import suggest
 from .base import Check
 
 
@@ -41,8 +41,11 @@ class UnknownKeyword(Check):
     ```
 
     ## Fix safety
-    No automatic fix yet; the message names the suggested keyword when one is
-    clearly closest.
+    When exactly one accepted keyword is clearly closest in spelling, the fix
+    renames the keyword and is **safe**. When the suggestion is the class's own
+    word for another library's term (`heartbeat_interval=` -> `heartbeat=`)
+    the rename is **unsafe**. On a tie, or when the call already passes the
+    suggested keyword, there is no fix, only the hint.
 
     ## Options
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): extra library
@@ -69,10 +72,15 @@ class UnknownKeyword(Check):
                 message += f" ({target.library} silently ignores it)"
             elif target.unknown_kwargs == "deferred":
                 message += f" ({target.library} stores it and fails only when the first connection is made)"
-            message += did_you_mean(suggest(name, target.kwargs, self.schemas.class_vocabulary(target.returns),
-                                            self.schemas.vocabulary))
+            suggestion = suggest(name, target.kwargs, self.schemas.class_vocabulary(target.returns),
+                                 self.schemas.vocabulary)
+            message += suggestion.hint()
             note = target.notes.get(name)
             if note:
                 message += f"; {note}"
             end = keyword.col_offset + len(name.encode("utf-8"))
-            self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message)
+            # Renaming onto a keyword the call already passes would be a SyntaxError.
+            taken = {k.arg for k in event.call.keywords}
+            fix = None if set(suggestion.names) & taken else self.rename_fix(
+                suggestion, keyword.lineno, keyword.col_offset, keyword.lineno, end, "the keyword")
+            self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message, fix)
