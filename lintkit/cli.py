@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="ACTION", required=True)
     schema_list = schema_commands.add_parser("list", help="list the loaded schemas")
     schema_list.add_argument("--schemas", action="append", default=[], metavar="PATH")
+    schema_show = schema_commands.add_parser("show", help="show a library's classes and factories")
+    schema_show.add_argument("name", metavar="NAME", help="a library name (kombu) or a class or factory name")
+    schema_show.add_argument("--schemas", action="append", default=[], metavar="PATH")
     schema_validate = schema_commands.add_parser("validate", help="validate schema files")
     schema_validate.add_argument("files", nargs="+", metavar="FILE")
     return parser
@@ -142,10 +145,52 @@ def run_schema(args: argparse.Namespace) -> int:
             load_schema_set(args.files)  # cross-file checks: duplicates, references
         return EXIT_ERROR if failed else EXIT_CLEAN
     schemas = load_schema_set(args.schemas)
+    if args.schema_command == "show":
+        return show_schema(schemas, args.name)
     for library in schemas.libraries:
         if library.name:
             print(f"{library.name} {library.version} ({library.distribution}): "
                   f"{len(library.classes)} classes, {len(library.factories)} factories  [{library.origin}]")
+    return EXIT_CLEAN
+
+
+def show_schema(schemas, name: str) -> int:
+    from .schema import ClassSchema
+
+    libraries = [lib for lib in schemas.libraries if lib.name == name or lib.distribution == name]
+    item = schemas.lookup(name)
+    if libraries:
+        library = libraries[0]
+        print(f"{library.name} {library.version} ({library.distribution})")
+        print(f"  source: {library.source}")
+        print(f"  file:   {library.origin}")
+        items = list(library.classes) + list(library.factories)
+    elif item is not None:
+        items = [item]
+    else:
+        print(f"lintkit: error: no schema library, class or factory named '{name}'; see 'lintkit schema list'",
+              file=sys.stderr)
+        return EXIT_ERROR
+    for entry in items:
+        print()
+        if isinstance(entry, ClassSchema):
+            print(f"class {entry.name}")
+            if entry.aliases:
+                print(f"  aliases: {', '.join(entry.aliases)}")
+            attributes = schemas.attributes(entry)
+            print(f"  attributes ({entry.unknown_attributes} on unknown names): "
+                  + (", ".join(sorted(attributes)) if attributes is not None else "not checked"))
+            print(f"  keyword arguments ({entry.unknown_kwargs} on unknown names): "
+                  + (", ".join(sorted(entry.kwargs)) if entry.kwargs is not None else "not checked"))
+            for knob in entry.knobs:
+                setter = knob.kwarg or knob.attribute or knob.method
+                print(f"  knob {knob.concept}: {setter} ({knob.unit}), default {knob.default!r}"
+                      + (f", versions {knob.versions}" if knob.versions else ""))
+        else:
+            target = schemas.call_target(entry)
+            print(f"factory {target.display_name} -> {entry.returns}")
+            print(f"  keyword arguments ({entry.unknown_kwargs} on unknown names): "
+                  + (", ".join(sorted(target.kwargs)) if target.kwargs is not None else "not checked"))
     return EXIT_CLEAN
 
 

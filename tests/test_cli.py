@@ -170,3 +170,14 @@ def test_wheel_ships_the_schemas(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     bundled = {f"lintkit/rules/{p.name}" for p in (ROOT / "rules").glob("*.toml")}
     assert bundled and bundled <= names
+
+
+def test_schema_show() -> None:
+    library = lintkit("schema", "show", "qpid.messaging").stdout
+    assert library.startswith("qpid.messaging 1.36.0.post1 (qpid-python)\n")
+    assert "class qpid.messaging.endpoints.Connection\n  aliases: qpid.messaging.Connection\n" in library
+    assert "factory qpid.messaging.Connection.establish -> qpid.messaging.endpoints.Connection" in library
+    by_alias = lintkit("schema", "show", "redis.StrictRedis").stdout
+    assert by_alias.startswith("\nclass redis.client.Redis\n")
+    missing = lintkit("schema", "show", "nope")
+    assert missing.returncode == 2 and "no schema library, class or factory named 'nope'" in missing.stderr
