@@ -8,7 +8,8 @@ from typing import Sequence
 
 from . import __version__
 from .checks import ALL_CHECKS, CHECKS_BY_CODE
-from .engine import Engine
+from .config import ConfigError, Settings, discover_settings, merge_cli
+from .engine import is_selected
 from .files import iter_source_files
 from .output import print_concise, print_summary
 from .registry import load_schema_set
@@ -22,6 +23,10 @@ def _codes(value: str) -> list[str]:
     return [code.strip().upper() for code in value.split(",") if code.strip()]
 
 
+def _patterns(value: str) -> list[str]:
+    return [pattern.strip() for pattern in value.split(",") if pattern.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lintkit", description=__doc__.strip().strip("`"))
     parser.add_argument("--version", action="version", version=f"lintkit {__version__}")
@@ -30,13 +35,28 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check files for connection misconfigurations")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or directories to check ('-' reads standard input; default: .)")
-    check.add_argument("--schemas", action="append", default=[], metavar="PATH",
+    check.add_argument("--config", metavar="FILE",
+                       help="read settings from this file (pyproject.toml with [tool.lintkit], or lintkit.toml)")
+    check.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    check.add_argument("--schemas", action="append", default=None, metavar="PATH",
                        help="extra library schema: a TOML file or a directory of them (repeatable)")
     check.add_argument("--select", type=_codes, default=None, metavar="CODES",
                        help="comma-separated rule codes or prefixes to enable (default: all default rules)")
-    check.add_argument("--ignore", type=_codes, default=[], metavar="CODES",
+    check.add_argument("--extend-select", type=_codes, default=None, metavar="CODES",
+                       help="rule codes or prefixes to enable on top of the selection")
+    check.add_argument("--ignore", type=_codes, default=None, metavar="CODES",
                        help="comma-separated rule codes or prefixes to disable")
-    check.add_argument("--stdin-filename", default="-", metavar="NAME", help="the name to report for '-'")
+    check.add_argument("--exclude", type=_patterns, default=None, metavar="PATTERNS",
+                       help="comma-separated path patterns never checked (replaces the defaults)")
+    check.add_argument("--extend-exclude", type=_patterns, default=None, metavar="PATTERNS",
+                       help="path patterns to exclude on top of the defaults")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes and .gitignore to files named on the command line too")
+    check.add_argument("--max-idle-seconds", type=int, default=None, metavar="N",
+                       help="the longest a connection may stay idle unprobed (LK2xx rules; default 240)")
+    check.add_argument("--strict", action="store_true", default=None,
+                       help="LK201: also report short-lived sockets used and closed in one function")
+    check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="processes to use (default: the number of cores)")
@@ -71,29 +91,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_schema(args)
         parser.print_help()
         return EXIT_ERROR
-    except SchemaError as exc:
+    except (SchemaError, ConfigError) as exc:
         print(f"lintkit: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
 
 
+def load_check_settings(args: argparse.Namespace) -> Settings:
+    """The configuration file (found from the first path, or --config), then the flags."""
+    start = args.stdin_filename if args.paths == ["-"] and args.stdin_filename else args.paths[0]
+    settings = discover_settings(start if start != "-" else ".", config=args.config, isolated=args.isolated)
+    return merge_cli(settings, select=args.select, extend_select=args.extend_select, ignore=args.ignore,
+                     exclude=args.exclude, extend_exclude=args.extend_exclude,
+                     max_idle_seconds=args.max_idle_seconds, extend_schemas=args.schemas, strict=args.strict)
+
+
 def run_check(args: argparse.Namespace) -> int:
-    spec = EngineSpec(tuple(args.schemas), tuple(args.select) if args.select is not None else None,
-                      tuple(args.ignore))
-    unknown = [c for c in (args.select or []) + args.ignore if not any(k.startswith(c) for k in CHECKS_BY_CODE)]
-    if unknown:
-        print(f"lintkit: error: unknown rule code {', '.join(unknown)}", file=sys.stderr)
-        return EXIT_ERROR
+    settings = load_check_settings(args)
+    select, _ = settings.enabled_for(settings.root)
+    spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select)
     engine = spec.build()
     findings_count = errors = 0
 
     def results():
         if args.paths == ["-"]:
-            data = sys.stdin.buffer.read()
-            yield args.stdin_filename, check_file(engine, args.stdin_filename, data)
+            name = args.stdin_filename or "-"
+            if args.force_exclude and args.stdin_filename and settings.is_excluded(name, is_dir=False):
+                return
+            yield name, check_file(engine, name, sys.stdin.buffer.read())
             return
-        yield from check_files(spec, engine, list(iter_source_files(args.paths)), args.jobs)
+        paths = iter_source_files(args.paths, lambda path, is_dir: settings.is_excluded(path, is_dir=is_dir),
+                                  force_exclude=args.force_exclude)
+        yield from check_files(spec, engine, list(paths), args.jobs)
 
     for path, result in results():
         if result.error is not None:
@@ -103,8 +133,10 @@ def run_check(args: argparse.Namespace) -> int:
         if result.warning is not None:
             warning = result.warning
             print(f"{path}:{warning.line}:{warning.col + 1}: warning: {warning.message}", file=sys.stderr)
-        findings_count += len(result.findings)
-        print_concise(path, result.findings)
+        file_select, file_ignore = settings.enabled_for(path)
+        findings = [f for f in result.findings if is_selected(f.code, file_select, file_ignore)]
+        findings_count += len(findings)
+        print_concise(path, findings)
     print_summary(findings_count, errors)
     if errors or (findings_count and not args.exit_zero):
         return EXIT_FINDINGS

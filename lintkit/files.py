@@ -1,10 +1,13 @@
-"""Which files a run checks: walk directories, skip what is never source."""
+"""Which files a run checks: walk directories, skip junk, excluded and git-ignored paths."""
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
+
+import pathspec
 
 #: Directories never walked into (explicitly named files are still checked).
 DEFAULT_EXCLUDES = frozenset({
@@ -14,24 +17,90 @@ DEFAULT_EXCLUDES = frozenset({
 })
 SOURCE_SUFFIXES = (".py", ".pyi")
 
+#: (path, is_dir) -> excluded by configuration.
+Excluder = Callable[[str, bool], bool]
 
-def iter_source_files(paths: Iterable[str]) -> Iterator[str]:
-    """Files to check, in a deterministic order; named files always included."""
+
+def _never(_path: str, _is_dir: bool) -> bool:
+    return False
+
+
+def iter_source_files(paths: Iterable[str], excluded: Excluder = _never, *, force_exclude: bool = False,
+                      respect_gitignore: bool = True) -> Iterator[str]:
+    """Files to check, in a deterministic order.
+
+    Directories are walked, skipping what `excluded` or a `.gitignore` (inside a
+    git work tree) rules out.  A file named explicitly is always checked, unless
+    `force_exclude` is set (pre-commit passes file names one by one).
+    """
+    gitignore = GitIgnore() if respect_gitignore else None
+
+    def skip(path: str, is_dir: bool) -> bool:
+        return excluded(path, is_dir) or (gitignore is not None and gitignore.ignored(path, is_dir))
+
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path)
-        else:
+        if os.path.isdir(raw):
+            if force_exclude and skip(raw, True):
+                continue
+            yield from _walk(raw, skip)
+        elif not (force_exclude and skip(raw, False)):
             yield raw
 
 
-def _walk(root: Path) -> Iterator[str]:
-
+def _walk(root: str, skip: Callable[[str, bool], bool]) -> Iterator[str]:
     unreadable: list[str] = []
     for directory, subdirs, files in os.walk(root, onerror=lambda exc: unreadable.append(exc.filename)):
-        subdirs[:] = sorted(d for d in subdirs if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info"))
+        subdirs[:] = sorted(
+            d for d in subdirs
+            if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info") and not skip(os.path.join(directory, d), True)
+        )
         for name in sorted(files):
-            if name.endswith(SOURCE_SUFFIXES):
-                yield os.path.join(directory, name)
+            path = os.path.join(directory, name)
+            if name.endswith(SOURCE_SUFFIXES) and not skip(path, False):
+                yield path
     # Reported by the reader as "cannot read", so the run says what it skipped.
     yield from unreadable
+
+
+class GitIgnore:
+    """`.gitignore` files of the git work tree a path is in (none outside one)."""
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        absolute = Path(os.path.abspath(path))
+        top = _work_tree(absolute.parent)
+        if top is None:
+            return False
+        directory = absolute.parent
+        chain = []
+        while True:
+            chain.append(directory)
+            if directory == top or directory.parent == directory:
+                break
+            directory = directory.parent
+        ignored = False
+        for base in reversed(chain):  # outermost first; inner files may re-include
+            spec = _spec_for(base)
+            if spec is None:
+                continue
+            relative = absolute.relative_to(base).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(relative)
+            if result.include is not None:
+                ignored = result.include
+        return ignored
+
+
+@lru_cache(maxsize=4096)
+def _work_tree(directory: Path) -> Path | None:
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _spec_for(directory: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)

@@ -10,6 +10,7 @@ import ast
 from typing import Any, Iterator
 
 from . import __version__
+from .config import ConfigError, flake8_options, settings_from_flake8
 from .engine import Engine
 from .registry import load_schema_set
 from .schema import SchemaError
@@ -27,18 +28,18 @@ class Plugin:
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
-        option_manager.add_option(
-            "--lintkit-schemas",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            normalize_paths=True,
-            help="Extra lintkit library schemas: TOML files or directories of them (comma-separated).",
-        )
+        # The same settings as [tool.lintkit], from one table (lintkit.config.OPTIONS);
+        # select, ignore, per-file-ignores and exclude are flake8's own.
+        for flag, kwargs in flake8_options():
+            option_manager.add_option(flag, **kwargs)
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
-        paths = tuple(p for p in (getattr(options, "lintkit_schemas", None) or ()) if p)
+        try:
+            settings = settings_from_flake8(options)
+        except ConfigError as exc:
+            raise SystemExit(f"lintkit: {exc}") from None
+        paths = tuple(map(str, settings.extend_schemas))
         if cls._engine is None or paths != cls._schema_paths:
             cls._schema_paths = paths
             cls._engine = _build_engine(paths)

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from . import __version__
 from .checks import ALL_CHECKS, CHECKS_BY_CODE
 from .engine import FileResult
-from .findings import FileError, Finding
+from .findings import SAFE, UNSAFE, FileError, Finding, Fix
 
 FORMATS = ("concise", "full", "json", "github", "sarif")
 DEFAULT_FORMAT = "concise"
@@ -54,31 +54,47 @@ def rule_url(code: str) -> str:
     return f"{REPOSITORY_URL}/blob/main/docs/rules/{code}.md"
 
 
-def fixable(finding: Finding) -> bool:
-    """Whether an automatic fix is available for `finding` (shown as `[*]`).
+def fixable(finding: Finding, unsafe_fixes: bool = False) -> bool:
+    """Whether `--fix` would apply the finding's fix (ruff's `[*]`): safe fixes
+    always, unsafe ones only with `--unsafe-fixes`, display-only ones never."""
+    fix = finding.fix
+    return fix is not None and (fix.applicability == SAFE or (unsafe_fixes and fix.applicability == UNSAFE))
 
-    No rule has a fix yet; when fixes land, this is the one place that says
-    so, and `fix_json` gives the fix's JSON.
-    """
-    return False
+
+def hidden_fix(finding: Finding, unsafe_fixes: bool = False) -> bool:
+    """An unsafe fix that `--unsafe-fixes` would enable (counted in the summary)."""
+    fix = finding.fix
+    return fix is not None and fix.applicability == UNSAFE and not unsafe_fixes
 
 
 def fix_json(finding: Finding) -> dict | None:
-    """The `fix` value of a JSON finding: None while there is no fix.
-
-    The future shape (ruff's)::
+    """The `fix` value of a JSON finding (ruff's shape), or None::
 
         {"applicability": "safe" | "unsafe" | "display-only",
-         "message": "Replace `hearbeat` with `heartbeat`",
+         "message": "Rename the attribute to 'heartbeat'",
          "edits": [{"content": "heartbeat",
                     "location": {"row": 3, "column": 6},
                     "end_location": {"row": 3, "column": 14}}]}
+
+    Every fix is listed whatever its applicability, as ruff does.
     """
-    return None
+    fix = finding.fix
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability,
+        "message": fix.title,
+        "edits": [{"content": edit.content,
+                   "location": _location(edit.line, edit.col),
+                   "end_location": _location(edit.end_line, edit.end_col)} for edit in fix.edits],
+    }
 
 
 def suggestion(finding: Finding) -> str | None:
-    """The help text of a finding: its message's "did you mean ...?" part, if any."""
+    """The `help:` text of a finding: its fix's title, else the message's
+    "did you mean ...?" part (a tie, which has no fix), else None."""
+    if finding.fix is not None and finding.fix.title:
+        return finding.fix.title
     match = _SUGGESTION.search(finding.message)
     return match.group(0) if match else None
 
@@ -94,12 +110,16 @@ def render(
     stream_err: TextIO,
     color: bool,
     sources: Sources,
+    unsafe_fixes: bool = False,
 ) -> None:
-    """Write `results` ((display path, FileResult) in final order) in `format`."""
+    """Write `results` ((display path, FileResult) in final order) in `format`.
+
+    `unsafe_fixes` only changes which findings concise/full mark `[*]` and
+    the fix counts of their summary."""
     if format == "concise":
-        _render_text(results, stream_out, stream_err, color, None)
+        _render_text(results, stream_out, stream_err, color, None, unsafe_fixes)
     elif format == "full":
-        _render_text(results, stream_out, stream_err, color, sources)
+        _render_text(results, stream_out, stream_err, color, sources, unsafe_fixes)
     elif format == "json":
         _write_file_problems(results, stream_err)
         stream_out.write(json.dumps(to_json(results), indent=2) + "\n")
@@ -140,7 +160,7 @@ def _end(finding: Finding) -> tuple[int, int]:
     return finding.end_line, finding.end_col
 
 
-def summary(findings: int, errors: int, fixable_count: int = 0) -> str:
+def summary(findings: int, errors: int, fixable_count: int = 0, hidden_count: int = 0) -> str:
     parts = []
     if findings:
         parts.append(f"Found {findings} finding{'s' if findings != 1 else ''}.")
@@ -149,16 +169,22 @@ def summary(findings: int, errors: int, fixable_count: int = 0) -> str:
     if not parts:
         parts.append("All checks passed!")
     text = " ".join(parts) + "\n"
-    if fixable_count:
-        text += f"[*] {fixable_count} fixable with the --fix option.\n"
+    if fixable_count and hidden_count:
+        text += (f"[*] {fixable_count} fixable with the `--fix` option ({hidden_count} hidden "
+                 f"fix{'es' if hidden_count != 1 else ''} can be enabled with the `--unsafe-fixes` option).\n")
+    elif fixable_count:
+        text += f"[*] {fixable_count} fixable with the `--fix` option.\n"
+    elif hidden_count:
+        text += (f"No fixes available ({hidden_count} hidden fix{'es' if hidden_count != 1 else ''} "
+                 "can be enabled with the `--unsafe-fixes` option).\n")
     return text
 
 
 # ---------------------------------------------------------------------- concise / full
 
 
-def _headline(path: str, finding: Finding, color: bool) -> str:
-    marker = " [*]" if fixable(finding) else ""
+def _headline(path: str, finding: Finding, color: bool, unsafe_fixes: bool = False) -> str:
+    marker = " [*]" if fixable(finding, unsafe_fixes) else ""
     if not color:
         return f"{path}:{finding.line}:{finding.col + 1}: {finding.code}{marker} {finding.message}\n"
     if marker:
@@ -168,8 +194,8 @@ def _headline(path: str, finding: Finding, color: bool) -> str:
 
 
 def _render_text(results: Sequence[tuple[str, FileResult]], out: TextIO, err: TextIO, color: bool,
-                 sources: Sources | None) -> None:
-    findings = errors = fixes = 0
+                 sources: Sources | None, unsafe_fixes: bool) -> None:
+    findings = errors = fixes = hidden = 0
     for path, result in results:
         for line in _problem_lines(path, result):
             err.write(line)
@@ -177,11 +203,12 @@ def _render_text(results: Sequence[tuple[str, FileResult]], out: TextIO, err: Te
         lines = sources(path) if sources is not None and result.findings else None
         for finding in result.findings:
             findings += 1
-            fixes += fixable(finding)
-            out.write(_headline(path, finding, color))
+            fixes += fixable(finding, unsafe_fixes)
+            hidden += hidden_fix(finding, unsafe_fixes)
+            out.write(_headline(path, finding, color, unsafe_fixes))
             if sources is not None:
                 out.write(_snippet(finding, lines, color))
-    err.write(summary(findings, errors, fixes))
+    err.write(summary(findings, errors, fixes, hidden))
 
 
 def _char_width(char: str) -> int:
@@ -312,6 +339,19 @@ def _region(line: int, col: int, end: tuple[int, int] | None = None) -> dict:
     return region
 
 
+def _sarif_fix(path: str, fix: Fix) -> dict:
+    """SARIF's fix object; the applicability (which SARIF has no word for) in its property bag."""
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{
+            "artifactLocation": artifact_location(path),
+            "replacements": [{"deletedRegion": _region(edit.line, edit.col, (edit.end_line, edit.end_col)),
+                              "insertedContent": {"text": edit.content}} for edit in fix.edits],
+        }],
+        "properties": {"applicability": fix.applicability},
+    }
+
+
 def _notification(path: str, level: str, problem: FileError) -> dict:
     return {
         "level": level,
@@ -343,6 +383,8 @@ def to_sarif(results: Sequence[tuple[str, FileResult]]) -> dict:
                     "region": _region(finding.line, finding.col, _end(finding)),
                 }}],
             })
+            if finding.fix is not None and finding.fix.edits:
+                entry["fixes"] = [_sarif_fix(path, finding.fix)]
             sarif_results.append(entry)
     invocation = {
         "executionSuccessful": not any(result.error is not None for _, result in results),
