@@ -440,15 +440,21 @@ class Analyzer:
             if isinstance(item, ClassSchema):
                 return "schema", item, Instance(item)
             if isinstance(item, FactorySchema):
-                return "schema", item, Instance(self.schemas.lookup(item.returns))
+                return "schema", item, self._factory_result(item, call)
             return None
         if isinstance(func, ast.Attribute):
             receiver = self.binding_of(func.value, scope)
             if isinstance(receiver, Instance):
                 factory = self.schemas.method_factory(receiver.cls, func.attr)
                 if factory is not None:
-                    return "schema", factory, Instance(self.schemas.lookup(factory.returns))
+                    return "schema", factory, self._factory_result(factory, call)
         return None
+
+    def _factory_result(self, factory: FactorySchema, call: ast.Call) -> Binding:
+        if factory.returns_varies or any(k.arg in factory.returns_overridden_by for k in call.keywords) \
+                or (factory.returns_overridden_by and any(k.arg is None for k in call.keywords)):
+            return UNKNOWN
+        return Instance(self.schemas.lookup(factory.returns))
 
     def binding_of(self, expr: ast.expr | None, scope: Scope, want_callable: bool = False) -> Binding:
         """What `expr` evaluates to, or UNKNOWN."""

@@ -94,6 +94,11 @@ class FactorySchema:
     kwargs_of: str | None = None
     unknown_kwargs: str = "raises"
     notes: Mapping[str, str] = field(default_factory=dict)
+    #: Keywords that make the call return another class (psycopg2's connection_factory).
+    returns_overridden_by: frozenset[str] = frozenset()
+    #: The returned class depends on the arguments (urllib3's connection_from_url: http or
+    #: https pool): keywords are checked, the result is not tracked.
+    returns_varies: bool = False
     library: str = ""
     origin: str = ""
 
@@ -123,7 +128,8 @@ _CLASS_KEYS = {
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note"}
-_FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes"}
+_FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
+                 "returns_overridden_by", "returns_varies"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -295,6 +301,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             kwargs_of=r.str("kwargs_of"),
             unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
             notes=r.text_map("notes"),
+            returns_overridden_by=_as_set(r.names("returns_overridden_by")) or frozenset(),
+            returns_varies=r.bool("returns_varies", False),
             library=lib_name,
             origin=origin,
         ))

@@ -63,7 +63,7 @@ def suggest(
     # Another library's word for the same idea: heartbeat_interval, keepalive...
     for concept, spellings in vocabulary.items():
         own = class_vocabulary.get(concept)
-        if own and own != name and (lowered in spellings or lowered.replace("_", "") in
+        if own and own != name and own in public and (lowered in spellings or lowered.replace("_", "") in
                                     {s.replace("_", "") for s in spellings}):
             return Suggestion((own,), by_spelling=False)
     return Suggestion()

@@ -83,7 +83,9 @@ class UnknownAttribute(Check):
         note = self.schemas.notes(instance.cls).get(name)
         if name in methods:
             message = f"'{name}' is a method of {instance.display_name}"
-            if not note:
+            if instance.cls.unknown_attributes == "raises":
+                message += "; assigning to it raises AttributeError at run time"
+            elif not note:
                 message += "; assigning to it replaces the method"
         else:
             message = f"'{name}' is not an attribute of {instance.display_name}"

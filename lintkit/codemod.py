@@ -1,0 +1,94 @@
+"""lintkit's fixes as a libcst codemod command (the same fixes as `lintkit fix`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from functools import lru_cache
+
+import libcst
+from libcst.codemod import CodemodCommand, CodemodContext
+
+from .engine import Engine
+from .fixer import fix_source
+from .runner import EngineSpec
+from .source import SourceError, decode_source
+
+
+class LintkitFixError(Exception):
+    """The fixes for a file were refused (the message says why); libcst counts it as a failure."""
+
+
+@lru_cache(maxsize=None)
+def _engine(schemas: tuple[str, ...]) -> Engine:
+    return EngineSpec(schemas).build()
+
+
+def _exact_module(data: bytes) -> libcst.Module:
+    """A module whose `.bytes` are exactly `data`.
+
+    libcst drops the final line break of a file with CR-only line breaks
+    (`Module.has_trailing_newline` comes out False); set it back.
+    """
+    module = libcst.parse_module(data)
+    if module.bytes != data:
+        module = module.with_changes(has_trailing_newline=not module.has_trailing_newline)
+    if module.bytes != data:
+        raise LintkitFixError("libcst cannot reproduce the file byte-exactly")
+    return module
+
+
+class LintkitFixCommand(CodemodCommand):
+    """Apply lintkit's fixes: safe ones, unsafe ones too with `--unsafe-fixes`.
+
+    Run it as (from a directory where `lintkit` is importable):
+
+        python -m libcst.tool codemod --no-format -x lintkit.codemod.LintkitFixCommand PATH...
+
+    `--no-format` is needed: without it libcst pipes every changed file through
+    its configured formatter (black by default), which would reformat the code
+    (or fail when black is not installed).  Options of the command, after the
+    tool's own: `--unsafe-fixes`, and `--lintkit-schemas PATH` (repeatable;
+    extra library schemas, as `lintkit check --schemas`).  `-u` prints a diff
+    instead of writing.  Files are fixed by `lintkit.fixer.fix_source` on the
+    file's bytes, with the same verification: a refused file is reported as
+    failed (exit status 1) and left untouched.  Unlike `lintkit fix`, libcst
+    writes in place (not atomically) and cannot read Python 2 files at all.
+    """
+
+    DESCRIPTION = "Apply lintkit's fixes (safe ones; unsafe ones too with --unsafe-fixes)."
+
+    def __init__(self, context: CodemodContext, unsafe_fixes: bool = False,
+                 lintkit_schemas: list[str] | tuple[str, ...] | None = None) -> None:
+        super().__init__(context)
+        self.unsafe = unsafe_fixes
+        self.schemas = tuple(lintkit_schemas or ())
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--unsafe-fixes", dest="unsafe_fixes", action="store_true",
+                                help="also apply unsafe fixes (they may change run-time behaviour)")
+        arg_parser.add_argument("--lintkit-schemas", dest="lintkit_schemas", action="append", default=[],
+                                metavar="PATH", help="extra lintkit library schema (repeatable)")
+
+    def _original(self, tree: libcst.Module) -> bytes:
+        """The file's bytes when they are what libcst parsed (libcst loses a CR-only final newline)."""
+        filename = self.context.filename
+        if filename and os.path.isfile(filename):
+            with open(filename, "rb") as handle:
+                data = handle.read()
+            try:
+                text = decode_source(data).text
+            except SourceError:
+                text = None
+            if text is not None and text in (tree.code, tree.code + "\r"):
+                return data
+        return tree.bytes
+
+    def transform_module_impl(self, tree: libcst.Module) -> libcst.Module:
+        data = self._original(tree)
+        outcome = fix_source(_engine(self.schemas), data, self.context.filename or "<stdin>",
+                             unsafe=self.unsafe)
+        if outcome.error is not None:
+            raise LintkitFixError(outcome.error)
+        return _exact_module(outcome.new_bytes if outcome.new_bytes is not None else data)
