@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -11,7 +12,8 @@ from .checks import ALL_CHECKS, CHECKS_BY_CODE
 from .config import ConfigError, Settings, discover_settings, merge_cli
 from .engine import is_selected
 from .files import iter_source_files
-from .output import print_concise, print_summary
+from .formats import DEFAULT_FORMAT, FORMATS, render
+from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
 from .runner import EngineSpec, check_file, check_files
 from .schema import SchemaError, load_schema_file
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", default=None,
                        help="LK201: also report short-lived sockets used and closed in one function")
     check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
+    check.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
+                       help="concise (default), full (with the source line), json, github (workflow "
+                            "annotations) or sarif (2.1.0, for code scanning)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="processes to use (default: the number of cores)")
@@ -112,7 +117,6 @@ def run_check(args: argparse.Namespace) -> int:
     select, _ = settings.enabled_for(settings.root)
     spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select)
     engine = spec.build()
-    findings_count = errors = 0
 
     def results():
         if args.paths == ["-"]:
@@ -125,22 +129,31 @@ def run_check(args: argparse.Namespace) -> int:
                                   force_exclude=args.force_exclude)
         yield from check_files(spec, engine, list(paths), args.jobs)
 
+    reported = []
     for path, result in results():
-        if result.error is not None:
-            errors += 1
-            error = result.error
-            print(f"{path}:{error.line}:{error.col + 1}: error: {error.message}", file=sys.stderr)
-        if result.warning is not None:
-            warning = result.warning
-            print(f"{path}:{warning.line}:{warning.col + 1}: warning: {warning.message}", file=sys.stderr)
         file_select, file_ignore = settings.enabled_for(path)
-        findings = [f for f in result.findings if is_selected(f.code, file_select, file_ignore)]
-        findings_count += len(findings)
-        print_concise(path, findings)
-    print_summary(findings_count, errors)
-    if errors or (findings_count and not args.exit_zero):
+        result.findings = [f for f in result.findings if is_selected(f.code, file_select, file_ignore)]
+        reported.append((path, result))
+    render(args.output_format, reported, stream_out=sys.stdout, stream_err=sys.stderr,
+           color=use_color(sys.stdout), sources=read_lines, unsafe_fixes=settings.unsafe_fixes)
+    errors = any(result.error is not None for _, result in reported)
+    findings = any(result.findings for _, result in reported)
+    if errors or (findings and not args.exit_zero):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def use_color(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
+
+
+def read_lines(path: str) -> list[str] | None:
+    try:
+        with open(path, "rb") as handle:
+            return split_lines(decode_source(handle.read()).text)
+    except (OSError, SourceError):
+        return None
 
 
 def run_rules() -> int:

@@ -49,7 +49,7 @@ class Fixture:
 
 
 def all_fixtures() -> list[Fixture]:
-    return [Fixture(p) for p in sorted(FIXTURES.rglob("*.py"))]
+    return [Fixture(p) for p in sorted(FIXTURES.rglob("*.py")) if not p.name.endswith(".fixed.py")]
 
 
 def format_findings(findings) -> str:
@@ -63,5 +63,7 @@ def parse_tool_output(output: str, root: Path) -> dict[str, list[str]]:
         match = re.match(r"(.+?\.py):(\d+:\d+: .*)$", line)
         if match:
             key = str(Path(match.group(1)).resolve().relative_to(root.resolve()))
-            grouped.setdefault(key, []).append(match.group(2))
+            # `[*]` (a fix is available) is the CLI's addition to flake8's format.
+            finding = re.sub(r"^(\d+:\d+: LK\d{3}) \[\*\]", r"\1", match.group(2))
+            grouped.setdefault(key, []).append(finding)
     return grouped

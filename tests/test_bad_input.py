@@ -32,7 +32,7 @@ def test_syntax_error_is_one_line_and_the_run_continues(tmp_path: Path) -> None:
     completed = subprocess.run([sys.executable, "-m", "lintkit", "check", str(tmp_path)],
                                capture_output=True, text=True)
     assert completed.returncode == 1
-    assert completed.stdout == f"{tmp_path / 'b_good.py'}:3:6: LK101 'hearbeat' is not an attribute of " \
+    assert completed.stdout == f"{tmp_path / 'b_good.py'}:3:6: LK101 [*] 'hearbeat' is not an attribute of " \
                                "qpid.messaging.Connection; did you mean 'heartbeat'?\n"
     errors = [line for line in completed.stderr.splitlines() if ": error: " in line]
     assert errors == [f"{tmp_path / 'a_broken.py'}:1:1: error: cannot parse: source code string cannot contain null bytes"]

@@ -39,11 +39,11 @@ def test_version() -> None:
 def test_bundled_example_reproduces_the_seed_bug() -> None:
     completed = lintkit("check", "examples")
     assert completed.returncode == 1
-    assert ("examples/qpid_driver.py:25:25: LK101 'hearbeat' is not an attribute of "
+    assert ("examples/qpid_driver.py:25:25: LK101 [*] 'hearbeat' is not an attribute of "
             "qpid.messaging.Connection; did you mean 'heartbeat'?") in completed.stdout.splitlines()
-    assert "examples/friends.py:11:52: LK102 'hearbeat' is not a keyword argument of kombu.Connection " \
+    assert "examples/friends.py:11:52: LK102 [*] 'hearbeat' is not a keyword argument of kombu.Connection " \
            "(kombu silently ignores it)" in completed.stdout
-    assert completed.stderr.splitlines()[-1] == "Found 7 findings."
+    assert completed.stderr.splitlines()[-2:] == ["Found 7 findings.", "[*] 3 fixable with the `--fix` option."]
 
 
 def test_clean_file_exits_zero(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_clean_file_exits_zero(tmp_path: Path) -> None:
 def test_stdin_with_filename() -> None:
     completed = lintkit("check", "-", "--stdin-filename", "src/app.py", stdin=SEED + "conn.x = 1  # noqa\n")
     assert completed.returncode == 1
-    assert completed.stdout.startswith("src/app.py:3:6: LK101 'hearbeat'")
+    assert completed.stdout.startswith("src/app.py:3:6: LK101 [*] 'hearbeat'")
     assert completed.stdout.count("\n") == 1
 
 
@@ -83,7 +83,7 @@ def test_user_schema(tmp_path: Path) -> None:
     schema.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs"))
     (tmp_path / "app.py").write_text("import acme\nc = acme.Client()\nc.endpiont = 1\n")
     completed = lintkit("check", str(tmp_path / "app.py"), "--schemas", str(schema))
-    assert completed.stdout.endswith("app.py:3:3: LK101 'endpiont' is not an attribute of acme.Client; "
+    assert completed.stdout.endswith("app.py:3:3: LK101 [*] 'endpiont' is not an attribute of acme.Client; "
                                      "did you mean 'endpoint'?\n")
 
 
