@@ -227,3 +227,50 @@ def test_force_exclude_with_config_exclude(tmp_path: Path) -> None:
     (tmp_path / "legacy_seed.py").write_text(SEED)
     assert lintkit("check", "legacy_seed.py", cwd=tmp_path).returncode == 1
     assert lintkit("check", "--force-exclude", "legacy_seed.py", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_machine_formats_are_json(tmp_path: Path, output_format: str) -> None:
+    import json
+
+    (tmp_path / "seed.py").write_text(SEED)
+    completed = lintkit("check", "--output-format", output_format, str(tmp_path))
+    assert completed.returncode == 1
+    document = json.loads(completed.stdout)
+    if output_format == "json":
+        (finding,) = document
+        assert (finding["code"], finding["location"], finding["fix"]["applicability"]) == \
+               ("LK101", {"row": 3, "column": 6}, "safe")
+    else:
+        (result,) = document["runs"][0]["results"]
+        assert result["ruleId"] == "LK101"
+
+
+def test_github_format(tmp_path: Path) -> None:
+    (tmp_path / "seed.py").write_text(SEED)
+    completed = lintkit("check", "--output-format", "github", "seed.py", cwd=tmp_path)
+    assert completed.stdout.startswith("::error title=lintkit (LK101),file=seed.py,line=3,col=6,")
+
+
+def test_no_colour_when_not_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "seed.py").write_text(SEED)
+    assert "\x1b[" not in lintkit("check", str(tmp_path)).stdout
+
+
+@pytest.mark.parametrize("no_color, coloured", [(None, True), ("1", False)])
+def test_colour_on_a_terminal_unless_no_color(tmp_path: Path, no_color: str | None, coloured: bool) -> None:
+    import os
+    import pty
+
+    (tmp_path / "seed.py").write_text(SEED)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    subprocess.run([sys.executable, "-m", "lintkit", "check", str(tmp_path)], stdout=follower,
+                   stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    os.close(follower)
+    output = os.read(leader, 65536).decode()
+    os.close(leader)
+    assert "LK101" in output
+    assert ("\x1b[" in output) == coloured
