@@ -158,9 +158,10 @@ def read_lines(path: str) -> list[str] | None:
 
 def run_rules() -> int:
     width = max(len(check.name) for check in ALL_CHECKS)
+    print(f"{'code':<5}  {'name':<{width}}  {'fix':<9}  {'default':<7}  summary")
     for check in ALL_CHECKS:
         state = "on" if check.default_enabled else "off"
-        print(f"{check.code}  {check.name:<{width}}  {state:<3}  {check.summary()}")
+        print(f"{check.code}  {check.name:<{width}}  {check.fix_availability:<9}  {state:<7}  {check.summary()}")
     return EXIT_CLEAN
 
 

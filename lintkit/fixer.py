@@ -115,7 +115,8 @@ def fix_source(engine: Engine, source: str | bytes, filename: str, *, unsafe: bo
     """Fix a file's content (bytes, as read; or text) without touching the disk.
 
     For bytes the result is bytes in the same encoding (stdin-style use).  For
-    text, `new_bytes` is the text encoded per its coding cookie (UTF-8 if none).
+    text, `new_bytes` is the text encoded per its coding cookie (UTF-8 if none;
+    a leading U+FEFF becomes a UTF-8 BOM and is not part of `new_text`).
     """
     data: bytes | None = None
     if isinstance(source, bytes):
@@ -128,6 +129,8 @@ def fix_source(engine: Engine, source: str | bytes, filename: str, *, unsafe: bo
         except SourceError as exc:
             return FixOutcome(error=f"cannot decode: {exc}", old_bytes=data)
         text, encoding = decoded.text, decoded.encoding
+    elif source.startswith("\ufeff"):  # text with its BOM: keep the BOM, as for bytes
+        text, encoding = source[1:], "utf-8-sig"
     else:
         text, encoding = source, _text_encoding(source)
 
@@ -182,7 +185,7 @@ def _text_encoding(text: str) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(text.encode("utf-8", "surrogatepass")).readline)
     except SyntaxError:
         return "utf-8"
-    return "utf-8" if encoding == "utf-8-sig" else encoding  # a leading U+FEFF is part of the text
+    return encoding
 
 
 def _applicable(fix: Fix, unsafe: bool) -> bool:

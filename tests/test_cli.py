@@ -121,7 +121,9 @@ def test_flake8_user_schema_from_config(tmp_path: Path) -> None:
 
 def test_rules_table() -> None:
     lines = lintkit("rules").stdout.splitlines()
-    assert [line.split()[0] for line in lines] == [c.code for c in ALL_CHECKS]
+    assert lines[0].split() == ["code", "name", "fix", "default", "summary"]
+    assert [line.split()[:4] for line in lines[1:]] == [
+        [c.code, c.name, c.fix_availability, "on" if c.default_enabled else "off"] for c in ALL_CHECKS]
 
 
 @pytest.mark.parametrize("code", ["LK101", "lk102"])

@@ -35,6 +35,8 @@ class Check:
     name: ClassVar[str]
     #: Off unless selected explicitly.
     default_enabled: ClassVar[bool] = True
+    #: "always", "sometimes" or "none" (ruff's "Fix is sometimes available").
+    fix_availability: ClassVar[str] = "none"
 
     def __init__(self, schemas: SchemaSet, report: Report):
         self.schemas = schemas

@@ -68,6 +68,7 @@ class UnknownAttribute(Check):
     """
 
     code = "LK101"
+    fix_availability = "sometimes"
     name = "unknown-attribute"
 
     def attribute_store(self, event: AttributeStore) -> None:

@@ -57,6 +57,7 @@ class UnknownKeyword(Check):
     """
 
     code = "LK102"
+    fix_availability = "sometimes"
     name = "unknown-keyword-argument"
 
     def known_call(self, event: KnownCall) -> None:
