@@ -323,7 +323,7 @@ def part_stdlib(tools: Path, plain: Path, runs: int, cwd: str) -> None:
     cmds = {
         "lintkit check": [str(bin_path(tools, "lintkit")), "check", "--isolated", "--exit-zero", *files],
         "ruff check": [str(bin_path(tools, "ruff")), "check", "--isolated", "--exit-zero", "--no-cache",
-                       f"--target-version={py}", "--output-format=concise", *files],
+                       f"--target-version={py}", *files],
         "flake8": [str(bin_path(plain, "flake8")), "--isolated", "--exit-zero", *files],
     }
     # lintkit exits 1 when a file could not be analysed, even with --exit-zero.
@@ -337,7 +337,8 @@ def part_stdlib(tools: Path, plain: Path, runs: int, cwd: str) -> None:
     lk = counts["lintkit check"]
     lk_codes = count_lk(lk.stdout)
     lk_err, lk_warn = stderr_counts(lk.stderr)
-    ruff_n = sum(1 for ln in counts["ruff check"].stdout.splitlines() if re.match(r".+:\d+:\d+: ", ln))
+    found = re.search(r"Found (\d+) error", counts["ruff check"].stdout)
+    ruff_n = int(found.group(1)) if found else 0
     f8_n = sum(1 for ln in counts["flake8"].stdout.splitlines() if re.match(r".+:\d+:\d+: ", ln))
     times = interleave(cmds, oks, cwd, runs)
 
@@ -351,7 +352,7 @@ def part_stdlib(tools: Path, plain: Path, runs: int, cwd: str) -> None:
     print(f"parallel all three use every core: lintkit -j default={cores} processes, ruff threads, "
           f"flake8 --jobs=auto ({cores} processes)")
     print(f"flags    lintkit --isolated --exit-zero | ruff --isolated --exit-zero --no-cache "
-          f"--target-version={py} --output-format=concise | flake8 --isolated --exit-zero; stdout -> /dev/null")
+          f"--target-version={py} | flake8 --isolated --exit-zero; stdout -> /dev/null")
     print(f"output   lintkit {sum(lk_codes.values())} findings {dict(sorted(lk_codes.items()))}, "
           f"{lk_err} errors, {lk_warn} warnings (exit {lk.returncode}); ruff {ruff_n} diagnostics; "
           f"flake8 {f8_n} diagnostics")
@@ -451,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--runs must be >= 1")
     limit = args.corpus_limit if args.corpus_limit is not None else (
         QUICK_CORPUS_LIMIT if args.quick else DEFAULT_CORPUS_LIMIT)
-    reps = 1 if args.quick else 3
+    reps = 1 if args.quick else 2
 
     tools, plain = setup_envs(args.rebuild)
     if "lintkit" in tool_version([str(bin_path(plain, "flake8")), "--version"]):

@@ -12,6 +12,9 @@ from .checks import ALL_CHECKS, CHECKS_BY_CODE
 from .config import ConfigError, Settings, discover_settings, merge_cli
 from .engine import is_selected
 from .files import iter_source_files
+from .engine import FileResult
+from .findings import FileError
+from .fixer import FixOutcome, fix_files, fix_source, unified_diff
 from .formats import DEFAULT_FORMAT, FORMATS, render
 from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
@@ -29,42 +32,55 @@ def _patterns(value: str) -> list[str]:
     return [pattern.strip() for pattern in value.split(",") if pattern.strip()]
 
 
+def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
+    """The options `check` and `fix` share."""
+    command.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories to check ('-' reads standard input; default: .)")
+    command.add_argument("--config", metavar="FILE",
+                       help="read settings from this file (pyproject.toml with [tool.lintkit], or lintkit.toml)")
+    command.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    command.add_argument("--schemas", action="append", default=None, metavar="PATH",
+                       help="extra library schema: a TOML file or a directory of them (repeatable)")
+    command.add_argument("--select", type=_codes, default=None, metavar="CODES",
+                       help="comma-separated rule codes or prefixes to enable (default: all default rules)")
+    command.add_argument("--extend-select", type=_codes, default=None, metavar="CODES",
+                       help="rule codes or prefixes to enable on top of the selection")
+    command.add_argument("--ignore", type=_codes, default=None, metavar="CODES",
+                       help="comma-separated rule codes or prefixes to disable")
+    command.add_argument("--exclude", type=_patterns, default=None, metavar="PATTERNS",
+                       help="comma-separated path patterns never checked (replaces the defaults)")
+    command.add_argument("--extend-exclude", type=_patterns, default=None, metavar="PATTERNS",
+                       help="path patterns to exclude on top of the defaults")
+    command.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes and .gitignore to files named on the command line too")
+    command.add_argument("--max-idle-seconds", type=int, default=None, metavar="N",
+                       help="the longest a connection may stay idle unprobed (LK2xx rules; default 240)")
+    command.add_argument("--strict", action="store_true", default=None,
+                       help="LK201: also report short-lived sockets used and closed in one function")
+    command.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
+    command.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
+                       help="concise (default), full (with the source line), json, github (workflow "
+                            "annotations) or sarif (2.1.0, for code scanning)")
+    command.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    command.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help="processes to use (default: the number of cores)")
+    if not fixing:
+        command.add_argument("--fix", action="store_true", help="apply the safe fixes (the same as 'lintkit fix')")
+    command.add_argument("--unsafe-fixes", action="store_true", default=None,
+                         help="also apply fixes that change run-time behaviour")
+    command.add_argument("--diff", action="store_true",
+                         help="print the fixes as a unified diff and write nothing (exit 1 if there is one)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lintkit", description=__doc__.strip().strip("`"))
     parser.add_argument("--version", action="version", version=f"lintkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="check files for connection misconfigurations")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                       help="files or directories to check ('-' reads standard input; default: .)")
-    check.add_argument("--config", metavar="FILE",
-                       help="read settings from this file (pyproject.toml with [tool.lintkit], or lintkit.toml)")
-    check.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    check.add_argument("--schemas", action="append", default=None, metavar="PATH",
-                       help="extra library schema: a TOML file or a directory of them (repeatable)")
-    check.add_argument("--select", type=_codes, default=None, metavar="CODES",
-                       help="comma-separated rule codes or prefixes to enable (default: all default rules)")
-    check.add_argument("--extend-select", type=_codes, default=None, metavar="CODES",
-                       help="rule codes or prefixes to enable on top of the selection")
-    check.add_argument("--ignore", type=_codes, default=None, metavar="CODES",
-                       help="comma-separated rule codes or prefixes to disable")
-    check.add_argument("--exclude", type=_patterns, default=None, metavar="PATTERNS",
-                       help="comma-separated path patterns never checked (replaces the defaults)")
-    check.add_argument("--extend-exclude", type=_patterns, default=None, metavar="PATTERNS",
-                       help="path patterns to exclude on top of the defaults")
-    check.add_argument("--force-exclude", action="store_true",
-                       help="apply the excludes and .gitignore to files named on the command line too")
-    check.add_argument("--max-idle-seconds", type=int, default=None, metavar="N",
-                       help="the longest a connection may stay idle unprobed (LK2xx rules; default 240)")
-    check.add_argument("--strict", action="store_true", default=None,
-                       help="LK201: also report short-lived sockets used and closed in one function")
-    check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
-    check.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
-                       help="concise (default), full (with the source line), json, github (workflow "
-                            "annotations) or sarif (2.1.0, for code scanning)")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                       help="processes to use (default: the number of cores)")
+    _add_check_options(check, fixing=False)
+    fix = commands.add_parser("fix", help="apply the safe fixes, then report what remains")
+    _add_check_options(fix, fixing=True)
 
     commands.add_parser("rules", help="list the rules")
     rule = commands.add_parser("rule", help="print a rule's documentation")
@@ -86,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "check":
+        if args.command in ("check", "fix"):
+            if args.command == "fix" or args.fix or args.diff:
+                return run_fix(args)
             return run_check(args)
         if args.command == "rules":
             return run_rules()
@@ -109,7 +127,8 @@ def load_check_settings(args: argparse.Namespace) -> Settings:
     settings = discover_settings(start if start != "-" else ".", config=args.config, isolated=args.isolated)
     return merge_cli(settings, select=args.select, extend_select=args.extend_select, ignore=args.ignore,
                      exclude=args.exclude, extend_exclude=args.extend_exclude,
-                     max_idle_seconds=args.max_idle_seconds, extend_schemas=args.schemas, strict=args.strict)
+                     max_idle_seconds=args.max_idle_seconds, extend_schemas=args.schemas, strict=args.strict,
+                     unsafe_fixes=args.unsafe_fixes)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -141,6 +160,92 @@ def run_check(args: argparse.Namespace) -> int:
     if errors or (findings and not args.exit_zero):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    """Fix, then report what remains: 0 nothing left, 1 findings left (or, with
+    --diff, a diff to show), 2 errors of use.  `-`: the fixed source goes to
+    stdout and everything else to stderr."""
+    settings = load_check_settings(args)
+    if args.paths == ["-"]:
+        name = args.stdin_filename or "-"
+        data = sys.stdin.buffer.read()
+        engine = _fix_spec(settings, name).build()
+        outcome = fix_source(engine, data, name, unsafe=settings.unsafe_fixes)
+        new = outcome.new_bytes if outcome.new_bytes is not None else data
+        if args.diff:
+            sys.stdout.write(unified_diff(name, data, new))
+            return EXIT_FINDINGS if new != data else EXIT_CLEAN
+        sys.stdout.buffer.write(new)
+        sys.stdout.flush()
+        return _report_fixed([(name, outcome)], args, settings, sys.stderr)
+
+    paths = list(iter_source_files(args.paths, lambda path, is_dir: settings.is_excluded(path, is_dir=is_dir),
+                                   force_exclude=args.force_exclude))
+    # Per-file ignores decide which fixes may apply: one engine per distinct selection.
+    groups: dict[tuple, list[int]] = {}
+    for index, path in enumerate(paths):
+        groups.setdefault(settings.enabled_for(path), []).append(index)
+    progress = _Progress(len(paths)) if sys.stderr.isatty() else None
+    outcomes: list[tuple[str, FixOutcome] | None] = [None] * len(paths)
+    for (select, ignore), indexes in groups.items():
+        spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore)
+        group = [paths[i] for i in indexes]
+        for index, (path, outcome) in zip(indexes, fix_files(spec, spec.build(), group, unsafe=settings.unsafe_fixes,
+                                                             diff=args.diff, jobs=args.jobs,
+                                                             progress=progress and progress.advance)):
+            outcomes[index] = (path, outcome)
+    if progress:
+        progress.done()
+    if args.diff:
+        changed = False
+        for path, outcome in outcomes:
+            if outcome.error:
+                print(f"{path}:1:1: error: {outcome.error}", file=sys.stderr)
+            elif outcome.new_bytes is not None:
+                changed = True
+                sys.stdout.write(unified_diff(path, outcome.old_bytes, outcome.new_bytes))
+        errors = any(outcome.error for _, outcome in outcomes)
+        return EXIT_FINDINGS if changed or errors else EXIT_CLEAN
+    return _report_fixed(outcomes, args, settings, sys.stdout)
+
+
+def _fix_spec(settings: Settings, path: str) -> EngineSpec:
+    select, ignore = settings.enabled_for(path)
+    return EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore)
+
+
+def _report_fixed(outcomes, args: argparse.Namespace, settings: Settings, out) -> int:
+    results = []
+    fixed = 0
+    for path, outcome in outcomes:
+        fixed += len(outcome.applied) if outcome.error is None else 0
+        error = FileError(outcome.error) if outcome.error else None
+        results.append((path, FileResult(findings=list(outcome.remaining), error=error, warning=outcome.warning)))
+    if fixed:
+        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
+    render(args.output_format, results, stream_out=out, stream_err=sys.stderr,
+           color=use_color(out), sources=read_lines, unsafe_fixes=settings.unsafe_fixes)
+    errors = any(result.error is not None for _, result in results)
+    findings = any(result.findings for _, result in results)
+    if errors or (findings and not args.exit_zero):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+class _Progress:
+    """`[done/total]` on stderr, redrawn in place; only when stderr is a terminal."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def advance(self, done: int, total: int) -> None:
+        sys.stderr.write(f"\rlintkit: fixing [{done}/{total}]")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
 
 
 def use_color(stream) -> bool:

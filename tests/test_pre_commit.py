@@ -1,0 +1,91 @@
+"""The hooks in .pre-commit-hooks.yaml, run by the real pre-commit from this working tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b")\nconn.hearbeat = 1\n'
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+
+
+def run(*argv: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=env)
+
+
+@pytest.fixture(scope="module")
+def source_repo(tmp_path_factory) -> Path:
+    """A git commit of the working tree as it is (try-repo uses the repository's HEAD otherwise)."""
+    clone = tmp_path_factory.mktemp("lintkit-src")
+    env = _git_env(tmp_path_factory.mktemp("home"))
+    ignore = shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", ".venvs", ".pytest_cache")
+    shutil.copytree(ROOT, clone, dirs_exist_ok=True, ignore=ignore)
+    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "snapshot"]):
+        subprocess.run(argv, cwd=clone, check=True, env=env, capture_output=True)
+    return clone
+
+
+def _git_env(home: Path) -> dict:
+    env = dict(os.environ, HOME=str(home), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t", PRE_COMMIT_HOME=str(home / "pre-commit-cache"))
+    env.pop("PRE_COMMIT", None)
+    return env
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> tuple[Path, dict]:
+    env = _git_env(tmp_path / "home")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    return repo, env
+
+
+def try_repo(source: Path, hook: str, repo: Path, env: dict) -> subprocess.CompletedProcess:
+    return run(sys.executable, "-m", "pre_commit", "try-repo", str(source), hook, "--all-files", cwd=repo, env=env)
+
+
+def test_manifest_is_valid() -> None:
+    completed = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                                str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_check_hook_fails_then_passes(source_repo: Path, project) -> None:
+    repo, env = project
+    (repo / "app.py").write_text(SEED)
+    run("git", "add", "-A", cwd=repo, env=env)
+    failing = try_repo(source_repo, "lintkit", repo, env)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "app.py:3:6: LK101 [*] 'hearbeat' is not an attribute of qpid.messaging.Connection" in failing.stdout
+    (repo / "app.py").write_text(SEED.replace("hearbeat", "heartbeat"))
+    run("git", "add", "-A", cwd=repo, env=env)
+    passing = try_repo(source_repo, "lintkit", repo, env)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_fix_hook_edits_the_file(source_repo: Path, project) -> None:
+    repo, env = project
+    (repo / "app.py").write_text(SEED)
+    run("git", "add", "-A", cwd=repo, env=env)
+    completed = try_repo(source_repo, "lintkit-fix", repo, env)
+    assert completed.returncode == 1  # pre-commit fails a hook that modified files
+    assert "files were modified by this hook" in completed.stdout
+    assert (repo / "app.py").read_text() == SEED.replace("hearbeat", "heartbeat")
+
+
+def test_excludes_apply_to_the_file_names_pre_commit_passes(source_repo: Path, project) -> None:
+    repo, env = project
+    (repo / "pyproject.toml").write_text('[tool.lintkit]\nextend-exclude = ["vendored/"]\n')
+    (repo / "vendored").mkdir()
+    (repo / "vendored" / "app.py").write_text(SEED)
+    run("git", "add", "-A", cwd=repo, env=env)
+    completed = try_repo(source_repo, "lintkit", repo, env)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
