@@ -6,7 +6,6 @@ keeps working); the CLI applies the same rules here.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 
@@ -43,7 +42,9 @@ class NoqaIndex:
         if self._mapping is None:
             mapping: dict[int, str] = {}
             try:
-                tokens = list(tokenize.generate_tokens(io.StringIO("".join(self.lines)).readline))
+                # tokenize knows \n only: give it the same lines with \n endings (CR-only files).
+                normalised = [line.rstrip("\r\n") + "\n" for line in self.lines]
+                tokens = list(tokenize.generate_tokens(iter(normalised).__next__))
             except (tokenize.TokenError, SyntaxError):
                 tokens = []
             low, high = len(self.lines) + 2, -1

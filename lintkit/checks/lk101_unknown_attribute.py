@@ -98,7 +98,8 @@ class UnknownAttribute(Check):
             message += suggestion.hint()
             literal = event.form == "setattr"
             # Only a plain 'x' or "x" literal: no prefixes, no triple quotes.
-            plain_literal = event.end_col - event.col == len(name.encode("utf-8")) + 2
+            plain_literal = event.line == event.end_line and \
+                event.end_col - event.col == len(name.encode("utf-8")) + 2
             if not literal or plain_literal:
                 fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
                                       "the attribute", quoted=literal)
