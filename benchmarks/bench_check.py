@@ -24,7 +24,6 @@ benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import os
 import platform
@@ -38,9 +37,10 @@ import sysconfig
 import tempfile
 import time
 import tomllib
-import venv
 from collections import Counter
 from pathlib import Path
+
+from _venvs import bin_path, flake8_spec, log, make_venv, pip, run
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -81,6 +81,7 @@ INPROCESS_SCRIPT = r"""
 import ast, json, os, sys, time
 t0 = time.perf_counter()
 from lintkit.runner import EngineSpec, check_file
+
 engine = EngineSpec().build()
 startup = time.perf_counter() - t0
 corpus, reps = sys.argv[1], int(sys.argv[2])
@@ -108,40 +109,6 @@ json.dump({"startup": startup, "rows": rows}, sys.stdout)
 
 IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;\\]+))", re.MULTILINE)
 FINDING_LINE = re.compile(r":\d+:\d+: (LK\d+) ")
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, check=True, **kw)
-
-
-def bin_path(env: Path, name: str) -> Path:
-    return env / "bin" / name
-
-
-def flake8_spec() -> str:
-    try:
-        return f"flake8=={importlib.metadata.version('flake8')}"
-    except importlib.metadata.PackageNotFoundError:
-        return "flake8"
-
-
-def make_venv(env: Path, rebuild: bool) -> bool:
-    """Create env if needed; return True if it was (re)created."""
-    if rebuild and env.exists():
-        shutil.rmtree(env)
-    if bin_path(env, "python").exists():
-        return False
-    log(f"creating {env}")
-    venv.EnvBuilder(with_pip=True, clear=True).create(env)
-    return True
-
-
-def pip(env: Path, *args: str) -> None:
-    run([str(bin_path(env, "python")), "-m", "pip", "install", "-q", *args])
 
 
 def setup_envs(rebuild: bool) -> tuple[Path, Path]:
@@ -265,7 +232,7 @@ def build_client_corpus(dest: Path, limit: int) -> tuple[int, int, int, int, Cou
 
 def timed(cmd: list[str], cwd: str, ok=(0,)) -> float:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - t0
     if proc.returncode not in ok:
         sys.exit(f"error: {cmd[0]} exited {proc.returncode}\n{proc.stderr.decode(errors='replace')[-3000:]}")
@@ -275,7 +242,7 @@ def timed(cmd: list[str], cwd: str, ok=(0,)) -> float:
 def captured(cmd: list[str], cwd: str, ok=(0,)) -> tuple[float, subprocess.CompletedProcess]:
     """An untimed-in-the-results run (the warm-up) that keeps the output for counting."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace")
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace", check=False)
     elapsed = time.perf_counter() - t0
     if proc.returncode not in ok:
         sys.exit(f"error: {cmd[0]} exited {proc.returncode}\n{proc.stderr[-3000:]}")
@@ -390,13 +357,13 @@ def part_clients(tools: Path, runs: int, limit: int, cwd: str, reps: int, keep: 
         if reps > 0:
             log(f"part 2 (c): in-process per-file timing, best of {reps}...")
             proc = subprocess.run([str(bin_path(tools, "python")), "-c", INPROCESS_SCRIPT, str(corpus), str(reps)],
-                                  cwd=cwd, capture_output=True, text=True)
+                                  cwd=cwd, capture_output=True, text=True, check=False)
             if proc.returncode == 0:
                 inproc = json.loads(proc.stdout)
             else:
                 log(f"(c) failed:\n{proc.stderr[-2000:]}")
 
-        print(f"== 2. client-code corpus: lintkit check -j 1 vs read + ast.parse (one process) ==")
+        print("== 2. client-code corpus: lintkit check -j 1 vs read + ast.parse (one process) ==")
         top = ", ".join(f"{k} {v}" for k, v in per_root.most_common(8))
         print(f"corpus   {n} files, {nbytes / 1e6:.1f} MB, from {scanned} .py files scanned in stdlib + "
               f"site-packages ({unparsable} importing a schema module skipped: ast could not parse)")

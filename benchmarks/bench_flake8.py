@@ -16,18 +16,18 @@ ratios.  Stdlib only; see benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
-import venv
 from pathlib import Path
+
+from _venvs import bin_path, flake8_spec, log, make_venv, pip, run
+
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -40,40 +40,6 @@ TARGET_RATIO = 1.03
 # against basenames, so "tests" also covers lib2to3/tests, whose data files
 # are Python 2; the rest of lib2to3 is valid Python 3 and stays in.
 DEFAULT_EXCLUDES = ("site-packages", "test", "tests", "idlelib", "__pycache__")
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, check=True, **kw)
-
-
-def bin_path(env: Path, name: str) -> Path:
-    return env / "bin" / name
-
-
-def flake8_spec() -> str:
-    try:
-        return f"flake8=={importlib.metadata.version('flake8')}"
-    except importlib.metadata.PackageNotFoundError:
-        return "flake8"
-
-
-def make_venv(env: Path, rebuild: bool) -> bool:
-    """Create env if needed; return True if it was (re)created."""
-    if rebuild and env.exists():
-        shutil.rmtree(env)
-    if bin_path(env, "python").exists():
-        return False
-    log(f"creating {env}")
-    venv.EnvBuilder(with_pip=True, clear=True).create(env)
-    return True
-
-
-def pip(env: Path, *args: str) -> None:
-    run([str(bin_path(env, "python")), "-m", "pip", "install", "-q", *args])
 
 
 def setup_envs(rebuild: bool) -> tuple[Path, Path]:

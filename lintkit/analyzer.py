@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
-from .events import AttributeStore, KnownCall
+from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .registry import SchemaSet
 from .schema import ClassSchema, FactorySchema
 
@@ -76,9 +76,12 @@ class ClassInfo:
 
 
 class Analyzer:
-    def __init__(self, schemas: SchemaSet, sink: Sink):
+    def __init__(self, schemas: SchemaSet, sink: Sink, events: frozenset[type] | None = None):
         self.schemas = schemas
         self.sink = sink
+        #: The event types someone listens to (None: all); the others are not computed.
+        self._wants_sites = events is None or CallSite in events
+        self._wants_methods = events is None or MethodCall in events
         self._emit: Sink = sink
         self._queue: deque[tuple[str, object, Scope]] = deque()
         self._collecting = False
@@ -407,15 +410,22 @@ class Analyzer:
         if isinstance(func, ast.Name) and func.id == "setattr" and scope.lookup("setattr") is None:
             self._setattr(call, scope)
             return
+        resolver = _ScopeResolver(self, scope)
+        if self._wants_sites:
+            self._emit(CallSite(call, resolver))
+        if self._wants_methods and isinstance(func, ast.Attribute):
+            receiver = self.binding_of(func.value, scope)
+            self._emit(MethodCall(receiver if isinstance(receiver, Instance) else None, func.value, func.attr,
+                                  call, resolver))
         target = self.call_target(call, scope)
         if target is None:
             return
         kind, item, instance = target
         if kind == "local":
             target_info = self.schemas.call_target(instance.cls)
-            self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init))
+            self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init, resolver))
         else:
-            self._emit(KnownCall(self.schemas.call_target(item), call, instance))
+            self._emit(KnownCall(self.schemas.call_target(item), call, instance, resolver=resolver))
 
     def _setattr(self, call: ast.Call, scope: Scope) -> None:
         if len(call.args) < 2 or call.keywords:
@@ -528,6 +538,43 @@ class Analyzer:
 
 
 # ===================================================================== helpers
+
+
+class _ScopeResolver:
+    """The `Resolver` of events: imported names as bound where the event happens."""
+
+    def __init__(self, analyzer: Analyzer, scope: Scope):
+        self._analyzer, self._scope = analyzer, scope
+
+    def qualname(self, expr: ast.expr) -> str | None:
+        binding = self._analyzer.binding_of(expr, self._scope)
+        return binding.qualname if isinstance(binding, Ref) else None
+
+    def spelling(self, qualname: str) -> str | None:
+        module, _, attr = qualname.rpartition(".")
+        names: set[str] = set()
+        scope: Scope | None = self._scope
+        first = True
+        while scope is not None:
+            if first or scope.kind != "class":
+                names.update(name for name in scope.env if "." not in name)
+            first = False
+            scope = scope.parent
+        visible = {name: self._scope.lookup(name) for name in sorted(names)}
+        # The constant's own name, then the module (by its name, then an alias), then any
+        # other name bound to the constant (`from socket import SOL_SOCKET as LEVEL`).
+        if visible.get(attr) == Ref(qualname):
+            return attr
+        if module:
+            if visible.get(module) == Ref(module):
+                return qualname
+            for name, binding in visible.items():
+                if binding == Ref(module):
+                    return f"{name}.{attr}"
+        for name, binding in visible.items():
+            if binding == Ref(qualname):
+                return name
+        return None
 
 
 class _SelfMarker:

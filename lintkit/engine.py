@@ -14,7 +14,7 @@ from typing import Iterable
 from .analyzer import Analyzer
 from .checks import ALL_CHECKS
 from .checks.base import Check, RawFix
-from .events import AttributeStore, KnownCall
+from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
 from .registry import SchemaSet
@@ -92,6 +92,10 @@ class Engine:
         """The prefilter: only a file importing a schema module can have a finding."""
         return bool(self.check_classes) and self.schemas.import_pattern.search(text) is not None
 
+    def wants_bytes(self, data: bytes) -> bool:
+        """The prefilter before decoding (a file it rejects needs no more work)."""
+        return bool(self.check_classes) and self.schemas.import_pattern_bytes.search(data) is not None
+
     # ------------------------------------------------------------------ analysis
 
     def _check(self, tree: ast.Module, text: str, filename: str) -> FileResult:
@@ -104,6 +108,8 @@ class Engine:
         checks = [check_class(self.schemas, report) for check_class in self.check_classes]
         attribute_handlers = [c.attribute_store for c in checks if _overrides(c, "attribute_store")]
         call_handlers = [c.known_call for c in checks if _overrides(c, "known_call")]
+        method_handlers = [c.method_call for c in checks if _overrides(c, "method_call")]
+        site_handlers = [c.call_site for c in checks if _overrides(c, "call_site")]
 
         def sink(event: object) -> None:
             if isinstance(event, AttributeStore):
@@ -112,9 +118,17 @@ class Engine:
             elif isinstance(event, KnownCall):
                 for handler in call_handlers:
                     handler(event)
+            elif isinstance(event, MethodCall):
+                for handler in method_handlers:
+                    handler(event)
+            elif isinstance(event, CallSite):
+                for handler in site_handlers:
+                    handler(event)
 
         try:
-            Analyzer(self.schemas, sink).run(tree)
+            wanted = {AttributeStore: attribute_handlers, KnownCall: call_handlers, MethodCall: method_handlers,
+                      CallSite: site_handlers}
+            Analyzer(self.schemas, sink, frozenset(t for t, h in wanted.items() if h)).run(tree)
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
         return FileResult(findings=_to_findings(raw, text))

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from .bindings import Instance
 from .registry import CallTarget
+
+
+class Resolver(Protocol):
+    """Names as the checked file binds them at the event's position (from its imports)."""
+
+    def qualname(self, expr: ast.expr) -> str | None:
+        """`socket.SOL_SOCKET` for `socket.SOL_SOCKET`, `s.SOL_SOCKET` (`import socket as s`)
+        or `SOL_SOCKET` (`from socket import SOL_SOCKET`); None when not an imported name."""
+
+    def spelling(self, qualname: str) -> str | None:
+        """How code at this position can name `qualname` without a new import: a bare
+        name bound to it, else `<module alias>.<attr>`; None when neither is bound."""
 
 
 @dataclass(frozen=True)
@@ -33,3 +46,28 @@ class KnownCall:
     #: The local subclass being constructed, if any.
     instance: Instance
     subclass_defines_init: bool = False
+    resolver: Resolver | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MethodCall:
+    """`receiver.method(...)`: every call through an attribute, whatever the receiver.
+
+    `instance` is set when the receiver is a known client object (paramiko's
+    `transport.set_keepalive(0)`), None otherwise (`sock.setsockopt(...)` on a
+    socket lintkit cannot see: a wrong socket-option level is wrong on any socket)."""
+
+    instance: Instance | None
+    receiver: ast.expr
+    method: str
+    call: ast.Call
+    resolver: Resolver = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """Every call, whatever it calls (`KafkaConsumer(socket_options=[...])` of a library
+    with no schema): for rules that judge arguments by their own meaning."""
+
+    call: ast.Call
+    resolver: Resolver = field(compare=False, repr=False)

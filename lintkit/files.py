@@ -42,7 +42,12 @@ def iter_source_files(paths: Iterable[str], excluded: Excluder = _never, *, forc
         if os.path.isdir(raw):
             if force_exclude and skip(raw, True):
                 continue
-            yield from _walk(raw, skip)
+            if gitignore is not None and gitignore.ignored(raw, True):
+                # A directory named explicitly is checked even when an enclosing
+                # .gitignore ignores it (the standard library inside ~/.pyenv).
+                yield from _walk(raw, lambda path, is_dir: excluded(path, is_dir))
+            else:
+                yield from _walk(raw, skip)
         elif not (force_exclude and skip(raw, False)):
             yield raw
 

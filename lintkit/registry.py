@@ -178,10 +178,20 @@ class SchemaSet:
         The text prefilter: a file without such a line cannot produce a finding,
         so it is never parsed.
         """
+        return re.compile(self._import_regex, re.MULTILINE)
+
+    @cached_property
+    def import_pattern_bytes(self) -> re.Pattern[bytes]:
+        """The same, on undecoded bytes (PEP 263 encodings are ASCII-compatible)."""
+        # A UTF-8 BOM may precede the first line.
+        regex = self._import_regex.replace("[ \\t]*", "(?:\\xef\\xbb\\xbf)?[ \\t]*", 1)
+        return re.compile(regex.encode("ascii"), re.MULTILINE)
+
+    @cached_property
+    def _import_regex(self) -> str:
         names = "|".join(sorted(map(re.escape, self.top_level_modules)))
-        return re.compile(
-            rf"^[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\n#]*?\b(?:{names})\b)", re.MULTILINE
-        )
+        # A line starts after \n, or after a lone \r (old Mac line endings).
+        return rf"(?:^|(?<=\r))[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\r\n#]*?\b(?:{names})\b)"
 
 
 def load_schema_set(extra_paths: Iterable[str | Path] = ()) -> SchemaSet:

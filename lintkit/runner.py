@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from .engine import Engine, FileResult
+from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import FileError
 from .noqa import NoqaIndex
 from .registry import load_schema_set
@@ -61,14 +61,34 @@ def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
 
 def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
                 jobs: int | None = None) -> Iterator[tuple[str, FileResult]]:
-    """Results in the order of `paths`, whatever the parallelism."""
+    """Results in the order of `paths`, whatever the parallelism.
+
+    The prefilter runs here first, on the raw bytes: most files of a typical
+    tree import no client library, and whether a process pool pays off
+    depends on how many files are left.
+    """
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        for path in paths:
-            yield path, check_file(engine, path)
-        return
-    chunks = [paths[i:i + CHUNK_SIZE] for i in range(0, len(paths), CHUNK_SIZE)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,)) as pool:
-        for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
-            yield from zip(chunk, results)
+    candidates: list[str] = []
+    early: dict[str, FileResult] = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            early[path] = check_file(engine, path)  # reports "cannot read"
+            continue
+        if engine.wants_bytes(data) or len(data) > MAX_FILE_BYTES:
+            candidates.append(path)
+        else:
+            early[path] = FileResult()
+    if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
+        checked = {path: check_file(engine, path) for path in candidates}
+    else:
+        chunks = [candidates[i:i + CHUNK_SIZE] for i in range(0, len(candidates), CHUNK_SIZE)]
+        checked = {}
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+            for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
+                checked.update(zip(chunk, results))
+    for path in paths:
+        yield path, checked[path] if path in checked else early[path]
 

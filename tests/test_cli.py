@@ -276,3 +276,13 @@ def test_colour_on_a_terminal_unless_no_color(tmp_path: Path, no_color: str | No
     os.close(leader)
     assert "LK101" in output
     assert ("\x1b[" in output) == coloured
+
+
+def test_directory_named_explicitly_is_walked_even_if_git_ignores_it(tmp_path: Path) -> None:
+    git_repo(tmp_path)
+    (tmp_path / ".gitignore").write_text("/versions\n")
+    target = tmp_path / "versions" / "lib"
+    target.mkdir(parents=True)
+    (target / "seed.py").write_text(SEED)
+    completed = lintkit("check", str(target))
+    assert completed.stdout.startswith(f"{target / 'seed.py'}:3:6: LK101")

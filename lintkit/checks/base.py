@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
-from ..events import AttributeStore, KnownCall
+from ..events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
 from ..suggest import Suggestion
 from ..registry import SchemaSet
@@ -66,6 +66,12 @@ class Check:
         pass
 
     def known_call(self, event: KnownCall) -> None:
+        pass
+
+    def method_call(self, event: MethodCall) -> None:
+        pass
+
+    def call_site(self, event: CallSite) -> None:
         pass
 
     # ------------------------------------------------------------------ docs

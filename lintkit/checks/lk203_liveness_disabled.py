@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import ast
+
+from ..events import AttributeStore, KnownCall, MethodCall
+from ..schema import ClassSchema, Knob
+from .base import Check
+
+#: The knob concepts whose "off" value leaves a connection with no liveness at all.
+_CONCEPTS = ("heartbeat", "keepalive")
+_NO_VALUE = object()
+
+_CONSEQUENCE = {
+    "heartbeat": "no heartbeats are sent or expected, so a dead peer or a connection dropped by a "
+                 "firewall goes unnoticed until the next write fails (or forever, for a consumer); "
+                 "most NAT gateways and load balancers forget idle flows after 240-350 s",
+    "keepalive": "without SO_KEEPALIVE Linux sends no keepalive probes, and most NAT gateways and load "
+                 "balancers forget idle flows after 240-350 s, so a quiet connection dies silently",
+}
+
+
+def _literal(expr: ast.expr | None):
+    """The value of a literal number (`-1` too), bool or None; _NO_VALUE for anything else."""
+    if isinstance(expr, ast.Constant) and (expr.value is None or isinstance(expr.value, (bool, int, float))):
+        return expr.value
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant) \
+            and type(expr.operand.value) in (int, float):
+        return -expr.operand.value
+    return _NO_VALUE
+
+
+def _is_off(value, knob: Knob) -> bool:
+    """A literal in the knob's off list.  `None` counts only where it overrides a default that
+    is on (redis-py 8's socket_keepalive=True): elsewhere None is just "not set"."""
+    if value is None:
+        return None in knob.off and knob.default is not None and knob.default not in knob.off
+    return any(off is not None and type(off) is not str and off == value for off in knob.off)
+
+
+class LivenessDisabled(Check):
+    """A heartbeat or TCP keepalive explicitly turned off with a literal value.
+
+    ## What it does
+    Reports the values that switch a connection's liveness off, as the
+    library schemas list them (`[[class.knob]]` of concept `heartbeat` or
+    `keepalive`, its `off` values): keyword arguments of constructors and
+    factories (`heartbeat=0` for pika, kombu, py-amqp and qpid;
+    `socket_keepalive=False` for redis; `keepalives=0` for psycopg2 and
+    psycopg), attribute assignments (`params.heartbeat = 0`), and methods
+    (`transport.set_keepalive(0)` for paramiko). It also reports
+    `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 0)` / `False` on any socket.
+
+    Only literal values count: `heartbeat=config.heartbeat` is not reported.
+    `None` is reported only where it overrides a default that is on
+    (`socket_keepalive=None` with redis-py 8, whose default is `True`); where
+    `None` is the library's default (qpid) or means "ask the broker" (pika),
+    passing it is not an explicit disable. Knobs in your own schemas work the
+    same way.
+
+    ## Why is this bad?
+    A connection with neither heartbeats nor TCP keepalive cannot tell a quiet
+    peer from a dead one. Stateful middleboxes forget idle flows (Azure load
+    balancers and NAT after 240 s, AWS NAT gateways after 350 s, IPVS after
+    900 s), after which the client waits forever on a read or learns of the
+    loss only when its next write is reset. Disabling the heartbeat "to avoid
+    spurious disconnects" trades a visible error for a silent hang.
+
+    ## Example
+    ```python
+    import pika
+
+    params = pika.ConnectionParameters("rabbit.example.com", heartbeat=0)
+    ```
+
+    ## Use instead
+    ```python
+    import pika
+
+    params = pika.ConnectionParameters("rabbit.example.com", heartbeat=60)
+    ```
+
+    ## Fix safety
+    There is no fix: which interval is right depends on the broker, the
+    network's idle timeouts and how often the application services its
+    connection (a heartbeat longer than the network's maximum idle time is
+    what LK205 reports). Choose a value, or remove the argument where the
+    library's default is on.
+
+    ## Options
+    - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): the knobs of
+      your own schemas (`[[class.knob]]` with `off` values) are checked too.
+
+    ## References
+    - [pika `ConnectionParameters.heartbeat`](https://pika.readthedocs.io/en/stable/modules/parameters.html)
+    - [libpq connection parameters: `keepalives`](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-KEEPALIVES)
+    - [Linux `tcp(7)`: keepalive](https://man7.org/linux/man-pages/man7/tcp.7.html)
+    - [Library schemas: `[[class.knob]]`](../schemas.md)
+    """
+
+    code = "LK203"
+    name = "liveness-disabled"
+
+    def _knobs(self, cls: ClassSchema, setter: str, name: str) -> list[Knob]:
+        return [knob for owner in self.schemas.mro(cls) for knob in owner.knobs
+                if knob.concept in _CONCEPTS and getattr(knob, setter) == name]
+
+    def _check(self, cls: ClassSchema, knobs: list[Knob], value_node: ast.expr | None, spelt: str,
+               owner: str, at: tuple[int, int, int, int]) -> None:
+        value = _literal(value_node)
+        if value is _NO_VALUE or not knobs:
+            return
+        off_knobs = [knob for knob in knobs if _is_off(value, knob)]
+        if not off_knobs:
+            return
+        knob = off_knobs[0]
+        applies = ""
+        if len(off_knobs) < len(knobs) and all(k.versions for k in off_knobs):
+            library = cls.library or owner.split(".")[0]
+            applies = f" (with {library} {', '.join(sorted({k.versions for k in off_knobs}))})"
+        message = f"{spelt.format(repr(value))} turns the {knob.concept} off on {owner}{applies}: " \
+                  f"{_CONSEQUENCE[knob.concept]}"
+        self.report(*at, message)
+
+    def known_call(self, event: KnownCall) -> None:
+        target = event.target
+        if event.subclass_defines_init:
+            return
+        for keyword in event.call.keywords:
+            if keyword.arg is None or (target.kwargs is not None and keyword.arg not in target.kwargs):
+                continue
+            knobs = self._knobs(target.returns, "kwarg", keyword.arg)
+            self._check(target.returns, knobs, keyword.value, keyword.arg + "={}", target.display_name,
+                        (keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset))
+
+    def attribute_store(self, event: AttributeStore) -> None:
+        if event.form not in ("assign", "annassign", "setattr") or event.value is None:
+            return
+        knobs = self._knobs(event.instance.cls, "attribute", event.name)
+        spelt = f"setattr(..., {event.name!r}, {{}})" if event.form == "setattr" else event.name + " = {}"
+        self._check(event.instance.cls, knobs, event.value, spelt, event.instance.display_name,
+                    (event.line, event.col, event.end_line, event.end_col))
+
+    def method_call(self, event: MethodCall) -> None:
+        call = event.call
+        if event.instance is not None:
+            knobs = self._knobs(event.instance.cls, "method", event.method)
+            if knobs and call.args and not isinstance(call.args[0], ast.Starred):
+                arg = call.args[0]
+                self._check(event.instance.cls, knobs, arg, event.method + "({})", event.instance.display_name,
+                            (arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset))
+        if event.method != "setsockopt" or len(call.args) != 3 or any(isinstance(a, ast.Starred) for a in call.args):
+            return
+        level, option, value = call.args
+        if event.resolver.qualname(level) != "socket.SOL_SOCKET" or \
+                event.resolver.qualname(option) != "socket.SO_KEEPALIVE":
+            return
+        literal = _literal(value)
+        if literal is _NO_VALUE or literal is None or literal != 0:
+            return
+        self.report(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset,
+                    f"setsockopt(SOL_SOCKET, SO_KEEPALIVE, {literal!r}) turns the keepalive off on this socket: "
+                    f"{_CONSEQUENCE['keepalive']}")
