@@ -390,20 +390,38 @@ class Analyzer:
     # ================================================================= expressions
 
     def scan_expressions(self, node: ast.AST, scope: Scope) -> None:
-        """Emit events for the calls inside `node` (not inside nested statements)."""
+        """Emit events for the calls inside `node` (not inside nested statements).
+
+        The hot loop of the analysis: a hand-rolled walk over precomputed child
+        fields (no `ctx`, no leaves) is about twice as fast as ast.iter_child_nodes.
+        The collecting pass emits nothing, so it skips expressions altogether.
+        """
+        if self._collecting:
+            return
         stack = [node]
+        pop, push = stack.pop, stack.append
         while stack:
-            current = stack.pop()
-            if isinstance(current, ast.Call):
+            current = pop()
+            kind = type(current)
+            if kind is ast.Call:
                 self._call(current, scope)
-            elif isinstance(current, ast.NamedExpr):
-                stack.append(current.value)
+            elif kind is ast.NamedExpr:
+                push(current.value)
                 scope.bind(current.target.id, self.binding_of(current.value, scope))
                 continue
-            for child in ast.iter_child_nodes(current):
-                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+            for name in fields:
+                value = getattr(current, name, None)
+                if value is None:
                     continue
-                stack.append(child)
+                if type(value) is list:
+                    for child in value:
+                        if isinstance(child, ast.AST) and not isinstance(child, _NESTED):
+                            push(child)
+                elif isinstance(value, ast.AST) and not isinstance(value, _NESTED):
+                    push(value)
 
     def _call(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
@@ -539,6 +557,18 @@ class Analyzer:
 
 # ===================================================================== helpers
 
+_NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+#: AST type -> the fields that can hold child expressions.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    if issubclass(kind, _LEAVES):
+        return ()
+    return tuple(name for name in kind._fields if name != "ctx")
+
+
 
 class _ScopeResolver:
     """The `Resolver` of events: imported names as bound where the event happens."""
@@ -650,9 +680,16 @@ def _names_defined_by(cls: ast.ClassDef) -> set[str]:
 
 
 def _merge_envs(envs: list[dict[str, Binding]]) -> dict[str, Binding]:
-    keys = set().union(*envs) if envs else set()
+    if not envs:
+        return {}
+    first, rest = envs[0], envs[1:]
     merged: dict[str, Binding] = {}
-    for key in keys:
+    for key in set().union(*envs):
+        value = first.get(key)
+        # Fast path: most names are bound to the very same object on every path.
+        if value is not None and all(env.get(key) is value for env in rest):
+            merged[key] = value
+            continue
         binding = merge([env.get(key) for env in envs])
         if binding is not None:
             merged[key] = binding

@@ -14,7 +14,6 @@ from .engine import is_selected
 from .files import iter_source_files
 from .engine import FileResult
 from .findings import FileError
-from .fixer import FixOutcome, fix_files, fix_source, unified_diff
 from .formats import DEFAULT_FORMAT, FORMATS, render
 from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
@@ -166,6 +165,8 @@ def run_fix(args: argparse.Namespace) -> int:
     """Fix, then report what remains: 0 nothing left, 1 findings left (or, with
     --diff, a diff to show), 2 errors of use.  `-`: the fixed source goes to
     stdout and everything else to stderr."""
+    from .fixer import fix_files, fix_source, unified_diff  # libcst: only when fixing
+
     settings = load_check_settings(args)
     if args.paths == ["-"]:
         name = args.stdin_filename or "-"
@@ -187,7 +188,7 @@ def run_fix(args: argparse.Namespace) -> int:
     for index, path in enumerate(paths):
         groups.setdefault(settings.enabled_for(path), []).append(index)
     progress = _Progress(len(paths)) if sys.stderr.isatty() else None
-    outcomes: list[tuple[str, FixOutcome] | None] = [None] * len(paths)
+    outcomes: list = [None] * len(paths)
     for (select, ignore), indexes in groups.items():
         spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore)
         group = [paths[i] for i in indexes]

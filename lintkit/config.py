@@ -24,13 +24,14 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
-
-import pathspec
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .checks import CHECKS_BY_CODE
 from .files import DEFAULT_EXCLUDES
 from .suggest import did_you_mean, suggest
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Codes of rules that are specified but not implemented yet; accepted in
 #: select/ignore/per-file-ignores so a configuration written for them is valid.
@@ -218,7 +219,9 @@ class Settings:
 
 
 @lru_cache(maxsize=256)
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+def _spec(patterns: tuple[str, ...]) -> "pathspec.GitIgnoreSpec":
+    import pathspec  # imported on first use: it costs ~35 ms of start-up
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 

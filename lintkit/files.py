@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
+
 
 #: Directories never walked into (explicitly named files are still checked).
 DEFAULT_EXCLUDES = frozenset({
@@ -42,12 +44,17 @@ def iter_source_files(paths: Iterable[str], excluded: Excluder = _never, *, forc
         if os.path.isdir(raw):
             if force_exclude and skip(raw, True):
                 continue
-            if gitignore is not None and gitignore.ignored(raw, True):
-                # A directory named explicitly is checked even when an enclosing
-                # .gitignore ignores it (the standard library inside ~/.pyenv).
-                yield from _walk(raw, lambda path, is_dir: excluded(path, is_dir))
-            else:
-                yield from _walk(raw, skip)
+            # A directory named explicitly is walked even when it is itself excluded or
+            # git-ignored (the standard library inside ~/.pyenv, a package under
+            # site-packages); the rules that matched it do not apply to its contents.
+            root_excluded = excluded(raw, True)
+            root_ignored = gitignore is not None and gitignore.ignored(raw, True)
+
+            def skip_below(path: str, is_dir: bool, root_excluded=root_excluded, root_ignored=root_ignored) -> bool:
+                return (not root_excluded and excluded(path, is_dir)) or (
+                    not root_ignored and gitignore is not None and gitignore.ignored(path, is_dir))
+
+            yield from _walk(raw, skip_below)
         elif not (force_exclude and skip(raw, False)):
             yield raw
 
@@ -103,9 +110,11 @@ def _work_tree(directory: Path) -> Path | None:
 
 
 @lru_cache(maxsize=4096)
-def _spec_for(directory: Path) -> pathspec.GitIgnoreSpec | None:
+def _spec_for(directory: Path) -> "pathspec.GitIgnoreSpec" | None:
     try:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    import pathspec  # imported on first use: it costs ~35 ms of start-up
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
