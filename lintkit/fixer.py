@@ -67,7 +67,11 @@ from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import SAFE, UNSAFE, FileError, Finding, Fix
 from .legacy import parse_tolerant
 from .noqa import NoqaIndex
-from .runner import CHUNK_SIZE, PARALLEL_THRESHOLD, EngineSpec
+from .runner import MAX_CHUNK_SIZE as CHUNK_SIZE
+from .runner import EngineSpec
+
+#: Fixing reads every file in the workers (no prefilter first): a pool pays off later.
+PARALLEL_THRESHOLD = 64
 from .source import SourceError, decode_source, split_lines
 
 #: Check + fix rounds per file (ruff uses 100; every pass must remove a finding).

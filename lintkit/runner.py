@@ -13,9 +13,9 @@ from .noqa import NoqaIndex
 from .registry import load_schema_set
 from .source import SourceError, decode_source
 
-#: Below this many files a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 64
-CHUNK_SIZE = 16
+#: Below this many files left by the prefilter a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 12
+MAX_CHUNK_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ _worker_engine: Engine | None = None
 
 def _init_worker(spec: EngineSpec) -> None:
     global _worker_engine
-    _worker_engine = spec.build()
+    if _worker_engine is None:  # forked workers inherit the parent's engine
+        _worker_engine = spec.build()
 
 
 def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
@@ -84,7 +85,10 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
     if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
         checked = {path: check_file(engine, path) for path in candidates}
     else:
-        chunks = [candidates[i:i + CHUNK_SIZE] for i in range(0, len(candidates), CHUNK_SIZE)]
+        global _worker_engine
+        _worker_engine = engine
+        size = max(1, min(MAX_CHUNK_SIZE, len(candidates) // (jobs * 4)))
+        chunks = [candidates[i:i + size] for i in range(0, len(candidates), size)]
         checked = {}
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,)) as pool:
             for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
