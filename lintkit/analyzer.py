@@ -104,7 +104,8 @@ class Analyzer:
         self._collecting, self._emit = True, _discard
         try:
             for method in info.methods:
-                self._run_function(method, info.scope, info)
+                if _assigns_self(method):
+                    self._run_function(method, info.scope, info)
         finally:
             self._collecting, self._emit = False, self.sink
         info.self_types = self._resolve_self_types(info)
@@ -677,6 +678,42 @@ def _names_defined_by(cls: ast.ClassDef) -> set[str]:
             else:
                 names.add("__setattr__")  # dynamic: treat the class as opaque
     return names
+
+
+def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a method stores `self.<attr>` (only those matter to the collecting pass).
+
+    A walk over statements and their targets only, far cheaper than the pass itself.
+    """
+    params = method.args.posonlyargs + method.args.args
+    if not params:
+        return False
+    self_name = params[0].arg
+    pending: list[ast.stmt] = list(method.body)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, (ast.AnnAssign, ast.For, ast.AsyncFor)):
+            targets = [stmt.target]
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+        else:
+            targets = []
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                        and node.value.id == self_name:
+                    return True
+        for field in ("body", "orelse", "finalbody"):
+            pending.extend(getattr(stmt, field, ()))
+        for handler in getattr(stmt, "handlers", ()):
+            pending.extend(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            pending.extend(case.body)
+    return False
 
 
 def _merge_envs(envs: list[dict[str, Binding]]) -> dict[str, Binding]:

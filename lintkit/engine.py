@@ -17,7 +17,7 @@ from .checks.base import Check, RawFix
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
-from .registry import SchemaSet
+from .registry import SchemaSet, line_starts_normalised
 from .source import SourceError, decode_source, split_lines
 
 #: Files larger than this are not analysed (one clear error instead).
@@ -90,11 +90,13 @@ class Engine:
 
     def wants(self, text: str) -> bool:
         """The prefilter: only a file importing a schema module can have a finding."""
-        return bool(self.check_classes) and self.schemas.import_pattern.search(text) is not None
+        return bool(self.check_classes) and \
+            self.schemas.import_pattern.search(line_starts_normalised(text)) is not None
 
     def wants_bytes(self, data: bytes) -> bool:
         """The prefilter before decoding (a file it rejects needs no more work)."""
-        return bool(self.check_classes) and self.schemas.import_pattern_bytes.search(data) is not None
+        return bool(self.check_classes) and \
+            self.schemas.import_pattern_bytes.search(line_starts_normalised(data)) is not None
 
     # ------------------------------------------------------------------ analysis
 

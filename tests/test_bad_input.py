@@ -105,3 +105,19 @@ def test_file_without_relevant_import_is_not_parsed(engine: Engine, tmp_path: Pa
     # The prefilter skips it, so even a syntax error goes unreported.
     path = write(tmp_path / "other.py", "import os\ndef f(:\n")
     assert check_file(engine, str(path)).error is None
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbfimport qpid.messaging\n",
+    b"x = 1\rimport qpid.messaging\r",
+    b"x = 1\r\nfrom qpid import messaging\r\n",
+    b"import os, qpid.messaging  # comment\n",
+])
+def test_prefilter_finds_imports_in_every_line_ending(engine: Engine, data: bytes) -> None:
+    assert engine.wants_bytes(data)
+    assert engine.wants(data.decode("utf-8-sig"))
+
+
+@pytest.mark.parametrize("data", [b"import os\n", b"# import qpid\n", b"x = 'import qpid'\n", b"from os import socket\n"])
+def test_prefilter_skips_files_without_a_schema_import(engine: Engine, data: bytes) -> None:
+    assert not engine.wants_bytes(data)
