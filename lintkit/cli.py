@@ -53,9 +53,10 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
     command.add_argument("--force-exclude", action="store_true",
                        help="apply the excludes and .gitignore to files named on the command line too")
     command.add_argument("--max-idle-seconds", type=int, default=None, metavar="N",
-                       help="the longest a connection may stay idle unprobed (LK2xx rules; default 240)")
+                       help="the longest a connection may stay idle unprobed (default 240; read by the "
+                            "idle-interval rules, which are not built yet)")
     command.add_argument("--strict", action="store_true", default=None,
-                       help="LK201: also report short-lived sockets used and closed in one function")
+                       help="also report short-lived sockets (read by the TCP keepalive rule, not built yet)")
     command.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
     command.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
                        help="concise (default), full (with the source line), json, github (workflow "

@@ -106,7 +106,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("unsafe-fixes", "bool", False, "Also apply fixes that may change run-time behaviour.",
                "--unsafe-fixes"),
     OptionSpec("strict", "bool", False,
-               "LK201: also report short-lived TCP sockets, made and closed within one function or with block.",
+               "Also report short-lived TCP sockets, made and closed within one function or with block "
+               "(read by the TCP keepalive rule, which is not built yet: no effect today).",
                "--strict", "--lintkit-strict"),
 )
 OPTIONS_BY_KEY: dict[str, OptionSpec] = {spec.key: spec for spec in OPTIONS}

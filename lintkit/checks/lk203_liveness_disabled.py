@@ -82,9 +82,9 @@ class LivenessDisabled(Check):
     ## Fix safety
     There is no fix: which interval is right depends on the broker, the
     network's idle timeouts and how often the application services its
-    connection (a heartbeat longer than the network's maximum idle time is
-    what LK205 reports). Choose a value, or remove the argument where the
-    library's default is on.
+    connection (a heartbeat longer than the network's maximum idle time is a
+    separate problem). Choose a value under the network's idle timeout, or
+    remove the argument where the library's default is on.
 
     ## Options
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): the knobs of
