@@ -108,32 +108,31 @@ class Engine:
             raw.append((line, col, end_line, end_col, message, fix))
 
         checks = [check_class(self.schemas, report) for check_class in self.check_classes]
-        attribute_handlers = [c.attribute_store for c in checks if _overrides(c, "attribute_store")]
-        call_handlers = [c.known_call for c in checks if _overrides(c, "known_call")]
-        method_handlers = [c.method_call for c in checks if _overrides(c, "method_call")]
-        site_handlers = [c.call_site for c in checks if _overrides(c, "call_site")]
+        handlers = {
+            event_type: [getattr(c, method) for c in checks if _overrides(c, method)]
+            for event_type, method in EVENT_HANDLERS.items()
+        }
+        handlers = {event_type: found for event_type, found in handlers.items() if found}
 
         def sink(event: object) -> None:
-            if isinstance(event, AttributeStore):
-                for handler in attribute_handlers:
-                    handler(event)
-            elif isinstance(event, KnownCall):
-                for handler in call_handlers:
-                    handler(event)
-            elif isinstance(event, MethodCall):
-                for handler in method_handlers:
-                    handler(event)
-            elif isinstance(event, CallSite):
-                for handler in site_handlers:
-                    handler(event)
+            for handler in handlers.get(type(event), ()):
+                handler(event)
 
         try:
-            wanted = {AttributeStore: attribute_handlers, KnownCall: call_handlers, MethodCall: method_handlers,
-                      CallSite: site_handlers}
-            Analyzer(self.schemas, sink, frozenset(t for t, h in wanted.items() if h)).run(tree)
+            # Events no rule listens to are not even computed.
+            Analyzer(self.schemas, sink, frozenset(handlers)).run(tree)
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
         return FileResult(findings=_to_findings(raw, text))
+
+
+#: Event type -> the Check method that handles it.
+EVENT_HANDLERS = {
+    AttributeStore: "attribute_store",
+    KnownCall: "known_call",
+    MethodCall: "method_call",
+    CallSite: "call_site",
+}
 
 
 def _overrides(check: Check, method: str) -> bool:
