@@ -71,6 +71,9 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
     jobs = jobs or os.cpu_count() or 1
     candidates: list[str] = []
     early: dict[str, FileResult] = {}
+    # The bytes of the first few candidates stay in memory so a serial run does
+    # not read them twice; past the pool threshold they are dropped (memory stays flat).
+    held: dict[str, bytes] = {}
     for path in paths:
         try:
             with open(path, "rb") as handle:
@@ -80,10 +83,14 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
             continue
         if engine.wants_bytes(data) or len(data) > MAX_FILE_BYTES:
             candidates.append(path)
+            if len(candidates) < PARALLEL_THRESHOLD:
+                held[path] = data
+            else:
+                held.clear()
         else:
             early[path] = FileResult()
     if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        checked = {path: check_file(engine, path) for path in candidates}
+        checked = {path: check_file(engine, path, held.pop(path, None)) for path in candidates}
     else:
         global _worker_engine
         _worker_engine = engine
