@@ -29,6 +29,10 @@ class CallTarget:
     unknown_kwargs: str
     notes: dict[str, str]
     library: str
+    #: Keywords that make the connection a UNIX-domain one (no TCP liveness rules).
+    local_kwargs: frozenset[str] = frozenset()
+    #: The parameter whose string may carry `key=value` settings (libpq conninfo, URLs).
+    settings_argument: str | None = None
 
 
 class SchemaSet:
@@ -136,14 +140,16 @@ class SchemaSet:
     def call_target(self, item: ClassSchema | FactorySchema) -> CallTarget:
         if isinstance(item, ClassSchema):
             kwargs = None if item.kwargs is None else frozenset(item.kwargs)
-            return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library)
+            return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
+                              item.local_kwargs, item.settings_argument)
         returns = self.lookup(item.returns)
         kwargs = item.kwargs
         if item.kwargs_of is not None:
             inherited = self.lookup(item.kwargs_of).kwargs
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
-                          dict(item.notes), item.library)
+                          dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
+                          item.settings_argument or returns.settings_argument)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

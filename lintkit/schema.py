@@ -61,6 +61,30 @@ class Knob:
     off: tuple[Any, ...] = ()
     versions: str | None = None
     note: str = ""
+    #: The entry of an options collection that holds the value (grpc's
+    #: "grpc.keepalive_time_ms" in `options=[...]`, pika's "TCP_KEEPIDLE" in
+    #: `tcp_options={...}`, redis's socket.TCP_KEEPIDLE in `socket_keepalive_options`).
+    key: str | None = None
+    #: For a `method` knob: the keyword that sets it, and its positional index.
+    argument: str | None = None
+    position: int | None = None
+    #: The longest silence on an idle connection, as a fraction of the value (AMQP
+    #: clients send a heartbeat frame every heartbeat/2: 0.5).
+    gap: float = 1.0
+    #: The TCP keepalive idle (seconds) the library applies when this knob is not given
+    #: (py-amqp's socket_settings: 60); unset: the OS default.
+    default_idle: float | None = None
+
+    @property
+    def fixed(self) -> bool:
+        """No setter: library behaviour the code cannot change (PyMySQL's SO_KEEPALIVE)."""
+        return not (self.kwarg or self.attribute or self.method)
+
+    def position_of(self) -> int | None:
+        """The positional index of a method knob's value (first argument by default)."""
+        if self.position is not None:
+            return self.position
+        return None if self.argument else 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,11 @@ class ClassSchema:
     notes: Mapping[str, str] = field(default_factory=dict)
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     knobs: tuple[Knob, ...] = ()
+    #: Keywords that make the connection a local (UNIX-domain) one: no TCP liveness rules.
+    local_kwargs: frozenset[str] = frozenset()
+    #: A parameter (keyword, or the first positional argument) whose string may carry
+    #: settings as `key=value` pairs or a URL query (libpq conninfo, AMQP URLs).
+    settings_argument: str | None = None
     library: str = ""
     origin: str = ""
 
@@ -99,6 +128,8 @@ class FactorySchema:
     #: The returned class depends on the arguments (urllib3's connection_from_url: http or
     #: https pool): keywords are checked, the result is not tracked.
     returns_varies: bool = False
+    local_kwargs: frozenset[str] = frozenset()
+    settings_argument: str | None = None
     library: str = ""
     origin: str = ""
 
@@ -125,11 +156,12 @@ class LibrarySchema:
 _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
-    "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob",
+    "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
 }
-_KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note"}
+_KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
+              "key", "argument", "position", "gap", "default_idle"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
-                 "returns_overridden_by", "returns_varies"}
+                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -183,6 +215,17 @@ class _Reader:
             self.fail(self.key(name), f"must be one of {', '.join(sorted(choices))}, not {value!r}")
         return value
 
+    def number(self, name: str, default: float | None, *, low: float | None = None,
+               high: float | None = None, integer: bool = False) -> float | None:
+        value = self.table.get(name, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+            self.fail(self.key(name), f"must be {'an integer' if integer else 'a number'}, not {value!r}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.fail(self.key(name), f"must be between {low} and {high}, not {value!r}")
+        return value
+
     def text_map(self, name: str) -> dict[str, str]:
         value = self.table.get(name, {})
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
@@ -228,8 +271,15 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
         r = _Reader(owner.origin, f"{owner.where}.knob[{index}]", raw, _KNOB_KEYS)
         concept = r.choice("concept", KNOB_CONCEPTS, "")
         setters = [r.str(k) for k in ("kwarg", "attribute", "method")]
-        if not any(setters):
-            r.fail(r.where, "needs at least one of kwarg, attribute, method")
+        argument, position = r.str("argument"), r.number("position", None, low=0, high=255, integer=True)
+        if (argument is not None or position is not None) and setters[2] is None:
+            r.fail(r.key("argument" if argument is not None else "position"), "needs a method")
+        key = r.str("key")
+        if key is not None and setters[0] is None and setters[1] is None:
+            r.fail(r.key("key"), "needs a kwarg or an attribute (the collection holding the entry)")
+        if not any(setters) and "default" not in raw:
+            r.fail(r.where, "needs at least one of kwarg, attribute, method (or a default, for "
+                            "fixed library behaviour)")
         off = raw.get("off", [])
         if not isinstance(off, list):
             r.fail(r.key("off"), "must be a list")
@@ -243,6 +293,11 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
             off=tuple(_knob_value(r, r.key("off"), v) for v in off),
             versions=r.str("versions"),
             note=r.str("note", ""),
+            key=key,
+            argument=argument,
+            position=position,
+            gap=r.number("gap", 1.0, low=0.01, high=1.0),
+            default_idle=r.number("default_idle", None, low=0),
         )
 
 
@@ -281,6 +336,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             notes=r.text_map("notes"),
             vocabulary=vocab,
             knobs=tuple(_parse_knobs(r, raw.get("knob", []))),
+            local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
+            settings_argument=r.str("settings_argument"),
             library=lib_name,
             origin=origin,
         ))
@@ -303,6 +360,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             notes=r.text_map("notes"),
             returns_overridden_by=_as_set(r.names("returns_overridden_by")) or frozenset(),
             returns_varies=r.bool("returns_varies", False),
+            local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
+            settings_argument=r.str("settings_argument"),
             library=lib_name,
             origin=origin,
         ))
