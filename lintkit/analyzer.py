@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .registry import SchemaSet
+from .values import NO_VALUE, literal_value
 from .schema import ClassSchema, FactorySchema
 
 Sink = Callable[[object], None]
@@ -83,7 +84,12 @@ class Analyzer:
         self._wants_sites = events is None or CallSite in events
         self._wants_methods = events is None or MethodCall in events
         self._emit: Sink = sink
-        self._queue: deque[tuple[str, object, Scope]] = deque()
+        self._queue: deque[tuple[str, object, Scope, frozenset[str]]] = deque()
+        #: Libraries whose version an enclosing `if` tests (`if redis.__version__ >= "8":`).
+        self._version_guards: frozenset[str] = frozenset()
+        self.module_scope: Scope | None = None
+        self._module_constants: dict[str, object] | None = None
+        self._tree: ast.Module | None = None
         self._collecting = False
         self._class_infos: dict[int, ClassInfo] = {}
 
@@ -91,9 +97,10 @@ class Analyzer:
 
     def run(self, tree: ast.Module) -> None:
         module = Scope(None, "module")
+        self.module_scope, self._tree = module, tree
         self.walk_body(tree.body, module)
         while self._queue:
-            kind, item, parent = self._queue.popleft()
+            kind, item, parent, self._version_guards = self._queue.popleft()
             if kind == "class":
                 self._run_class(item)
             else:
@@ -227,7 +234,7 @@ class Analyzer:
         if scope.kind == "class" and scope.class_info is not None:
             scope.class_info.methods.append(stmt)
         elif not self._collecting:
-            self._queue.append(("function", stmt, scope))
+            self._queue.append(("function", stmt, scope, self._version_guards))
 
     stmt_AsyncFunctionDef = stmt_FunctionDef
 
@@ -262,7 +269,7 @@ class Analyzer:
             scope.bind(stmt.name, _LocalPlainClass(info))
         if self._collecting:
             return
-        self._queue.append(("class", info, scope))
+        self._queue.append(("class", info, scope, self._version_guards))
 
     def stmt_With(self, stmt, scope: Scope) -> None:
         for item in stmt.items:
@@ -280,7 +287,32 @@ class Analyzer:
 
     def stmt_If(self, stmt: ast.If, scope: Scope) -> None:
         self.scan_expressions(stmt.test, scope)
-        self._branches(scope, [stmt.body, stmt.orelse])
+        guards = self._versions_tested(stmt.test, scope)
+        if not guards:
+            self._branches(scope, [stmt.body, stmt.orelse])
+            return
+        outer = self._version_guards
+        self._version_guards = outer | guards
+        try:
+            self._branches(scope, [stmt.body, stmt.orelse])
+        finally:
+            self._version_guards = outer
+
+    def _versions_tested(self, test: ast.expr, scope: Scope) -> frozenset[str]:
+        """The libraries (top-level module or distribution names) whose version `test` reads:
+        `redis.__version__`, `redis.VERSION`, `importlib.metadata.version("redis")`."""
+        found = set()
+        for node in ast.walk(test):
+            if isinstance(node, ast.Attribute) and node.attr in _VERSION_ATTRIBUTES:
+                binding = self.binding_of(node.value, scope)
+                if isinstance(binding, Ref):
+                    found.add(binding.qualname.split(".", 1)[0])
+            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                callee = self.binding_of(node.func, scope)
+                if isinstance(callee, Ref) and callee.qualname in _VERSION_FUNCTIONS:
+                    found.add(node.args[0].value)
+        return frozenset(found)
 
     def stmt_For(self, stmt, scope: Scope) -> None:
         self.scan_expressions(stmt.iter, scope)
@@ -442,9 +474,11 @@ class Analyzer:
         kind, item, instance = target
         if kind == "local":
             target_info = self.schemas.call_target(instance.cls)
-            self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init, resolver))
+            self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init, resolver,
+                                 self._version_guards))
         else:
-            self._emit(KnownCall(self.schemas.call_target(item), call, instance, resolver=resolver))
+            self._emit(KnownCall(self.schemas.call_target(item), call, instance, resolver=resolver,
+                                 version_guards=self._version_guards))
 
     def _setattr(self, call: ast.Call, scope: Scope) -> None:
         if len(call.args) < 2 or call.keywords:
@@ -520,6 +554,12 @@ class Analyzer:
             return self.binding_of(expr.value, scope)
         return UNKNOWN
 
+    def module_constants(self) -> dict[str, object]:
+        """Module-level names assigned exactly once, to a literal (or arithmetic on literals)."""
+        if self._module_constants is None:
+            self._module_constants = _module_constants(self._tree) if self._tree is not None else {}
+        return self._module_constants
+
     # ================================================================= annotations
 
     def annotation_binding(self, annotation: ast.expr, scope: Scope) -> Binding:
@@ -558,6 +598,10 @@ class Analyzer:
 
 # ===================================================================== helpers
 
+_VERSION_ATTRIBUTES = frozenset({"__version__", "VERSION", "version_info", "__version_info__", "version"})
+_VERSION_FUNCTIONS = frozenset({"importlib.metadata.version", "importlib_metadata.version",
+                                "pkg_resources.get_distribution", "pkg_resources.require"})
+
 _NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
 _LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 #: AST type -> the fields that can hold child expressions.
@@ -576,6 +620,19 @@ class _ScopeResolver:
 
     def __init__(self, analyzer: Analyzer, scope: Scope):
         self._analyzer, self._scope = analyzer, scope
+
+    def constant(self, name: str) -> object:
+        """The value of a module-level constant as seen here, or NO_VALUE."""
+        scope: Scope | None = self._scope
+        first = True
+        while scope is not None:
+            if (first or scope.kind != "class") and name in scope.env:
+                break
+            first = False
+            scope = scope.parent
+        if scope is None or scope is not self._analyzer.module_scope:
+            return NO_VALUE
+        return self._analyzer.module_constants().get(name, NO_VALUE)
 
     def qualname(self, expr: ast.expr) -> str | None:
         binding = self._analyzer.binding_of(expr, self._scope)
@@ -714,6 +771,37 @@ def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for case in getattr(stmt, "cases", ()):
             pending.extend(case.body)
     return False
+
+
+def _module_constants(tree: ast.Module) -> dict[str, object]:
+    """Names bound once in the whole module, at module level, to a literal value.
+
+    A name stored anywhere else (another assignment, `global` in a function, a loop
+    target, an import) is not a constant: its value is not guessed."""
+    stores: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                stores[name] = stores.get(name, 0) + 2
+        elif isinstance(node, ast.alias):
+            name = (node.asname or node.name).split(".", 1)[0]
+            stores[name] = stores.get(name, 0) + 2
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stores[node.name] = stores.get(node.name, 0) + 2
+    constants: dict[str, object] = {}
+    for stmt in tree.body:
+        target = value = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None and stmt.simple:
+            target, value = stmt.target, stmt.value
+        if isinstance(target, ast.Name) and stores.get(target.id) == 1:
+            literal = literal_value(value)
+            if literal is not NO_VALUE:
+                constants[target.id] = literal
+    return constants
 
 
 def _merge_envs(envs: list[dict[str, Binding]]) -> dict[str, Binding]:

@@ -53,10 +53,10 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
     command.add_argument("--force-exclude", action="store_true",
                        help="apply the excludes and .gitignore to files named on the command line too")
     command.add_argument("--max-idle-seconds", type=int, default=None, metavar="N",
-                       help="the longest a connection may stay idle unprobed (default 240; read by the "
-                            "idle-interval rules, which are not built yet)")
+                       help="the longest a connection may stay idle unprobed (default 240; LK202, LK205 "
+                            "and the values the LK2xx fixes write)")
     command.add_argument("--strict", action="store_true", default=None,
-                       help="also report short-lived sockets (read by the TCP keepalive rule, not built yet)")
+                       help="also report short-lived TCP sockets without SO_KEEPALIVE (LK201)")
     command.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
     command.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
                        help="concise (default), full (with the source line), json, github (workflow "
@@ -134,7 +134,7 @@ def load_check_settings(args: argparse.Namespace) -> Settings:
 def run_check(args: argparse.Namespace) -> int:
     settings = load_check_settings(args)
     select, _ = settings.enabled_for(settings.root)
-    spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select)
+    spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, options=settings.rule_options)
     engine = spec.build()
 
     def results():
@@ -191,7 +191,7 @@ def run_fix(args: argparse.Namespace) -> int:
     progress = _Progress(len(paths)) if sys.stderr.isatty() else None
     outcomes: list = [None] * len(paths)
     for (select, ignore), indexes in groups.items():
-        spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore)
+        spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
         group = [paths[i] for i in indexes]
         for index, (path, outcome) in zip(indexes, fix_files(spec, spec.build(), group, unsafe=settings.unsafe_fixes,
                                                              diff=args.diff, jobs=args.jobs,
@@ -214,7 +214,7 @@ def run_fix(args: argparse.Namespace) -> int:
 
 def _fix_spec(settings: Settings, path: str) -> EngineSpec:
     select, ignore = settings.enabled_for(path)
-    return EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore)
+    return EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
 
 
 def _report_fixed(outcomes, args: argparse.Namespace, settings: Settings, out) -> int:

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .checks import CHECKS_BY_CODE
+from .checks.base import DEFAULT_MAX_IDLE_SECONDS, RuleOptions
 from .files import DEFAULT_EXCLUDES
 from .suggest import did_you_mean, suggest
 
@@ -46,7 +47,6 @@ DEFAULT_EXCLUDE_PATTERNS: tuple[str, ...] = tuple(sorted(DEFAULT_EXCLUDES)) + ("
 #: Config file names, in order of precedence within one directory.
 CONFIG_FILES: tuple[str, ...] = (".lintkit.toml", "lintkit.toml", "pyproject.toml")
 
-DEFAULT_MAX_IDLE_SECONDS = 240
 
 
 class ConfigError(ValueError):
@@ -107,7 +107,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "--unsafe-fixes"),
     OptionSpec("strict", "bool", False,
                "Also report short-lived TCP sockets, made and closed within one function or with block "
-               "(read by the TCP keepalive rule, which is not built yet: no effect today).",
+               "(LK201).",
                "--strict", "--lintkit-strict"),
 )
 OPTIONS_BY_KEY: dict[str, OptionSpec] = {spec.key: spec for spec in OPTIONS}
@@ -189,6 +189,10 @@ class Settings:
                 if matched != negated:
                     ignore.extend(_expand(codes))
         return select, tuple(dict.fromkeys(ignore))
+
+    @property
+    def rule_options(self) -> RuleOptions:
+        return RuleOptions(self.max_idle_seconds, self.strict)
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from .analyzer import Analyzer
 from .checks import ALL_CHECKS
-from .checks.base import Check, RawFix
+from .checks.base import Check, FileContext, RawFix, RuleOptions
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
@@ -42,8 +42,10 @@ def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] =
 
 
 class Engine:
-    def __init__(self, schemas: SchemaSet, select: Iterable[str] | None = None, ignore: Iterable[str] = ()):
+    def __init__(self, schemas: SchemaSet, select: Iterable[str] | None = None, ignore: Iterable[str] = (),
+                 options: RuleOptions | None = None):
         self.schemas = schemas
+        self.options = options if options is not None else RuleOptions()
         select = tuple(select) if select is not None else None
         ignore = tuple(ignore)
         self.check_classes: tuple[type[Check], ...] = tuple(
@@ -107,7 +109,8 @@ class Engine:
                    fix: RawFix | None = None) -> None:
             raw.append((line, col, end_line, end_col, message, fix))
 
-        checks = [check_class(self.schemas, report) for check_class in self.check_classes]
+        context = FileContext(filename, tree, self.options)
+        checks = [check_class(self.schemas, report, context) for check_class in self.check_classes]
         handlers = {
             event_type: [getattr(c, method) for c in checks if _overrides(c, method)]
             for event_type, method in EVENT_HANDLERS.items()
@@ -121,6 +124,9 @@ class Engine:
         try:
             # Events no rule listens to are not even computed.
             Analyzer(self.schemas, sink, frozenset(handlers)).run(tree)
+            for check in checks:
+                if _overrides(check, "finish"):
+                    check.finish()
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
         return FileResult(findings=_to_findings(raw, text))

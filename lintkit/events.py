@@ -21,6 +21,10 @@ class Resolver(Protocol):
         """How code at this position can name `qualname` without a new import: a bare
         name bound to it, else `<module alias>.<attr>`; None when neither is bound."""
 
+    def constant(self, name: str) -> object:
+        """The literal value of a module-level constant `name` as seen at this position
+        (assigned once, never rebound), else `values.NO_VALUE`."""
+
 
 @dataclass(frozen=True)
 class AttributeStore:
@@ -47,6 +51,9 @@ class KnownCall:
     instance: Instance
     subclass_defines_init: bool = False
     resolver: Resolver | None = field(default=None, compare=False, repr=False)
+    #: Libraries whose version an enclosing `if` tests: version-dependent defaults are
+    #: then the code's own business.
+    version_guards: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

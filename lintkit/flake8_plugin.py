@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from . import __version__
 from .config import ConfigError, flake8_options, settings_from_flake8
+from .checks.base import RuleOptions
 from .engine import Engine
 from .registry import load_schema_set
 from .schema import SchemaError
@@ -40,9 +41,9 @@ class Plugin:
         except ConfigError as exc:
             raise SystemExit(f"lintkit: {exc}") from None
         paths = tuple(map(str, settings.extend_schemas))
-        if cls._engine is None or paths != cls._schema_paths:
+        if cls._engine is None or paths != cls._schema_paths or settings.rule_options != cls._engine.options:
             cls._schema_paths = paths
-            cls._engine = _build_engine(paths)
+            cls._engine = _build_engine(paths, settings.rule_options)
 
     @classmethod
     def engine(cls) -> Engine:
@@ -56,8 +57,8 @@ class Plugin:
             yield finding.line, finding.col, finding.text(), type(self)
 
 
-def _build_engine(paths: tuple[str, ...]) -> Engine:
+def _build_engine(paths: tuple[str, ...], options: RuleOptions | None = None) -> Engine:
     try:
-        return Engine(load_schema_set(paths))
+        return Engine(load_schema_set(paths), options=options)
     except SchemaError as exc:
         raise SystemExit(f"lintkit: {exc}") from None

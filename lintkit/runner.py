@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from .checks.base import RuleOptions
 from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import FileError
 from .noqa import NoqaIndex
@@ -25,9 +26,10 @@ class EngineSpec:
     schema_paths: tuple[str, ...] = ()
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
+    options: RuleOptions = RuleOptions()
 
     def build(self) -> Engine:
-        return Engine(load_schema_set(self.schema_paths), self.select, self.ignore)
+        return Engine(load_schema_set(self.schema_paths), self.select, self.ignore, self.options)
 
 
 def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa: bool = True) -> FileResult:

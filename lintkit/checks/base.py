@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, ClassVar
 
 from ..events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
 from ..suggest import Suggestion
 from ..registry import SchemaSet
+from ..versions import ProjectVersions
+
+#: The default maximum idle time (seconds): Azure's load balancer and NAT gateway
+#: forget idle flows after 240 s, the shortest common default for long-lived TCP.
+DEFAULT_MAX_IDLE_SECONDS = 240
 
 #: The sections of a rule's docs page, in order (ruff's layout).
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
@@ -27,6 +33,25 @@ class RawFix:
     edits: tuple[tuple[int, int, int, int, str], ...]
 
 
+@dataclass(frozen=True)
+class RuleOptions:
+    """Settings the rules read (`max-idle-seconds`, `strict`), from the CLI config or flake8."""
+
+    max_idle_seconds: int = DEFAULT_MAX_IDLE_SECONDS
+    strict: bool = False
+    #: Where library versions come from (project pins, else the installed version).
+    versions: ProjectVersions = field(default_factory=ProjectVersions, compare=False)
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a rule knows about the file being checked."""
+
+    filename: str
+    tree: ast.Module
+    options: RuleOptions
+
+
 class Check:
     """A rule.  Subclasses set `code` and `name`, write their docs page as the
     class docstring (sections in DOC_SECTIONS), and handle analyzer events."""
@@ -38,9 +63,14 @@ class Check:
     #: "always", "sometimes" or "none" (ruff's "Fix is sometimes available").
     fix_availability: ClassVar[str] = "none"
 
-    def __init__(self, schemas: SchemaSet, report: Report):
+    def __init__(self, schemas: SchemaSet, report: Report, context: FileContext | None = None):
         self.schemas = schemas
         self._report = report
+        self.context = context if context is not None else FileContext("<unknown>", ast.Module([], []), RuleOptions())
+
+    @property
+    def options(self) -> RuleOptions:
+        return self.context.options
 
     def report(self, line: int, col: int, end_line: int, end_col: int, message: str,
                fix: RawFix | None = None) -> None:
@@ -73,6 +103,9 @@ class Check:
 
     def call_site(self, event: CallSite) -> None:
         pass
+
+    def finish(self) -> None:
+        """Called once after every event of the file (for rules that decide at the end)."""
 
     # ------------------------------------------------------------------ docs
 
