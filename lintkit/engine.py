@@ -109,7 +109,7 @@ class Engine:
                    fix: RawFix | None = None) -> None:
             raw.append((line, col, end_line, end_col, message, fix))
 
-        context = FileContext(filename, tree, self.options)
+        context = FileContext(filename, tree, self.options, text)
         checks = [check_class(self.schemas, report, context) for check_class in self.check_classes]
         handlers = {
             event_type: [getattr(c, method) for c in checks if _overrides(c, method)]

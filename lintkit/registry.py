@@ -41,8 +41,10 @@ class SchemaSet:
         self.classes: dict[str, ClassSchema] = {}
         self.factories: dict[str, FactorySchema] = {}
         self._by_name: dict[str, ClassSchema] = {}
+        self._library_of: dict[str, LibrarySchema] = {}
         for lib in self.libraries:
             for cls in lib.classes:
+                self._library_of[cls.name] = lib
                 self._claim(cls.name, cls, lib)
                 self.classes[cls.name] = cls
                 for alias in cls.aliases:
@@ -87,6 +89,20 @@ class SchemaSet:
         if isinstance(cls, ClassSchema) and owner != cls.name:
             return self._by_name.get(f"{cls.name}.{member}")
         return None
+
+    def library_of(self, cls: ClassSchema) -> LibrarySchema | None:
+        return self._library_of.get(cls.name)
+
+    def factory_results(self, cls: ClassSchema) -> list[ClassSchema]:
+        """Classes that instance-method factories of `cls` return (SSHClient -> Transport)."""
+        prefixes = tuple(f"{owner.name}." for owner in self.mro(cls))
+        found = []
+        for name, factory in self.factories.items():
+            if name.startswith(prefixes) and "." not in name[len(next(p for p in prefixes if name.startswith(p))):]:
+                returned = self.lookup(factory.returns)
+                if returned is not cls and returned not in found:
+                    found.append(returned)
+        return found
 
     def names(self) -> Iterable[str]:
         """Every qualified name of a class or factory, aliases included."""

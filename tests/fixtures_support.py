@@ -3,7 +3,8 @@
 Markers (pylint's grammar, with lintkit codes) at the end of a line:
     conn.hearbeat = 1  # [LK101]          a finding on this line
     call(  # +2: [LK102]                  a finding two lines below
-A directory holding *.toml files passes them as extra schemas.
+A directory holding *.toml files passes them as extra schemas.  A directory named
+after a rule (`LK201/`) is checked with that rule alone selected.
 Files under `legacy/` are Python 2: flake8 reports E999 for them instead.
 """
 
@@ -32,6 +33,12 @@ class Fixture:
     @property
     def schemas(self) -> list[Path]:
         return sorted(self.path.parent.glob("*.toml"))
+
+    @property
+    def select(self) -> tuple[str, ...] | None:
+        """A directory named after a rule (`LK201/`) tests that rule alone; others test all."""
+        name = self.path.relative_to(FIXTURES).parts[0]
+        return (name,) if re.fullmatch(r"LK\d{3}", name) else None
 
     @property
     def legacy(self) -> bool:

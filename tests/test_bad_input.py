@@ -12,7 +12,7 @@ from lintkit.engine import Engine
 from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
 
-FINDING = 'import qpid.messaging\nconn = qpid.messaging.Connection("b")\nconn.hearbeat = 1\n'
+FINDING = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n'
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from lintkit.checks import ALL_CHECKS
 from lintkit.docs import render_rule_page
 
 ROOT = Path(__file__).parent.parent
-SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b")\nconn.hearbeat = 1\n'
+SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n'
 BAD_SCHEMA = """format = 1
 [library]
 name = "acme"
@@ -43,7 +43,11 @@ def test_bundled_example_reproduces_the_seed_bug() -> None:
             "qpid.messaging.Connection; did you mean 'heartbeat'?") in completed.stdout.splitlines()
     assert "examples/friends.py:11:52: LK102 [*] 'hearbeat' is not a keyword argument of kombu.Connection " \
            "(kombu silently ignores it)" in completed.stdout
-    assert completed.stderr.splitlines()[-2:] == ["Found 7 findings.", "[*] 3 fixable with the `--fix` option."]
+    assert ("examples/qpid_driver.py:20:27: LK204 qpid.messaging.Connection has no heartbeat by default "
+            "(heartbeat defaults to None) and this code never turns it on") in completed.stdout
+    assert completed.stderr.splitlines()[-2:] == [
+        "Found 11 findings.",
+        "[*] 3 fixable with the `--fix` option (3 hidden fixes can be enabled with the `--unsafe-fixes` option)."]
 
 
 def test_clean_file_exits_zero(tmp_path: Path) -> None:

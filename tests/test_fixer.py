@@ -28,16 +28,16 @@ from lintkit.runner import PARALLEL_THRESHOLD, EngineSpec, check_file
 
 ROOT = Path(__file__).parent.parent
 FIXED_SUFFIX = ".fixed.py"
-HEADER = 'import qpid.messaging\nconn = qpid.messaging.Connection("broker")\n'
+HEADER = 'import qpid.messaging\nconn = qpid.messaging.Connection("broker", heartbeat=30)\n'
 
 
 @lru_cache(maxsize=None)
-def engine_for(schemas: tuple[str, ...] = ()) -> Engine:
-    return Engine(load_schema_set(schemas))
+def engine_for(schemas: tuple[str, ...] = (), select: tuple[str, ...] | None = None) -> Engine:
+    return Engine(load_schema_set(schemas), select)
 
 
 def fixture_engine(fixture: Fixture) -> Engine:
-    return engine_for(tuple(map(str, fixture.schemas)))
+    return engine_for(tuple(map(str, fixture.schemas)), fixture.select)
 
 
 def source_fixtures() -> list[Fixture]:
@@ -387,7 +387,7 @@ def test_diff_writes_nothing(tmp_path: Path) -> None:
     assert path.read_bytes() == data and not outcome.written
     assert unified_diff("d.py", outcome.old_bytes, outcome.new_bytes) == (
         "--- d.py\n+++ d.py\n@@ -1,3 +1,3 @@\n import qpid.messaging\n"
-        ' conn = qpid.messaging.Connection("broker")\n'
+        ' conn = qpid.messaging.Connection("broker", heartbeat=30)\n'
         "-conn.hearbeat = 1\n\\ No newline at end of file\n"
         "+conn.heartbeat = 1\n\\ No newline at end of file\n")
     assert unified_diff("d.py", data, data) == ""

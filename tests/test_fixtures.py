@@ -18,12 +18,12 @@ IDS = [f.id for f in FIXTURE_LIST]
 
 
 @lru_cache(maxsize=None)
-def engine_for(schemas: tuple[str, ...]) -> Engine:
-    return Engine(load_schema_set(schemas))
+def engine_for(schemas: tuple[str, ...], select: tuple[str, ...] | None = None) -> Engine:
+    return Engine(load_schema_set(schemas), select)
 
 
 def engine_output(fixture: Fixture) -> str:
-    engine = engine_for(tuple(map(str, fixture.schemas)))
+    engine = engine_for(tuple(map(str, fixture.schemas)), fixture.select)
     result = check_file(engine, str(fixture.path))
     assert result.error is None, result.error
     return format_findings(result.findings)
@@ -31,7 +31,7 @@ def engine_output(fixture: Fixture) -> str:
 
 @pytest.mark.parametrize("fixture", FIXTURE_LIST, ids=IDS)
 def test_markers_match_findings(fixture: Fixture) -> None:
-    engine = engine_for(tuple(map(str, fixture.schemas)))
+    engine = engine_for(tuple(map(str, fixture.schemas)), fixture.select)
     result = check_file(engine, str(fixture.path))
     assert result.error is None, result.error
     reported = {(f.line, f.code) for f in result.findings}
@@ -63,7 +63,9 @@ def _run(argv: list[str]) -> subprocess.CompletedProcess:
 @lru_cache(maxsize=None)
 def flake8_output(directory) -> dict[str, list[str]]:
     schemas = sorted(directory.glob("*.toml"))
-    argv = [sys.executable, "-m", "flake8", "--select", "LK,E999", "--no-show-source", str(directory)]
+    select = Fixture(directory / "x.py").select
+    argv = [sys.executable, "-m", "flake8", "--select", ",".join(select or ("LK",)) + ",E999", "--no-show-source",
+            str(directory)]
     if schemas:
         argv.insert(3, "--lintkit-schemas=" + ",".join(map(str, schemas)))
     completed = _run(argv)
@@ -73,7 +75,10 @@ def flake8_output(directory) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=None)
 def cli_output(directory) -> dict[str, list[str]]:
-    argv = [sys.executable, "-m", "lintkit", "check", str(directory)]
+    argv = [sys.executable, "-m", "lintkit", "check", "--isolated", str(directory)]
+    select = Fixture(directory / "x.py").select
+    if select:
+        argv += ["--select", ",".join(select)]
     for schema in sorted(directory.glob("*.toml")):
         argv += ["--schemas", str(schema)]
     completed = _run(argv)

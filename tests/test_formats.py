@@ -16,13 +16,13 @@ from lintkit.findings import DISPLAY_ONLY, SAFE, UNSAFE, Edit, FileError, Findin
 from lintkit.formats import FORMATS, render, rule_url
 from lintkit.registry import load_schema_set
 
-SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b")\nconn.hearbeat = 1\n'
+SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n'
 MSG101 = "'hearbeat' is not an attribute of qpid.messaging.Connection; did you mean 'heartbeat'?"
 MSG102 = "'hearbeat' is not a keyword argument of kombu.Connection (kombu silently ignores it)"
 
 APP_LINES = [
     "import kombu, qpid.messaging\n",
-    'conn = qpid.messaging.Connection("b")\n',
+    'conn = qpid.messaging.Connection("b", heartbeat=30)\n',
     "conn.hearbeat = 1\n",
     "kombu.Connection(hearbeat=1)\n",
 ]

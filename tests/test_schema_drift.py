@@ -17,11 +17,20 @@ What is compared, per class (each class and factory is its own test id):
   version adds fails the test);
 * `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
 * knobs: their kwarg/attribute/method exist, and their default matches the
-  installed version's where the `versions` specifier covers it.
+  installed version's where the `versions` specifier covers it; a method knob's
+  `argument` is that method's parameter at `position`, with the knob's default;
+  a `key` names a real entry (a socket constant, a key the library knows, a
+  channel argument compiled into grpc's C core);
+* knobs on the socket: for the classes in SOCKET_PROBES the library's own code
+  opens (or configures) a socket, to a listener on 127.0.0.1 made by the test,
+  and getsockopt() must show the knob's default, its `default_idle`, and the
+  value of a `key` entry set to a probe value;
+* fixed knobs (no setter): FIXED_KNOB_PROBES shows the behaviour on a socket.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import ctypes.util
@@ -310,6 +319,8 @@ class Env:
     def __init__(self, stack: contextlib.ExitStack):
         self.stack = stack
         self._pg_dir: str | None = None
+        self._loopback: tuple[str, int] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def close_later(self, obj: Any, method: str = "close") -> Any:
         self.stack.callback(lambda: getattr(obj, method)())
@@ -330,6 +341,29 @@ class Env:
     @property
     def pg_dsn(self) -> str:
         return f"host={self.pg_dir} dbname=lintkit user=lintkit connect_timeout=2"
+
+    @property
+    def loopback(self) -> tuple[str, int]:
+        """A TCP listener on 127.0.0.1 that never accepts: connections wait in its backlog."""
+        if self._loopback is None:
+            server = self.close_later(socket.create_server(("127.0.0.1", 0), backlog=16))
+            self._loopback = server.getsockname()[:2]
+        return self._loopback
+
+    @property
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The current event loop for asyncio clients built outside a coroutine (grpc.aio)."""
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+
+            def close() -> None:
+                asyncio.set_event_loop(None)
+                loop.close()
+
+            self.stack.callback(close)
+            self._loop = loop
+        return self._loop
 
 
 def _pika_blocking(env: Env, **kw: Any) -> Any:
@@ -367,6 +401,29 @@ def _paramiko_transport(env: Env, **kw: Any) -> Any:
     env.close_later(theirs)
     env.close_later(ours)
     return env.close_later(resolve("paramiko.transport.Transport")(ours, **kw))
+
+
+def _paho_client(env: Env, **kw: Any) -> Any:
+    client = resolve("paho.mqtt.client.Client")
+    version = resolve("paho.mqtt.client.CallbackAPIVersion").VERSION2  # VERSION1 warns (deprecated)
+    # A refused keyword leaves an instance without __init__'s state, whose __del__ then fails noisily.
+    with mock.patch.object(client, "__del__", lambda self: None):
+        return client(version, **kw)
+
+
+def _grpc_channel(env: Env, **kw: Any) -> Any:
+    # The private constructor Channel(target, options, credentials, compression).
+    return env.close_later(resolve("grpc._channel.Channel")("localhost:1", (), None, None, **kw))
+
+
+def _grpc_aio_channel(qualname: str, *args: Callable[[], Any]) -> Callable[..., Any]:
+    """An asyncio channel: made with a current event loop, closed on it at the end of the test."""
+    def build(env: Env, **kw: Any) -> Any:
+        loop = env.event_loop
+        channel = resolve(qualname)(*(make() for make in args), **kw)
+        env.stack.callback(lambda: loop.run_until_complete(channel.close()))
+        return channel
+    return build
 
 
 def _simple(qualname: str, *args: Any, close: str | None = None) -> Callable[..., Any]:
@@ -418,6 +475,11 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "urllib3.connectionpool.HTTPSConnectionPool": _simple("urllib3.connectionpool.HTTPSConnectionPool", "localhost"),
     "websocket._core.WebSocket": _simple("websocket._core.WebSocket"),
     "websocket._app.WebSocketApp": _simple("websocket._app.WebSocketApp", "ws://localhost/"),
+    "paho.mqtt.client.Client": _paho_client,
+    "grpc._channel.Channel": _grpc_channel,
+    # The private constructor Channel(target, options, credentials, compression, interceptors).
+    "grpc.aio._channel.Channel": _grpc_aio_channel(
+        "grpc.aio._channel.Channel", lambda: "localhost:1", tuple, lambda: None, lambda: None, lambda: None),
 }
 
 
@@ -467,6 +529,13 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
         lambda env, **kw: resolve("urllib3.connectionpool.connection_from_url")("http://localhost/", **kw),
     "websocket._core.create_connection":
         lambda env, **kw: resolve("websocket._core.create_connection")("ws://localhost/", **kw),
+    "grpc.insecure_channel": lambda env, **kw: env.close_later(resolve("grpc.insecure_channel")("localhost:1", **kw)),
+    "grpc.secure_channel":
+        lambda env, **kw: env.close_later(resolve("grpc.secure_channel")(
+            "localhost:1", resolve("grpc.ssl_channel_credentials")(), **kw)),
+    "grpc.aio._channel.insecure_channel": _grpc_aio_channel("grpc.aio._channel.insecure_channel", lambda: "localhost:1"),
+    "grpc.aio._channel.secure_channel": _grpc_aio_channel(
+        "grpc.aio._channel.secure_channel", lambda: "localhost:1", lambda: resolve("grpc.ssl_channel_credentials")()),
 }
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
@@ -673,30 +742,495 @@ def kwargs_reaching(cls: ClassSchema) -> set[str]:
 KNOB_CLASSES = [c for c in CLASSES if c.knobs]
 
 
+def knob_label(cls: ClassSchema, knob) -> str:
+    setter = knob.kwarg or knob.attribute or knob.method or "fixed"
+    return f"{where(cls)}: knob {knob.concept} ({setter}{f' {knob.key!r}' if knob.key else ''})"
+
+
+def knob_applies(cls: ClassSchema, knob) -> bool:
+    """The knob's `versions` range covers the installed version (no range: always)."""
+    installed = Version(installed_version(LIBRARY_OF[cls.name]))
+    return knob.versions is None or installed in SpecifierSet(knob.versions)
+
+
+def method_parameters(cls: ClassSchema, method: str) -> list[inspect.Parameter]:
+    """The parameters of an instance method, without `self`."""
+    parameters = list(inspect.signature(getattr(resolve(cls.name), method)).parameters.values())
+    return parameters[1:] if parameters and parameters[0].name == "self" else parameters
+
+
+def check_method_knob(cls: ClassSchema, knob, label: str) -> list[tuple[str, Any]]:
+    """The method has the knob's parameter (by keyword and at its position); returns its default."""
+    parameters = method_parameters(cls, knob.method)
+    by_name = {p.name: p for p in parameters}
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    position = knob.position_of()
+    if knob.argument is not None:
+        parameter = by_name.get(knob.argument)
+        assert parameter is not None and parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY), (
+            f"{label}: {knob.method}() has no keyword parameter {knob.argument!r}")
+    if position is not None:
+        assert position < len(positional), f"{label}: {knob.method}() has no positional parameter {position}"
+        if knob.argument is not None:
+            assert positional[position].name == knob.argument, (
+                f"{label}: {knob.method}()'s positional parameter {position} is {positional[position].name!r}, "
+                f"not {knob.argument!r}")
+    parameter = by_name.get(knob.argument) if knob.argument is not None else \
+        (positional[position] if position is not None else None)
+    if parameter is None or parameter.default is inspect.Parameter.empty:
+        return []
+    return [(f"the default of {knob.method}({parameter.name}=)", parameter.default)]
+
+
 @pytest.mark.parametrize("cls", KNOB_CLASSES, ids=ids(KNOB_CLASSES))
 def test_knobs_name_real_settings(cls: ClassSchema, env: Env) -> None:
-    installed = Version(installed_version(LIBRARY_OF[cls.name]))
     instance = build(cls, env)
     for knob in cls.knobs:
-        label = f"{where(cls)}: knob {knob.concept}"
+        label = knob_label(cls, knob)
         if knob.kwarg:
             assert knob.kwarg in kwargs_reaching(cls), f"{label}: {knob.kwarg} is not a keyword"
         if knob.attribute:
             assert knob.attribute in effective_attributes(cls), f"{label}: {knob.attribute} is not an attribute"
+        observed = []  # (where the value was read, value)
         if knob.method:
             assert knob.method in SCHEMAS.methods(cls), f"{label}: {knob.method} is not a method"
-        if knob.versions is not None and installed not in SpecifierSet(knob.versions):
+            observed += check_method_knob(cls, knob, label)
+        if knob.fixed:
+            assert (cls.name, knob.concept) in FIXED_KNOB_PROBES, (
+                f"{label}: a fixed knob needs a FIXED_KNOB_PROBES entry that shows the behaviour")
+        if not knob_applies(cls, knob):
             continue  # a default of other versions: read from their source, cannot be checked here
-        observed = []  # (where the value was read, value)
-        if knob.kwarg and cls.kwargs is not None and knob.kwarg in cls.kwargs and cls.name not in NO_SIGNATURE:
-            observed.append(("the keyword's default", keyword_default(cls.name, knob.kwarg)))
-        if knob.attribute and hasattr(instance, knob.attribute):
-            observed.append(("the attribute on a new instance", getattr(instance, knob.attribute)))
+        # A key knob is one entry of its collection: the collection's own default says nothing about
+        # it (test_knob_keys_are_real and test_knobs_reach_the_socket check the entry).
+        if knob.key is None:
+            if knob.kwarg and cls.kwargs is not None and knob.kwarg in cls.kwargs and cls.name not in NO_SIGNATURE:
+                observed.append(("the keyword's default", keyword_default(cls.name, knob.kwarg)))
+            if knob.attribute and hasattr(instance, knob.attribute):
+                observed.append(("the attribute on a new instance", getattr(instance, knob.attribute)))
         for what, value in observed:
             if not isinstance(value, (type(None), bool, int, float)):
                 continue  # a sentinel or a computed default (redis keepalive options): the knob's note explains it
             assert value == knob.default and type(value) is type(knob.default), (
                 f"{label}: {what} is {value!r}, the schema says {knob.default!r}")
+
+
+# --------------------------------------------------------------------------- knob keys
+
+
+class _StringsIn:
+    """NUL-terminated strings compiled into a shared library (grpc's channel-argument names)."""
+
+    def __init__(self, module: str):
+        self.module = module
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        return Path(resolve(self.module).__file__).read_bytes()
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and b"\0" + key.encode() + b"\0" in self.data
+
+
+#: Libraries whose knob keys are strings: what the library knows. Other keys are dotted names of
+#: constants (`socket.TCP_KEEPIDLE`), which must resolve to an int.
+STRING_KEYS: dict[str, Callable[[], Any]] = {
+    # set_sock_opts() looks each tcp_options key up here; an unknown one is only logged.
+    "pika": lambda: dict(resolve("pika.tcp_socket_opts._SUPPORTED_TCP_OPTIONS")),
+    # Channel arguments are read by name in C core; a misspelt one is silently ignored.
+    "grpc": lambda: _StringsIn("grpc._cython.cygrpc"),
+}
+
+
+def key_object(cls: ClassSchema, key: str) -> Any:
+    """The key as code writes it: the string itself, or the constant a dotted name stands for."""
+    return key if LIBRARY_OF[cls.name].name in STRING_KEYS else resolve(key)
+
+
+KEY_KNOB_CLASSES = [c for c in CLASSES if any(k.key for k in c.knobs)]
+
+
+@pytest.mark.parametrize("cls", KEY_KNOB_CLASSES, ids=ids(KEY_KNOB_CLASSES))
+def test_knob_keys_are_real(cls: ClassSchema) -> None:
+    known = STRING_KEYS.get(LIBRARY_OF[cls.name].name)
+    for knob in cls.knobs:
+        if knob.key is None:
+            continue
+        label = knob_label(cls, knob)
+        if known is not None:
+            assert knob.key in known(), f"{label}: the installed library does not know the key {knob.key!r}"
+        else:
+            value = resolve(knob.key)
+            assert isinstance(value, int), f"{label}: {knob.key} is {value!r}, not an int socket constant"
+        if knob.concept in TCP_OPTION_OF and known is not None:
+            # A string key of a TCP option maps to that option (pika: 'TCP_KEEPIDLE' -> TCP_KEEPIDLE).
+            assert known()[knob.key] == getattr(socket, TCP_OPTION_OF[knob.concept]), (
+                f"{label}: the library maps {knob.key!r} to another socket option")
+        elif knob.concept in TCP_OPTION_OF:
+            assert resolve(knob.key) == getattr(socket, TCP_OPTION_OF[knob.concept]), (
+                f"{label}: {knob.key} is not the socket option of concept {knob.concept}")
+
+
+# --------------------------------------------------------------------------- knobs on the socket
+
+#: Knob concepts that are one TCP socket option.
+TCP_OPTION_OF = {
+    "keepalive_idle": "TCP_KEEPIDLE", "keepalive_interval": "TCP_KEEPINTVL",
+    "keepalive_count": "TCP_KEEPCNT", "user_timeout": "TCP_USER_TIMEOUT",
+}
+
+
+def socket_state(sock: Any) -> dict[str, int]:
+    """SO_KEEPALIVE and the TCP keepalive options of a socket."""
+    state = {"SO_KEEPALIVE": sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)}
+    for option in TCP_OPTION_OF.values():
+        state[option] = sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, option))
+    return state
+
+
+@functools.lru_cache(maxsize=None)
+def os_socket_state() -> dict[str, int]:
+    """What a TCP socket gets when nobody sets anything (Linux: no keepalive, 7200/75/9, 0)."""
+    with socket.socket() as sock:
+        return socket_state(sock)
+
+
+def _amqp_socket(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+    host, port = env.loopback
+    conn = resolve("amqp.connection.Connection")(host=f"{host}:{port}", connect_timeout=5, **settings)
+    # What Connection.connect() does first: open the transport (TCP connect, socket options, AMQP header).
+    transport = conn.Transport(conn.host, conn.connect_timeout, conn.ssl, conn.read_timeout, conn.write_timeout,
+                               socket_settings=conn.socket_settings)
+    env.close_later(transport)
+    transport.connect()
+    return socket_state(transport.sock)
+
+
+def _pika_socket(qualname: str, *args: Any) -> Callable[[Env, dict[str, Any]], dict[str, int]]:
+    def probe(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+        params = resolve(qualname)(*args)
+        for name, value in settings.items():
+            setattr(params, name, value)
+        # What pika's connection workflow does with the parameters' tcp_options on its new socket.
+        sock = env.close_later(socket.socket())
+        resolve("pika.tcp_socket_opts.set_sock_opts")(params.tcp_options, sock)
+        return socket_state(sock)
+    return probe
+
+
+def _redis_socket(make: Callable[[Env, dict[str, Any]], Any], connect: str | None = None):
+    """make() returns a connection object; its _connect() opens the TCP socket (to the loopback)."""
+    def probe(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+        conn = make(env, {"host": env.loopback[0], "port": env.loopback[1], **settings})
+        sock = (resolve(connect) if connect else type(conn)._connect)(conn)
+        env.close_later(sock)
+        return socket_state(sock)
+    return probe
+
+
+def _redis_async_socket(make: Callable[[Env, dict[str, Any]], Any]):
+    def probe(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+        async def run() -> dict[str, int]:
+            conn = make(env, {"host": env.loopback[0], "port": env.loopback[1], **settings})
+            await conn._connect()
+            try:
+                return socket_state(conn._writer.transport.get_extra_info("socket"))
+            finally:
+                conn._writer.close()
+        return asyncio.run(run())
+    return probe
+
+
+def _websocket_socket(qualname: str, *args: Any):
+    def probe(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+        # WebSocket(sockopt=...) and run_forever(sockopt=...) reach _open_socket() through sock_opt.
+        ws = resolve("websocket._core.WebSocket")(sockopt=settings.get("sockopt"))
+        addresses = socket.getaddrinfo(*env.loopback, 0, socket.SOCK_STREAM, socket.SOL_TCP)
+        sock = env.close_later(resolve("websocket._http._open_socket")(addresses, ws.sock_opt.sockopt, 5))
+        return socket_state(sock)
+    return probe
+
+
+def _urllib3_socket(make: Callable[[Env, dict[str, Any]], Any]):
+    def probe(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+        connection = make(env, settings)._new_conn()  # the pool's HTTPConnection, not connected yet
+        sock = env.close_later(connection._new_conn())  # its TCP socket, with socket_options applied
+        return socket_state(sock)
+    return probe
+
+
+def _pymysql_socket(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+    """Connection.connect() up to the server greeting, which the loopback never sends."""
+    captured: dict[str, int] = {}
+
+    class Stop(Exception):
+        pass
+
+    def greeting(self: Any) -> None:
+        captured.update(socket_state(self._sock))
+        raise Stop
+
+    host, port = env.loopback
+    conn = resolve("pymysql.connections.Connection")(host=host, port=port, defer_connect=True, **settings)
+    with mock.patch.object(resolve("pymysql.connections.Connection"), "_get_server_information", greeting):
+        with pytest.raises(Stop):
+            conn.connect()
+    return captured
+
+
+#: How each class's own code sets up a socket, given the knob settings (keyword, attribute or method
+#: argument -> value): returns the socket's state (socket_state).
+SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
+    "amqp.connection.Connection": _amqp_socket,
+    "pika.connection.ConnectionParameters": _pika_socket("pika.connection.ConnectionParameters"),
+    "pika.connection.URLParameters": _pika_socket("pika.connection.URLParameters", "amqp://localhost/%2F"),
+    "redis.client.Redis": _redis_socket(
+        lambda env, kw: env.close_later(resolve("redis.client.Redis")(**kw)).connection_pool.make_connection()),
+    "redis.connection.ConnectionPool": _redis_socket(
+        lambda env, kw: resolve("redis.connection.ConnectionPool")(**kw).make_connection()),
+    "redis.connection.BlockingConnectionPool": _redis_socket(
+        lambda env, kw: resolve("redis.connection.BlockingConnectionPool")(**kw).make_connection()),
+    "redis.connection.Connection": _redis_socket(lambda env, kw: resolve("redis.connection.Connection")(**kw)),
+    # SSLConnection._connect() wraps Connection._connect()'s socket in TLS: probe the TCP part.
+    "redis.connection.SSLConnection": _redis_socket(
+        lambda env, kw: resolve("redis.connection.SSLConnection")(**kw), connect="redis.connection.Connection._connect"),
+    "redis.asyncio.client.Redis": _redis_async_socket(
+        lambda env, kw: resolve("redis.asyncio.client.Redis")(**kw).connection_pool.make_connection()),
+    "redis.asyncio.connection.ConnectionPool": _redis_async_socket(
+        lambda env, kw: resolve("redis.asyncio.connection.ConnectionPool")(**kw).make_connection()),
+    "redis.asyncio.connection.Connection": _redis_async_socket(
+        lambda env, kw: resolve("redis.asyncio.connection.Connection")(**kw)),
+    "websocket._core.WebSocket": _websocket_socket("websocket._core.WebSocket"),
+    "websocket._app.WebSocketApp": _websocket_socket("websocket._app.WebSocketApp"),
+    "urllib3.poolmanager.PoolManager": _urllib3_socket(
+        lambda env, kw: resolve("urllib3.poolmanager.PoolManager")(**kw).connection_from_host(*env.loopback)),
+    "urllib3.connectionpool.HTTPConnectionPool": _urllib3_socket(
+        lambda env, kw: resolve("urllib3.connectionpool.HTTPConnectionPool")(*env.loopback, **kw)),
+    "urllib3.connectionpool.HTTPSConnectionPool": _urllib3_socket(
+        lambda env, kw: resolve("urllib3.connectionpool.HTTPSConnectionPool")(*env.loopback, **kw)),
+    "pymysql.connections.Connection": _pymysql_socket,
+}
+
+#: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).
+FIXED_KNOB_PROBES = {("pymysql.connections.Connection", "keepalive"): _pymysql_socket}
+
+#: Knobs whose effect is on the socket: TCP keepalive on/off, its options, and one option's entry.
+SOCKET_CONCEPTS = ("keepalive", "keepalive_options", *TCP_OPTION_OF)
+PROBE_VALUE = 77  # an entry set by the probe: no library or OS default is 77
+
+
+def socket_knobs(cls: ClassSchema) -> list:
+    return [k for k in cls.knobs if k.concept in SOCKET_CONCEPTS and (k.concept != "keepalive" or k.unit == "bool")
+            and (k.concept not in TCP_OPTION_OF or k.key is not None)]
+
+
+def test_every_socket_knob_class_has_a_probe() -> None:
+    """Classes whose socket knobs no probe can check: libpq keywords (libpq sets the options in C)."""
+    unprobed = sorted(c.name for c in CLASSES if socket_knobs(c) and c.name not in SOCKET_PROBES
+                      and c.name not in LIBPQ_CLASSES)
+    assert not unprobed, f"add a SOCKET_PROBES entry for {unprobed}"
+
+
+#: libpq applies keepalives/keepalives_idle/... itself when it connects to a server.
+LIBPQ_CLASSES = {"psycopg2.extensions.connection", "psycopg.connection.Connection",
+                 "psycopg.connection_async.AsyncConnection"}
+
+PROBED_CLASSES = [c for c in CLASSES if c.name in SOCKET_PROBES and socket_knobs(c)]
+
+
+@pytest.mark.parametrize("cls", PROBED_CLASSES, ids=ids(PROBED_CLASSES))
+def test_knobs_reach_the_socket(cls: ClassSchema, env: Env) -> None:
+    probe, os_state = SOCKET_PROBES[cls.name], os_socket_state()
+    untouched = probe(env, {})
+    for knob in socket_knobs(cls):
+        if not knob_applies(cls, knob):
+            continue
+        label = knob_label(cls, knob)
+        if knob.concept == "keepalive":
+            expected = bool(knob.default)
+            assert bool(untouched["SO_KEEPALIVE"]) is expected, (
+                f"{label}: a new connection has SO_KEEPALIVE {bool(untouched['SO_KEEPALIVE'])}, "
+                f"the schema's default is {knob.default!r}")
+        elif knob.concept == "keepalive_options":
+            expected = knob.default_idle if knob.default_idle is not None else os_state["TCP_KEEPIDLE"]
+            assert untouched["TCP_KEEPIDLE"] == expected, (
+                f"{label}: without it the socket's TCP_KEEPIDLE is {untouched['TCP_KEEPIDLE']}, the schema's "
+                f"default_idle says {knob.default_idle!r} (unset: the OS default {os_state['TCP_KEEPIDLE']})")
+        else:
+            option, setter = TCP_OPTION_OF[knob.concept], knob.kwarg or knob.attribute
+            entry = probe(env, {setter: {key_object(cls, knob.key): PROBE_VALUE}})
+            assert entry[option] == PROBE_VALUE, (
+                f"{label}: {setter}={{{knob.key}: {PROBE_VALUE}}} leaves {option} at {entry[option]}")
+            without = probe(env, {setter: {}})
+            expected = knob.default if knob.default is not None else os_state[option]
+            assert without[option] == expected, (
+                f"{label}: {setter} without the entry leaves {option} at {without[option]}, "
+                f"the schema's default is {knob.default!r} (none: the OS default {os_state[option]})")
+
+
+FIXED = [(c, k) for c in CLASSES for k in c.knobs if k.fixed]
+
+
+@pytest.mark.parametrize("cls,knob", FIXED, ids=[f"{c.name}-{k.concept}" for c, k in FIXED])
+def test_fixed_knobs_show_on_the_socket(cls: ClassSchema, knob, env: Env) -> None:
+    probe = FIXED_KNOB_PROBES.get((cls.name, knob.concept))
+    assert probe is not None, f"{knob_label(cls, knob)}: add a FIXED_KNOB_PROBES entry"
+    state = probe(env, {})
+    if knob.concept == "keepalive":
+        assert bool(state["SO_KEEPALIVE"]) is bool(knob.default), (
+            f"{knob_label(cls, knob)}: the library's socket has SO_KEEPALIVE {state['SO_KEEPALIVE']}")
+    else:
+        option = TCP_OPTION_OF[knob.concept]
+        assert state[option] == knob.default, f"{knob_label(cls, knob)}: the library's socket has {option} {state[option]}"
+
+
+# --------------------------------------------------------------------------- heartbeat gaps
+
+
+class FakeClock:
+    """Simulated time for a library's heartbeat code; `sent` records when a frame went out."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sent: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def send(self, *args: Any, **kwargs: Any) -> None:
+        self.sent.append(self.now)
+
+    def longest_silence(self, start: float) -> float:
+        times = [start, *self.sent]
+        assert len(times) > 2, "no heartbeat was sent"
+        return max(b - a for a, b in zip(times, times[1:]))
+
+
+def _amqp_ticks(conn: Any, clock: FakeClock, value: float, tick: Callable[[], Any]) -> float:
+    """Tick an idle py-amqp connection often (its docs: about once a second) for 10 intervals."""
+    conn.heartbeat = value  # the negotiated value, set by _on_tune()
+    start = clock.now
+    with mock.patch("amqp.connection.monotonic", clock), mock.patch.object(conn, "send_heartbeat", clock.send):
+        while clock.now < start + 10 * value:
+            conn.bytes_recv += 1  # the broker's heartbeats arrive; nothing is sent but heartbeats
+            tick()
+            clock.now += value / 200
+    return clock.longest_silence(start)
+
+
+def _amqp_silence(env: Env, value: float) -> float:
+    clock = FakeClock()
+    conn = resolve("amqp.connection.Connection")(heartbeat=value)
+    return _amqp_ticks(conn, clock, value, conn.heartbeat_tick)
+
+
+def _kombu_silence(env: Env, value: float) -> float:
+    """Connection.heartbeat_check() with its default rate, on the py-amqp transport."""
+    clock = FakeClock()
+    kombu_conn = resolve("kombu.connection.Connection")("pyamqp://", heartbeat=value)
+    amqp_conn = resolve("amqp.connection.Connection")(heartbeat=value)
+    connection = mock.PropertyMock(return_value=amqp_conn)
+    with mock.patch.object(resolve("kombu.connection.Connection"), "connection", connection):
+        return _amqp_ticks(amqp_conn, clock, value, kombu_conn.heartbeat_check)
+
+
+def _pika_silence(env: Env, value: float) -> float:
+    """HeartbeatChecker, which a connection makes with its parameters' (negotiated) heartbeat."""
+    clock, timers = FakeClock(), []
+    connection = mock.Mock(bytes_received=0)
+    connection._adapter_call_later.side_effect = lambda delay, callback: timers.append((clock.now + delay, callback))
+    connection._send_frame.side_effect = clock.send
+    start = clock.now
+    resolve("pika.heartbeat.HeartbeatChecker")(connection, value)
+    while clock.now < start + 10 * value:
+        timers.sort(key=lambda timer: timer[0])
+        when, callback = timers.pop(0)
+        clock.now = when
+        connection.bytes_received += 1  # the broker's heartbeats arrive
+        callback()
+    return clock.longest_silence(start)
+
+
+def _paho_silence(env: Env, value: float) -> float:
+    """A connected, idle client whose loop runs often; the broker answers every PINGREQ at once."""
+    module = resolve("paho.mqtt.client")
+    clock = FakeClock()
+    client = _paho_client(env)
+    client.connect_async("localhost", keepalive=int(value))
+    client._sock = mock.Mock()
+    client._state = module._ConnectionState.MQTT_CS_CONNECTED
+    client._last_msg_out = client._last_bytes_received = start = clock.now
+    with mock.patch.object(module, "time_func", clock), mock.patch.object(client, "_send_pingreq", clock.send):
+        while clock.now < start + 10 * value:
+            client.loop_misc()
+            clock.now += value / 200
+    client._sock = None
+    return clock.longest_silence(start)
+
+
+def _websocket_silence(env: Env, value: float) -> float:
+    """The ping thread's loop (_send_ping) with the ping_interval run_forever() stores on the app."""
+    clock = FakeClock()
+    app = resolve("websocket._app.WebSocketApp")("ws://localhost/")
+    app.ping_interval, app.keep_running, start = value, True, clock.now
+
+    def wait(timeout: float) -> bool:
+        clock.now += timeout
+        return clock.now > start + 10 * value
+
+    app.stop_ping = mock.Mock(wait=wait)
+    app.sock = mock.Mock(ping=clock.send)
+    app._send_ping()
+    return clock.longest_silence(start)
+
+
+def _paramiko_silence(env: Env, value: float) -> float:
+    """Transport.set_keepalive() on an idle, encrypting transport whose reader times out often."""
+    clock = FakeClock()
+    transport = _paramiko_transport(env)
+    with mock.patch("paramiko.packet.time.time", clock):
+        start = clock.now
+        transport.set_keepalive(int(value))
+        packetizer = transport.packetizer
+        packetizer._Packetizer__block_engine_out = object()  # keepalives start once encryption is on
+        packetizer._Packetizer__keepalive_callback = clock.send
+        while clock.now < start + 10 * value:
+            packetizer._check_keepalive()
+            clock.now += value / 200
+    return clock.longest_silence(start)
+
+
+#: How long an idle connection stays silent, in simulated time, for a heartbeat value: per class.
+GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
+    "amqp.connection.Connection": _amqp_silence,
+    "kombu.connection.Connection": _kombu_silence,
+    "pika.connection.ConnectionParameters": _pika_silence,
+    "pika.connection.URLParameters": _pika_silence,
+    "paho.mqtt.client.Client": _paho_silence,
+    "websocket._app.WebSocketApp": _websocket_silence,
+    "paramiko.transport.Transport": _paramiko_silence,
+}
+
+#: Heartbeat knobs whose timing runs where Python cannot simulate it.
+GAP_UNPROBED = {
+    "grpc._channel.Channel": "keepalive pings are timed by grpc's C core (chttp2_transport.cc)",
+    "grpc.aio._channel.Channel": "keepalive pings are timed by grpc's C core (chttp2_transport.cc)",
+}
+
+HEARTBEATS = [(c, k) for c in CLASSES for k in c.knobs if k.concept == "heartbeat"]
+
+
+@pytest.mark.parametrize("cls,knob", HEARTBEATS,
+                         ids=[f"{c.name}-{k.method or k.kwarg or k.attribute}" for c, k in HEARTBEATS])
+def test_heartbeat_gap_is_the_longest_silence(cls: ClassSchema, knob, env: Env) -> None:
+    probe = GAP_PROBES.get(cls.name)
+    if probe is None:
+        assert cls.name in GAP_UNPROBED, f"{knob_label(cls, knob)}: add a GAP_PROBES entry (or a GAP_UNPROBED reason)"
+        pytest.skip(f"{cls.name}: {GAP_UNPROBED[cls.name]}")
+    value = 100
+    silence = probe(env, value)
+    assert abs(silence / value - knob.gap) <= 0.02, (
+        f"{knob_label(cls, knob)}: an idle connection stays silent {silence:g} s for a value of {value}: "
+        f"gap {silence / value:.3f}, the schema says {knob.gap}")
 
 
 VOCABULARY_CLASSES = [c for c in CLASSES if c.vocabulary]

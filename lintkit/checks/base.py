@@ -12,6 +12,7 @@ from ..events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
 from ..suggest import Suggestion
 from ..registry import SchemaSet
+from ..source import split_lines
 from ..versions import ProjectVersions
 
 #: The default maximum idle time (seconds): Azure's load balancer and NAT gateway
@@ -50,6 +51,16 @@ class FileContext:
     filename: str
     tree: ast.Module
     options: RuleOptions
+    text: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        """The source's physical lines, line breaks kept."""
+        cached = self.__dict__.get("_lines")
+        if cached is None:
+            cached = split_lines(self.text)
+            object.__setattr__(self, "_lines", cached)
+        return cached
 
 
 class Check:
@@ -91,6 +102,102 @@ class Check:
             content = name
         return RawFix(SAFE if suggestion.by_spelling else UNSAFE, f"Rename {what} to '{name}'",
                       ((line, col, end_line, end_col, content),))
+
+    @staticmethod
+    def add_keyword_fix(call: ast.Call, keyword: str, value: str, applicability: str = UNSAFE) -> RawFix:
+        """Append `keyword=value` to a call's arguments."""
+        arguments = [*call.args, *call.keywords]
+        if arguments:
+            last = max(arguments, key=lambda a: (a.end_lineno, a.end_col_offset))
+            at, text = (last.end_lineno, last.end_col_offset), f", {keyword}={value}"
+        else:
+            at, text = (call.end_lineno, call.end_col_offset - 1), f"{keyword}={value}"
+        return RawFix(applicability, f"Add {keyword}={value}", ((*at, *at, text),))
+
+    @staticmethod
+    def replace_fix(node: ast.expr, text: str, title: str, applicability: str = UNSAFE) -> RawFix:
+        return RawFix(applicability, title,
+                      ((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, text),))
+
+    def insert_statements_fix(self, anchor: ast.stmt, statements: list[str], title: str, *, before: bool = False,
+                              applicability: str = UNSAFE, extra: tuple = ()) -> RawFix | None:
+        """New statements on their own lines after (or before) `anchor`, indented like it.
+
+        None when the anchor shares its lines with other code (`if x: s = socket.socket()`,
+        `a = 1; s = socket.socket()`): there is no line to put them on."""
+        lines = self.context.lines
+        if not 0 < anchor.lineno <= len(lines) or not 0 < anchor.end_lineno <= len(lines):
+            return None
+        first = lines[anchor.lineno - 1].encode("utf-8")
+        indent = first[:anchor.col_offset]
+        if indent.strip():
+            return None
+        last = lines[anchor.end_lineno - 1]
+        body = last.rstrip("\r\n")
+        newline = last[len(body):] or "\n"
+        rest = body.encode("utf-8")[anchor.end_col_offset:].decode("utf-8", "replace").strip()
+        if rest and not rest.startswith("#"):
+            return None
+        prefix = indent.decode("utf-8")
+        block = "".join(prefix + line + newline if line else newline
+                        for statement in statements for line in statement.split("\n"))
+        if before:
+            edit = (anchor.lineno, 0, anchor.lineno, 0, block)
+        else:
+            end = len(body.encode("utf-8"))
+            edit = (anchor.end_lineno, end, anchor.end_lineno, end, newline + block[:-len(newline)])
+        return RawFix(applicability, title, (*extra, edit))
+
+    def import_edit(self, statement: str, before_line: int) -> tuple | None:
+        """An edit adding `statement` after the module's last top-level import, if that
+        import comes before `before_line`."""
+        imports = [s for s in self.context.tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
+        if not imports:
+            return None
+        last = imports[-1]
+        if last.end_lineno >= before_line or last.end_lineno > len(self.context.lines):
+            return None
+        line = self.context.lines[last.end_lineno - 1]
+        body = line.rstrip("\r\n")
+        newline = line[len(body):] or "\n"
+        rest = body.encode("utf-8")[last.end_col_offset:].decode("utf-8", "replace").strip()
+        if rest and not rest.startswith("#"):
+            return None
+        end = len(body.encode("utf-8"))
+        return (last.end_lineno, end, last.end_lineno, end, newline + statement)
+
+    def module_binds(self, name: str) -> bool:
+        """Whether the module binds `name` anywhere (import, assignment, def, parameter)."""
+        for node in ast.walk(self.context.tree):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                return True
+            if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
+                return True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+                return True
+            if isinstance(node, ast.arg) and node.arg == name:
+                return True
+        return False
+
+    def socket_names(self, resolver, names: tuple[str, ...], before_line: int) -> tuple[dict[str, str], tuple]:
+        """How code at an event's position can spell `socket.<name>` for each name, and the
+        import edit needed (empty when none is).  ({}, ()) when there is no safe spelling."""
+        spelt = {name: resolver.spelling(f"socket.{name}") for name in names}
+        if all(spelt.values()):
+            return spelt, ()
+        module = resolver.spelling("socket")
+        if module is not None:
+            return {name: spelt[name] or f"{module}.{name}" for name in names}, ()
+        if not self.module_binds("socket"):
+            edit = self.import_edit("import socket", before_line)
+            if edit is not None:
+                return {name: f"socket.{name}" for name in names}, (edit,)
+        missing = [name for name in names if not spelt[name]]
+        if not any(self.module_binds(name) for name in missing):
+            edit = self.import_edit(f"from socket import {', '.join(missing)}", before_line)
+            if edit is not None:
+                return {name: spelt[name] or name for name in names}, (edit,)
+        return {}, ()
 
     def attribute_store(self, event: AttributeStore) -> None:
         pass

@@ -100,6 +100,7 @@ class SocketOptionWrongLevel(Check):
 
     sock = socket.create_connection(("db.example.com", 5432))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 30)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 10)
     ```
 

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from ..events import KnownCall
+from ..sockets import SocketFlows, option_call, tcp_maker, turns_keepalive_on
+from .base import Check
+
+CONSEQUENCE = ("without SO_KEEPALIVE Linux never probes an idle connection, so a NAT gateway, load balancer or "
+               "firewall forgets it (Azure after 240 s, AWS NAT gateways after 350 s) and a dead peer goes "
+               "unnoticed until the next write fails, or forever for a reader")
+
+
+class SocketWithoutKeepalive(Check):
+    """A long-lived TCP socket on which keepalive is never turned on.
+
+    ## What it does
+    Follows each TCP socket made in the file, `socket.socket()` (default
+    family and type, or `AF_INET`/`AF_INET6` with `SOCK_STREAM`),
+    `socket.create_connection()` and `socket.create_server()`, together with
+    the SSL wrappers made from it (`context.wrap_socket(sock)`), and
+    reports it when its lifetime escapes the function that made it and no
+    `setsockopt(SOL_SOCKET, SO_KEEPALIVE, <true>)` is done on it. A socket
+    escapes when it is stored on an object (`self.sock = ...`), in a module
+    global or a container, returned or yielded, passed to a thread, used by
+    a nested function, or is a listening socket (on Linux accepted
+    connections inherit the listener's options, so setting keepalive on the
+    listener covers them). The `setsockopt` call counts in the same function,
+    in any method of the same class for `self.sock`, and anywhere in the
+    module for a global.
+
+    A socket made and closed within one function or `with` block is
+    short-lived and is not reported unless `strict` is on. UDP and
+    `AF_UNIX` sockets, `socketpair()` and `fromfd()` are never reported,
+    nor is a socket handed to a function lintkit cannot see into (it may
+    turn keepalive on). `setsockopt(IPPROTO_TCP, SO_KEEPALIVE, 1)` does not
+    count: that is the wrong level (LK206) and leaves keepalive off.
+
+    ## Why is this bad?
+    TCP sends nothing on an idle connection unless `SO_KEEPALIVE` is set.
+    Stateful middleboxes forget idle flows (Azure load balancers and NAT
+    after 240 s, AWS NAT gateways and NLBs after 350 s, a Cisco ASA after
+    1 h), and then the connection is dead without either end being told:
+    a reader waits forever and a writer gets a reset, or a long
+    retransmission timeout. Keepalive alone is not enough either: Linux
+    sends the first probe only after 7200 s unless `TCP_KEEPIDLE` is set
+    (LK202).
+
+    ## Example
+    ```python
+    import socket
+
+    class Client:
+        def connect(self, address):
+            self.sock = socket.create_connection(address)
+    ```
+
+    ## Use instead
+    ```python
+    import socket
+
+    class Client:
+        def connect(self, address):
+            self.sock = socket.create_connection(address)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            # The idle time before the first probe differs per OS (LK202): TCP_KEEPIDLE on
+            # Linux, Windows and BSD, TCP_KEEPALIVE on macOS.
+            idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+            if idle is not None:
+                self.sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
+    ```
+
+    ## Fix safety
+    The fix inserts `sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)`
+    on the line after the statement that makes the socket (as the first
+    statement of a `with` block that makes it), spelling the constants the
+    way the module already names them (`socket.X`, a from-import, an alias)
+    and adding `import socket` only when nothing names the module. It is
+    **unsafe**: the socket then sends keepalive probes, and a peer that has
+    gone away makes reads fail instead of hang. There is no fix when the
+    socket is returned, stored in a container, or made on a line shared with
+    other code. The idle time still needs setting (LK202; its fix is the
+    portable snippet above).
+
+    ## Options
+    - `strict` (`--strict`): also report short-lived sockets.
+
+    ## References
+    - [Linux `socket(7)`: SO_KEEPALIVE](https://man7.org/linux/man-pages/man7/socket.7.html)
+    - [Linux `tcp(7)`: TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT](https://man7.org/linux/man-pages/man7/tcp.7.html)
+    - [TCP keepalive HOWTO](https://tldp.org/HOWTO/TCP-Keepalive-HOWTO/)
+    - [Choosing the maximum idle time](../max-idle.md)
+    """
+
+    code = "LK201"
+    name = "socket-without-keepalive"
+    fix_availability = "sometimes"
+
+    _flows: SocketFlows | None = None
+
+    def known_call(self, event: KnownCall) -> None:
+        if event.resolver is None or tcp_maker(event.call, event.resolver) is None:
+            return
+        if self._flows is None:
+            self._flows = SocketFlows(self.context.tree)
+        flows = self._flows
+        flow = flows.follow(event.call, event.resolver)
+        if flow.handed_over:
+            return
+        if flow.escape is None and not self.options.strict:
+            return
+        home = flows.parents.home(event.call)
+        if flow.names:
+            if flows.handed_over(flow.names, home):
+                return
+            for call in flows.option_calls(flow, home):
+                option = option_call(call, event.resolver)
+                if option is not None and (turns_keepalive_on(option) or option.option is None):
+                    return
+        maker = event.call.func
+        why = flow.escape or "it is short-lived (reported because strict is on)"
+        name = event.resolver.qualname(maker) or "socket"
+        message = (f"TCP socket from {name}() never gets SO_KEEPALIVE, and {why}: {CONSEQUENCE}; "
+                   f"call setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) on it, then set TCP_KEEPIDLE")
+        self.report(maker.lineno, maker.col_offset, maker.end_lineno, maker.end_col_offset, message,
+                    self._fix(flow, event))
+
+    def _fix(self, flow, event: KnownCall):
+        if flow.anchor is None or flow.receiver is None:
+            return None
+        line = flow.anchor.lineno if flow.insert_before else flow.anchor.end_lineno + 1
+        names, imports = self.socket_names(event.resolver, ("SOL_SOCKET", "SO_KEEPALIVE"), line)
+        if not names:
+            return None
+        statement = f"{flow.receiver}.setsockopt({names['SOL_SOCKET']}, {names['SO_KEEPALIVE']}, 1)"
+        return self.insert_statements_fix(flow.anchor, [statement], "Turn SO_KEEPALIVE on",
+                                          before=flow.insert_before, extra=imports)

@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+import ast
+
+from .. import knobs as K
+from ..events import CallSite, KnownCall, MethodCall, Resolver
+from ..schema import Knob
+from ..sockets import IDLE_OPTIONS, SocketFlows, is_tcp_level, may_set_idle, option_call, turns_keepalive_on
+from ..values import is_number, literal_value
+from .base import Check, RawFix
+
+OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), and most NAT "
+              "gateways and load balancers forget idle flows after 240-350 s, so the probes come too late")
+#: Option-list keywords whose list replaces the library's defaults (urllib3, kafka-python).
+_REPLACING_OPTION_LISTS = ("socket_options",)
+#: Option-list keywords checked for values only (websocket-client's `sockopt` adds to defaults).
+_OPTION_LISTS = ("socket_options", "sockopt")
+
+
+class KeepaliveIdleDefault(Check):
+    """TCP keepalive turned on with the OS default idle time (2 hours), or an idle time above the maximum.
+
+    ## What it does
+    Reports `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)` on a socket on which
+    the same code never sets the idle time before the first probe:
+    `TCP_KEEPIDLE` (Linux, Windows 10+, BSD), `TCP_KEEPALIVE` (macOS) or
+    `ioctl(SIO_KEEPALIVE_VALS, ...)` (Windows). The idle setting counts in the
+    same function (through simple aliases and SSL wrappers), in any method
+    of the same class for `self.sock`, and anywhere in the module for a
+    global; an option name lintkit cannot resolve (the portable
+    `getattr(socket, "TCP_KEEPIDLE", None) or ...`) counts as setting it, and
+    a socket handed to a helper is not reported. Also reported: a literal
+    `TCP_KEEPIDLE`/`TCP_KEEPALIVE` (seconds) or `SIO_KEEPALIVE_VALS` idle
+    (milliseconds) above `max-idle-seconds`, the same in `socket_options` /
+    `sockopt` lists of `(level, option, value)` tuples, and a
+    `socket_options` list that turns `SO_KEEPALIVE` on without an idle
+    entry.
+
+    Libraries that turn keepalive on but leave the idle time to the OS are
+    reported at the call: libpq (`psycopg2.connect`, `psycopg.connect`:
+    `keepalives` is 1 by default, `keepalives_idle` unset), PyMySQL (always
+    sets `SO_KEEPALIVE` on TCP connections, with no idle option), redis-py
+    before 8.0 with `socket_keepalive=True` and no
+    `socket_keepalive_options`. The schemas say which knob sets the idle
+    time (`keepalive_idle`, `keepalive_options`) and which defaults
+    already include one (`default_idle`: py-amqp 60 s, redis-py 8 30 s,
+    websocket-client 30 s).
+
+    ## Why is this bad?
+    `SO_KEEPALIVE` alone does not keep a connection through a NAT gateway:
+    the first probe comes after `net.ipv4.tcp_keepalive_time`, 7200 s by
+    default on Linux (2 h on macOS and Windows too), while Azure load
+    balancers and NAT forget idle flows after 240 s and AWS NAT gateways
+    after 350 s. Containers do not inherit the host's sysctl on kernels
+    4.13 and later, so the per-socket option is the reliable place. The unit
+    trap: `TCP_KEEPIDLE` and `TCP_KEEPALIVE` are seconds, `SIO_KEEPALIVE_VALS`
+    is milliseconds, and libpq's `tcp_user_timeout` is milliseconds while
+    `keepalives_idle` is seconds.
+
+    ## Example
+    ```python
+    import socket
+
+    def connect(address):
+        sock = socket.create_connection(address)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        return sock
+    ```
+
+    ## Use instead
+    ```python
+    import socket
+
+    def connect(address):
+        sock = socket.create_connection(address)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        # TCP_KEEPIDLE on Linux, Windows and BSD; TCP_KEEPALIVE on macOS (seconds).
+        idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+        if idle is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
+        return sock
+    ```
+
+    ## Fix safety
+    For a socket, the fix inserts after the `SO_KEEPALIVE` line the portable
+    form: the idle time through `getattr(socket, "TCP_KEEPIDLE", None) or
+    socket.TCP_KEEPALIVE`, then `TCP_KEEPINTVL` and `TCP_KEEPCNT`, each
+    guarded by `hasattr` because the constants differ between Linux, macOS
+    and Windows. The idle time is at most 30 s and a quarter of
+    `max-idle-seconds`, the interval a third of it (at most 10 s), the count
+    3. For libpq it adds `keepalives_idle=` and `keepalives_interval=`; for
+    a literal idle above the maximum it replaces the value. All are
+    **unsafe**: probes are sent sooner, and a dead peer is detected (and
+    the connection fails) sooner. PyMySQL and values in a connection string
+    or a module constant get **no fix**: the message says where to set it.
+
+    ## Options
+    - `max-idle-seconds` (default 240): the longest idle time allowed, and
+      what the fix's values are derived from.
+
+    ## References
+    - [Linux `tcp(7)`: TCP_KEEPIDLE](https://man7.org/linux/man-pages/man7/tcp.7.html)
+    - [Python `socket`: TCP_KEEPALIVE on macOS (3.10+)](https://docs.python.org/3/library/socket.html#constants)
+    - [Windows `SIO_KEEPALIVE_VALS`](https://learn.microsoft.com/windows/win32/winsock/sio-keepalive-vals)
+    - [libpq keepalives](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-KEEPALIVES)
+    - [Choosing the maximum idle time](../max-idle.md)
+    """
+
+    code = "LK202"
+    name = "keepalive-idle-default"
+    fix_availability = "sometimes"
+
+    _flows: SocketFlows | None = None
+
+    # ------------------------------------------------------------------ sockets
+
+    def method_call(self, event: MethodCall) -> None:
+        call = event.call
+        if event.method == "ioctl":
+            self._check_ioctl(call, event.resolver)
+            return
+        if event.method != "setsockopt":
+            return
+        option = option_call(call, event.resolver)
+        if option is None:
+            return
+        if is_tcp_level(option.level) and option.option in IDLE_OPTIONS:
+            self._check_idle_value(option.value, option.value_node, option.option.split(".")[1], 1)
+        elif turns_keepalive_on(option):
+            self._check_idle_missing(event)
+
+    def _check_idle_missing(self, event: MethodCall) -> None:
+        if self._flows is None:
+            self._flows = SocketFlows(self.context.tree)
+        found = self._flows.receiver_flow(event.call)
+        if found is None:
+            return
+        flow, home = found
+        if self._flows.handed_over(flow.names, home):
+            return
+        if any(may_set_idle(call, event.resolver) for call in self._flows.option_calls(flow, home)):
+            return
+        call = event.call
+        message = (f"SO_KEEPALIVE is turned on but the idle time before the first probe is never set: {OS_DEFAULT}; "
+                   f"also set TCP_KEEPIDLE (TCP_KEEPALIVE on macOS) below {self.options.max_idle_seconds} s")
+        self.report(call.lineno, call.col_offset, call.end_lineno, call.end_col_offset, message,
+                    self._socket_fix(event))
+
+    def _socket_fix(self, event: MethodCall) -> RawFix | None:
+        statement = self._flows.parents.statement(event.call) if self._flows else None
+        receiver = ast.unparse(event.receiver)
+        if not isinstance(statement, ast.Expr) or statement.value is not event.call:
+            return None
+        module = event.resolver.spelling("socket")
+        imports: tuple = ()
+        if module is None:
+            if self.module_binds("socket"):
+                return None
+            edit = self.import_edit("import socket", statement.lineno)
+            if edit is None:
+                return None
+            module, imports = "socket", (edit,)
+        idle = K.PREFERRED_SILENCE if self.options.max_idle_seconds >= 4 * K.PREFERRED_SILENCE else \
+            max(1, self.options.max_idle_seconds // 4)
+        interval = max(1, min(10, idle // 3))
+        m, r = module, receiver
+        statements = [
+            f'if hasattr({m}, "TCP_KEEPIDLE") or hasattr({m}, "TCP_KEEPALIVE"):\n'
+            f'    {r}.setsockopt({m}.IPPROTO_TCP, getattr({m}, "TCP_KEEPIDLE", None) or {m}.TCP_KEEPALIVE, {idle})',
+            f'if hasattr({m}, "TCP_KEEPINTVL"):\n    {r}.setsockopt({m}.IPPROTO_TCP, {m}.TCP_KEEPINTVL, {interval})',
+            f'if hasattr({m}, "TCP_KEEPCNT"):\n    {r}.setsockopt({m}.IPPROTO_TCP, {m}.TCP_KEEPCNT, 3)',
+        ]
+        return self.insert_statements_fix(statement, statements, f"Set the keepalive idle time to {idle} s",
+                                          extra=imports)
+
+    def _check_ioctl(self, call: ast.Call, resolver: Resolver) -> None:
+        if len(call.args) != 2 or resolver.qualname(call.args[0]) != "socket.SIO_KEEPALIVE_VALS":
+            return
+        values = call.args[1]
+        if isinstance(values, ast.Tuple) and len(values.elts) == 3:
+            idle = values.elts[1]
+            self._check_idle_value(literal_value(idle, resolver), idle, "SIO_KEEPALIVE_VALS idle", 1000)
+
+    def _check_idle_value(self, value, node: ast.expr | None, what: str, per_second: int) -> None:
+        if node is None or not is_number(value) or value <= 0:
+            return
+        max_idle = self.options.max_idle_seconds
+        seconds = value / per_second
+        if seconds <= max_idle:
+            return
+        unit = "ms" if per_second == 1000 else "s"
+        suggested = min(K.PREFERRED_SILENCE, max(1, max_idle // 4)) * per_second
+        message = (f"{what} of {value:g} {unit} sends the first keepalive probe after {seconds:g} s, above the "
+                   f"{max_idle} s maximum idle time: Azure load balancers and NAT forget idle flows after 240 s "
+                   f"and AWS NAT gateways after 350 s, so the probe reaches a connection that is already gone; "
+                   f"use {suggested} ({'milliseconds' if unit == 'ms' else 'seconds'})")
+        fix = None
+        if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)):
+            fix = self.replace_fix(node, str(suggested), f"Use {suggested}")
+        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)
+
+    def call_site(self, event: CallSite) -> None:
+        for keyword in event.call.keywords:
+            if keyword.arg in _OPTION_LISTS:
+                self._check_option_list(keyword, event.resolver)
+
+    def _check_option_list(self, keyword: ast.keyword, resolver: Resolver) -> None:
+        items = [i for i in K.literal_elements(keyword.value) if isinstance(i, ast.Tuple) and len(i.elts) == 3]
+        keepalive_on, idle_set = None, False
+        for item in items:
+            level, option, value = resolver.qualname(item.elts[0]), resolver.qualname(item.elts[1]), item.elts[2]
+            if is_tcp_level(level) and option in IDLE_OPTIONS:
+                idle_set = True
+                self._check_idle_value(literal_value(value, resolver), value, option.split(".")[1], 1)
+            elif level == "socket.SOL_SOCKET" and option == "socket.SO_KEEPALIVE" and \
+                    literal_value(value, resolver) not in (0, False):
+                keepalive_on = item
+            elif option is None or level is None:
+                idle_set = True  # an option lintkit cannot name
+        complete = K.elements(keyword.value) is not None and len(items) == len(K.elements(keyword.value))
+        if keyword.arg in _REPLACING_OPTION_LISTS and keepalive_on is not None and not idle_set and complete:
+            message = (f"{keyword.arg} turns SO_KEEPALIVE on but sets no TCP_KEEPIDLE: {OS_DEFAULT}; add "
+                       f"(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, {min(K.PREFERRED_SILENCE, self.options.max_idle_seconds // 4 or 1)}) "
+                       f"(TCP_KEEPALIVE on macOS)")
+            self.report(keepalive_on.lineno, keepalive_on.col_offset, keepalive_on.end_lineno,
+                        keepalive_on.end_col_offset, message)
+
+    # ------------------------------------------------------------------ libraries
+
+    def known_call(self, event: KnownCall) -> None:
+        target, call = event.target, event.call
+        if event.subclass_defines_init or K.uses_local_socket(call, target):
+            return
+        found = K.applicable(self.schemas, target.returns, self.context.filename, self.options.versions,
+                             event.version_guards, ("keepalive",) + K.TCP_TUNING)
+        if found.uncertain:
+            return  # the answer depends on a version lintkit cannot tell (LK204 reports the risk)
+        switches = [k for k in found.knobs if k.concept == "keepalive"]
+        tuning = [k for k in found.knobs if k.concept in ("keepalive_idle", "keepalive_options")]
+        if not switches or any(k.default_idle is not None for k in tuning):
+            return
+        on_by: Knob | None = None
+        at: ast.expr = call.func
+        for knob in switches:
+            reading = K.read(call, target, knob, event.resolver) if not knob.fixed else K.Reading(knob, K.ABSENT)
+            if reading.state == K.UNKNOWN:
+                return
+            if reading.state == K.SET:
+                if reading.value is K.NO_VALUE:
+                    return
+                if reading.value and not K.is_off(reading.value, knob):
+                    on_by, at = knob, reading.node if reading.node is not None else call.func
+            elif K.on_by_default(knob):
+                on_by = on_by or knob
+        if on_by is None:
+            return
+        for knob in tuning:
+            if knob.kwarg is not None and K.read(call, target, knob, event.resolver).state != K.ABSENT:
+                return
+        library = self.schemas.library_of(target.returns)
+        name = library.name if library else target.display_name
+        how = (f"pass {', '.join(sorted({k.kwarg for k in tuning if k.kwarg and k.concept == 'keepalive_idle' and not k.key}))}"
+               if any(k.kwarg and k.concept == "keepalive_idle" and not k.key for k in tuning) else
+               f"pass {tuning[0].kwarg} with TCP_KEEPIDLE" if tuning and tuning[0].kwarg else
+               "set TCP_KEEPIDLE on the connection's socket after connecting")
+        message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by)}) but {name} leaves the idle "
+                   f"time at the OS default: {OS_DEFAULT}; {how} (seconds, below {self.options.max_idle_seconds})")
+        self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message,
+                    self._library_fix(call, tuning))
+
+    def _library_fix(self, call: ast.Call, tuning: list[Knob]) -> RawFix | None:
+        plain = {k.concept: k for k in tuning if k.kwarg and not k.key and k.unit == "s"}
+        if "keepalive_idle" not in plain or any(k.arg is None for k in call.keywords):
+            return None
+        idle = min(K.PREFERRED_SILENCE, max(1, self.options.max_idle_seconds // 4))
+        values = [(plain["keepalive_idle"].kwarg, idle)]
+        if "keepalive_interval" in plain:
+            values.append((plain["keepalive_interval"].kwarg, max(1, min(10, idle // 3))))
+        first = self.add_keyword_fix(call, values[0][0], str(values[0][1]))
+        (line, col, _, _, text), = first.edits
+        text += "".join(f", {name}={value}" for name, value in values[1:])
+        title = "Add " + ", ".join(f"{name}={value}" for name, value in values)
+        return RawFix(first.applicability, title, ((line, col, line, col, text),))
+
+
+def _why_on(knob: Knob) -> str:
+    if knob.fixed:
+        return "always, on TCP connections"
+    if K.on_by_default(knob):
+        return f"{knob.kwarg or knob.attribute} is {knob.default!r} by default"
+    return f"{knob.kwarg}=True"

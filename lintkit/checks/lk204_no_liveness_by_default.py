@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .. import knobs as K
+from ..events import AttributeStore, KnownCall, MethodCall
+from ..schema import ClassSchema, Knob
+from ..values import literal_value
+from .base import Check, RawFix
+
+IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so NAT gateways, load balancers and firewalls forget "
+                    "it (Azure after 240 s, AWS NAT gateways after 350 s, a Cisco ASA after 1 h) and the next "
+                    "read hangs or the next write fails")
+
+
+@dataclass
+class _Pending:
+    event: KnownCall
+    cls: ClassSchema
+    knobs: tuple[Knob, ...]
+    version_note: str
+
+
+class NoLivenessByDefault(Check):
+    """A long-lived client whose library has no heartbeat or keepalive by default, and the code never turns one on.
+
+    ## What it does
+    Reports the construction of a client (a schema class with `heartbeat` or
+    `keepalive` knobs, or with knobs reached through its factories, such as
+    paramiko's `SSHClient.get_transport()`) when the library's default keeps
+    nothing alive on an idle connection and the file never turns liveness
+    on: not through a keyword of the call (`heartbeat=`, `socket_keepalive=`,
+    `socket_options=[... SO_KEEPALIVE ...]`, a grpc `options` entry), not in
+    a literal connection string or URL query, not through an attribute
+    (`conn.heartbeat = 30`) or a method (`set_keepalive(30)`) anywhere in the
+    file. The bundled schemas cover qpid `Connection` (heartbeat `None`),
+    kombu and py-amqp `Connection` (heartbeat `0`; py-amqp still keeps its own
+    TCP keepalive, so it is not reported), paramiko `SSHClient`/`Transport`
+    (no `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
+    pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
+    (no `socket_keepalive`).
+
+    Library defaults change between versions: redis-py 8.0 turned TCP
+    keepalive on. lintkit uses the version the project pins (`pyproject.toml`
+    dependencies, `requirements*.txt`) or, failing that, the one installed
+    where lintkit runs (package metadata only; nothing is imported). When
+    neither tells, the rule gives the conservative answer, reports, and says
+    so in the message. Code inside an `if` that tests the library's version
+    (`redis.__version__`, `importlib.metadata.version("redis")`) is not
+    reported for a version-dependent default. A call with `**kwargs`, a
+    computed connection string, or a `unix_socket`-style keyword is not
+    reported.
+
+    ## Why is this bad?
+    A long-lived connection that is quiet sends no packets, and stateful
+    middleboxes forget idle flows: Azure load balancers and NAT after 240 s,
+    AWS NAT gateways and NLBs after 350 s, Kubernetes IPVS after 900 s, a
+    Cisco ASA after 1 h. The client is not told: its next read waits forever
+    (a consumer stops receiving, silently) or its next write is reset. This
+    is the outage behind lintkit: qpid's default heartbeat is `None`.
+
+    ## Example
+    ```python
+    import kombu
+
+    connection = kombu.Connection("amqp://broker.example.com//")
+    ```
+
+    ## Use instead
+    ```python
+    import kombu
+
+    connection = kombu.Connection("amqp://broker.example.com//", heartbeat=60)
+    ```
+
+    ## Fix safety
+    Where the knob is a keyword argument, the fix adds it: `heartbeat=` with
+    a value whose quiet gap is at most 30 s and a quarter of
+    `max-idle-seconds` (an AMQP client sends a heartbeat frame every
+    `heartbeat/2`, so `heartbeat=60`), or `socket_keepalive=True`. It is
+    **unsafe**: the connection then sends heartbeats, and the broker or
+    server will drop a client that stops servicing them (a blocked pika or
+    kombu consumer). Where the knob is a method (paramiko's `set_keepalive`)
+    or an entry of an options list (grpc's `grpc.keepalive_time_ms`: servers
+    reject pings more often than every 5 minutes by default), there is **no
+    fix**; the message says what to add. The units are the knob's own:
+    seconds for AMQP and paramiko, milliseconds for grpc.
+
+    ## Options
+    - `max-idle-seconds` (default 240): the fix's value keeps the quiet gap
+      under a quarter of it.
+    - `--schemas PATH`: the knobs of your own schemas are checked too.
+
+    ## References
+    - [RabbitMQ: heartbeats](https://www.rabbitmq.com/docs/heartbeats)
+    - [redis-py 8.0: keepalive on by default](https://github.com/redis/redis-py/releases)
+    - [gRPC keepalive](https://github.com/grpc/grpc/blob/master/doc/keepalive.md)
+    - [Azure Load Balancer TCP idle timeout](https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout)
+    - [Choosing the maximum idle time](../max-idle.md)
+    """
+
+    code = "LK204"
+    name = "no-liveness-by-default"
+    fix_availability = "sometimes"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pending: list[_Pending] = []
+        self._enabling_attributes: set[str] = set()
+        self._enabling_methods: set[str] = set()
+
+    # ------------------------------------------------------------------ events
+
+    def known_call(self, event: KnownCall) -> None:
+        target, call = event.target, event.call
+        if event.subclass_defines_init or K.uses_local_socket(call, target):
+            return
+        cls = target.returns
+        concepts = K.LIVENESS + ("keepalive_options",)
+        found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
+                              event.version_guards, concepts)
+                 for owner in [cls, *self.schemas.factory_results(cls)]]
+        knobs = tuple(k for a in found for k in a.knobs)
+        uncertain = tuple(k for a in found for k in a.uncertain)
+        if not knobs and not uncertain:
+            return
+        if any(_keeps_alive(k) for k in knobs):
+            return
+        version_note = ""
+        if any(_keeps_alive(k) for k in uncertain):
+            if event.version_guards:
+                return
+            library = self.schemas.library_of(cls)
+            versions = sorted({k.versions for k in uncertain if not _keeps_alive(k) and k.versions})
+            name = library.name if library else cls.name.split(".")[0]
+            version_note = (f" (the default of {name} {', '.join(versions)}; lintkit cannot tell which {name} "
+                            f"version this project uses: pin it in pyproject.toml or requirements.txt)")
+        all_knobs = knobs + tuple(k for k in uncertain if not _keeps_alive(k))
+        for knob in all_knobs:
+            if knob.kwarg is not None and self._sets_liveness(K.read(call, target, knob, event.resolver), event):
+                return
+        self._pending.append(_Pending(event, cls, all_knobs, version_note))
+
+    def attribute_store(self, event: AttributeStore) -> None:
+        if event.form in ("assign", "annassign", "setattr"):
+            self._enabling_attributes.add(event.name)
+
+    def method_call(self, event: MethodCall) -> None:
+        self._enabling_methods.add(event.method)
+
+    def finish(self) -> None:
+        for pending in self._pending:
+            if any(k.attribute in self._enabling_attributes or k.method in self._enabling_methods
+                   for k in pending.knobs):
+                continue
+            self._report_pending(pending)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _sets_liveness(self, reading: K.Reading, event: KnownCall) -> bool:
+        if reading.state == K.ABSENT:
+            return False
+        if reading.state == K.UNKNOWN or reading.knob.unit != "options" or reading.knob.key is not None:
+            return True  # set (an explicit "off" is LK203's finding), or not knowable
+        return _options_enable_keepalive(reading.node, event) is not False
+
+    def _report_pending(self, pending: _Pending) -> None:
+        event, call = pending.event, pending.event.call
+        knob = _describing_knob(pending.knobs)
+        max_idle = self.options.max_idle_seconds
+        what = "heartbeat" if knob.concept == "heartbeat" else "TCP keepalive"
+        default = "" if knob.unit == "options" else f" ({_setter(knob)} defaults to {knob.default!r})"
+        message = (f"{event.target.display_name} has no {what} by default{default}{pending.version_note} and "
+                   f"this code never turns it on: {IDLE_CONSEQUENCE}; {_how(knob, max_idle)}")
+        fix = None
+        if knob.kwarg is not None and knob.key is None and knob.unit != "options":
+            value = "True" if knob.unit == "bool" else str(K.suggested_value(knob, max_idle))
+            fix = self.add_keyword_fix(call, knob.kwarg, value)
+        func = call.func
+        self.report(func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, message, fix)
+
+
+def _keeps_alive(knob: Knob) -> bool:
+    """On by default: a heartbeat/keepalive default that is not off, or library-applied keepalive options."""
+    if knob.concept in K.LIVENESS:
+        return K.on_by_default(knob)
+    return knob.default_idle is not None
+
+
+def _describing_knob(knobs: tuple[Knob, ...]) -> Knob:
+    def rank(knob: Knob) -> tuple:
+        return (knob.concept != "heartbeat", knob.kwarg is None, knob.key is not None, knob.unit == "options")
+    return min(knobs, key=rank)
+
+
+def _setter(knob: Knob) -> str:
+    if knob.kwarg is not None:
+        return knob.kwarg if knob.key is None else f"{knob.kwarg} {knob.key!r}"
+    if knob.method is not None:
+        return f"{knob.method}()"
+    return knob.attribute or knob.concept
+
+
+def _how(knob: Knob, max_idle: int) -> str:
+    value = K.suggested_value(knob, max_idle)
+    unit = {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
+    if knob.unit == "options" and knob.key is None:
+        return (f"add (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) and a TCP_KEEPIDLE under {max_idle} s "
+                f"to {knob.kwarg or knob.attribute}")
+    if knob.key is not None:
+        return f"add ({knob.key!r}, {value}) to {knob.kwarg or knob.attribute}{unit}"
+    if knob.unit == "bool":
+        return f"pass {knob.kwarg}=True" if knob.kwarg else f"set {_setter(knob)} to True"
+    if knob.kwarg is not None:
+        return f"pass {knob.kwarg}={value}{unit}"
+    if knob.method is not None:
+        return f"call {knob.method}({value}){unit} on it"
+    return f"set .{knob.attribute} = {value}{unit}"
+
+
+def _options_enable_keepalive(value: ast.expr | None, event: KnownCall) -> bool | None:
+    """Whether a literal list of (level, option, value) tuples turns SO_KEEPALIVE on;
+    None when that cannot be told (a computed part, an unknown constant)."""
+    if value is None or event.resolver is None:
+        return None
+    items = K.literal_elements(value)
+    if any(not (isinstance(i, ast.Tuple) and len(i.elts) == 3) for i in items):
+        return None
+    for item in items:
+        level, option, flag = item.elts
+        if event.resolver.qualname(option) == "socket.SO_KEEPALIVE":
+            on = literal_value(flag, event.resolver)
+            return None if on is K.NO_VALUE else bool(on)
+    if K.elements(value) is None:
+        return None  # `defaults + [...]`: the unknown part may hold it
+    return False

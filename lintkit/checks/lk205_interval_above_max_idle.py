@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import ast
+
+from .. import knobs as K
+from ..events import AttributeStore, KnownCall, MethodCall
+from ..schema import ClassSchema, Knob
+from ..values import is_number, literal_value
+from .base import Check
+
+#: Knob concepts whose value is the quiet time before something is sent.
+_INTERVALS = ("heartbeat", "keepalive_idle")
+
+
+class IntervalAboveMaxIdle(Check):
+    """A heartbeat or keepalive interval longer than the network keeps an idle connection.
+
+    ## What it does
+    Compares the quiet gap a library's liveness knob allows on an idle
+    connection with `max-idle-seconds` (default 240), and reports the value
+    when the gap is longer. The gap is computed per knob from the schemas:
+    AMQP clients (pika, kombu, py-amqp, qpid) send a heartbeat frame about
+    every `heartbeat/2`; paramiko's `set_keepalive(n)`, paho-mqtt's
+    `keepalive` and grpc's `grpc.keepalive_time_ms` send after `n` quiet
+    seconds (grpc in **milliseconds**); libpq's `keepalives_idle`, redis's
+    `socket_keepalive_options` and pika's `tcp_options` set when TCP sends
+    its first keepalive probe (seconds). Values are literals (also
+    arithmetic on literals: `5 * 60 * 1000`) and module-level constants
+    assigned once; anything else is not guessed. Raw sockets
+    (`setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, n)`) are LK202's.
+
+    ## Why is this bad?
+    A heartbeat only keeps a connection alive if it comes before the
+    middlebox's idle timeout. `heartbeat=600` on an AMQP connection sends
+    a frame every 300 s; an Azure load balancer forgot the flow after 240 s
+    and an AWS NAT gateway after 350 s, so the heartbeat arrives at a
+    connection that no longer exists. The unit trap makes this common:
+    `grpc.keepalive_time_ms: 600` is 0.6 s, `600000` is 10 minutes, and
+    libpq's `tcp_user_timeout` is milliseconds while `keepalives_idle` is
+    seconds.
+
+    ## Example
+    ```python
+    import pika
+
+    params = pika.ConnectionParameters("rabbit.example.com", heartbeat=600)
+    ```
+
+    ## Use instead
+    ```python
+    import pika
+
+    params = pika.ConnectionParameters("rabbit.example.com", heartbeat=60)
+    ```
+
+    ## Fix safety
+    When the value is a literal, the fix replaces it with one whose quiet gap
+    is at most 30 s and a quarter of `max-idle-seconds`, in the knob's own
+    unit (`heartbeat=60` for AMQP, `keepalives_idle=30`,
+    `grpc.keepalive_time_ms` `30000`). It is **unsafe**: the connection then
+    sends more often, and a grpc server rejects client pings more often than
+    every 5 minutes unless it allows them
+    (`grpc.http2.min_recv_ping_interval_without_data_ms`). A module-level
+    constant or a value in a connection string is reported with **no fix**:
+    change it where it is defined.
+
+    ## Options
+    - `max-idle-seconds` (default 240): the longest quiet gap allowed. Raise
+      it when every path between client and server keeps idle flows longer
+      (for example 3000 behind a Cisco ASA with its 1 h default and nothing
+      else); see [Choosing the maximum idle time](../max-idle.md).
+
+    ## References
+    - [RabbitMQ: heartbeats (frames every timeout/2)](https://www.rabbitmq.com/docs/heartbeats)
+    - [gRPC keepalive](https://github.com/grpc/grpc/blob/master/doc/keepalive.md)
+    - [libpq keepalives](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-KEEPALIVES)
+    - [Choosing the maximum idle time](../max-idle.md)
+    """
+
+    code = "LK205"
+    name = "interval-above-max-idle"
+    fix_availability = "sometimes"
+
+    def _knobs(self, cls: ClassSchema, guards: frozenset[str] = frozenset()) -> list[Knob]:
+        found = K.applicable(self.schemas, cls, self.context.filename, self.options.versions, guards, _INTERVALS)
+        return [k for k in (*found.knobs, *found.uncertain) if k.unit in ("s", "ms")]
+
+    def known_call(self, event: KnownCall) -> None:
+        if event.subclass_defines_init:
+            return
+        seen = set()
+        for knob in self._knobs(event.target.returns, event.version_guards):
+            if knob.kwarg is None or (knob.kwarg, knob.key) in seen:
+                continue
+            seen.add((knob.kwarg, knob.key))
+            reading = K.read(event.call, event.target, knob, event.resolver)
+            if reading.state == K.SET:
+                self._check(knob, reading.value, reading.node, _spelt(knob, reading), event.target.display_name)
+
+    def attribute_store(self, event: AttributeStore) -> None:
+        if event.form not in ("assign", "annassign", "setattr") or event.value is None:
+            return
+        for knob in self._knobs(event.instance.cls):
+            if knob.attribute == event.name:
+                if knob.key is None:
+                    value = literal_value(event.value, None)
+                    self._check(knob, value, event.value, f"{event.name} = {{}}", event.instance.display_name)
+                else:
+                    reading = K.read_entry(event.value, knob, None)
+                    if reading.state == K.SET:
+                        self._check(knob, reading.value, reading.node, _spelt(knob, reading),
+                                    event.instance.display_name)
+                return
+
+    def method_call(self, event: MethodCall) -> None:
+        if event.instance is None:
+            return
+        for knob in self._knobs(event.instance.cls):
+            if knob.method == event.method:
+                argument = K.method_argument(event.call, knob)
+                if argument is not None:
+                    self._check(knob, literal_value(argument, event.resolver), argument,
+                                f"{event.method}({knob.argument + '=' if knob.argument else ''}{{}})",
+                                event.instance.display_name)
+                return
+
+    def _check(self, knob: Knob, value, node: ast.expr | None, spelt: str, owner: str) -> None:
+        if node is None or not is_number(value) or K.is_off(value, knob) or value <= 0:
+            return
+        max_idle = self.options.max_idle_seconds
+        silence = K.silence_seconds(value, knob)
+        if silence <= max_idle:
+            return
+        unit = "ms" if knob.unit == "ms" else "s"
+        shown = spelt.format(_number(value))
+        if knob.gap != 1:
+            gap = f"a quiet gap of {_number(silence)} s ({_fraction(knob.gap)} of the {unit} value)"
+        elif knob.unit == "ms":
+            gap = f"a quiet gap of {_number(silence)} s (the value is in milliseconds)"
+        else:
+            gap = f"a quiet gap of {_number(silence)} s"
+        what = "heartbeat" if knob.concept == "heartbeat" else "first TCP keepalive probe"
+        message = (f"{shown} on {owner} allows {gap} before the {what}, above the {max_idle} s maximum idle "
+                   f"time: Azure load balancers and NAT forget idle flows after 240 s and AWS NAT gateways "
+                   f"after 350 s, so the {what} reaches a connection that is already gone; use "
+                   f"{K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})")
+        fix = None
+        if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)):
+            suggested = str(K.suggested_value(knob, max_idle))
+            fix = self.replace_fix(node, suggested, f"Use {suggested}")
+        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)
+
+
+def _spelt(knob: Knob, reading: K.Reading) -> str:
+    """How the message shows the setting, with {} for the value."""
+    if knob.key is not None:
+        return f"{knob.kwarg or knob.attribute} {knob.key!r}: {{}}"
+    if reading.spelt.endswith("connection string"):
+        return f"{knob.kwarg}={{}} in the connection string"
+    return f"{knob.kwarg}={{}}"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _fraction(gap: float) -> str:
+    return {0.5: "half"}.get(gap, f"{gap:g}")

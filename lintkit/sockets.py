@@ -1,0 +1,390 @@
+"""Sockets in the source: which calls make TCP sockets, where a socket goes after
+the call that makes it (its lifetime), and which socket options code sets on it.
+
+Used by LK201 (TCP socket without SO_KEEPALIVE) and LK202 (keepalive idle).
+Everything is read from the syntax tree of one file; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .events import Resolver
+from .values import NO_VALUE, literal_value
+
+MAKERS = {"socket.socket": "socket.socket()", "socket.create_connection": "socket.create_connection()",
+          "socket.create_server": "socket.create_server()"}
+_TCP_FAMILIES = {"socket.AF_INET", "socket.AF_INET6"}
+_TCP_LEVELS = {"socket.IPPROTO_TCP", "socket.SOL_TCP"}
+IDLE_OPTIONS = {"socket.TCP_KEEPIDLE", "socket.TCP_KEEPALIVE"}
+_THREAD_STARTERS = {"threading.Thread", "threading.Timer", "multiprocessing.Process", "_thread.start_new_thread",
+                    "thread.start_new_thread"}
+_THREAD_METHODS = {"submit", "apply_async", "run_in_executor", "start_new_thread"}
+#: Calls that look at a socket without keeping or configuring it.
+_HARMLESS = {"print", "len", "repr", "str", "id", "isinstance", "hasattr", "getattr", "type", "bool", "hash",
+             "vars", "dir", "format"}
+
+
+class Parents:
+    """Parent links of one tree, built on first use."""
+
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        self._parent: dict[int, ast.AST] | None = None
+
+    def of(self, node: ast.AST) -> ast.AST | None:
+        if self._parent is None:
+            self._parent = {id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+        return self._parent.get(id(node))
+
+    def home(self, node: ast.AST) -> ast.AST:
+        """The function (or module) whose local variables `node` uses."""
+        current = self.of(node)
+        while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            current = self.of(current)
+        return current if current is not None else self.tree
+
+    def statement(self, node: ast.AST) -> ast.stmt | None:
+        current: ast.AST | None = node
+        while current is not None and not isinstance(current, ast.stmt):
+            current = self.of(current)
+        return current
+
+    def enclosing_class(self, function: ast.AST) -> ast.ClassDef | None:
+        parent = self.of(function)
+        return parent if isinstance(parent, ast.ClassDef) else None
+
+
+# --------------------------------------------------------------------------- makers
+
+
+def tcp_maker(call: ast.Call, resolver: Resolver) -> str | None:
+    """`socket.socket()` (AF_INET/AF_INET6, SOCK_STREAM), `create_connection()` or
+    `create_server()`: the maker's name; None for UDP, UNIX, fromfd, socketpair, or
+    arguments lintkit cannot read."""
+    name = resolver.qualname(call.func)
+    if name not in MAKERS:
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    keywords = {k.arg: k.value for k in call.keywords}
+    if name == "socket.socket":
+        if "fileno" in keywords or len(call.args) > 3:
+            return None
+        family = keywords.get("family", call.args[0] if call.args else None)
+        kind = keywords.get("type", call.args[1] if len(call.args) > 1 else None)
+        if family is not None and resolver.qualname(family) not in _TCP_FAMILIES:
+            return None
+        if kind is not None and not _is_stream(kind, resolver):
+            return None
+    elif name == "socket.create_server":
+        family = keywords.get("family")
+        if family is not None and resolver.qualname(family) not in _TCP_FAMILIES:
+            return None
+    return MAKERS[name]
+
+
+def _is_stream(kind: ast.expr, resolver: Resolver) -> bool:
+    if isinstance(kind, ast.BinOp) and isinstance(kind.op, ast.BitOr):  # SOCK_STREAM | SOCK_NONBLOCK
+        return _is_stream(kind.left, resolver) or _is_stream(kind.right, resolver)
+    return resolver.qualname(kind) == "socket.SOCK_STREAM"
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class OptionCall:
+    call: ast.Call
+    level: str | None  # qualified name, None when not a socket constant
+    option: str | None
+    value: object  # literal value or NO_VALUE
+    value_node: ast.expr | None
+
+
+def option_call(call: ast.Call, resolver: Resolver) -> OptionCall | None:
+    """`x.setsockopt(level, option, value)` read; None for other calls or starred arguments."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "setsockopt") or len(call.args) < 2:
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return OptionCall(call, None, None, NO_VALUE, None)
+    value_node = call.args[2] if len(call.args) > 2 else None
+    return OptionCall(call, resolver.qualname(call.args[0]), resolver.qualname(call.args[1]),
+                      literal_value(value_node, resolver), value_node)
+
+
+def turns_keepalive_on(option: OptionCall) -> bool:
+    return option.level == "socket.SOL_SOCKET" and option.option == "socket.SO_KEEPALIVE" and \
+        (option.value is NO_VALUE or bool(option.value))
+
+
+def may_set_idle(call: ast.Call, resolver: Resolver) -> bool:
+    """A call that sets (or might set: computed option names, the portable
+    `getattr(socket, "TCP_KEEPIDLE", None) or ...`) the keepalive idle time."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "ioctl":
+        first = call.args[0] if call.args else None
+        return first is None or resolver.qualname(first) in (None, "socket.SIO_KEEPALIVE_VALS")
+    option = option_call(call, resolver)
+    if option is None:
+        return False
+    if option.option is None or option.level is None:
+        return True  # not a socket constant: lintkit cannot tell which option it is
+    return option.level in _TCP_LEVELS and option.option in IDLE_OPTIONS
+
+
+def is_tcp_level(qualname: str | None) -> bool:
+    return qualname in _TCP_LEVELS
+
+
+# --------------------------------------------------------------------------- lifetime
+
+
+@dataclass
+class Flow:
+    """Where a socket made by one call goes."""
+
+    #: Why the socket outlives the function that made it; None when it does not.
+    escape: str | None = None
+    #: It is handed to code lintkit cannot see (a helper may configure it).
+    handed_over: bool = False
+    #: Dotted names holding it in its home function ("sock", "self.sock").
+    names: set[str] = field(default_factory=set)
+    #: Where the fix may insert a statement, and how it names the socket.
+    anchor: ast.stmt | None = None
+    receiver: str | None = None
+    #: Insert before the anchor (the first statement of a `with` body), not after it.
+    insert_before: bool = False
+
+
+def dotted(expr: ast.expr) -> str | None:
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    return ".".join([expr.id, *reversed(parts)])
+
+
+class SocketFlows:
+    """Lifetime and keepalive analysis for the sockets of one file."""
+
+    def __init__(self, tree: ast.Module):
+        self.parents = Parents(tree)
+        self.tree = tree
+
+    def follow(self, call: ast.Call, resolver: Resolver) -> Flow:
+        flow = Flow()
+        home = self.parents.home(call)
+        if isinstance(home, ast.Module):
+            flow.escape = "it is a module global"
+        expr: ast.AST = call
+        while True:
+            parent = self.parents.of(expr)
+            if isinstance(parent, ast.keyword):
+                parent_call = self.parents.of(parent)
+                if isinstance(parent_call, ast.Call) and _is_wrap(parent_call, resolver):
+                    expr = parent_call
+                    continue
+                expr, parent = parent, parent_call
+            if isinstance(parent, ast.Call) and expr is not parent.func:
+                if _is_wrap(parent, resolver):
+                    expr = parent  # an SSL wrapper shares the socket (and its options)
+                    continue
+                if _starts_thread(parent, resolver):
+                    flow.escape = "it is passed to a thread"
+                else:
+                    flow.handed_over = not _harmless(parent)
+                return flow
+            if isinstance(parent, ast.Await):
+                expr = parent
+                continue
+            break
+        statement = self.parents.statement(expr)
+        if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
+            flow.escape = "it is returned" if isinstance(parent, ast.Return) else "it is yielded"
+            return flow
+        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            flow.escape = "it is stored in a container"
+            return flow
+        if isinstance(parent, ast.withitem):
+            target = parent.optional_vars
+            with_stmt = self.parents.of(parent)
+            if isinstance(target, ast.Name):
+                flow.names.add(target.id)
+                if isinstance(with_stmt, (ast.With, ast.AsyncWith)) and with_stmt.body:
+                    flow.anchor, flow.receiver, flow.insert_before = with_stmt.body[0], target.id, True
+            self._uses(home, flow, resolver)
+            return flow
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and expr is parent.value:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            for target in targets:
+                self._bind(target, home, flow)
+            if len(targets) == 1 and flow.names:
+                flow.anchor, flow.receiver = statement, dotted(targets[0])
+            self._uses(home, flow, resolver)
+            return flow
+        if isinstance(parent, ast.NamedExpr):
+            flow.names.add(parent.target.id)
+            self._uses(home, flow, resolver)
+            return flow
+        if isinstance(parent, (ast.Expr, ast.Attribute)):
+            return flow  # used on the spot: `create_connection(addr).sendall(data)`
+        flow.handed_over = True  # some other construct: do not guess
+        return flow
+
+    def _bind(self, target: ast.expr, home: ast.AST, flow: Flow) -> None:
+        if isinstance(target, ast.Name):
+            flow.names.add(target.id)
+            if isinstance(home, ast.Module) or _declares_global(home, target.id):
+                flow.escape = flow.escape or "it is a module global"
+        elif isinstance(target, ast.Attribute):
+            name = dotted(target)
+            if name is not None:
+                flow.names.add(name)
+            flow.escape = flow.escape or f"it is stored on {name or 'an object'}"
+        elif isinstance(target, ast.Subscript):
+            flow.escape = flow.escape or "it is stored in a container"
+        else:
+            flow.handed_over = True  # tuple unpacking: do not guess
+
+    def _uses(self, home: ast.AST, flow: Flow, resolver: Resolver) -> None:
+        """Follow the names holding the socket through the home function."""
+        seen: set[str] = set()
+        while flow.names - seen:
+            pending = flow.names - seen
+            seen |= pending
+            for node, name in self._occurrences(home, pending):
+                self._use(node, name, home, flow, resolver)
+
+    def _occurrences(self, home: ast.AST, names: set[str]) -> Iterator[tuple[ast.expr, str]]:
+        for node in ast.walk(home):
+            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
+                name = dotted(node) if isinstance(node, ast.Attribute) else node.id
+                if name in names:
+                    yield node, name
+
+    def _use(self, node: ast.expr, name: str, home: ast.AST, flow: Flow, resolver: Resolver) -> None:
+        if self.parents.home(node) is not home:
+            flow.escape = flow.escape or "a nested function uses it"
+            return
+        parent = self.parents.of(node)
+        if isinstance(parent, ast.Attribute):
+            caller = self.parents.of(parent)
+            if parent.attr == "listen" and isinstance(caller, ast.Call) and caller.func is parent:
+                flow.escape = flow.escape or "it is a listening socket (accepted connections inherit its options)"
+            return
+        if isinstance(parent, ast.keyword):
+            parent = self.parents.of(parent)
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            if _is_wrap(parent, resolver):
+                outer = self.parents.of(parent)
+                if isinstance(outer, (ast.Assign, ast.AnnAssign)):
+                    for target in (outer.targets if isinstance(outer, ast.Assign) else [outer.target]):
+                        self._bind(target, home, flow)
+                elif isinstance(outer, ast.withitem) and isinstance(outer.optional_vars, ast.Name):
+                    flow.names.add(outer.optional_vars.id)
+                elif isinstance(outer, (ast.Return, ast.Yield)):
+                    flow.escape = flow.escape or "it is returned"
+                return
+            if _starts_thread(parent, resolver):
+                flow.escape = flow.escape or "it is passed to a thread"
+            elif not _harmless(parent):
+                flow.handed_over = True
+            return
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+            for target in (parent.targets if isinstance(parent, ast.Assign) else [parent.target]):
+                self._bind(target, home, flow)
+        elif isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
+            flow.escape = flow.escape or ("it is returned" if isinstance(parent, ast.Return) else "it is yielded")
+        elif isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            grand = self.parents.of(parent)
+            if isinstance(grand, ast.keyword) and grand.arg == "args":
+                flow.escape = flow.escape or "it is passed to a thread"
+            elif isinstance(grand, (ast.Return, ast.Yield)):
+                flow.escape = flow.escape or "it is returned"
+            elif isinstance(grand, ast.Call):
+                flow.handed_over = flow.handed_over or not _harmless(grand)
+            else:
+                flow.escape = flow.escape or "it is stored in a container"
+
+    # ------------------------------------------------------------------ options on the socket
+
+    def option_calls(self, flow: Flow, home: ast.AST) -> Iterator[ast.Call]:
+        """Every `<name>.setsockopt(...)` / `.ioctl(...)` on the socket's names: in its home
+        function, in every method of its class for `self.x`, in the module for globals."""
+        places = [home]
+        if any("." in name for name in flow.names) and isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            cls = self.parents.enclosing_class(home)
+            if cls is not None:
+                places = [cls]
+        if flow.escape == "it is a module global":
+            places = [self.tree]
+        for place in places:
+            for node in ast.walk(place):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                        node.func.attr in ("setsockopt", "ioctl") and dotted(node.func.value) in flow.names:
+                    yield node
+
+    def receiver_flow(self, call: ast.Call) -> tuple[Flow, ast.AST] | None:
+        """For `x.setsockopt(...)`: the names that hold the same socket as `x` in its function
+        (simple aliases and SSL wrappers), and that function."""
+        receiver = dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
+        if receiver is None:
+            return None
+        home = self.parents.home(call)
+        flow = Flow(names={receiver})
+        if isinstance(home, ast.Module) or _declares_global(home, receiver):
+            flow.escape = "it is a module global"
+        for node in ast.walk(home):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                left, right = dotted(node.targets[0]), _source_name(node.value)
+                if left and right and (left == receiver or right == receiver):
+                    flow.names.update((left, right))
+            elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                right = _source_name(node.context_expr)
+                if right == receiver or node.optional_vars.id == receiver:
+                    flow.names.update(filter(None, (right, node.optional_vars.id)))
+        return flow, home
+
+    def handed_over(self, names: set[str], home: ast.AST) -> bool:
+        """Whether any of `names` is passed to a call lintkit cannot see into."""
+        for node in ast.walk(home):
+            if isinstance(node, ast.Call) and not _harmless(node) and not (
+                    isinstance(node.func, ast.Attribute) and node.func.attr in ("setsockopt", "ioctl", "wrap_socket")):
+                for argument in [*node.args, *(k.value for k in node.keywords)]:
+                    if dotted(argument) in names:
+                        return True
+        return False
+
+
+def _source_name(value: ast.expr) -> str | None:
+    """`y` in `x = y` and in `x = ctx.wrap_socket(y, ...)`."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "wrap_socket":
+        value = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "sock"), None)
+    return dotted(value) if value is not None else None
+
+
+def _is_wrap(call: ast.Call, resolver: Resolver) -> bool:
+    func = call.func
+    return (isinstance(func, ast.Attribute) and func.attr == "wrap_socket") or \
+        resolver.qualname(func) == "ssl.wrap_socket"
+
+
+def _starts_thread(call: ast.Call, resolver: Resolver) -> bool:
+    func = call.func
+    if resolver.qualname(func) in _THREAD_STARTERS:
+        return True
+    return isinstance(func, ast.Attribute) and func.attr in _THREAD_METHODS
+
+
+def _harmless(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id in _HARMLESS
+
+
+def _declares_global(function: ast.AST, name: str) -> bool:
+    return any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(function))
