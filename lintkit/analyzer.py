@@ -403,7 +403,7 @@ class Analyzer:
         if isinstance(receiver, Instance):
             name_bytes = len(target.attr.encode("utf-8"))
             self._emit(AttributeStore(receiver, target.attr, target.end_lineno, target.end_col_offset - name_bytes,
-                                      target.end_lineno, target.end_col_offset, value, form))
+                                      target.end_lineno, target.end_col_offset, value, form, target.value))
         if not bind:
             return
         owner = self._self_class(target.value, scope)
@@ -490,7 +490,7 @@ class Analyzer:
         if isinstance(receiver, Instance):
             value = call.args[2] if len(call.args) > 2 else None
             self._emit(AttributeStore(receiver, name.value, name.lineno, name.col_offset,
-                                      name.end_lineno, name.end_col_offset, value, "setattr"))
+                                      name.end_lineno, name.end_col_offset, value, "setattr", obj))
 
     def call_target(self, call: ast.Call, scope: Scope):
         """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance) or None."""

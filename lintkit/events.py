@@ -39,6 +39,8 @@ class AttributeStore:
     end_col: int
     value: ast.expr | None
     form: str  # "assign", "augassign", "annassign", "setattr"
+    #: The object expression (`conn` in `conn.heartbeat = 30`).
+    receiver: ast.expr | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,23 @@ def fixed_path(fixture: Fixture) -> Path:
     return fixture.path.with_name(fixture.path.stem + FIXED_SUFFIX)
 
 
+def unsafe_fixed_path(fixture: Fixture) -> Path:
+    """The output with unsafe fixes applied too: `<name>.unsafe.fixed.py`."""
+    return fixture.path.with_name(fixture.path.stem + ".unsafe" + FIXED_SUFFIX)
+
+
+def has_unsafe_fix(fixture: Fixture) -> bool:
+    result = check_file(fixture_engine(fixture), str(fixture.path))
+    return any(f.fix is not None and f.fix.applicability == UNSAFE for f in result.findings)
+
+
 def has_fix(fixture: Fixture) -> bool:
     result = check_file(fixture_engine(fixture), str(fixture.path))
     return any(f.fix is not None and f.fix.applicability in (SAFE, UNSAFE) for f in result.findings)
 
 
 FIXABLE = [f for f in source_fixtures() if has_fix(f)]
+UNSAFE_FIXABLE = [f for f in FIXABLE if has_unsafe_fix(f)]
 
 
 def edited(old: bytes, *replacements: tuple[bytes, bytes]) -> bytes:
@@ -78,6 +89,20 @@ def test_fixed_fixture(fixture: Fixture, request: pytest.FixtureRequest) -> None
     assert target.exists(), f"run pytest --update-fixtures to create {target}"
     assert fixed == target.read_bytes()
     assert all(f.fix.applicability == SAFE for f in outcome.applied)
+
+
+@pytest.mark.parametrize("fixture", UNSAFE_FIXABLE, ids=[f.id for f in UNSAFE_FIXABLE])
+def test_unsafe_fixed_fixture(fixture: Fixture, request: pytest.FixtureRequest) -> None:
+    data = fixture.path.read_bytes()
+    outcome = fix_source(fixture_engine(fixture), data, str(fixture.path), unsafe=True)
+    assert outcome.error is None, outcome.error
+    fixed = outcome.new_bytes if outcome.new_bytes is not None else data
+    target = unsafe_fixed_path(fixture)
+    if request.config.getoption("--update-fixtures"):
+        target.write_bytes(fixed)
+    assert target.exists(), f"run pytest --update-fixtures to create {target}"
+    assert fixed == target.read_bytes()
+    assert any(f.fix.applicability == UNSAFE for f in outcome.applied)
 
 
 @pytest.mark.parametrize("fixture", FIXABLE, ids=[f.id for f in FIXABLE])
@@ -107,7 +132,7 @@ def test_fixed_fixture_rechecks_clean_and_is_idempotent(fixture: Fixture) -> Non
 
 
 def test_every_fixed_file_belongs_to_a_fixable_fixture(request: pytest.FixtureRequest) -> None:
-    expected = {fixed_path(f) for f in FIXABLE}
+    expected = {fixed_path(f) for f in FIXABLE} | {unsafe_fixed_path(f) for f in UNSAFE_FIXABLE}
     stale = sorted(p for p in FIXTURES.rglob("*" + FIXED_SUFFIX) if p not in expected)
     if request.config.getoption("--update-fixtures"):
         for path in stale:

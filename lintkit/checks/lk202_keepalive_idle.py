@@ -287,5 +287,5 @@ def _why_on(knob: Knob) -> str:
     if knob.fixed:
         return "always, on TCP connections"
     if K.on_by_default(knob):
-        return f"{knob.kwarg or knob.attribute} is {knob.default!r} by default"
+        return f"{knob.kwarg or knob.attribute} is on by default"
     return f"{knob.kwarg}=True"

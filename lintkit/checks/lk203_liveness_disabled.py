@@ -4,6 +4,7 @@ import ast
 
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
+from ..knobs import suggested_value
 from .base import Check
 
 #: The knob concepts whose "off" value leaves a connection with no liveness at all.
@@ -80,13 +81,20 @@ class LivenessDisabled(Check):
     ```
 
     ## Fix safety
-    There is no fix: which interval is right depends on the broker, the
-    network's idle timeouts and how often the application services its
-    connection (a heartbeat longer than the network's maximum idle time is a
-    separate problem). Choose a value under the network's idle timeout, or
-    remove the argument where the library's default is on.
+    The fix replaces the literal: a switch becomes `True` (`1` for an
+    integer switch such as libpq's `keepalives`, or `SO_KEEPALIVE`), an
+    interval becomes one whose quiet gap is at most 30 s and a quarter of
+    `max-idle-seconds`, in the knob's own unit (`heartbeat=60` for AMQP,
+    where frames go out every `heartbeat/2`). It is **unsafe**: the
+    connection then sends heartbeats and the peer drops a client that stops
+    servicing them (a pika `BlockingConnection` blocked in a long callback,
+    a kombu consumer that never calls `heartbeat_check()`). `None` values
+    and attribute assignments through `setattr` get the same fix; a value
+    that is not a literal is not reported.
 
     ## Options
+    - `max-idle-seconds` (default 240): the fix's interval keeps the quiet gap
+      under a quarter of it.
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): the knobs of
       your own schemas (`[[class.knob]]` with `off` values) are checked too.
 
@@ -99,6 +107,7 @@ class LivenessDisabled(Check):
 
     code = "LK203"
     name = "liveness-disabled"
+    fix_availability = "sometimes"
 
     def _knobs(self, cls: ClassSchema, setter: str, name: str) -> list[Knob]:
         return [knob for owner in self.schemas.mro(cls) for knob in owner.knobs
@@ -119,7 +128,18 @@ class LivenessDisabled(Check):
             applies = f" (with {library} {', '.join(sorted({k.versions for k in off_knobs}))})"
         message = f"{spelt.format(repr(value))} turns the {knob.concept} off on {owner}{applies}: " \
                   f"{_CONSEQUENCE[knob.concept]}"
-        self.report(*at, message)
+        self.report(*at, message, self._fix(knob, value_node, at))
+
+    def _fix(self, knob: Knob, value_node: ast.expr | None, at: tuple[int, int, int, int]):
+        """Turn it back on: True for a switch, else a value whose gap is under the maximum idle."""
+        if not isinstance(value_node, (ast.Constant, ast.UnaryOp)) or knob.unit not in ("bool", "s", "ms"):
+            return None
+        if knob.unit == "bool":
+            integer = isinstance(value_node, ast.UnaryOp) or type(getattr(value_node, "value", None)) is int
+            new = "1" if integer else "True"
+        else:
+            new = str(suggested_value(knob, self.options.max_idle_seconds))
+        return self.replace_fix(value_node, new, f"Use {new}")
 
     def known_call(self, event: KnownCall) -> None:
         target = event.target
@@ -159,4 +179,5 @@ class LivenessDisabled(Check):
             return
         self.report(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset,
                     f"setsockopt(SOL_SOCKET, SO_KEEPALIVE, {literal!r}) turns the keepalive off on this socket: "
-                    f"{_CONSEQUENCE['keepalive']}")
+                    f"{_CONSEQUENCE['keepalive']}",
+                    self.replace_fix(value, "True" if isinstance(literal, bool) else "1", "Turn SO_KEEPALIVE on"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
+from ..sockets import Parents, dotted
 from ..values import literal_value
 from .base import Check, RawFix
 
@@ -107,8 +108,8 @@ class NoLivenessByDefault(Check):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pending: list[_Pending] = []
-        self._enabling_attributes: set[str] = set()
-        self._enabling_methods: set[str] = set()
+        #: (knob attribute or method name, receiver expression) of every assignment and method call.
+        self._enabling: list[tuple[str, ast.expr | None]] = []
 
     # ------------------------------------------------------------------ events
 
@@ -144,17 +145,21 @@ class NoLivenessByDefault(Check):
 
     def attribute_store(self, event: AttributeStore) -> None:
         if event.form in ("assign", "annassign", "setattr"):
-            self._enabling_attributes.add(event.name)
+            self._enabling.append((event.name, event.receiver))
 
     def method_call(self, event: MethodCall) -> None:
-        self._enabling_methods.add(event.method)
+        self._enabling.append((event.method, event.receiver))
 
     def finish(self) -> None:
+        if not self._pending:
+            return
+        parents = Parents(self.context.tree)
         for pending in self._pending:
-            if any(k.attribute in self._enabling_attributes or k.method in self._enabling_methods
-                   for k in pending.knobs):
-                continue
-            self._report_pending(pending)
+            names = {k.attribute for k in pending.knobs} | {k.method for k in pending.knobs}
+            holder = _holder(pending.event.call, parents)
+            if not any(name in names and _same_object(holder, receiver, parents)
+                       for name, receiver in self._enabling):
+                self._report_pending(pending)
 
     # ------------------------------------------------------------------ helpers
 
@@ -179,6 +184,46 @@ class NoLivenessByDefault(Check):
             fix = self.add_keyword_fix(call, knob.kwarg, value)
         func = call.func
         self.report(func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, message, fix)
+
+
+def _holder(call: ast.Call, parents: Parents) -> tuple[str, ast.AST | None] | None:
+    """The name the client is assigned to (`conn`, `self.conn` with its class), if any."""
+    statement = parents.of(call)
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is call:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        name = dotted(targets[0]) if len(targets) == 1 else None
+        if name is not None:
+            return name, _owner(call, name, parents)
+    if isinstance(statement, ast.withitem) and isinstance(statement.optional_vars, ast.Name):
+        return statement.optional_vars.id, None
+    return None
+
+
+def _owner(node: ast.AST, name: str, parents: Parents) -> ast.AST | None:
+    """For `self.x`, the class whose instances hold it; for a plain name, its function."""
+    home = parents.home(node)
+    return parents.enclosing_class(home) if "." in name else home
+
+
+def _same_object(holder, receiver: ast.expr | None, parents: Parents) -> bool:
+    """Whether a setter's receiver may be the client: the same name (or an expression
+    reached from it, `ssh.get_transport()`), or anything when either is unknown."""
+    if holder is None or receiver is None:
+        return True
+    name, owner = holder
+    text = _leading_name(receiver)
+    if text is None:
+        return True
+    if text != name and not text.startswith(name + "."):
+        return False
+    return owner is None or _owner(receiver, name, parents) is owner
+
+
+def _leading_name(expr: ast.expr) -> str | None:
+    """`ssh.get_transport` for `ssh.get_transport()`: the dotted name the expression starts from."""
+    while isinstance(expr, ast.Call) or (isinstance(expr, ast.Attribute) and dotted(expr) is None):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return dotted(expr) if isinstance(expr, (ast.Attribute, ast.Name)) else None
 
 
 def _keeps_alive(knob: Knob) -> bool:

@@ -119,8 +119,9 @@ class IntervalAboveMaxIdle(Check):
             if knob.method == event.method:
                 argument = K.method_argument(event.call, knob)
                 if argument is not None:
+                    by_keyword = any(k.value is argument for k in event.call.keywords)
                     self._check(knob, literal_value(argument, event.resolver), argument,
-                                f"{event.method}({knob.argument + '=' if knob.argument else ''}{{}})",
+                                f"{event.method}({knob.argument + '=' if by_keyword else ''}{{}})",
                                 event.instance.display_name)
                 return
 
@@ -132,9 +133,9 @@ class IntervalAboveMaxIdle(Check):
         if silence <= max_idle:
             return
         unit = "ms" if knob.unit == "ms" else "s"
-        shown = spelt.format(_number(value))
+        shown = spelt.format(f"{node.id} ({_number(value)})" if isinstance(node, ast.Name) else _number(value))
         if knob.gap != 1:
-            gap = f"a quiet gap of {_number(silence)} s ({_fraction(knob.gap)} of the {unit} value)"
+            gap = f"a quiet gap of {_number(silence)} s (it sends every {_fraction(knob.gap)} interval)"
         elif knob.unit == "ms":
             gap = f"a quiet gap of {_number(silence)} s (the value is in milliseconds)"
         else:
@@ -165,4 +166,4 @@ def _number(value: float) -> str:
 
 
 def _fraction(gap: float) -> str:
-    return {0.5: "half"}.get(gap, f"{gap:g}")
+    return {0.5: "half an"}.get(gap, f"{gap:g} x the")
