@@ -1083,6 +1083,92 @@ def test_fixed_knobs_show_on_the_socket(cls: ClassSchema, knob, env: Env) -> Non
         assert state[option] == knob.default, f"{knob_label(cls, knob)}: the library's socket has {option} {state[option]}"
 
 
+# --------------------------------------------------------------------------- settings strings, local sockets
+
+
+def call_parameters(item: ClassSchema | FactorySchema) -> list[inspect.Parameter]:
+    parameters = list(inspect.signature(resolve(item.name)).parameters.values())
+    return [p for p in parameters if p.name not in ("self", "cls")]
+
+
+#: For each `settings_argument`: a settings string, and what the library makes of it (the value the
+#: string gives a knob's keyword, as the library stores it).
+SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
+    "kombu.connection.Connection":
+        ("amqp://h//?heartbeat=30", lambda url: resolve("kombu.connection.Connection")(url).heartbeat, 30),
+    "pika.connection.URLParameters":
+        ("amqp://h/%2F?heartbeat=30", lambda url: resolve("pika.connection.URLParameters")(url).heartbeat, 30),
+    "psycopg2.connect":
+        ("host=db keepalives_idle=30", lambda dsn: resolve("psycopg2.extensions.parse_dsn")(dsn)["keepalives_idle"], "30"),
+    "psycopg.connection.Connection.connect":
+        ("postgresql://db/app?keepalives_idle=30",
+         lambda conninfo: resolve("psycopg.conninfo.conninfo_to_dict")(conninfo)["keepalives_idle"], "30"),
+    "psycopg.connection_async.AsyncConnection.connect":
+        ("postgresql://db/app?keepalives_idle=30",
+         lambda conninfo: resolve("psycopg.conninfo.conninfo_to_dict")(conninfo)["keepalives_idle"], "30"),
+}
+
+SETTINGS_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.settings_argument]
+
+
+@pytest.mark.parametrize("item", SETTINGS_ITEMS, ids=ids(SETTINGS_ITEMS))
+def test_settings_argument_carries_settings(item: ClassSchema | FactorySchema) -> None:
+    """It is the first positional parameter (the rules read it by keyword or first argument), and a
+    settings string given there sets a knob."""
+    positional = [p for p in call_parameters(item) if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    assert positional and positional[0].name == item.settings_argument, (
+        f"{where(item)}: settings_argument {item.settings_argument!r} is not the first parameter "
+        f"({positional[0].name if positional else 'none'})")
+    assert item.name in SETTINGS_PROBES, f"{where(item)}: add a SETTINGS_PROBES entry"
+    text, read, expected = SETTINGS_PROBES[item.name]
+    assert read(text) == expected, f"{where(item)}: {text!r} does not set what the probe expects"
+
+
+def _redis_is_local(qualname: str) -> Callable[[Env, str], bool]:
+    def probe(env: Env, keyword: str) -> bool:
+        pool = resolve(qualname)(**{keyword: "/run/redis.sock"}).connection_pool
+        return issubclass(pool.connection_class, (resolve("redis.connection.UnixDomainSocketConnection"),
+                                                  resolve("redis.asyncio.connection.UnixDomainSocketConnection")))
+    return probe
+
+
+def _pymysql_is_local(env: Env, keyword: str) -> bool:
+    family: list[int] = []
+
+    class Stop(Exception):
+        pass
+
+    def greeting(self: Any) -> None:
+        family.append(self._sock.family)
+        raise Stop
+
+    path = os.path.join(env.pg_dir, ".s.PGSQL.5432")  # any listening UNIX socket will do
+    conn = resolve("pymysql.connections.Connection")(defer_connect=True, **{keyword: path})
+    with mock.patch.object(resolve("pymysql.connections.Connection"), "_get_server_information", greeting):
+        with pytest.raises(Stop):
+            conn.connect()
+    return family == [socket.AF_UNIX]
+
+
+#: For each `local_kwargs` entry: passing it makes the connection a UNIX-domain one.
+LOCAL_PROBES: dict[str, Callable[[Env, str], bool]] = {
+    "redis.client.Redis": _redis_is_local("redis.client.Redis"),
+    "redis.asyncio.client.Redis": _redis_is_local("redis.asyncio.client.Redis"),
+    "pymysql.connections.Connection": _pymysql_is_local,
+}
+
+LOCAL_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.local_kwargs]
+
+
+@pytest.mark.parametrize("item", LOCAL_ITEMS, ids=ids(LOCAL_ITEMS))
+def test_local_kwargs_make_unix_connections(item: ClassSchema | FactorySchema, env: Env) -> None:
+    probe = LOCAL_PROBES.get(item.name)
+    assert probe is not None, f"{where(item)}: add a LOCAL_PROBES entry"
+    for keyword in sorted(item.local_kwargs):
+        assert keyword in SCHEMAS.call_target(item).kwargs, f"{where(item)}: {keyword} is not a keyword"
+        assert probe(env, keyword), f"{where(item)}: {keyword}= does not make a UNIX-domain connection"
+
+
 # --------------------------------------------------------------------------- heartbeat gaps
 
 
