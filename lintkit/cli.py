@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from . import __version__
@@ -18,7 +19,7 @@ from .formats import DEFAULT_FORMAT, FORMATS, render
 from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
 from .runner import EngineSpec, check_file, check_files
-from .schema import SchemaError, load_schema_file
+from .schema import SchemaError, bundled_schema_files, load_schema_file
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -295,7 +296,10 @@ def run_schema(args: argparse.Namespace) -> int:
                 continue
             print(f"{path}: ok ({len(schema.classes)} classes, {len(schema.factories)} factories)")
         if not failed:
-            load_schema_set(args.files)  # cross-file checks: duplicates, references
+            # Cross-file checks (duplicates, references) against the bundled schemas; a
+            # bundled file named on the command line is already part of that set.
+            bundled = {Path(p).resolve() for p in bundled_schema_files()}
+            load_schema_set([p for p in args.files if Path(p).resolve() not in bundled])
         return EXIT_ERROR if failed else EXIT_CLEAN
     schemas = load_schema_set(args.schemas)
     if args.schema_command == "show":

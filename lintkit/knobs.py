@@ -115,6 +115,10 @@ def applicable(schemas: SchemaSet, cls: ClassSchema, filename: str, versions, gu
 def read(call: ast.Call, target: CallTarget, knob: Knob, resolver: Resolver | None) -> Reading:
     """What `call` (a constructor or factory of the knob's class) does with `knob`."""
     if knob.kwarg is None:
+        # An attribute-only knob can still come in the connection string (pika's URLParameters).
+        if knob.attribute and knob.key is None and target.settings_argument and \
+                not any(isinstance(a, ast.Starred) for a in call.args):
+            return _read_settings_string(call, target.settings_argument, knob)
         return Reading(knob, ABSENT)
     for keyword in call.keywords:
         if keyword.arg == knob.kwarg:
@@ -197,7 +201,8 @@ def _read_settings_string(call: ast.Call, name: str, knob: Knob) -> Reading:
         return Reading(knob, ABSENT)
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
         return Reading(knob, UNKNOWN)
-    found = re.search(rf"(?:^|[\s?&;]){re.escape(knob.kwarg)}\s*=\s*'?([^\s&;#']*)", node.value)
+    name = knob.kwarg or knob.attribute
+    found = re.search(rf"(?:^|[\s?&;]){re.escape(name)}\s*=\s*'?([^\s&;#']*)", node.value)
     if found is None:
         return Reading(knob, ABSENT)
     raw = found.group(1)
@@ -208,7 +213,7 @@ def _read_settings_string(call: ast.Call, name: str, knob: Knob) -> Reading:
             value = float(raw)
         except ValueError:
             value = {"true": True, "false": False}.get(raw.lower(), raw)
-    return Reading(knob, SET, value, node, f"{knob.kwarg}= in the connection string")
+    return Reading(knob, SET, value, node, f"{name}= in the connection string")
 
 
 def method_argument(call: ast.Call, knob: Knob) -> ast.expr | None:

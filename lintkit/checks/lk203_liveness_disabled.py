@@ -66,6 +66,18 @@ class LivenessDisabled(Check):
     loss only when its next write is reset. Disabling the heartbeat "to avoid
     spurious disconnects" trades a visible error for a silent hang.
 
+    Units differ per knob and per OS, a classic trap: AMQP heartbeats,
+    paramiko and paho-mqtt use seconds, grpc `grpc.keepalive_time_ms` and
+    libpq `tcp_user_timeout` milliseconds; `TCP_KEEPIDLE` is seconds while
+    Windows' `SIO_KEEPALIVE_VALS` is milliseconds. For a raw socket the
+    idle option's name differs too, so portable code writes:
+
+    ```python
+    idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+    if idle is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
+    ```
+
     ## Example
     ```python
     import pika

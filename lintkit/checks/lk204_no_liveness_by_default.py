@@ -61,6 +61,18 @@ class NoLivenessByDefault(Check):
     (a consumer stops receiving, silently) or its next write is reset. This
     is the outage behind lintkit: qpid's default heartbeat is `None`.
 
+    Units differ per knob and per OS, a classic trap: AMQP heartbeats,
+    paramiko and paho-mqtt use seconds, grpc `grpc.keepalive_time_ms` and
+    libpq `tcp_user_timeout` milliseconds; `TCP_KEEPIDLE` is seconds while
+    Windows' `SIO_KEEPALIVE_VALS` is milliseconds. For a raw socket the
+    idle option's name differs too, so portable code writes:
+
+    ```python
+    idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+    if idle is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
+    ```
+
     ## Example
     ```python
     import kombu

@@ -39,6 +39,18 @@ class IntervalAboveMaxIdle(Check):
     libpq's `tcp_user_timeout` is milliseconds while `keepalives_idle` is
     seconds.
 
+    Units differ per knob and per OS, a classic trap: AMQP heartbeats,
+    paramiko and paho-mqtt use seconds, grpc `grpc.keepalive_time_ms` and
+    libpq `tcp_user_timeout` milliseconds; `TCP_KEEPIDLE` is seconds while
+    Windows' `SIO_KEEPALIVE_VALS` is milliseconds. For a raw socket the
+    idle option's name differs too, so portable code writes:
+
+    ```python
+    idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+    if idle is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
+    ```
+
     ## Example
     ```python
     import pika
@@ -90,9 +102,10 @@ class IntervalAboveMaxIdle(Check):
             return
         seen = set()
         for knob in self._knobs(event.target.returns, event.version_guards):
-            if knob.kwarg is None or (knob.kwarg, knob.key) in seen:
+            setter = knob.kwarg or (knob.attribute if event.target.settings_argument else None)
+            if setter is None or (setter, knob.key) in seen:
                 continue
-            seen.add((knob.kwarg, knob.key))
+            seen.add((setter, knob.key))
             reading = K.read(event.call, event.target, knob, event.resolver)
             if reading.state == K.SET:
                 self._check(knob, reading.value, reading.node, _spelt(knob, reading), event.target.display_name)
@@ -157,7 +170,7 @@ def _spelt(knob: Knob, reading: K.Reading) -> str:
     if knob.key is not None:
         return f"{knob.kwarg or knob.attribute} {knob.key!r}: {{}}"
     if reading.spelt.endswith("connection string"):
-        return f"{knob.kwarg}={{}} in the connection string"
+        return f"{knob.kwarg or knob.attribute}={{}} in the connection string"
     return f"{knob.kwarg}={{}}"
 
 
