@@ -24,6 +24,7 @@ from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .registry import SchemaSet
 from .values import NO_VALUE, literal_value
 from .schema import ClassSchema, FactorySchema
+from .syntax import child_fields, walk
 
 Sink = Callable[[object], None]
 
@@ -302,7 +303,7 @@ class Analyzer:
         """The libraries (top-level module or distribution names) whose version `test` reads:
         `redis.__version__`, `redis.VERSION`, `importlib.metadata.version("redis")`."""
         found = set()
-        for node in ast.walk(test):
+        for node in walk(test):
             if isinstance(node, ast.Attribute) and node.attr in _VERSION_ATTRIBUTES:
                 binding = self.binding_of(node.value, scope)
                 if isinstance(binding, Ref):
@@ -350,7 +351,7 @@ class Analyzer:
         outcomes = [before]
         for case in stmt.cases:
             scope.env = dict(before)
-            for node in ast.walk(case.pattern):
+            for node in walk(case.pattern):
                 captured = getattr(node, "name", None) or getattr(node, "rest", None)
                 if isinstance(captured, str):
                     scope.bind(captured, UNKNOWN)
@@ -442,10 +443,7 @@ class Analyzer:
                 push(current.value)
                 scope.bind(current.target.id, self.binding_of(current.value, scope))
                 continue
-            fields = _CHILD_FIELDS.get(kind)
-            if fields is None:
-                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
-            for name in fields:
+            for name in child_fields(kind):
                 value = getattr(current, name, None)
                 if value is None:
                     continue
@@ -603,16 +601,6 @@ _VERSION_FUNCTIONS = frozenset({"importlib.metadata.version", "importlib_metadat
                                 "pkg_resources.get_distribution", "pkg_resources.require"})
 
 _NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
-_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
-#: AST type -> the fields that can hold child expressions.
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(kind: type) -> tuple[str, ...]:
-    if issubclass(kind, _LEAVES):
-        return ()
-    return tuple(name for name in kind._fields if name != "ctx")
-
 
 
 class _ScopeResolver:
@@ -721,10 +709,10 @@ def _names_defined_by(cls: ast.ClassDef) -> set[str]:
             names.add(stmt.name)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
-                for node in ast.walk(target):
+                for node in walk(target):
                     if isinstance(node, ast.Name):
                         names.add(node.id)
-    for node in ast.walk(cls):
+    for node in walk(cls):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) \
                 and node.value.id == "self":
             names.add(node.attr)
@@ -760,7 +748,7 @@ def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         else:
             targets = []
         for target in targets:
-            for node in ast.walk(target):
+            for node in walk(target):
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                         and node.value.id == self_name:
                     return True
@@ -779,7 +767,7 @@ def _module_constants(tree: ast.Module) -> dict[str, object]:
     A name stored anywhere else (another assignment, `global` in a function, a loop
     target, an import) is not a constant: its value is not guessed."""
     stores: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             stores[node.id] = stores.get(node.id, 0) + 1
         elif isinstance(node, (ast.Global, ast.Nonlocal)):

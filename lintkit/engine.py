@@ -17,7 +17,7 @@ from .checks.base import Check, FileContext, RawFix, RuleOptions
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
-from .registry import SchemaSet, line_starts_normalised
+from .registry import SchemaSet
 from .source import SourceError, decode_source, split_lines
 
 #: Files larger than this are not analysed (one clear error instead).
@@ -90,15 +90,10 @@ class Engine:
             return FileResult()
         return self._check(tree, text, filename)
 
-    def wants(self, text: str) -> bool:
-        """The prefilter: only a file importing a schema module can have a finding."""
-        return bool(self.check_classes) and \
-            self.schemas.import_pattern.search(line_starts_normalised(text)) is not None
-
-    def wants_bytes(self, data: bytes) -> bool:
-        """The prefilter before decoding (a file it rejects needs no more work)."""
-        return bool(self.check_classes) and \
-            self.schemas.import_pattern_bytes.search(line_starts_normalised(data)) is not None
+    def wants(self, source: str | bytes) -> bool:
+        """The prefilter: only a file importing a schema module can have a finding.
+        It also reads undecoded bytes, so a file it rejects needs no more work."""
+        return bool(self.check_classes) and self.schemas.prefilter.matches(source)
 
     # ------------------------------------------------------------------ analysis
 

@@ -66,7 +66,7 @@ from typing import Callable, Iterator, Sequence
 from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import SAFE, UNSAFE, FileError, Finding, Fix
 from .legacy import parse_tolerant
-from .noqa import NoqaIndex
+from .noqa import unsuppressed
 from .runner import MAX_CHUNK_SIZE as CHUNK_SIZE
 from .runner import EngineSpec
 
@@ -173,9 +173,8 @@ def fix_source(engine: Engine, source: str | bytes, filename: str, *, unsafe: bo
 
 def _check(engine: Engine, text: str, filename: str, honour_noqa: bool) -> FileResult:
     result = engine.check_text(text, filename)
-    if honour_noqa and result.findings:
-        noqa = NoqaIndex(text)
-        result.findings = [f for f in result.findings if not noqa.suppressed(f.code, f.line)]
+    if honour_noqa:
+        result.findings = unsuppressed(result.findings, text)
     return result
 
 

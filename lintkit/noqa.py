@@ -17,6 +17,17 @@ NOQA_FILE_FLAKE8 = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
 NOQA_FILE_LINTKIT = re.compile(r"\s*# lintkit[:=]\s*noqa(?::\s?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
 
 
+_ANY_NOQA = re.compile("noqa", re.IGNORECASE)
+
+
+def unsuppressed(findings: list, text: str) -> list:
+    """The findings that no `# noqa` comment (line or file level) of `text` suppresses."""
+    if not findings or _ANY_NOQA.search(text) is None:
+        return findings  # no comment can suppress anything: skip tokenizing the file
+    index = NoqaIndex(text)
+    return [f for f in findings if not index.suppressed(f.code, f.line)]
+
+
 class NoqaIndex:
     def __init__(self, text: str):
         self.lines = split_lines(text)

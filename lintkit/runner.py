@@ -10,7 +10,7 @@ from typing import Iterator, Sequence
 from .checks.base import RuleOptions
 from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import FileError
-from .noqa import NoqaIndex
+from .noqa import unsuppressed
 from .registry import load_schema_set
 from .source import SourceError, decode_source
 
@@ -42,10 +42,10 @@ def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa
     result = engine.check_bytes(data, path)
     if honour_noqa and result.findings:
         try:
-            noqa = NoqaIndex(decode_source(data).text)
+            text = decode_source(data).text
         except SourceError:
             return result
-        result.findings = [f for f in result.findings if not noqa.suppressed(f.code, f.line)]
+        result.findings = unsuppressed(result.findings, text)
     return result
 
 
@@ -83,7 +83,7 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
         except OSError:
             early[path] = check_file(engine, path)  # reports "cannot read"
             continue
-        if engine.wants_bytes(data) or len(data) > MAX_FILE_BYTES:
+        if engine.wants(data) or len(data) > MAX_FILE_BYTES:
             candidates.append(path)
             if len(candidates) < PARALLEL_THRESHOLD:
                 held[path] = data

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
+import importlib.util
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -392,8 +392,10 @@ def load_schema_file(path: str | Path) -> LibrarySchema:
 
 
 def bundled_schema_files() -> list[Path]:
-    package = resources.files("lintkit.rules")
-    return sorted(Path(str(p)) for p in package.iterdir() if p.name.endswith(".toml"))
+    # The package's directory, as importlib.resources would find it, without its import cost.
+    spec = importlib.util.find_spec("lintkit.rules")
+    return sorted(path for directory in spec.submodule_search_locations
+                  for path in Path(directory).glob("*.toml"))
 
 
 def expand_schema_paths(paths: Iterable[str | Path]) -> list[Path]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .events import Resolver
+from .syntax import parent_map, walk
 from .values import NO_VALUE, literal_value
 
 MAKERS = {"socket.socket": "socket.socket()", "socket.create_connection": "socket.create_connection()",
@@ -36,7 +37,7 @@ class Parents:
 
     def of(self, node: ast.AST) -> ast.AST | None:
         if self._parent is None:
-            self._parent = {id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+            self._parent = parent_map(self.tree)
         return self._parent.get(id(node))
 
     def home(self, node: ast.AST) -> ast.AST:
@@ -262,7 +263,7 @@ class SocketFlows:
                 self._use(node, name, home, flow, resolver)
 
     def _occurrences(self, home: ast.AST, names: set[str]) -> Iterator[tuple[ast.expr, str]]:
-        for node in ast.walk(home):
+        for node in walk(home):
             if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
                 name = dotted(node) if isinstance(node, ast.Attribute) else node.id
                 if name in names:
@@ -325,7 +326,7 @@ class SocketFlows:
         if flow.escape == "it is a module global":
             places = [self.tree]
         for place in places:
-            for node in ast.walk(place):
+            for node in walk(place):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                         node.func.attr in ("setsockopt", "ioctl") and dotted(node.func.value) in flow.names:
                     yield node
@@ -340,7 +341,7 @@ class SocketFlows:
         flow = Flow(names={receiver})
         if isinstance(home, ast.Module) or _declares_global(home, receiver):
             flow.escape = "it is a module global"
-        for node in ast.walk(home):
+        for node in walk(home):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 left, right = dotted(node.targets[0]), _source_name(node.value)
                 if left and right and (left == receiver or right == receiver):
@@ -353,7 +354,7 @@ class SocketFlows:
 
     def handed_over(self, names: set[str], home: ast.AST) -> bool:
         """Whether any of `names` is passed to a call lintkit cannot see into."""
-        for node in ast.walk(home):
+        for node in walk(home):
             if isinstance(node, ast.Call) and not _harmless(node) and not (
                     isinstance(node.func, ast.Attribute) and node.func.attr in ("setsockopt", "ioctl", "wrap_socket")):
                 for argument in [*node.args, *(k.value for k in node.keywords)]:
@@ -387,4 +388,4 @@ def _harmless(call: ast.Call) -> bool:
 
 
 def _declares_global(function: ast.AST, name: str) -> bool:
-    return any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(function))
+    return any(isinstance(node, ast.Global) and name in node.names for node in walk(function))

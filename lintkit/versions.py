@@ -15,17 +15,18 @@ a knob's `versions` range.  The answer comes from, in order:
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+# `packaging`, `importlib.metadata` and `tomllib` are imported where they are used:
+# most runs never ask for a version, and together they cost a third of start-up.
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
@@ -39,6 +40,8 @@ class VersionConstraint:
 
     def within(self, versions: str) -> bool | None:
         """True when every allowed version is in `versions`, False when none is, else None."""
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
         try:
             wanted = SpecifierSet(versions)
         except InvalidSpecifier:
@@ -57,6 +60,9 @@ class ProjectVersions:
         self._use_installed = use_installed
 
     def constraint(self, filename: str, distribution: str) -> VersionConstraint | None:
+        from packaging.specifiers import SpecifierSet
+        from packaging.utils import canonicalize_name
+
         name = canonicalize_name(distribution)
         pins = _project_pins(_project_dir(os.path.dirname(os.path.abspath(filename))))
         pinned = pins.get(name)
@@ -95,6 +101,10 @@ def _requirement_files(directory: str) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _project_pins(directory: str | None) -> dict[str, VersionConstraint]:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import SpecifierSet
+    from packaging.utils import canonicalize_name
+
     if directory is None:
         return {}
     found: dict[str, list[tuple[SpecifierSet, str]]] = {}
@@ -128,6 +138,8 @@ def _marker_applies(requirement: Requirement) -> bool:
 
 
 def _pyproject_requirements(path: str) -> list[str]:
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -160,6 +172,8 @@ def _requirements_lines(path: str) -> list[str]:
 
 @lru_cache(maxsize=128)
 def _installed(name: str) -> str | None:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(name)
     except (importlib.metadata.PackageNotFoundError, ValueError):
@@ -171,6 +185,8 @@ def _installed(name: str) -> str | None:
 
 def _probes(allowed: SpecifierSet, wanted: SpecifierSet) -> list[Version]:
     """Versions that sample every region the two specifier sets cut the version line into."""
+    from packaging.version import InvalidVersion, Version
+
     edges: set[Version] = set()
     for spec in (*allowed, *wanted):
         try:

@@ -114,10 +114,20 @@ def test_file_without_relevant_import_is_not_parsed(engine: Engine, tmp_path: Pa
     b"import os, qpid.messaging  # comment\n",
 ])
 def test_prefilter_finds_imports_in_every_line_ending(engine: Engine, data: bytes) -> None:
-    assert engine.wants_bytes(data)
+    assert engine.wants(data)
     assert engine.wants(data.decode("utf-8-sig"))
 
 
 @pytest.mark.parametrize("data", [b"import os\n", b"# import qpid\n", b"x = 'import qpid'\n", b"from os import socket\n"])
 def test_prefilter_skips_files_without_a_schema_import(engine: Engine, data: bytes) -> None:
-    assert not engine.wants_bytes(data)
+    assert not engine.wants(data)
+
+
+@pytest.mark.parametrize("data", [
+    b"x = 'import'\nfrom socket \\\n    import socket\n",
+    b"\"\"\"from here, import nothing\"\"\"\n  import  ssl as tls\n",
+    b"import os\nimport os.path, http.client\n",
+])
+def test_prefilter_reads_each_candidate_line(engine: Engine, data: bytes) -> None:
+    assert engine.wants(data)
+    assert engine.wants(data.decode())

@@ -13,6 +13,7 @@ from ..findings import SAFE, UNSAFE
 from ..suggest import Suggestion
 from ..registry import SchemaSet
 from ..source import split_lines
+from ..syntax import walk
 from ..versions import ProjectVersions
 
 #: The default maximum idle time (seconds): Azure's load balancer and NAT gateway
@@ -168,7 +169,7 @@ class Check:
 
     def module_binds(self, name: str) -> bool:
         """Whether the module binds `name` anywhere (import, assignment, def, parameter)."""
-        for node in ast.walk(self.context.tree):
+        for node in walk(self.context.tree):
             if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
                 return True
             if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
