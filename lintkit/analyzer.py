@@ -29,7 +29,6 @@ from .syntax import child_fields, walk
 Sink = Callable[[object], None]
 
 _OPAQUE_CLASS_NAMES = {"__setattr__", "__getattr__", "__getattribute__", "__slots__", "__dict__"}
-_BRANCH_FIELDS = ("body", "orelse", "finalbody")
 
 
 class Scope:
@@ -38,6 +37,8 @@ class Scope:
         self.env: dict[str, Binding] = {}
         #: name -> the dotted keys below it (`conn` -> {`conn.sock`}), so a rebinding forgets them.
         self._children: dict[str, set[str]] = {}
+        #: Inside a branching statement: the keys bound or unbound since it began (see `_Fork`).
+        self.changed: set[str] | None = None
 
     def lookup(self, name: str) -> Binding | None:
         root = name.split(".", 1)[0]
@@ -57,12 +58,63 @@ class Scope:
     def bind(self, key: str, binding: Binding) -> None:
         # Rebinding `a` forgets everything known about `a.x`.
         for stale in self._children.pop(key, ()):
-            self.env.pop(stale, None)
+            self.unbind(stale)
         if "." in key:
             parts = key.split(".")
             for end in range(1, len(parts)):
                 self._children.setdefault(".".join(parts[:end]), set()).add(key)
         self.env[key] = binding
+        if self.changed is not None:
+            self.changed.add(key)
+
+    def unbind(self, key: str) -> None:
+        self.env.pop(key, None)
+        if self.changed is not None:
+            self.changed.add(key)
+
+
+class _Fork:
+    """Control flow that splits at a statement (if, loop, try, match) and joins after it.
+
+    Each path starts from the bindings before the statement; at the join a name
+    keeps its binding if every path agrees, else the paths' bindings merge.  Only
+    the names some path bound or unbound are merged: the others are the same
+    object on every path, and scopes hold hundreds of names.
+    """
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.before = dict(scope.env)
+        self.outcomes: list[dict[str, Binding]] = []
+        self._outer_changed = scope.changed
+        self.changed: set[str] = set()
+        scope.changed = self.changed
+
+    def start_path(self) -> None:
+        self.scope.env = dict(self.before)
+
+    def end_path(self) -> None:
+        self.outcomes.append(self.scope.env)
+
+    def join(self) -> None:
+        scope, envs = self.scope, self.outcomes
+        merged = dict(self.before)
+        first, rest = envs[0], envs[1:]
+        for key in self.changed:
+            value = first.get(key)
+            # Fast path: most names are bound to the very same object on every path.
+            if value is not None and all(env.get(key) is value for env in rest):
+                merged[key] = value
+                continue
+            binding = merge([env.get(key) for env in envs])
+            if binding is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = binding
+        scope.env = merged
+        scope.changed = self._outer_changed
+        if scope.changed is not None:
+            scope.changed |= self.changed
 
 
 @dataclass
@@ -226,7 +278,7 @@ class Analyzer:
     def stmt_Delete(self, stmt: ast.Delete, scope: Scope) -> None:
         for target in stmt.targets:
             if isinstance(target, ast.Name):
-                scope.env.pop(target.id, None)
+                scope.unbind(target.id)
 
     def stmt_FunctionDef(self, stmt, scope: Scope) -> None:
         for expr in stmt.decorator_list + stmt.args.defaults + [d for d in stmt.args.kw_defaults if d]:
@@ -287,8 +339,9 @@ class Analyzer:
         return binding if isinstance(binding, Instance) else UNKNOWN
 
     def stmt_If(self, stmt: ast.If, scope: Scope) -> None:
-        self.scan_expressions(stmt.test, scope)
-        guards = self._versions_tested(stmt.test, scope)
+        tested: set[str] = set()
+        self.scan_expressions(stmt.test, scope, tested)
+        guards = frozenset(tested)
         if not guards:
             self._branches(scope, [stmt.body, stmt.orelse])
             return
@@ -299,21 +352,17 @@ class Analyzer:
         finally:
             self._version_guards = outer
 
-    def _versions_tested(self, test: ast.expr, scope: Scope) -> frozenset[str]:
-        """The libraries (top-level module or distribution names) whose version `test` reads:
+    def _note_version_read(self, node: ast.expr, scope: Scope, tested: set[str]) -> None:
+        """Add the library (top-level module or distribution name) whose version `node` reads:
         `redis.__version__`, `redis.VERSION`, `importlib.metadata.version("redis")`."""
-        found = set()
-        for node in walk(test):
-            if isinstance(node, ast.Attribute) and node.attr in _VERSION_ATTRIBUTES:
-                binding = self.binding_of(node.value, scope)
-                if isinstance(binding, Ref):
-                    found.add(binding.qualname.split(".", 1)[0])
-            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                    and isinstance(node.args[0].value, str):
-                callee = self.binding_of(node.func, scope)
-                if isinstance(callee, Ref) and callee.qualname in _VERSION_FUNCTIONS:
-                    found.add(node.args[0].value)
-        return frozenset(found)
+        if isinstance(node, ast.Attribute):
+            binding = self.binding_of(node.value, scope)
+            if isinstance(binding, Ref):
+                tested.add(binding.qualname.split(".", 1)[0])
+        elif node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            callee = self.binding_of(node.func, scope)
+            if isinstance(callee, Ref) and callee.qualname in _VERSION_FUNCTIONS:
+                tested.add(node.args[0].value)
 
     def stmt_For(self, stmt, scope: Scope) -> None:
         self.scan_expressions(stmt.iter, scope)
@@ -327,30 +376,29 @@ class Analyzer:
         self._branches(scope, [stmt.body, []], then=stmt.orelse)
 
     def stmt_Try(self, stmt, scope: Scope) -> None:
-        before = dict(scope.env)
+        fork = _Fork(scope)
         self.walk_body(stmt.body, scope)
         self.walk_body(stmt.orelse, scope)
-        after_body = dict(scope.env)
-        outcomes = [after_body]
+        fork.end_path()
         for handler in stmt.handlers:
-            scope.env = dict(before)
+            fork.start_path()
             if handler.type is not None:
                 self.scan_expressions(handler.type, scope)
             if handler.name:
                 scope.bind(handler.name, UNKNOWN)
             self.walk_body(handler.body, scope)
-            outcomes.append(dict(scope.env))
-        scope.env = _merge_envs(outcomes)
+            fork.end_path()
+        fork.join()
         self.walk_body(stmt.finalbody, scope)
 
     stmt_TryStar = stmt_Try
 
     def stmt_Match(self, stmt, scope: Scope) -> None:
         self.scan_expressions(stmt.subject, scope)
-        before = dict(scope.env)
-        outcomes = [before]
+        fork = _Fork(scope)
+        fork.outcomes.append(fork.before)  # no case matched
         for case in stmt.cases:
-            scope.env = dict(before)
+            fork.start_path()
             for node in walk(case.pattern):
                 captured = getattr(node, "name", None) or getattr(node, "rest", None)
                 if isinstance(captured, str):
@@ -358,8 +406,8 @@ class Analyzer:
             if case.guard is not None:
                 self.scan_expressions(case.guard, scope)
             self.walk_body(case.body, scope)
-            outcomes.append(scope.env)
-        scope.env = _merge_envs(outcomes)
+            fork.end_path()
+        fork.join()
 
     def stmt_Global(self, stmt, scope: Scope) -> None:
         for name in stmt.names:
@@ -368,13 +416,12 @@ class Analyzer:
     stmt_Nonlocal = stmt_Global
 
     def _branches(self, scope: Scope, bodies: list[list[ast.stmt]], then: list[ast.stmt] = ()) -> None:
-        before = dict(scope.env)
-        outcomes = []
+        fork = _Fork(scope)
         for body in bodies:
-            scope.env = dict(before)
+            fork.start_path()
             self.walk_body(body, scope)
-            outcomes.append(scope.env)
-        scope.env = _merge_envs(outcomes)
+            fork.end_path()
+        fork.join()
         self.walk_body(list(then), scope)
 
     # ================================================================= assignment
@@ -423,8 +470,11 @@ class Analyzer:
 
     # ================================================================= expressions
 
-    def scan_expressions(self, node: ast.AST, scope: Scope) -> None:
+    def scan_expressions(self, node: ast.AST, scope: Scope, versions_tested: set[str] | None = None) -> None:
         """Emit events for the calls inside `node` (not inside nested statements).
+
+        With `versions_tested` (an `if` test), also collect the libraries whose version
+        the expression reads (the walk visits every node anyway).
 
         The hot loop of the analysis: a hand-rolled walk over precomputed child
         fields (no `ctx`, no leaves) is about twice as fast as ast.iter_child_nodes.
@@ -439,6 +489,11 @@ class Analyzer:
             kind = type(current)
             if kind is ast.Call:
                 self._call(current, scope)
+                if versions_tested is not None:
+                    self._note_version_read(current, scope, versions_tested)
+            elif kind is ast.Attribute:
+                if versions_tested is not None and current.attr in _VERSION_ATTRIBUTES:
+                    self._note_version_read(current, scope, versions_tested)
             elif kind is ast.NamedExpr:
                 push(current.value)
                 scope.bind(current.target.id, self.binding_of(current.value, scope))
@@ -726,7 +781,7 @@ def _names_defined_by(cls: ast.ClassDef) -> set[str]:
 
 
 def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether a method stores `self.<attr>` (only those matter to the collecting pass).
+    """Whether a method stores or declares `self.<attr>` (only those matter to the collecting pass).
 
     A walk over statements and their targets only, far cheaper than the pass itself.
     """
@@ -737,27 +792,36 @@ def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     pending: list[ast.stmt] = list(method.body)
     while pending:
         stmt = pending.pop()
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        if isinstance(stmt, ast.Assign):
+        kind = type(stmt)
+        if kind is ast.Assign:
             targets = stmt.targets
-        elif isinstance(stmt, (ast.AnnAssign, ast.For, ast.AsyncFor)):
+        elif kind in (ast.AnnAssign, ast.For, ast.AsyncFor):
             targets = [stmt.target]
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        elif kind in (ast.With, ast.AsyncWith):
             targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            continue
         else:
-            targets = []
-        for target in targets:
-            for node in walk(target):
-                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                        and node.value.id == self_name:
-                    return True
+            targets = ()
+        if any(_stores_on(target, self_name) for target in targets):
+            return True
         for field in ("body", "orelse", "finalbody"):
             pending.extend(getattr(stmt, field, ()))
         for handler in getattr(stmt, "handlers", ()):
             pending.extend(handler.body)
         for case in getattr(stmt, "cases", ()):
             pending.extend(case.body)
+    return False
+
+
+def _stores_on(target: ast.expr, name: str) -> bool:
+    """Whether an assignment target stores an attribute of `name` (`name.x`, `a, name.x`)."""
+    if isinstance(target, ast.Attribute):
+        return isinstance(target.value, ast.Name) and target.value.id == name
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_stores_on(element, name) for element in target.elts)
+    if isinstance(target, ast.Starred):
+        return _stores_on(target.value, name)
     return False
 
 
@@ -790,20 +854,3 @@ def _module_constants(tree: ast.Module) -> dict[str, object]:
             if literal is not NO_VALUE:
                 constants[target.id] = literal
     return constants
-
-
-def _merge_envs(envs: list[dict[str, Binding]]) -> dict[str, Binding]:
-    if not envs:
-        return {}
-    first, rest = envs[0], envs[1:]
-    merged: dict[str, Binding] = {}
-    for key in set().union(*envs):
-        value = first.get(key)
-        # Fast path: most names are bound to the very same object on every path.
-        if value is not None and all(env.get(key) is value for env in rest):
-            merged[key] = value
-            continue
-        binding = merge([env.get(key) for env in envs])
-        if binding is not None:
-            merged[key] = binding
-    return merged
