@@ -24,7 +24,7 @@ from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .registry import SchemaSet
 from .values import NO_VALUE, literal_value
 from .schema import ClassSchema, FactorySchema
-from .syntax import child_fields, walk
+from .syntax import _FIELDS, child_fields, node_types, walk
 
 Sink = Callable[[object], None]
 
@@ -130,12 +130,17 @@ class ClassInfo:
 
 
 class Analyzer:
-    def __init__(self, schemas: SchemaSet, sink: Sink, events: frozenset[type] | None = None):
+    def __init__(self, schemas: SchemaSet, sink: Sink, events: frozenset[type] | None = None,
+                 watched_methods: frozenset[str] | None = None, watched_keywords: frozenset[str] | None = None):
         self.schemas = schemas
         self.sink = sink
         #: The event types someone listens to (None: all); the others are not computed.
         self._wants_sites = events is None or CallSite in events
         self._wants_methods = events is None or MethodCall in events
+        #: MethodCall on objects lintkit does not know: only for these methods (None: all).
+        self._watched_methods = watched_methods
+        #: CallSite: only for calls passing one of these keywords (None: every call).
+        self._watched_keywords = watched_keywords
         self._emit: Sink = sink
         self._queue: deque[tuple[str, object, Scope, frozenset[str]]] = deque()
         #: Libraries whose version an enclosing `if` tests (`if redis.__version__ >= "8":`).
@@ -484,6 +489,7 @@ class Analyzer:
             return
         stack = [node]
         pop, push = stack.pop, stack.append
+        scanned, fields_of = _SCANNED, _FIELDS
         while stack:
             current = pop()
             kind = type(current)
@@ -498,15 +504,14 @@ class Analyzer:
                 push(current.value)
                 scope.bind(current.target.id, self.binding_of(current.value, scope))
                 continue
-            for name in child_fields(kind):
+            fields = fields_of.get(kind)
+            for name in fields if fields is not None else child_fields(kind):
                 value = getattr(current, name, None)
-                if value is None:
-                    continue
                 if type(value) is list:
                     for child in value:
-                        if isinstance(child, ast.AST) and not isinstance(child, _NESTED):
+                        if type(child) in scanned:
                             push(child)
-                elif isinstance(value, ast.AST) and not isinstance(value, _NESTED):
+                elif type(value) in scanned:
                     push(value)
 
     def _call(self, call: ast.Call, scope: Scope) -> None:
@@ -515,12 +520,15 @@ class Analyzer:
             self._setattr(call, scope)
             return
         resolver = _ScopeResolver(self, scope)
-        if self._wants_sites:
+        watched = self._watched_keywords
+        if self._wants_sites and (watched is None or any(k.arg in watched for k in call.keywords)):
             self._emit(CallSite(call, resolver))
         if self._wants_methods and isinstance(func, ast.Attribute):
             receiver = self.binding_of(func.value, scope)
-            self._emit(MethodCall(receiver if isinstance(receiver, Instance) else None, func.value, func.attr,
-                                  call, resolver))
+            if isinstance(receiver, Instance):
+                self._emit(MethodCall(receiver, func.value, func.attr, call, resolver))
+            elif self._watched_methods is None or func.attr in self._watched_methods:
+                self._emit(MethodCall(None, func.value, func.attr, call, resolver))
         target = self.call_target(call, scope)
         if target is None:
             return
@@ -656,6 +664,9 @@ _VERSION_FUNCTIONS = frozenset({"importlib.metadata.version", "importlib_metadat
                                 "pkg_resources.get_distribution", "pkg_resources.require"})
 
 _NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
+#: The node types the expression scan visits: those that can hold calls (not
+#: nested statements, names, constants, contexts or operators).
+_SCANNED = {kind: True for kind in node_types() if child_fields(kind) and not issubclass(kind, _NESTED)}
 
 
 class _ScopeResolver:

@@ -52,6 +52,9 @@ class Engine:
             check for check in ALL_CHECKS
             if is_selected(check.code, select, ignore) and (check.default_enabled or _explicit(check.code, select))
         )
+        #: The method and keyword names some rule watches on calls of any object.
+        self.watched_methods = frozenset().union(*(c.watched_methods(schemas) for c in self.check_classes))
+        self.watched_keywords = frozenset().union(*(c.watched_keywords(schemas) for c in self.check_classes))
 
     # ------------------------------------------------------------------ entry points
 
@@ -118,7 +121,7 @@ class Engine:
 
         try:
             # Events no rule listens to are not even computed.
-            Analyzer(self.schemas, sink, frozenset(handlers)).run(tree)
+            Analyzer(self.schemas, sink, frozenset(handlers), self.watched_methods, self.watched_keywords).run(tree)
             for check in checks:
                 if _overrides(check, "finish"):
                     check.finish()

@@ -60,11 +60,13 @@ class KnownCall:
 
 @dataclass(frozen=True)
 class MethodCall:
-    """`receiver.method(...)`: every call through an attribute, whatever the receiver.
+    """`receiver.method(...)`: a call through an attribute.
 
     `instance` is set when the receiver is a known client object (paramiko's
-    `transport.set_keepalive(0)`), None otherwise (`sock.setsockopt(...)` on a
-    socket lintkit cannot see: a wrong socket-option level is wrong on any socket)."""
+    `transport.set_keepalive(0)`): every such call is an event.  Otherwise it is
+    None, and only calls of the methods some rule watches (`Check.watched_methods`)
+    are events (`sock.setsockopt(...)` on a socket lintkit cannot see: a wrong
+    socket-option level is wrong on any socket)."""
 
     instance: Instance | None
     receiver: ast.expr
@@ -75,8 +77,9 @@ class MethodCall:
 
 @dataclass(frozen=True)
 class CallSite:
-    """Every call, whatever it calls (`KafkaConsumer(socket_options=[...])` of a library
-    with no schema): for rules that judge arguments by their own meaning."""
+    """A call passing a keyword some rule watches (`Check.watched_keywords`), whatever it
+    calls (`KafkaConsumer(socket_options=[...])` of a library with no schema): for rules
+    that judge arguments by their own meaning."""
 
     call: ast.Call
     resolver: Resolver = field(compare=False, repr=False)

@@ -20,6 +20,11 @@ MAKERS = {"socket.socket": "socket.socket()", "socket.create_connection": "socke
 _TCP_FAMILIES = {"socket.AF_INET", "socket.AF_INET6"}
 _TCP_LEVELS = {"socket.IPPROTO_TCP", "socket.SOL_TCP"}
 IDLE_OPTIONS = {"socket.TCP_KEEPIDLE", "socket.TCP_KEEPALIVE"}
+#: Keyword arguments that take (level, option, value) tuples in any library
+#: (urllib3, kafka-python, websocket-client, requests adapters).
+OPTION_LIST_KEYWORDS = frozenset({"socket_options", "sockopt"})
+#: The socket methods that set options.
+OPTION_METHODS = frozenset({"setsockopt", "ioctl"})
 _THREAD_STARTERS = {"threading.Thread", "threading.Timer", "multiprocessing.Process", "_thread.start_new_thread",
                     "thread.start_new_thread"}
 _THREAD_METHODS = {"submit", "apply_async", "run_in_executor", "start_new_thread"}

@@ -30,6 +30,16 @@ def child_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
+def node_types() -> list[type]:
+    """Every node class of the running Python's `ast`."""
+    found, pending = [], [ast.AST]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
 def walk(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under `node` (itself included), breadth first like `ast.walk`."""
     pending = deque([node])
@@ -38,7 +48,8 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
     while pending:
         current = popleft()
         kind = type(current)
-        for name in fields_of(kind) or child_fields(kind):
+        fields = fields_of(kind)
+        for name in fields if fields is not None else child_fields(kind):
             value = getattr(current, name, None)
             if type(value) is list:
                 for child in value:
@@ -58,7 +69,8 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     while stack:
         node = pop()
         kind = type(node)
-        for name in fields_of(kind) or child_fields(kind):
+        fields = fields_of(kind)
+        for name in fields if fields is not None else child_fields(kind):
             value = getattr(node, name, None)
             if type(value) is list:
                 for child in value:

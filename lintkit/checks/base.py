@@ -200,6 +200,19 @@ class Check:
                 return {name: spelt[name] or name for name in names}, (edit,)
         return {}, ()
 
+    # ------------------------------------------------------------------ events
+
+    @classmethod
+    def watched_methods(cls, schemas: SchemaSet) -> frozenset[str]:
+        """Method names whose calls on any object reach `method_call`.  Calls on known
+        client objects (`event.instance` set) reach it whatever the method."""
+        return frozenset()
+
+    @classmethod
+    def watched_keywords(cls, schemas: SchemaSet) -> frozenset[str]:
+        """Keyword argument names: `call_site` sees every call that passes one of them."""
+        return frozenset()
+
     def attribute_store(self, event: AttributeStore) -> None:
         pass
 

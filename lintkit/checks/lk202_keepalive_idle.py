@@ -5,7 +5,8 @@ import ast
 from .. import knobs as K
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..schema import Knob
-from ..sockets import IDLE_OPTIONS, SocketFlows, is_tcp_level, may_set_idle, option_call, turns_keepalive_on
+from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
+                       option_call, turns_keepalive_on)
 from ..values import is_number, literal_value
 from .base import Check, RawFix
 
@@ -13,8 +14,6 @@ OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Win
               "gateways and load balancers forget idle flows after 240-350 s, so the probes come too late")
 #: Option-list keywords whose list replaces the library's defaults (urllib3, kafka-python).
 _REPLACING_OPTION_LISTS = ("socket_options",)
-#: Option-list keywords checked for values only (websocket-client's `sockopt` adds to defaults).
-_OPTION_LISTS = ("socket_options", "sockopt")
 
 
 class KeepaliveIdleDefault(Check):
@@ -114,6 +113,14 @@ class KeepaliveIdleDefault(Check):
 
     # ------------------------------------------------------------------ sockets
 
+    @classmethod
+    def watched_methods(cls, schemas) -> frozenset[str]:
+        return OPTION_METHODS
+
+    @classmethod
+    def watched_keywords(cls, schemas) -> frozenset[str]:
+        return OPTION_LIST_KEYWORDS
+
     def method_call(self, event: MethodCall) -> None:
         call = event.call
         if event.method == "ioctl":
@@ -201,7 +208,7 @@ class KeepaliveIdleDefault(Check):
 
     def call_site(self, event: CallSite) -> None:
         for keyword in event.call.keywords:
-            if keyword.arg in _OPTION_LISTS:
+            if keyword.arg in OPTION_LIST_KEYWORDS:
                 self._check_option_list(keyword, event.resolver)
 
     def _check_option_list(self, keyword: ast.keyword, resolver: Resolver) -> None:

@@ -172,6 +172,10 @@ class LivenessDisabled(Check):
         self._check(event.instance.cls, knobs, event.value, spelt, event.instance.display_name,
                     (event.line, event.col, event.end_line, event.end_col))
 
+    @classmethod
+    def watched_methods(cls, schemas) -> frozenset[str]:
+        return frozenset({"setsockopt"})
+
     def method_call(self, event: MethodCall) -> None:
         call = event.call
         if event.instance is not None:

@@ -159,6 +159,12 @@ class NoLivenessByDefault(Check):
         if event.form in ("assign", "annassign", "setattr"):
             self._enabling.append((event.name, event.receiver))
 
+    @classmethod
+    def watched_methods(cls, schemas) -> frozenset[str]:
+        # A knob's setter is matched by name, whatever lintkit knows of the receiver.
+        return frozenset(name for lib in schemas.libraries for schema in lib.classes for knob in schema.knobs
+                         for name in (knob.attribute, knob.method) if name)
+
     def method_call(self, event: MethodCall) -> None:
         self._enabling.append((event.method, event.receiver))
 

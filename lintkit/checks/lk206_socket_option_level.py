@@ -4,6 +4,7 @@ import ast
 
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..findings import SAFE
+from ..sockets import OPTION_LIST_KEYWORDS
 from .base import Check, RawFix
 
 #: Linux option numbers (asm-generic/socket.h, linux/tcp.h; the values CPython 3.11
@@ -43,9 +44,6 @@ _MISSED = {
     "TCP_KEEPCNT": "TCP_KEEPCNT keeps the Linux default of 9 probes (a dead peer is noticed after ~7875 s)",
     "TCP_USER_TIMEOUT": "TCP_USER_TIMEOUT stays unset: unacknowledged data is retried for ~15 minutes",
 }
-#: Keyword arguments that take (level, option, value) tuples in any library
-#: (urllib3, kafka-python, websocket-client, requests adapters).
-_OPTION_KEYWORDS = ("socket_options", "sockopt")
 
 
 def _elements(value: ast.expr) -> list[ast.expr]:
@@ -130,6 +128,14 @@ class SocketOptionWrongLevel(Check):
     fix_availability = "sometimes"
     name = "socket-option-wrong-level"
 
+    @classmethod
+    def watched_methods(cls, schemas) -> frozenset[str]:
+        return frozenset({"setsockopt"})
+
+    @classmethod
+    def watched_keywords(cls, schemas) -> frozenset[str]:
+        return OPTION_LIST_KEYWORDS
+
     def method_call(self, event: MethodCall) -> None:
         call = event.call
         if event.method == "setsockopt" and len(call.args) >= 2 and not any(
@@ -137,13 +143,13 @@ class SocketOptionWrongLevel(Check):
             self._check_triple(call.args[0], call.args[1], event.resolver)
 
     def call_site(self, event: CallSite) -> None:
-        self._check_keywords(event.call, _OPTION_KEYWORDS, event.resolver)
+        self._check_keywords(event.call, OPTION_LIST_KEYWORDS, event.resolver)
 
     def known_call(self, event: KnownCall) -> None:
         if event.resolver is None:
             return
         knob_kwargs = {knob.kwarg for cls in self.schemas.mro(event.target.returns) for knob in cls.knobs
-                       if knob.unit == "options" and knob.kwarg and knob.kwarg not in _OPTION_KEYWORDS}
+                       if knob.unit == "options" and knob.kwarg and knob.kwarg not in OPTION_LIST_KEYWORDS}
         self._check_keywords(event.call, knob_kwargs, event.resolver)
 
     def _check_keywords(self, call: ast.Call, names, resolver: Resolver) -> None:
