@@ -156,13 +156,18 @@ class Analyzer:
     def run(self, tree: ast.Module) -> None:
         module = Scope(None, "module")
         self.module_scope, self._tree = module, tree
-        self.walk_body(tree.body, module)
-        while self._queue:
-            kind, item, parent, self._version_guards = self._queue.popleft()
-            if kind == "class":
-                self._run_class(item)
-            else:
-                self._run_function(item, parent, None)
+        try:
+            self.walk_body(tree.body, module)
+            while self._queue:
+                kind, item, parent, self._version_guards = self._queue.popleft()
+                if kind == "class":
+                    self._run_class(item)
+                else:
+                    self._run_function(item, parent, None)
+        finally:
+            # Checks keep events, events keep resolvers, resolvers keep the analyzer:
+            # without its sink (which holds the checks) that is not a reference cycle.
+            self.sink = self._emit = _discard
 
     def _run_class(self, info: ClassInfo) -> None:
         # Pass 1: learn what self.<attr> holds; report nothing.
@@ -319,12 +324,16 @@ class Analyzer:
         if local is not None:
             self._class_infos[id(local)] = info
         self.walk_body(stmt.body, info.scope)
+        # The body is done: drop the scope's link back, so the two do not form a
+        # reference cycle (which would keep the class's syntax tree alive until
+        # the garbage collector runs, instead of freeing it with the file).
+        info.scope.class_info = None
         if local is not None:
             scope.bind(stmt.name, LocalClassRef(local))
         elif schema_bases:
             scope.bind(stmt.name, UNKNOWN)  # a schema subclass we cannot see through
         else:
-            scope.bind(stmt.name, _LocalPlainClass(info))
+            scope.bind(stmt.name, _LocalPlainClass(stmt.name))
         if self._collecting:
             return
         self._queue.append(("class", info, scope, self._version_guards))
@@ -738,8 +747,13 @@ class _SelfMarker:
 
 
 class _LocalPlainClass:
-    def __init__(self, info: ClassInfo):
-        self.info = info
+    """A class defined in the checked file with no schema base: each one its own binding.
+
+    It keeps only the name: a link to its ClassInfo would close a reference cycle
+    through the scope that binds it."""
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 def _discard(_event: object) -> None:

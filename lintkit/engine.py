@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import ast
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -70,6 +72,10 @@ class Engine:
     def check_text(self, text: str, filename: str) -> FileResult:
         if not self.wants(text):
             return FileResult()
+        with _collector_paused():
+            return self._parse_and_check(text, filename)
+
+    def _parse_and_check(self, text: str, filename: str) -> FileResult:
         try:
             parsed = parse_tolerant(text, filename)
         except SyntaxError as exc:
@@ -91,7 +97,8 @@ class Engine:
         """For hosts that already parsed the file (flake8)."""
         if not self.wants(text):
             return FileResult()
-        return self._check(tree, text, filename)
+        with _collector_paused():
+            return self._check(tree, text, filename)
 
     def wants(self, source: str | bytes) -> bool:
         """The prefilter: only a file importing a schema module can have a finding.
@@ -128,6 +135,24 @@ class Engine:
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
         return FileResult(findings=_to_findings(raw, text))
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector for one file.
+
+    Parsing and analysis allocate a large syntax tree and create no reference
+    cycles (a test keeps it so): reference counting frees everything, and the
+    collector's passes over the growing tree only cost time (about 15%).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 #: Event type -> the Check method that handles it.

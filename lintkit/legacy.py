@@ -66,7 +66,9 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
     try:
         return TolerantParse(ast.parse(text, filename), ())
     except SyntaxError as first_error:
-        original_error = first_error
+        # Kept without its traceback, and re-raised as a copy: an exception held in a
+        # local of a frame its traceback holds is a reference cycle.
+        original_error = first_error.with_traceback(None)
     lines = text.splitlines(keepends=True)
     spans = _logical_spans(text, len(lines))
     masked: set[int] = set()
@@ -84,7 +86,7 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
         except SyntaxError as error:
             index = (error.lineno or 0) - 1
             if not 0 <= index < len(lines):
-                raise original_error from None
+                raise SyntaxError(*original_error.args) from None
             if index not in fixed:
                 fixed.add(index)
                 repaired = _apply_fixups(lines[index])
@@ -93,11 +95,11 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
                     continue
             start = spans.get(index, (index, index))[0]
             if start in masked:
-                raise original_error from None
+                raise SyntaxError(*original_error.args) from None
             masked.update(_mask(lines, spans, index))
         except (RecursionError, MemoryError, ValueError):
-            raise original_error from None
-    raise original_error
+            raise SyntaxError(*original_error.args) from None
+    raise SyntaxError(*original_error.args)
 
 
 def _apply_fixups(line: str) -> str:
