@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .registry import SchemaSet
+from .relevance import SourceSegments
 from .values import NO_VALUE, literal_value
 from .schema import ClassSchema, FactorySchema
 from .syntax import _FIELDS, child_fields, node_types, walk
@@ -39,6 +40,8 @@ class Scope:
         self._children: dict[str, set[str]] = {}
         #: Inside a branching statement: the keys bound or unbound since it began (see `_Fork`).
         self.changed: set[str] | None = None
+        #: Once complete: the names bound to client objects, schema classes or factories.
+        self.interesting: frozenset[str] | None = None
 
     def lookup(self, name: str) -> Binding | None:
         root = name.split(".", 1)[0]
@@ -129,18 +132,30 @@ class ClassInfo:
     bases: list[ClassInfo] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Interest:
+    """What the rules listen to (None: everything)."""
+
+    #: The event types some rule handles; the others are not computed.
+    events: frozenset[type] | None = None
+    #: MethodCall on objects lintkit does not know: only for these methods.
+    methods: frozenset[str] | None = None
+    #: CallSite: only for calls passing one of these keywords.
+    keywords: frozenset[str] | None = None
+
+
 class Analyzer:
-    def __init__(self, schemas: SchemaSet, sink: Sink, events: frozenset[type] | None = None,
-                 watched_methods: frozenset[str] | None = None, watched_keywords: frozenset[str] | None = None):
+    def __init__(self, schemas: SchemaSet, sink: Sink, interest: Interest | None = None,
+                 source: SourceSegments | None = None):
         self.schemas = schemas
         self.sink = sink
-        #: The event types someone listens to (None: all); the others are not computed.
-        self._wants_sites = events is None or CallSite in events
-        self._wants_methods = events is None or MethodCall in events
-        #: MethodCall on objects lintkit does not know: only for these methods (None: all).
-        self._watched_methods = watched_methods
-        #: CallSite: only for calls passing one of these keywords (None: every call).
-        self._watched_keywords = watched_keywords
+        interest = interest if interest is not None else Interest()
+        self._wants_sites = interest.events is None or CallSite in interest.events
+        self._wants_methods = interest.events is None or MethodCall in interest.events
+        self._watched_methods = interest.methods
+        self._watched_keywords = interest.keywords
+        #: The file's text, to skip function bodies that cannot produce an event (None: skip none).
+        self._source = source
         self._emit: Sink = sink
         self._queue: deque[tuple[str, object, Scope, frozenset[str]]] = deque()
         #: Libraries whose version an enclosing `if` tests (`if redis.__version__ >= "8":`).
@@ -206,7 +221,41 @@ class Analyzer:
                 scope.bind(arg.arg, self.annotation_binding(arg.annotation, parent))
             else:
                 scope.bind(arg.arg, UNKNOWN)
+        if self._source is not None and not self._collecting and not self._may_emit(node, scope, info):
+            return
         self.walk_body(node.body, scope)
+
+    def _may_emit(self, node, scope: Scope, info: ClassInfo | None) -> bool:
+        """Whether the body of function `node` (its scope bound so far) can produce an event:
+        a text test on its source (`relevance`), given the names that hold client objects,
+        schema classes or factories in the scopes it sees."""
+        if info is not None and info.local is not None:
+            return True  # a method of a local subclass: `self` is a client object
+        names: set[str] = set()
+        current: Scope | None = scope
+        while current is not None:
+            if current is scope:
+                names.update(self._interesting_names(current))
+            elif current.kind != "class":  # methods do not see their class body
+                if current.interesting is None:  # outer scopes are complete: cache
+                    current.interesting = frozenset(self._interesting_names(current))
+                names |= current.interesting
+            current = current.parent
+        if info is not None:
+            names.update(attr for attr, binding in info.self_types.items() if self._interesting(binding))
+        return self._source.mentions(node, names)
+
+    def _interesting_names(self, scope: Scope) -> Iterator[str]:
+        for key, binding in scope.env.items():
+            if self._interesting(binding):
+                yield key.split(".", 1)[0]
+
+    def _interesting(self, binding: Binding) -> bool:
+        if isinstance(binding, (Instance, LocalClassRef)):
+            return True
+        if isinstance(binding, Ref):
+            return self.schemas.lookup(binding.qualname) is not None
+        return isinstance(binding, _SelfMarker) and binding.info.local is not None
 
     # ================================================================= statements
 

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .analyzer import Analyzer
+from .analyzer import Analyzer, Interest
 from .checks import ALL_CHECKS
 from .checks.base import Check, FileContext, RawFix, RuleOptions
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
 from .registry import SchemaSet
+from .relevance import RelevanceTest
 from .source import SourceError, decode_source, split_lines
 
 #: Files larger than this are not analysed (one clear error instead).
@@ -54,9 +55,15 @@ class Engine:
             check for check in ALL_CHECKS
             if is_selected(check.code, select, ignore) and (check.default_enabled or _explicit(check.code, select))
         )
-        #: The method and keyword names some rule watches on calls of any object.
-        self.watched_methods = frozenset().union(*(c.watched_methods(schemas) for c in self.check_classes))
-        self.watched_keywords = frozenset().union(*(c.watched_keywords(schemas) for c in self.check_classes))
+        #: What the selected rules listen to: events no rule wants are not even computed.
+        self.interest = Interest(
+            events=frozenset(event for event, method in EVENT_HANDLERS.items()
+                             if any(_overrides(c, method) for c in self.check_classes)),
+            methods=frozenset().union(*(c.watched_methods(schemas) for c in self.check_classes)),
+            keywords=frozenset().union(*(c.watched_keywords(schemas) for c in self.check_classes)))
+        self.relevance = RelevanceTest(
+            attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods,
+            plain_words=self.interest.keywords | {"setattr"})
 
     # ------------------------------------------------------------------ entry points
 
@@ -85,7 +92,8 @@ class Engine:
             return FileResult(error=FileError("cannot parse: too deeply nested"))
         except ValueError as exc:  # source with NUL bytes
             return FileResult(error=FileError(f"cannot parse: {exc}"))
-        result = self._check(parsed.tree, text, filename)
+        # The source of legacy code is not what was parsed: no skipping by its text.
+        result = self._check(parsed.tree, text, filename, trust_text=parsed.syntax_error is None)
         error = parsed.syntax_error
         if error is not None and result.error is None:
             result.warning = FileError(
@@ -107,7 +115,7 @@ class Engine:
 
     # ------------------------------------------------------------------ analysis
 
-    def _check(self, tree: ast.Module, text: str, filename: str) -> FileResult:
+    def _check(self, tree: ast.Module, text: str, filename: str, trust_text: bool = True) -> FileResult:
         raw: list[tuple[int, int, int, int, str, RawFix | None]] = []
 
         def report(line: int, col: int, end_line: int, end_col: int, message: str,
@@ -116,21 +124,19 @@ class Engine:
 
         context = FileContext(filename, tree, self.options, text)
         checks = [check_class(self.schemas, report, context) for check_class in self.check_classes]
-        handlers = {
-            event_type: [getattr(c, method) for c in checks if _overrides(c, method)]
-            for event_type, method in EVENT_HANDLERS.items()
-        }
-        handlers = {event_type: found for event_type, found in handlers.items() if found}
+        handlers = {event_type: [getattr(c, EVENT_HANDLERS[event_type]) for c in checks
+                                 if _overrides(type(c), EVENT_HANDLERS[event_type])]
+                    for event_type in self.interest.events}
 
         def sink(event: object) -> None:
             for handler in handlers.get(type(event), ()):
                 handler(event)
 
         try:
-            # Events no rule listens to are not even computed.
-            Analyzer(self.schemas, sink, frozenset(handlers), self.watched_methods, self.watched_keywords).run(tree)
+            source = self.relevance.source(text if trust_text else None)
+            Analyzer(self.schemas, sink, self.interest, source).run(tree)
             for check in checks:
-                if _overrides(check, "finish"):
+                if _overrides(type(check), "finish"):
                     check.finish()
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
@@ -164,8 +170,8 @@ EVENT_HANDLERS = {
 }
 
 
-def _overrides(check: Check, method: str) -> bool:
-    return getattr(type(check), method) is not getattr(Check, method)
+def _overrides(check: type[Check], method: str) -> bool:
+    return getattr(check, method) is not getattr(Check, method)
 
 
 def _explicit(code: str, select: tuple[str, ...] | None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -68,40 +68,77 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
 
     The prefilter runs here first, on the raw bytes: most files of a typical
     tree import no client library, and whether a process pool pays off
-    depends on how many files are left.
+    depends on how many files are left.  The pool starts once that many are
+    found and takes them as the prefilter goes on through the rest, so the
+    two overlap.  Memory stays flat: the bytes of at most the first
+    PARALLEL_THRESHOLD files are held, and results keep only findings.
     """
     jobs = jobs or os.cpu_count() or 1
-    candidates: list[str] = []
-    early: dict[str, FileResult] = {}
-    # The bytes of the first few candidates stay in memory so a serial run does
-    # not read them twice; past the pool threshold they are dropped (memory stays flat).
-    held: dict[str, bytes] = {}
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            early[path] = check_file(engine, path)  # reports "cannot read"
-            continue
-        if engine.wants(data) or len(data) > MAX_FILE_BYTES:
-            candidates.append(path)
-            if len(candidates) < PARALLEL_THRESHOLD:
-                held[path] = data
+    results: dict[str, FileResult] = {}
+    held: list[tuple[str, bytes]] = []  # candidates while a pool may still not pay off
+    pool: _Pool | None = None
+    try:
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                results[path] = check_file(engine, path)  # reports "cannot read"
+                continue
+            if not engine.wants(data) and len(data) <= MAX_FILE_BYTES:
+                results[path] = FileResult()
+            elif pool is not None:
+                pool.add(path)
+            elif jobs <= 1:
+                results[path] = check_file(engine, path, data)
             else:
-                held.clear()
-        else:
-            early[path] = FileResult()
-    if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
-        checked = {path: check_file(engine, path, held.pop(path, None)) for path in candidates}
-    else:
-        global _worker_engine
-        _worker_engine = engine
-        size = max(1, min(MAX_CHUNK_SIZE, len(candidates) // (jobs * 4)))
-        chunks = [candidates[i:i + size] for i in range(0, len(candidates), size)]
-        checked = {}
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,)) as pool:
-            for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
-                checked.update(zip(chunk, results))
+                held.append((path, data))
+                if len(held) >= PARALLEL_THRESHOLD:
+                    pool = _Pool(spec, engine, jobs)
+                    for held_path, _ in held:
+                        pool.add(held_path)
+                    held.clear()
+        for path, data in held:
+            results[path] = check_file(engine, path, data)
+        if pool is not None:
+            results.update(pool.results())
+    finally:
+        if pool is not None:
+            pool.close()
     for path in paths:
-        yield path, checked[path] if path in checked else early[path]
+        yield path, results[path]
 
+
+class _Pool:
+    """Worker processes fed with chunks of paths as they come.
+
+    Chunks start small, so the first files reach a worker at once and the
+    work spreads evenly, and grow up to MAX_CHUNK_SIZE to keep the
+    inter-process traffic low on big trees."""
+
+    def __init__(self, spec: EngineSpec, engine: Engine, jobs: int):
+        global _worker_engine
+        _worker_engine = engine  # forked workers inherit it
+        self._executor = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,))
+        self._chunk: list[str] = []
+        self._submitted: list[tuple[list[str], Future]] = []
+        self._queued = 0
+
+    def add(self, path: str) -> None:
+        self._chunk.append(path)
+        if len(self._chunk) >= min(MAX_CHUNK_SIZE, 1 + self._queued // 16):
+            self._submit()
+
+    def _submit(self) -> None:
+        if self._chunk:
+            self._submitted.append((self._chunk, self._executor.submit(_check_chunk, self._chunk)))
+            self._queued += len(self._chunk)
+            self._chunk = []
+
+    def results(self) -> Iterator[tuple[str, FileResult]]:
+        self._submit()
+        for chunk, future in self._submitted:
+            yield from zip(chunk, future.result())
+
+    def close(self) -> None:
+        self._executor.shutdown(cancel_futures=True)

@@ -22,9 +22,9 @@ from fixtures_support import FIXTURES, Fixture, all_fixtures
 from lintkit.codemod import LintkitFixCommand, LintkitFixError
 from lintkit.engine import Engine, FileResult
 from lintkit.findings import DISPLAY_ONLY, SAFE, UNSAFE, Edit, Finding, Fix
-from lintkit.fixer import FixOutcome, fix_files, fix_source, unified_diff
+from lintkit.fixer import PARALLEL_THRESHOLD, FixOutcome, fix_files, fix_source, unified_diff
 from lintkit.registry import load_schema_set
-from lintkit.runner import PARALLEL_THRESHOLD, EngineSpec, check_file
+from lintkit.runner import EngineSpec, check_file
 
 ROOT = Path(__file__).parent.parent
 FIXED_SUFFIX = ".fixed.py"
