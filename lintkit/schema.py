@@ -14,6 +14,8 @@ import importlib.util
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .toml_cache import load_toml
+
 SCHEMA_FORMAT = 1
 
 #: What a library does with a keyword argument it does not know.
@@ -383,7 +385,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
 def load_schema_file(path: str | Path) -> LibrarySchema:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path.read_bytes())
     except OSError as exc:
         raise SchemaError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
