@@ -579,15 +579,17 @@ class Analyzer:
             return
         resolver = _ScopeResolver(self, scope)
         watched = self._watched_keywords
-        if self._wants_sites and (watched is None or any(k.arg in watched for k in call.keywords)):
+        if self._wants_sites and call.keywords and (watched is None or any(k.arg in watched for k in call.keywords)):
             self._emit(CallSite(call, resolver))
-        if self._wants_methods and isinstance(func, ast.Attribute):
+        receiver = None
+        if type(func) is ast.Attribute:
             receiver = self.binding_of(func.value, scope)
-            if isinstance(receiver, Instance):
-                self._emit(MethodCall(receiver, func.value, func.attr, call, resolver))
-            elif self._watched_methods is None or func.attr in self._watched_methods:
-                self._emit(MethodCall(None, func.value, func.attr, call, resolver))
-        target = self.call_target(call, scope)
+            if self._wants_methods:
+                if isinstance(receiver, Instance):
+                    self._emit(MethodCall(receiver, func.value, func.attr, call, resolver))
+                elif self._watched_methods is None or func.attr in self._watched_methods:
+                    self._emit(MethodCall(None, func.value, func.attr, call, resolver))
+        target = self.call_target(call, scope, receiver)
         if target is None:
             return
         kind, item, instance = target
@@ -611,8 +613,10 @@ class Analyzer:
             self._emit(AttributeStore(receiver, name.value, name.lineno, name.col_offset,
                                       name.end_lineno, name.end_col_offset, value, "setattr", obj))
 
-    def call_target(self, call: ast.Call, scope: Scope):
-        """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance) or None."""
+    def call_target(self, call: ast.Call, scope: Scope, receiver: Binding | None = None):
+        """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance) or None.
+
+        `receiver`: what `call.func.value` is, when the caller already knows."""
         func = call.func
         callee = self.binding_of(func, scope, want_callable=True)
         if isinstance(callee, LocalClassRef):
@@ -625,7 +629,8 @@ class Analyzer:
                 return "schema", item, self._factory_result(item, call)
             return None
         if isinstance(func, ast.Attribute):
-            receiver = self.binding_of(func.value, scope)
+            if receiver is None:
+                receiver = self.binding_of(func.value, scope)
             if isinstance(receiver, Instance):
                 factory = self.schemas.method_factory(receiver.cls, func.attr)
                 if factory is not None:

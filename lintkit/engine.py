@@ -109,9 +109,16 @@ class Engine:
             return self._check(tree, text, filename)
 
     def wants(self, source: str | bytes) -> bool:
-        """The prefilter: only a file importing a schema module can have a finding.
-        It also reads undecoded bytes, so a file it rejects needs no more work."""
-        return bool(self.check_classes) and self.schemas.prefilter.matches(source)
+        """The prefilter: only a file importing a schema module can have a finding, and
+        after a plain `import socket` only one that names a class, factory or watched
+        method as an attribute (`socket.socket`).  It also reads undecoded bytes, so a
+        file it rejects needs no more work."""
+        if not self.check_classes:
+            return False
+        prefilter = self.schemas.prefilter
+        if prefilter.imports_from(source):
+            return True
+        return prefilter.imports_plainly(source) and self.relevance.mentioned_in(source)
 
     # ------------------------------------------------------------------ analysis
 

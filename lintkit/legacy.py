@@ -28,29 +28,31 @@ from dataclasses import dataclass
 #: A file needing more masked statements than this is not worth analysing.
 MAX_REPAIRS = 400
 
-_LINE_FIXUPS: tuple[tuple[re.Pattern[str], str], ...] = (
+# Patterns are kept as strings and compiled by `re` on first use (its cache keeps
+# them): most runs meet no legacy file, and compiling them all costs 2 ms.
+_LINE_FIXUPS: tuple[tuple[str, str], ...] = (
     # except ValueError, e:  ->  except ValueError as e:
-    (re.compile(r"^(\s*except\b[^:#]*?)\s*,\s*([A-Za-z_]\w*)\s*:"), r"\1 as \2:"),
+    (r"^(\s*except\b[^:#]*?)\s*,\s*([A-Za-z_]\w*)\s*:", r"\1 as \2:"),
     # 0x3FL, 10L  ->  0x3F , 10   (same length)
-    (re.compile(r"\b((?:0[xX][0-9a-fA-F]+)|(?:\d+))[lL]\b"), r"\1 "),
+    (r"\b((?:0[xX][0-9a-fA-F]+)|(?:\d+))[lL]\b", r"\1 "),
     # 0777  ->   777   (octal without 0o; same length)
-    (re.compile(r"(?<![\w.])0([0-7]+)\b(?!\.)"), r" \1"),
+    (r"(?<![\w.])0([0-7]+)\b(?!\.)", r" \1"),
     # a <> b  ->  a != b
-    (re.compile(r"<>"), "!="),
+    (r"<>", "!="),
     # `x`  ->  (x)   (repr backticks; same length)
-    (re.compile(r"`([^`\n]*)`"), r"(\1)"),
+    (r"`([^`\n]*)`", r"(\1)"),
     # ur"..."  ->   r"..."
-    (re.compile(r"\b[uU]([rR])(['\"])"), r" \1\2"),
+    (r"\b[uU]([rR])(['\"])", r" \1\2"),
     # async / await used as names
-    (re.compile(r"\basync\b(?!\s+(?:def|for|with)\b)"), "async_"),
-    (re.compile(r"\bawait\b(?=\s*(?:=[^=]|\.|,|\)|\]|:|$))"), "await_"),
+    (r"\basync\b(?!\s+(?:def|for|with)\b)", "async_"),
+    (r"\bawait\b(?=\s*(?:=[^=]|\.|,|\)|\]|:|$))", "await_"),
 )
 
-_PRINT_STATEMENT = re.compile(r"^\s*print\b(?!\s*\()(?!\s*=[^=])(?!\s*\.)(\s*>>|\s+\S|\s*$)")
-_EXEC_STATEMENT = re.compile(r"^\s*exec\b\s+[^\s(=]")
+_PRINT_STATEMENT = r"^\s*print\b(?!\s*\()(?!\s*=[^=])(?!\s*\.)(\s*>>|\s+\S|\s*$)"
+_EXEC_STATEMENT = r"^\s*exec\b\s+[^\s(=]"
 _HEADER_KEYWORDS = {"if", "while", "for", "with", "def", "class", "async", "try", "else", "elif",
                     "except", "finally", "match", "case"}
-_TRAILING_COMMENT = re.compile(r"\s*#[^'\"]*$")
+_TRAILING_COMMENT = r"\s*#[^'\"]*$"
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
     fixed: set[int] = set()
 
     for index, line in enumerate(lines):
-        if _PRINT_STATEMENT.match(line) or _EXEC_STATEMENT.match(line):
+        if re.match(_PRINT_STATEMENT, line) or re.match(_EXEC_STATEMENT, line):
             masked.update(_mask(lines, spans, index))
         else:
             lines[index] = _apply_fixups(line)
@@ -104,7 +106,7 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
 
 def _apply_fixups(line: str) -> str:
     for pattern, replacement in _LINE_FIXUPS:
-        line = pattern.sub(replacement, line)
+        line = re.sub(pattern, replacement, line)
     return line
 
 
@@ -135,7 +137,7 @@ def _mask(lines: list[str], spans: dict[int, tuple[int, int]], index: int) -> li
     indent = head[: len(head) - len(head.lstrip())]
     ending = "\r\n" if head.endswith("\r\n") else "\n" if head.endswith("\n") else ""
     logical = "".join(lines[first:last + 1]).rstrip()
-    logical = _TRAILING_COMMENT.sub("", logical)
+    logical = re.sub(_TRAILING_COMMENT, "", logical)
     keyword = re.match(r"\s*(@|\w+)", head)
     keyword = keyword.group(1) if keyword else ""
     is_header = logical.endswith(":")

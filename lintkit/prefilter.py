@@ -6,6 +6,11 @@ it is built for speed: the fast `find` of the words `import` and `from` picks
 the candidate lines, and an anchored regex reads only those lines.  (A regex
 with a multi-line `^` over the whole file was 3.5x slower.)  It works on text
 and on undecoded bytes alike: PEP 263 encodings are ASCII-compatible.
+
+The two forms are told apart: `from redis import Redis` binds a schema name
+directly, while after a plain `import socket` code can reach a schema class
+only through an attribute (`socket.socket`), which the engine's second test
+(`relevance.RelevanceTest.mentioned_in`) looks for.
 """
 
 from __future__ import annotations
@@ -17,19 +22,42 @@ from typing import AnyStr, Iterable
 class ImportPrefilter:
     def __init__(self, modules: Iterable[str]):
         names = "|".join(sorted(map(re.escape, modules)))
-        statement = rf"[ \t]*(?:from[ \t]+(?:{names})\b|import[ \t]+[^\r\n#]*?\b(?:{names})\b)"
         # An optional UTF-8 byte order mark may open the file.
-        self._text = re.compile("(?:\ufeff)?" + statement)
-        self._bytes = re.compile((r"(?:\xef\xbb\xbf)?" + statement).encode("ascii"))
+        from_form = rf"(?:\ufeff)?[ \t]*from[ \t]+(?:{names})\b"
+        import_form = rf"(?:\ufeff)?[ \t]*import[ \t]+[^\r\n#]*?\b(?:{names})\b"
+        self._from = _Form("from", from_form)
+        self._import = _Form("import", import_form)
 
     def matches(self, source: str | bytes) -> bool:
-        if isinstance(source, str):
-            pattern, newline, cr, words = self._text, "\n", "\r", ("import", "from")
-        else:
-            pattern, newline, cr, words = self._bytes, b"\n", b"\r", (b"import", b"from")
-        if cr in source and newline not in source:
-            source = source.replace(cr, newline)  # CR-only line breaks (old Mac files)
-        return any(_some_line_matches(source, word, pattern, newline) for word in words)
+        """Whether `source` imports a schema module, in either form."""
+        source = _line_breaks_normalised(source)
+        return self._import.found_in(source) or self._from.found_in(source)
+
+    def imports_plainly(self, source: str | bytes) -> bool:
+        """Whether `source` has an `import <schema module>` statement."""
+        return self._import.found_in(_line_breaks_normalised(source))
+
+    def imports_from(self, source: str | bytes) -> bool:
+        """Whether `source` has a `from <schema module> import ...` statement."""
+        return self._from.found_in(_line_breaks_normalised(source))
+
+
+class _Form:
+    """One import form: the word that starts its lines' scan, and the line pattern."""
+
+    def __init__(self, word: str, pattern: str):
+        self._text = (word, re.compile(pattern))
+        self._bytes = (word.encode("ascii"), re.compile(pattern.replace(r"\ufeff", r"\xef\xbb\xbf").encode("ascii")))
+
+    def found_in(self, source: str | bytes) -> bool:
+        word, pattern = self._text if isinstance(source, str) else self._bytes
+        return _some_line_matches(source, word, pattern, "\n" if isinstance(source, str) else b"\n")
+
+
+def _line_breaks_normalised(source: AnyStr) -> AnyStr:
+    """CR-only line breaks (old Mac files) as \\n, so every line starts after a \\n."""
+    newline, cr = ("\n", "\r") if isinstance(source, str) else (b"\n", b"\r")
+    return source.replace(cr, newline) if cr in source and newline not in source else source
 
 
 def _some_line_matches(source: AnyStr, word: AnyStr, pattern: re.Pattern, newline: AnyStr) -> bool:

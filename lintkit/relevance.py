@@ -34,6 +34,21 @@ class RelevanceTest:
         # every position of the text, about ten times slower.
         self._attribute = re.compile(rf"\.[\s\\]*(?:{attributes})(?!\w)") if attributes else None
         self._plain = _words_pattern(frozenset(plain_words))
+        self._attribute_bytes = _as_bytes(self._attribute)
+        self._plain_bytes = _as_bytes(self._plain)
+
+    def mentioned_in(self, source: str | bytes) -> bool:
+        """Whether a whole file, text or undecoded bytes, mentions a static word.
+
+        A file that imports schema modules only in the plain form (`import socket`)
+        reaches their classes and factories only through attributes: without a
+        static word it cannot produce an event, and is not even parsed."""
+        if not source.isascii():
+            return True
+        if isinstance(source, str):
+            return self.static_match(source, 0, len(source))
+        return (self._attribute_bytes is not None and self._attribute_bytes.search(source) is not None) or \
+            (self._plain_bytes is not None and _find_word(self._plain_bytes, source, 0, len(source)))
 
     def source(self, text: str | None) -> SourceSegments | None:
         """A searchable view of one file, or None when its text cannot be trusted."""
@@ -61,6 +76,10 @@ class SourceSegments:
             any(_find_word(_words_pattern((name,)), text, start, end) for name in names)
 
 
+def _as_bytes(pattern: re.Pattern[str] | None) -> re.Pattern[bytes] | None:
+    return re.compile(pattern.pattern.encode("ascii")) if pattern is not None else None
+
+
 @lru_cache(maxsize=4096)
 def _words_pattern(words: frozenset[str] | tuple[str, ...]) -> re.Pattern[str] | None:
     """Any of `words`, not followed by a word character (see `_find_word` for the start)."""
@@ -68,13 +87,14 @@ def _words_pattern(words: frozenset[str] | tuple[str, ...]) -> re.Pattern[str] |
     return re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None
 
 
-def _find_word(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+def _find_word(pattern: re.Pattern, text: str | bytes, start: int, end: int) -> bool:
     """Whether `pattern` matches in text[start:end] as a whole word."""
     while True:
         match = pattern.search(text, start, end)
         if match is None:
             return False
         at = match.start()
-        if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+        before = text[at - 1:at]  # a slice: the same for str and bytes
+        if not (before.isalnum() or before in ("_", b"_")):
             return True
         start = at + 1

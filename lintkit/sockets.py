@@ -179,8 +179,8 @@ def dotted(expr: ast.expr) -> str | None:
 class SocketFlows:
     """Lifetime and keepalive analysis for the sockets of one file."""
 
-    def __init__(self, tree: ast.Module):
-        self.parents = Parents(tree)
+    def __init__(self, tree: ast.Module, parents: Parents):
+        self.parents = parents
         self.tree = tree
 
     def follow(self, call: ast.Call, resolver: Resolver) -> Flow:

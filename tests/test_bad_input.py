@@ -26,9 +26,9 @@ def write(path: Path, data: bytes | str) -> Path:
 
 
 def test_syntax_error_is_one_line_and_the_run_continues(tmp_path: Path) -> None:
-    write(tmp_path / "a_broken.py", "import qpid.messaging\nx = 1\0\n")
+    write(tmp_path / "a_broken.py", "import qpid.messaging\nconn = qpid.messaging.Connection('b')\0\n")
     write(tmp_path / "b_good.py", FINDING)
-    write(tmp_path / "c_legacy.py", "import qpid.messaging\ndef f(:\n    pass\n")
+    write(tmp_path / "c_legacy.py", "import qpid.messaging\ndef f(:\n    return qpid.messaging.Connection('b', heartbeat=30)\n")
     completed = subprocess.run([sys.executable, "-m", "lintkit", "check", str(tmp_path)],
                                capture_output=True, text=True)
     assert completed.returncode == 1
@@ -43,19 +43,19 @@ def test_syntax_error_is_one_line_and_the_run_continues(tmp_path: Path) -> None:
 
 
 def test_undecodable_bytes(engine: Engine, tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.py", b"import qpid.messaging\nx = '\xff\xfe'\n")
+    path = write(tmp_path / "bad.py", b"import qpid.messaging\nconn = qpid.messaging.Connection('\xff\xfe')\n")
     result = check_file(engine, str(path))
     assert result.findings == []
     assert result.error.message.startswith("cannot decode: ")
 
 
 def test_unknown_coding_cookie(engine: Engine, tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.py", b"# -*- coding: klingon -*-\nimport qpid.messaging\n")
+    path = write(tmp_path / "bad.py", b"# -*- coding: klingon -*-\nimport qpid.messaging\nconn = qpid.messaging.Connection('b')\n")
     assert "cannot decode" in check_file(engine, str(path)).error.message
 
 
 def test_nul_bytes(engine: Engine, tmp_path: Path) -> None:
-    path = write(tmp_path / "nul.py", b"import qpid.messaging\nx = 1\x00\n")
+    path = write(tmp_path / "nul.py", b"import qpid.messaging\nconn = qpid.messaging.Connection('b')\x00\n")
     assert check_file(engine, str(path)).error.message.startswith("cannot parse")
 
 
@@ -114,8 +114,8 @@ def test_file_without_relevant_import_is_not_parsed(engine: Engine, tmp_path: Pa
     b"import os, qpid.messaging  # comment\n",
 ])
 def test_prefilter_finds_imports_in_every_line_ending(engine: Engine, data: bytes) -> None:
-    assert engine.wants(data)
-    assert engine.wants(data.decode("utf-8-sig"))
+    assert engine.schemas.prefilter.matches(data)
+    assert engine.schemas.prefilter.matches(data.decode("utf-8-sig"))
 
 
 @pytest.mark.parametrize("data", [b"import os\n", b"# import qpid\n", b"x = 'import qpid'\n", b"from os import socket\n"])
@@ -129,5 +129,20 @@ def test_prefilter_skips_files_without_a_schema_import(engine: Engine, data: byt
     b"import os\nimport os.path, http.client\n",
 ])
 def test_prefilter_reads_each_candidate_line(engine: Engine, data: bytes) -> None:
-    assert engine.wants(data)
-    assert engine.wants(data.decode())
+    assert engine.schemas.prefilter.matches(data)
+    assert engine.schemas.prefilter.matches(data.decode())
+
+
+@pytest.mark.parametrize(("source", "wanted"), [
+    ("import socket\nprint(socket.gethostname())\n", False),  # no class, factory or watched method
+    ("import socket\nsock = socket.socket()\n", True),
+    ("import socket as s\nsock = s.create_connection(('h', 1))\n", True),
+    ("import socket\nsock.setsockopt(1, 2, 3)\n", True),
+    ("import socket\nf(socket_options=[])\n", True),
+    ("import socket\nsetattr(x, 'y', 1)\n", True),
+    ("from socket import gethostname\n", True),  # a from-import may bind a class: always parsed
+    ("import socket\n# ｓocket.socket()\n", True),  # non-ASCII text: never skipped
+])
+def test_prefilter_after_a_plain_import_wants_an_attribute(engine: Engine, source: str, wanted: bool) -> None:
+    assert engine.wants(source) is wanted
+    assert engine.wants(source.encode("utf-8")) is wanted

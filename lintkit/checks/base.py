@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar
@@ -12,6 +11,7 @@ from ..events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
 from ..suggest import Suggestion
 from ..registry import SchemaSet
+from ..sockets import Parents
 from ..source import split_lines
 from ..syntax import walk
 from ..versions import ProjectVersions
@@ -53,6 +53,15 @@ class FileContext:
     tree: ast.Module
     options: RuleOptions
     text: str = ""
+
+    @property
+    def parents(self) -> Parents:
+        """Parent links of the tree, built once per file for every rule that needs them."""
+        cached = self.__dict__.get("_parents")
+        if cached is None:
+            cached = Parents(self.tree)
+            object.__setattr__(self, "_parents", cached)
+        return cached
 
     @property
     def lines(self) -> list[str]:
@@ -232,16 +241,22 @@ class Check:
 
     @classmethod
     def doc_sections(cls) -> dict[str, str]:
-        text = inspect.cleandoc(cls.__doc__ or "")
+        text = _docstring(cls)
         parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
         return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
 
     @classmethod
     def summary(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "").split("\n## ", 1)[0].strip()
+        return _docstring(cls).split("\n## ", 1)[0].strip()
 
     @classmethod
     def code_example(cls, section: str) -> str:
         """The Python code block of a docs section (Example / Use instead)."""
         match = re.search(r"```python\n(.*?)```", cls.doc_sections().get(section, ""), re.DOTALL)
         return match.group(1) if match else ""
+
+
+def _docstring(cls: type) -> str:
+    import inspect  # only the docs need it: not worth its import time on every run
+
+    return inspect.cleandoc(cls.__doc__ or "")

@@ -100,7 +100,7 @@ class SocketWithoutKeepalive(Check):
         if event.resolver is None or tcp_maker(event.call, event.resolver) is None:
             return
         if self._flows is None:
-            self._flows = SocketFlows(self.context.tree)
+            self._flows = SocketFlows(self.context.tree, self.context.parents)
         flows = self._flows
         flow = flows.follow(event.call, event.resolver)
         if flow.handed_over:

@@ -138,7 +138,7 @@ class KeepaliveIdleDefault(Check):
 
     def _check_idle_missing(self, event: MethodCall) -> None:
         if self._flows is None:
-            self._flows = SocketFlows(self.context.tree)
+            self._flows = SocketFlows(self.context.tree, self.context.parents)
         found = self._flows.receiver_flow(event.call)
         if found is None:
             return

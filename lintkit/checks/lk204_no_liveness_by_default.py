@@ -171,7 +171,7 @@ class NoLivenessByDefault(Check):
     def finish(self) -> None:
         if not self._pending:
             return
-        parents = Parents(self.context.tree)
+        parents = self.context.parents
         for pending in self._pending:
             names = {k.attribute for k in pending.knobs} | {k.method for k in pending.knobs}
             holder = _holder(pending.event.call, parents)
