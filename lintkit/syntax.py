@@ -18,14 +18,16 @@ _LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 #: Node types that never hold child nodes.
 _CHILDLESS = (ast.Name, ast.Constant, *_LEAVES)
 _AST = ast.AST
-_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Node type -> its child fields (see `child_fields`), filled on first use; the hot
+#: loops read it directly.
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def child_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type that can hold child nodes (no `ctx`)."""
-    fields = _FIELDS.get(kind)
+    fields = CHILD_FIELDS.get(kind)
     if fields is None:
-        fields = _FIELDS[kind] = () if issubclass(kind, _CHILDLESS) else \
+        fields = CHILD_FIELDS[kind] = () if issubclass(kind, _CHILDLESS) else \
             tuple(name for name in kind._fields if name != "ctx")
     return fields
 
@@ -44,7 +46,7 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under `node` (itself included), breadth first like `ast.walk`."""
     pending = deque([node])
     popleft, append = pending.popleft, pending.append
-    fields_of, leaves, node_type = _FIELDS.get, _LEAVES, _AST
+    fields_of, leaves, node_type = CHILD_FIELDS.get, _LEAVES, _AST
     while pending:
         current = popleft()
         kind = type(current)
@@ -65,7 +67,7 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     parents: dict[int, ast.AST] = {}
     stack = [tree]
     pop, push = stack.pop, stack.append
-    fields_of, leaves, node_type = _FIELDS.get, _LEAVES, _AST
+    fields_of, leaves, node_type = CHILD_FIELDS.get, _LEAVES, _AST
     while stack:
         node = pop()
         kind = type(node)
