@@ -44,32 +44,23 @@ def node_types() -> list[type]:
 
 def walk(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under `node` (itself included), breadth first like `ast.walk`."""
-    pending = deque([node])
-    popleft, append = pending.popleft, pending.append
-    fields_of, leaves, node_type = CHILD_FIELDS.get, _LEAVES, _AST
-    while pending:
-        current = popleft()
-        kind = type(current)
-        fields = fields_of(kind)
-        for name in fields if fields is not None else child_fields(kind):
-            value = getattr(current, name, None)
-            if type(value) is list:
-                for child in value:
-                    if isinstance(child, node_type) and not isinstance(child, leaves):
-                        append(child)
-            elif isinstance(value, node_type) and not isinstance(value, leaves):
-                append(value)
-        yield current
+    yield node
+    for _, child in _edges(node):
+        yield child
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     """id(node) -> its parent, for every node under `tree`."""
-    parents: dict[int, ast.AST] = {}
-    stack = [tree]
-    pop, push = stack.pop, stack.append
+    return {id(child): parent for parent, child in _edges(tree)}
+
+
+def _edges(root: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
+    """(parent, child) for every node under `root`, breadth first, children in field order."""
+    pending = deque([root])
+    popleft, append = pending.popleft, pending.append
     fields_of, leaves, node_type = CHILD_FIELDS.get, _LEAVES, _AST
-    while stack:
-        node = pop()
+    while pending:
+        node = popleft()
         kind = type(node)
         fields = fields_of(kind)
         for name in fields if fields is not None else child_fields(kind):
@@ -77,9 +68,8 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
             if type(value) is list:
                 for child in value:
                     if isinstance(child, node_type) and not isinstance(child, leaves):
-                        parents[id(child)] = node
-                        push(child)
+                        append(child)
+                        yield node, child
             elif isinstance(value, node_type) and not isinstance(value, leaves):
-                parents[id(value)] = node
-                push(value)
-    return parents
+                append(value)
+                yield node, value
