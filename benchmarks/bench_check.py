@@ -320,6 +320,10 @@ def part_stdlib(tools: Path, plain: Path, runs: int, cwd: str) -> None:
           f"flake8 --jobs=auto ({cores} processes)")
     print(f"flags    lintkit --isolated --exit-zero | ruff --isolated --exit-zero --no-cache "
           f"--target-version={py} | flake8 --isolated --exit-zero; stdout -> /dev/null")
+    cache = os.environ.get("LINTKIT_CACHE_DIR")
+    print("caches   no results cache in either tool; lintkit's schema cache "
+          + ("off (LINTKIT_CACHE_DIR is empty)" if cache == "" else f"on ({cache or 'default location'}), "
+             "filled by the warm-up"))
     print(f"output   lintkit {sum(lk_codes.values())} findings {dict(sorted(lk_codes.items()))}, "
           f"{lk_err} errors, {lk_warn} warnings (exit {lk.returncode}); ruff {ruff_n} diagnostics; "
           f"flake8 {f8_n} diagnostics")
