@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from functools import lru_cache
+from pathlib import Path
 
 import libcst
 from libcst.codemod import CodemodCommand, CodemodContext
 
+from .config import ConfigError, Settings, find_config, load_settings, merge_cli
 from .engine import Engine
 from .fixer import fix_source
 from .runner import EngineSpec
@@ -20,8 +22,13 @@ class LintkitFixError(Exception):
 
 
 @lru_cache(maxsize=None)
-def _engine(schemas: tuple[str, ...]) -> Engine:
-    return EngineSpec(schemas).build()
+def _engine(spec: EngineSpec) -> Engine:
+    return spec.build()
+
+
+@lru_cache(maxsize=64)
+def _settings(config: Path | None, isolated: bool, schemas: tuple[str, ...]) -> Settings:
+    return merge_cli(load_settings(config, isolated=isolated), extend_schemas=list(schemas) or None)
 
 
 def _exact_module(data: bytes) -> libcst.Module:
@@ -54,15 +61,25 @@ class LintkitFixCommand(CodemodCommand):
     file's bytes, with the same verification: a refused file is reported as
     failed (exit status 1) and left untouched.  Unlike `lintkit fix`, libcst
     writes in place (not atomically) and cannot read Python 2 files at all.
+
+    Each file is fixed under the configuration `lintkit fix` would use for it
+    (`[tool.lintkit]` or `lintkit.toml`, found walking up from the file):
+    select, ignore and per-file-ignores, max-idle-seconds, strict,
+    extend-schemas, unsafe-fixes, and exclude/extend-exclude (an excluded file
+    is left alone, as `lintkit fix --force-exclude` does).  `--lintkit-config
+    FILE` and `--lintkit-isolated` work as `--config` and `--isolated`.
     """
 
     DESCRIPTION = "Apply lintkit's fixes (safe ones; unsafe ones too with --unsafe-fixes)."
 
     def __init__(self, context: CodemodContext, unsafe_fixes: bool = False,
-                 lintkit_schemas: list[str] | tuple[str, ...] | None = None) -> None:
+                 lintkit_schemas: list[str] | tuple[str, ...] | None = None,
+                 lintkit_config: str | None = None, lintkit_isolated: bool = False) -> None:
         super().__init__(context)
         self.unsafe = unsafe_fixes
-        self.schemas = tuple(lintkit_schemas or ())
+        self.schemas = tuple(os.path.abspath(p) for p in lintkit_schemas or ())
+        self.config = Path(lintkit_config).resolve() if lintkit_config else None
+        self.isolated = lintkit_isolated
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -70,6 +87,10 @@ class LintkitFixCommand(CodemodCommand):
                                 help="also apply unsafe fixes (they may change run-time behaviour)")
         arg_parser.add_argument("--lintkit-schemas", dest="lintkit_schemas", action="append", default=[],
                                 metavar="PATH", help="extra lintkit library schema (repeatable)")
+        arg_parser.add_argument("--lintkit-config", dest="lintkit_config", metavar="FILE",
+                                help="lintkit configuration file (default: found from each file)")
+        arg_parser.add_argument("--lintkit-isolated", dest="lintkit_isolated", action="store_true",
+                                help="ignore lintkit configuration files")
 
     def _original(self, tree: libcst.Module) -> bytes:
         """The file's bytes when they are what libcst parsed (libcst loses a CR-only final newline)."""
@@ -85,10 +106,25 @@ class LintkitFixCommand(CodemodCommand):
                 return data
         return tree.bytes
 
+    def _settings_for(self, filename: str) -> Settings:
+        config = self.config
+        if config is None and not self.isolated:
+            config = find_config(filename)
+        try:
+            return _settings(config, self.isolated, self.schemas)
+        except ConfigError as exc:
+            raise LintkitFixError(f"lintkit configuration: {exc}") from None
+
     def transform_module_impl(self, tree: libcst.Module) -> libcst.Module:
         data = self._original(tree)
-        outcome = fix_source(_engine(self.schemas), data, self.context.filename or "<stdin>",
-                             unsafe=self.unsafe)
+        filename = os.path.abspath(self.context.filename) if self.context.filename else "<stdin>"
+        settings = self._settings_for(filename)
+        if self.context.filename and settings.is_excluded(filename, is_dir=False):
+            return tree
+        select, ignore = settings.enabled_for(filename)
+        spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
+        outcome = fix_source(_engine(spec), data, self.context.filename or "<stdin>",
+                             unsafe=self.unsafe or settings.unsafe_fixes)
         if outcome.error is not None:
             raise LintkitFixError(outcome.error)
         return _exact_module(outcome.new_bytes if outcome.new_bytes is not None else data)

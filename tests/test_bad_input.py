@@ -28,7 +28,8 @@ def write(path: Path, data: bytes | str) -> Path:
 def test_syntax_error_is_one_line_and_the_run_continues(tmp_path: Path) -> None:
     write(tmp_path / "a_broken.py", "import qpid.messaging\nconn = qpid.messaging.Connection('b')\0\n")
     write(tmp_path / "b_good.py", FINDING)
-    write(tmp_path / "c_legacy.py", "import qpid.messaging\ndef f(:\n    return qpid.messaging.Connection('b', heartbeat=30)\n")
+    write(tmp_path / "c_legacy.py",
+          "import qpid.messaging\ndef f(:\n    return qpid.messaging.Connection('b', heartbeat=30)\n")
     completed = subprocess.run([sys.executable, "-m", "lintkit", "check", str(tmp_path)],
                                capture_output=True, text=True)
     assert completed.returncode == 1
@@ -50,7 +51,8 @@ def test_undecodable_bytes(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_unknown_coding_cookie(engine: Engine, tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.py", b"# -*- coding: klingon -*-\nimport qpid.messaging\nconn = qpid.messaging.Connection('b')\n")
+    path = write(tmp_path / "bad.py",
+                 b"# -*- coding: klingon -*-\nimport qpid.messaging\nconn = qpid.messaging.Connection('b')\n")
     assert "cannot decode" in check_file(engine, str(path)).error.message
 
 

@@ -466,6 +466,46 @@ def test_codemod_applies_the_same_fixes(tmp_path: Path, unsafe: bool) -> None:
     assert (b"conn.heartbeat = 30" in (tmp_path / "vocabulary.py").read_bytes()) == unsafe
 
 
+CONFIGURED_PROJECT = {
+    "pyproject.toml": '[tool.lintkit]\nmax-idle-seconds = 3600\nextend-exclude = ["a/generated/"]\n'
+                      'per-file-ignores = { "a/ignored.py" = ["LK101"] }\n',
+    "a/intervals.py": 'import pika\nimport qpid.messaging\n\n'
+                      'params = pika.ConnectionParameters("broker", heartbeat=600)\n'
+                      'conn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n',
+}
+for _copy in ("a/ignored.py", "a/generated/generated.py"):
+    CONFIGURED_PROJECT[_copy] = CONFIGURED_PROJECT["a/intervals.py"]
+
+
+def write_project(root: Path) -> None:
+    for name, text in CONFIGURED_PROJECT.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_codemod_reads_the_configuration_as_lintkit_fix_does(tmp_path: Path) -> None:
+    # max-idle-seconds = 3600 keeps heartbeat=600 (a 300 s gap); per-file-ignores keeps the typo
+    # in ignored.py; the excluded build/ directory is left alone.
+    by_codemod, by_cli = tmp_path / "codemod", tmp_path / "cli"
+    for root in (by_codemod, by_cli):
+        write_project(root)
+    completed = run_codemod(by_codemod, "--unsafe-fixes")
+    assert completed.returncode == 0, completed.stderr
+    cli = subprocess.run([sys.executable, "-m", "lintkit", "fix", "--unsafe-fixes", "."], cwd=by_cli,
+                         capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    for name, original in CONFIGURED_PROJECT.items():
+        assert (by_codemod / name).read_text() == (by_cli / name).read_text(), name
+    assert (by_codemod / "a/intervals.py").read_text() == original.replace("hearbeat", "heartbeat")
+    assert (by_codemod / "a/ignored.py").read_text() == original
+    assert (by_codemod / "a/generated/generated.py").read_text() == original
+    isolated = tmp_path / "isolated"
+    write_project(isolated)
+    assert run_codemod(isolated, "--unsafe-fixes", "--lintkit-isolated").returncode == 0
+    assert "heartbeat=60)" in (isolated / "a/intervals.py").read_text()
+    assert "conn.heartbeat = 1" in (isolated / "a/ignored.py").read_text()
+
+
 def test_codemod_refusal_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "refused.py"
     data = (HEADER + "conn.hearbeat = 1\n").encode()
