@@ -120,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`lintkit check | head`): stop quietly, as ruff and grep do.
+        # Python would report the pipe once more while flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
 
 
 def load_check_settings(args: argparse.Namespace) -> Settings:
@@ -341,8 +346,10 @@ def show_schema(schemas, name: str) -> int:
                   + (", ".join(sorted(entry.kwargs)) if entry.kwargs is not None else "not checked"))
             for knob in entry.knobs:
                 setter = knob.kwarg or knob.attribute or knob.method
-                print(f"  knob {knob.concept}: {setter} ({knob.unit}), default {knob.default!r}"
-                      + (f", versions {knob.versions}" if knob.versions else ""))
+                entry = f" {knob.key!r}" if knob.key else ""
+                print(f"  knob {knob.concept}: {setter}{entry} ({knob.unit}), default {knob.default!r}"
+                      + (f", versions {knob.versions}" if knob.versions else "")
+                      + "".join(f", requires ({key!r}, {value!r})" for key, value in knob.requires))
         else:
             target = schemas.call_target(entry)
             print(f"factory {target.display_name} -> {entry.returns}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .events import Resolver
 from .registry import CallTarget, SchemaSet
@@ -131,6 +131,19 @@ def read(call: ast.Call, target: CallTarget, knob: Knob, resolver: Resolver | No
     if target.settings_argument and knob.key is None:
         return _read_settings_string(call, target.settings_argument, knob)
     return Reading(knob, ABSENT)
+
+
+def missing_requirements(call: ast.Call, target: CallTarget, knob: Knob,
+                         resolver: Resolver | None) -> list[tuple[str, object]]:
+    """The `requires` entries of a key knob that `call` does not give with the required value.
+    An entry lintkit cannot read (a computed collection or value) is not guessed: not missing."""
+    missing = []
+    for key, wanted in knob.requires:
+        reading = read(call, target, replace(knob, key=key, requires=()), resolver)
+        if reading.state == UNKNOWN or (reading.state == SET and reading.value in (NO_VALUE, wanted)):
+            continue
+        missing.append((key, wanted))
+    return missing
 
 
 def read_entry(collection: ast.expr, knob: Knob, resolver: Resolver | None) -> Reading:

@@ -76,6 +76,10 @@ class Knob:
     #: The TCP keepalive idle (seconds) the library applies when this knob is not given
     #: (py-amqp's socket_settings: 60); unset: the OS default.
     default_idle: float | None = None
+    #: For a `key` knob: other entries the same collection must hold for the knob to act
+    #: on an idle connection (grpc pings an idle channel only with
+    #: ("grpc.keepalive_permit_without_calls", 1)).
+    requires: tuple[tuple[str, Any], ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -161,7 +165,7 @@ _CLASS_KEYS = {
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle"}
+              "key", "argument", "position", "gap", "default_idle", "requires"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
@@ -285,6 +289,9 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
         off = raw.get("off", [])
         if not isinstance(off, list):
             r.fail(r.key("off"), "must be a list")
+        requires = r.table_of("requires")
+        if requires and key is None:
+            r.fail(r.key("requires"), "needs a key (the entries are looked up in the same collection)")
         yield Knob(
             concept=concept,
             unit=r.choice("unit", KNOB_UNITS, ""),
@@ -300,6 +307,8 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
             position=position,
             gap=r.number("gap", 1.0, low=0.01, high=1.0),
             default_idle=r.number("default_idle", None, low=0),
+            requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
+                           for name, value in sorted(requires.items())),
         )
 
 

@@ -290,3 +290,16 @@ def test_directory_named_explicitly_is_walked_even_if_git_ignores_it(tmp_path: P
     (target / "seed.py").write_text(SEED)
     completed = lintkit("check", str(target))
     assert completed.stdout.startswith(f"{target / 'seed.py'}:3:6: LK101")
+
+
+def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
+    # `lintkit check | head -1`: the reader goes away after one line of a long report.
+    (tmp_path / "many.py").write_text(
+        "import qpid.messaging\nconn = qpid.messaging.Connection('b', heartbeat=30)\n" + "conn.hearbeat = 1\n" * 3000)
+    process = subprocess.Popen([sys.executable, "-m", "lintkit", "check", str(tmp_path)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(str(tmp_path).encode())
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr

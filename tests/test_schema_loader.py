@@ -307,3 +307,25 @@ def test_bundled_names_resolve_through_aliases() -> None:
         "paramiko.transport.Transport"
     ssl_socket = schemas.lookup("ssl.SSLSocket")
     assert "setsockopt" in schemas.methods(ssl_socket)  # inherited from socket.socket through bases
+
+
+# --------------------------------------------------------------------------- knob requirements
+
+OPTIONS_KNOB = '\n[[class.knob]]\nconcept = "heartbeat"\nkwarg = "options"\nunit = "ms"\n'
+
+
+def test_knob_requirements_load(tmp_path: Path) -> None:
+    knob = OPTIONS_KNOB + 'key = "ping_ms"\nrequires = { "ping_idle" = 1, "ping_always" = true }\n'
+    [cls] = load_schema_file(write(tmp_path, LIBRARY + CLASS + knob)).classes
+    assert cls.knobs[0].requires == (("ping_always", True), ("ping_idle", 1))
+
+
+def test_knob_requirements_need_a_key(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS + OPTIONS_KNOB + 'requires = { "ping_idle" = 1 }\n')
+    assert "knob[0].requires: needs a key" in message
+
+
+def test_knob_requirement_values_are_scalars(tmp_path: Path) -> None:
+    knob = OPTIONS_KNOB + 'key = "ping_ms"\nrequires = { "ping_idle" = [1] }\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "knob[0].requires.ping_idle: must be a number" in message

@@ -21,6 +21,8 @@ class _Pending:
     cls: ClassSchema
     knobs: tuple[Knob, ...]
     version_note: str
+    #: A knob the call sets without the other entries it needs (`requires`), and those entries.
+    partial: tuple[Knob, tuple[tuple[str, object], ...]] | None = None
 
 
 class NoLivenessByDefault(Check):
@@ -41,6 +43,12 @@ class NoLivenessByDefault(Check):
     (no `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
     pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
     (no `socket_keepalive`).
+
+    A setting that needs a companion to act on an idle connection is reported
+    when the companion is missing: grpc sends keepalive pings only while an
+    RPC is in flight unless `("grpc.keepalive_permit_without_calls", 1)` is
+    in the same `options`, so `grpc.keepalive_time_ms` alone leaves an idle
+    channel silent. Schemas declare such companions with a knob's `requires`.
 
     Library defaults change between versions: redis-py 8.0 turned TCP
     keepalive on. lintkit uses the version the project pins (`pyproject.toml`
@@ -150,10 +158,18 @@ class NoLivenessByDefault(Check):
             version_note = (f" (the default of {name} {', '.join(versions)}; lintkit cannot tell which {name} "
                             f"version this project uses: pin it in pyproject.toml or requirements.txt)")
         all_knobs = knobs + tuple(k for k in uncertain if not _keeps_alive(k))
+        partial = None
         for knob in all_knobs:
-            if knob.kwarg is not None and self._sets_liveness(K.read(call, target, knob, event.resolver), event):
+            if knob.kwarg is None:
+                continue
+            reading = K.read(call, target, knob, event.resolver)
+            if not self._sets_liveness(reading, event):
+                continue
+            missing = K.missing_requirements(call, target, knob, event.resolver) if reading.state == K.SET else []
+            if not missing:
                 return
-        self._pending.append(_Pending(event, cls, all_knobs, version_note))
+            partial = partial or (knob, tuple(missing))
+        self._pending.append(_Pending(event, cls, all_knobs, version_note, partial))
 
     def attribute_store(self, event: AttributeStore) -> None:
         if event.form in ("assign", "annassign", "setattr"):
@@ -196,6 +212,12 @@ class NoLivenessByDefault(Check):
         default = "" if knob.unit == "options" else f" ({_setter(knob)} defaults to {knob.default!r})"
         message = (f"{event.target.display_name} has no {what} by default{default}{pending.version_note} and "
                    f"this code never turns it on: {IDLE_CONSEQUENCE}; {_how(knob, max_idle)}")
+        if pending.partial is not None:
+            knob, missing = pending.partial
+            entries = _entries(missing)
+            message = (f"{event.target.display_name} sets {knob.kwarg or knob.attribute} {knob.key!r} but not "
+                       f"{entries}, without which the {what} acts only while the connection is busy: "
+                       f"{IDLE_CONSEQUENCE}; add {entries} to {knob.kwarg or knob.attribute}")
         fix = None
         if knob.kwarg is not None and knob.key is None and knob.unit != "options":
             value = "True" if knob.unit == "bool" else str(K.suggested_value(knob, max_idle))
@@ -272,7 +294,8 @@ def _how(knob: Knob, max_idle: int) -> str:
         return (f"add (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) and a TCP_KEEPIDLE under {max_idle} s "
                 f"to {knob.kwarg or knob.attribute}")
     if knob.key is not None:
-        return f"add ({knob.key!r}, {value}) to {knob.kwarg or knob.attribute}{unit}"
+        entries = _entries(((knob.key, value), *knob.requires))
+        return f"add {entries} to {knob.kwarg or knob.attribute}{unit}"
     if knob.unit == "bool":
         return f"pass {knob.kwarg}=True" if knob.kwarg else f"set {_setter(knob)} to True"
     if knob.kwarg is not None:
@@ -280,6 +303,11 @@ def _how(knob: Knob, max_idle: int) -> str:
     if knob.method is not None:
         return f"call {knob.method}({value}){unit} on it"
     return f"set .{knob.attribute} = {value}{unit}"
+
+
+def _entries(pairs) -> str:
+    """`('a', 1)` or `('a', 1) and ('b', 2)`: collection entries as code spells them."""
+    return " and ".join(f"({key!r}, {value!r})" for key, value in pairs)
 
 
 def _options_enable_keepalive(value: ast.expr | None, event: KnownCall) -> bool | None:
