@@ -80,6 +80,9 @@ class Knob:
     #: on an idle connection (grpc pings an idle channel only with
     #: ("grpc.keepalive_permit_without_calls", 1)).
     requires: tuple[tuple[str, Any], ...] = ()
+    #: A condition outside the client for a new value to work, added to the advice of
+    #: LK204 and LK205 (grpc: the server must accept pings that often).
+    caveat: str = ""
 
     @property
     def fixed(self) -> bool:
@@ -165,7 +168,8 @@ _CLASS_KEYS = {
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires"}
+              "key", "argument", "position", "gap", "default_idle", "requires",
+              "caveat"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
@@ -309,6 +313,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
             default_idle=r.number("default_idle", None, low=0),
             requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
                            for name, value in sorted(requires.items())),
+            caveat=r.str("caveat", ""),
         )
 
 

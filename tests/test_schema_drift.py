@@ -828,7 +828,10 @@ class _StringsIn:
         return Path(resolve(self.module).__file__).read_bytes()
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and b"\0" + key.encode() + b"\0" in self.data
+        # NUL-terminated, and not the tail of a longer name (the linker may pack a string
+        # right after other data: "...0000grpc.http2.min_ping_interval_without_data_ms\0").
+        return isinstance(key, str) and re.search(rb"(?<![A-Za-z_.])" + re.escape(key.encode()) + rb"\0",
+                                                  self.data) is not None
 
 
 #: Libraries whose knob keys are strings: what the library knows. Other keys are dotted names of
@@ -861,6 +864,16 @@ def test_knob_keys_are_real(cls: ClassSchema) -> None:
         else:
             value = resolve(knob.key)
             assert isinstance(value, int), f"{label}: {knob.key} is {value!r}, not an int socket constant"
+        for required, _ in knob.requires:
+            if known is not None:
+                assert required in known(), f"{label}: the installed library does not know the key {required!r}"
+            else:
+                assert isinstance(resolve(required), int), f"{label}: requires {required}, not a socket constant"
+        if known is not None and isinstance(known(), _StringsIn):
+            # Names the note and the caveat tell users to set are real too (a misspelt channel
+            # argument is silently ignored: the very bug class lintkit reports).
+            for named in re.findall(r"\bgrpc\.[a-z0-9_.]*[a-z0-9_]", knob.note + " " + knob.caveat):
+                assert named in known(), f"{label}: its note or caveat names {named!r}, unknown to the library"
         if knob.concept in TCP_OPTION_OF and known is not None:
             # A string key of a TCP option maps to that option (pika: 'TCP_KEEPIDLE' -> TCP_KEEPIDLE).
             assert known()[knob.key] == getattr(socket, TCP_OPTION_OF[knob.concept]), (

@@ -329,3 +329,9 @@ def test_knob_requirement_values_are_scalars(tmp_path: Path) -> None:
     knob = OPTIONS_KNOB + 'key = "ping_ms"\nrequires = { "ping_idle" = [1] }\n'
     message = load_error(tmp_path, LIBRARY + CLASS + knob)
     assert "knob[0].requires.ping_idle: must be a number" in message
+
+
+def test_knob_caveat_loads(tmp_path: Path) -> None:
+    knob = OPTIONS_KNOB + 'key = "ping_ms"\ncaveat = "the server must allow it"\n'
+    [cls] = load_schema_file(write(tmp_path, LIBRARY + CLASS + knob)).classes
+    assert cls.knobs[0].caveat == "the server must allow it"

@@ -222,6 +222,8 @@ class NoLivenessByDefault(Check):
         if knob.kwarg is not None and knob.key is None and knob.unit != "options":
             value = "True" if knob.unit == "bool" else str(K.suggested_value(knob, max_idle))
             fix = self.add_keyword_fix(call, knob.kwarg, value)
+        if knob.caveat:
+            message += f" ({knob.caveat})"
         func = call.func
         self.report(func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, message, fix)
 

@@ -71,8 +71,9 @@ class IntervalAboveMaxIdle(Check):
     unit (`heartbeat=60` for AMQP, `keepalives_idle=30`,
     `grpc.keepalive_time_ms` `30000`). It is **unsafe**: the connection then
     sends more often, and a grpc server rejects client pings more often than
-    every 5 minutes unless it allows them
-    (`grpc.http2.min_recv_ping_interval_without_data_ms`). A module-level
+    every 5 minutes on a connection without data unless it allows them (the
+    server's `grpc.http2.min_ping_interval_without_data_ms`, and
+    `grpc.keepalive_permit_without_calls`). A module-level
     constant or a value in a connection string is reported with **no fix**:
     change it where it is defined.
 
@@ -157,7 +158,8 @@ class IntervalAboveMaxIdle(Check):
         message = (f"{shown} on {owner} allows {gap} before the {what}, above the {max_idle} s maximum idle "
                    f"time: Azure load balancers and NAT forget idle flows after 240 s and AWS NAT gateways "
                    f"after 350 s, so the {what} reaches a connection that is already gone; use "
-                   f"{K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})")
+                   f"{K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})"
+                   + (f" ({knob.caveat})" if knob.caveat else ""))
         fix = None
         if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)):
             suggested = str(K.suggested_value(knob, max_idle))
