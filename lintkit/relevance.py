@@ -43,12 +43,7 @@ class RelevanceTest:
         A file that imports schema modules only in the plain form (`import socket`)
         reaches their classes and factories only through attributes: without a
         static word it cannot produce an event, and is not even parsed."""
-        if not source.isascii():
-            return True
-        if isinstance(source, str):
-            return self.static_match(source, 0, len(source))
-        return (self._attribute_bytes is not None and self._attribute_bytes.search(source) is not None) or \
-            (self._plain_bytes is not None and _find_word(self._plain_bytes, source, 0, len(source)))
+        return not source.isascii() or self.static_match(source, 0, len(source))
 
     def source(self, text: str | None) -> SourceSegments | None:
         """A searchable view of one file, or None when its text cannot be trusted."""
@@ -56,9 +51,11 @@ class RelevanceTest:
             return None
         return SourceSegments(text, self)
 
-    def static_match(self, text: str, start: int, end: int) -> bool:
-        return (self._attribute is not None and self._attribute.search(text, start, end) is not None) or \
-            (self._plain is not None and _find_word(self._plain, text, start, end))
+    def static_match(self, text: str | bytes, start: int, end: int) -> bool:
+        attribute, plain = (self._attribute, self._plain) if isinstance(text, str) else \
+            (self._attribute_bytes, self._plain_bytes)
+        return (attribute is not None and attribute.search(text, start, end) is not None) or \
+            (plain is not None and _find_word(plain, text, start, end))
 
 
 class SourceSegments:
