@@ -40,10 +40,14 @@ class KeepaliveIdleDefault(Check):
     `keepalives` is 1 by default, `keepalives_idle` unset), PyMySQL (always
     sets `SO_KEEPALIVE` on TCP connections, with no idle option), redis-py
     before 8.0 with `socket_keepalive=True` and no
-    `socket_keepalive_options`. The schemas say which knob sets the idle
-    time (`keepalive_idle`, `keepalive_options`) and which defaults
+    `socket_keepalive_options`, and any redis-py whose
+    `socket_keepalive_options` dict has no `TCP_KEEPIDLE` entry (a given
+    dict replaces redis-py 8's defaults). The schemas say which knob sets
+    the idle time (`keepalive_idle`, `keepalive_options`), which defaults
     already include one (`default_idle`: py-amqp 60 s, redis-py 8 30 s,
-    websocket-client 30 s).
+    websocket-client 30 s), and, through an entry knob's `default`, what a
+    given collection without the idle entry leaves (py-amqp merges its
+    own settings, so its `socket_settings` is not reported).
 
     ## Why is this bad?
     `SO_KEEPALIVE` alone does not keep a connection through a NAT gateway:
@@ -244,10 +248,11 @@ class KeepaliveIdleDefault(Check):
             return  # the answer depends on a version lintkit cannot tell (LK204 reports the risk)
         switches = [k for k in found.knobs if k.concept == "keepalive"]
         tuning = [k for k in found.knobs if k.concept in ("keepalive_idle", "keepalive_options")]
-        if not switches or any(k.default_idle is not None for k in tuning):
+        if not switches:
             return
         on_by: Knob | None = None
         at: ast.expr = call.func
+        explicit = False
         for knob in switches:
             reading = K.read(call, target, knob, event.resolver) if not knob.fixed else K.Reading(knob, K.ABSENT)
             if reading.state == K.UNKNOWN:
@@ -256,24 +261,49 @@ class KeepaliveIdleDefault(Check):
                 if reading.value is K.NO_VALUE:
                     return
                 if reading.value and not K.is_off(reading.value, knob):
-                    on_by, at = knob, reading.node if reading.node is not None else call.func
+                    on_by, at, explicit = knob, reading.node if reading.node is not None else call.func, True
             elif K.on_by_default(knob):
                 on_by = on_by or knob
         if on_by is None:
             return
-        for knob in tuning:
-            if knob.kwarg is not None and K.read(call, target, knob, event.resolver).state != K.ABSENT:
-                return
+        replacing = self._idle_left_default(call, target, tuning, event.resolver)
+        if replacing is False:
+            return
         library = self.schemas.library_of(target.returns)
         name = library.name if library else target.display_name
         how = (f"pass {', '.join(sorted({k.kwarg for k in tuning if k.kwarg and k.concept == 'keepalive_idle' and not k.key}))}"
                if any(k.kwarg and k.concept == "keepalive_idle" and not k.key for k in tuning) else
                f"pass {tuning[0].kwarg} with TCP_KEEPIDLE" if tuning and tuning[0].kwarg else
                "set TCP_KEEPIDLE on the connection's socket after connecting")
-        message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by)}) but {name} leaves the idle "
-                   f"time at the OS default: {OS_DEFAULT}; {how} (seconds, below {self.options.max_idle_seconds})")
+        leaves = f"{name} leaves the idle time at the OS default"
+        if replacing is not True:
+            how = f"add {replacing.key} to {replacing.kwarg}"
+            leaves = (f"its {replacing.kwarg} has no {replacing.key} entry, and a given {replacing.kwarg} replaces "
+                      f"{name}'s own keepalive times, so the idle time is the OS default")
+        message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {leaves}: "
+                   f"{OS_DEFAULT}; {how} (seconds, below {self.options.max_idle_seconds})")
         self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message,
                     self._library_fix(call, tuning))
+
+    @staticmethod
+    def _idle_left_default(call: ast.Call, target, tuning: list[Knob], resolver: Resolver | None):
+        """Whether the call leaves the keepalive idle at the OS default: False when an idle is
+        given, the library applies its own, or lintkit cannot tell; the entry knob whose
+        collection the call gives without the idle entry; else True (nothing given)."""
+        readings = {knob: K.read(call, target, knob, resolver) for knob in tuning if knob.kwarg is not None}
+        if any(reading.state == K.UNKNOWN for reading in readings.values()):
+            return False  # computed: not guessed
+        if any(r.state == K.SET for k, r in readings.items() if k.concept == "keepalive_idle"):
+            return False  # an idle is given (LK205 judges its value)
+        given = {k.kwarg for k, r in readings.items() if k.concept == "keepalive_options" and r.state == K.SET}
+        if not given:
+            return not any(k.default_idle is not None for k in tuning)
+        # A collection without the idle entry: the entry knob's default is what the socket gets
+        # (redis-py 8: a given dict replaces its defaults). No entry knob: the library may merge
+        # its own defaults (py-amqp's socket_settings), so say nothing.
+        entry = next((k for k in readings if k.concept == "keepalive_idle" and k.key is not None
+                      and k.kwarg in given), None)
+        return entry if entry is not None and entry.default is None else False
 
     def _library_fix(self, call: ast.Call, tuning: list[Knob]) -> RawFix | None:
         plain = {k.concept: k for k in tuning if k.kwarg and not k.key and k.unit == "s"}
@@ -290,9 +320,9 @@ class KeepaliveIdleDefault(Check):
         return RawFix(first.applicability, title, ((line, col, line, col, text),))
 
 
-def _why_on(knob: Knob) -> str:
+def _why_on(knob: Knob, explicit: bool) -> str:
     if knob.fixed:
         return "always, on TCP connections"
-    if K.on_by_default(knob):
+    if K.on_by_default(knob) and not explicit:
         return f"{knob.kwarg or knob.attribute} is on by default"
     return f"{knob.kwarg}=True"
