@@ -12,9 +12,11 @@ parse, exactly where it is, and neutralise the others.
    of the same shape (`if 1:`, `except:`), so its body is still analysed; a
    simple statement becomes `pass`; its continuation lines become blank.
 
-Line numbers never change, so findings in the surviving statements point at
-the original source.  The result is only ever used for analysis, never
-written back.
+Line numbers never change.  Where a rewrite changed a line's length
+(`except X, e:`, `async` -> `async_`), the tree's columns are mapped back to
+the original line, and the renamed identifiers get their own names back, so
+findings and fixes point at the original source.  The result is only ever
+used for analysis, never written back.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .source import split_lines
+from .syntax import walk
 
 #: A file needing more masked statements than this is not worth analysing.
 MAX_REPAIRS = 400
@@ -71,7 +77,8 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
         # Kept without its traceback, and re-raised as a copy: an exception held in a
         # local of a frame its traceback holds is a reference cycle.
         original_error = first_error.with_traceback(None)
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
+    original_lines = list(lines)
     spans = _logical_spans(text, len(lines))
     masked: set[int] = set()
     fixed: set[int] = set()
@@ -84,7 +91,9 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
 
     for _ in range(MAX_REPAIRS):
         try:
-            return TolerantParse(ast.parse("".join(lines), filename), tuple(sorted(masked)), original_error)
+            tree = ast.parse("".join(lines), filename)
+            _point_at_original(tree, original_lines, lines, masked, text)
+            return TolerantParse(tree, tuple(sorted(masked)), original_error)
         except SyntaxError as error:
             index = (error.lineno or 0) - 1
             if not 0 <= index < len(lines):
@@ -102,6 +111,48 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
         except (RecursionError, MemoryError, ValueError):
             raise SyntaxError(*original_error.args) from None
     raise SyntaxError(*original_error.args)
+
+
+#: Identifiers a fixup renames (Python 3 keywords used as names), back to their names.
+_RENAMED = {"async_": "async", "await_": "await"}
+#: The fields of nodes that hold an identifier.
+_IDENTIFIER_FIELDS = {ast.Name: "id", ast.Attribute: "attr", ast.keyword: "arg", ast.arg: "arg",
+                      ast.FunctionDef: "name", ast.AsyncFunctionDef: "name", ast.ClassDef: "name"}
+
+
+def _point_at_original(tree: ast.Module, original: list[str], rewritten: list[str], masked: set[int],
+                       text: str) -> None:
+    """Map the tree's columns on rewritten lines back to the original lines, and give
+    renamed identifiers their names back (unless the original already uses the new name)."""
+    moved = {index + 1: SequenceMatcher(None, old.encode("utf-8"), new.encode("utf-8"), autojunk=False).get_opcodes()
+             for index, (old, new) in enumerate(zip(original, rewritten)) if old != new and index not in masked}
+    renamed = {new: old for new, old in _RENAMED.items() if re.search(rf"\b{new}\b", text) is None}
+    if not moved and not renamed:
+        return
+    for node in walk(tree):
+        if moved and hasattr(node, "col_offset"):
+            opcodes = moved.get(node.lineno)
+            if opcodes is not None:
+                node.col_offset = _original_column(opcodes, node.col_offset, end=False)
+            opcodes = moved.get(node.end_lineno) if node.end_lineno is not None else None
+            if opcodes is not None and node.end_col_offset is not None:
+                node.end_col_offset = _original_column(opcodes, node.end_col_offset, end=True)
+        field = _IDENTIFIER_FIELDS.get(type(node))
+        if field is not None and getattr(node, field, None) in renamed:
+            setattr(node, field, renamed[getattr(node, field)])
+
+
+def _original_column(opcodes: list[tuple[str, int, int, int, int]], column: int, end: bool) -> int:
+    """A byte column of a rewritten line, on the original line: inside an unchanged stretch
+    it moves with it; inside a rewritten one it goes to that stretch's start (or end)."""
+    for tag, old_start, old_end, new_start, new_end in opcodes:
+        inside = new_start < column <= new_end if end else new_start <= column < new_end
+        if inside:
+            if tag == "equal":
+                return old_start + column - new_start
+            return old_end if end else old_start
+    last = opcodes[-1]
+    return last[2] + column - last[4]
 
 
 def _apply_fixups(line: str) -> str:
