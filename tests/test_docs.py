@@ -50,3 +50,21 @@ def test_readme_lists_every_rule() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for check in ALL_CHECKS:
         assert f"[{check.code}](docs/rules/{check.code}.md)" in readme
+
+
+@pytest.mark.parametrize(("heading", "keys"), [
+    ("## Top level", "_TOP_KEYS"), ("## `[library]`", "_LIBRARY_KEYS"), ("## `[[class]]`", "_CLASS_KEYS"),
+    ("## `[[class.knob]]`", "_KNOB_KEYS"), ("## `[[factory]]`", "_FACTORY_KEYS"),
+])
+def test_schema_format_docs_list_every_key(heading: str, keys: str) -> None:
+    """docs/schemas.md has a table row for every key the loader accepts, and none it rejects."""
+    import re
+
+    from lintkit import schema
+
+    text = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
+    section = text.split(heading + "\n", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for cell in re.findall(r"^\| ([^|]+) \|", section, re.MULTILINE):
+        documented.update(re.findall(r"`([a-z_]+)`", cell))
+    assert documented == getattr(schema, keys)
