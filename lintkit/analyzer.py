@@ -886,8 +886,8 @@ def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             targets = ()
         if any(_stores_on(target, self_name) for target in targets):
             return True
-        for field in ("body", "orelse", "finalbody"):
-            pending.extend(getattr(stmt, field, ()))
+        for block in ("body", "orelse", "finalbody"):
+            pending.extend(getattr(stmt, block, ()))
         for handler in getattr(stmt, "handlers", ()):
             pending.extend(handler.body)
         for case in getattr(stmt, "cases", ()):

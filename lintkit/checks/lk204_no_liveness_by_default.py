@@ -8,7 +8,7 @@ from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..sockets import Parents, dotted
 from ..values import literal_value
-from .base import Check, RawFix
+from .base import Check
 
 IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so NAT gateways, load balancers and firewalls forget "
                     "it (Azure after 240 s, AWS NAT gateways after 350 s, a Cisco ASA after 1 h) and the next "
