@@ -30,18 +30,23 @@ def cache_dir() -> Path | None:
 
 
 def load_toml(data: bytes) -> dict[str, Any]:
-    """tomllib.loads(data.decode("utf-8")), through the cache."""
+    """The TOML document in `data` (UTF-8, any line endings), through the cache."""
     directory = cache_dir()
     if directory is None:
-        return tomllib.loads(data.decode("utf-8"))
+        return _parse(data)
     entry = directory / "toml" / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}.json"
     try:
         return json.loads(entry.read_bytes())
     except (OSError, ValueError):
         pass
-    parsed = tomllib.loads(data.decode("utf-8"))
+    parsed = _parse(data)
     _store(entry, parsed)
     return parsed
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    # Universal newlines, as reading the file in text mode would give.
+    return tomllib.loads(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _store(entry: Path, parsed: dict[str, Any]) -> None:

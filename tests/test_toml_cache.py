@@ -85,3 +85,9 @@ def test_schema_errors_still_name_the_file(cache: Path, tmp_path: Path) -> None:
     broken.write_text("[library\n")
     with pytest.raises(Exception, match="broken.toml: not valid TOML"):
         load_schema_file(broken)
+
+
+def test_line_endings_read_as_in_text_mode(cache: Path) -> None:
+    data = b'note = """two\r\nlines"""\r\n'
+    assert toml_cache.load_toml(data) == {"note": "two\nlines"}
+    assert toml_cache.load_toml(data) == {"note": "two\nlines"}  # from the cache
