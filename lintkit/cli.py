@@ -346,8 +346,8 @@ def show_schema(schemas, name: str) -> int:
                   + (", ".join(sorted(entry.kwargs)) if entry.kwargs is not None else "not checked"))
             for knob in entry.knobs:
                 setter = knob.kwarg or knob.attribute or knob.method
-                entry = f" {knob.key!r}" if knob.key else ""
-                print(f"  knob {knob.concept}: {setter}{entry} ({knob.unit}), default {knob.default!r}"
+                collection_key = f" {knob.key!r}" if knob.key else ""
+                print(f"  knob {knob.concept}: {setter}{collection_key} ({knob.unit}), default {knob.default!r}"
                       + (f", versions {knob.versions}" if knob.versions else "")
                       + "".join(f", requires ({key!r}, {value!r})" for key, value in knob.requires))
         else:

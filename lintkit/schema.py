@@ -8,9 +8,9 @@ tool must not have the bug class it exists to catch.
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from dataclasses import dataclass, field
-import importlib.util
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -168,8 +168,7 @@ _CLASS_KEYS = {
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires",
-              "caveat"}
+              "key", "argument", "position", "gap", "default_idle", "requires", "caveat"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}

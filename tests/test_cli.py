@@ -185,6 +185,9 @@ def test_schema_show() -> None:
     assert "factory qpid.messaging.Connection.establish -> qpid.messaging.endpoints.Connection" in library
     by_alias = lintkit("schema", "show", "redis.StrictRedis").stdout
     assert by_alias.startswith("\nclass redis.client.Redis\n")
+    grpc = lintkit("schema", "show", "grpc").stdout
+    assert ("  knob heartbeat: options 'grpc.keepalive_time_ms' (ms), default 2147483647, "
+            "requires ('grpc.keepalive_permit_without_calls', 1)\n") in grpc
     missing = lintkit("schema", "show", "nope")
     assert missing.returncode == 2 and "no schema library, class or factory named 'nope'" in missing.stderr
 
