@@ -34,12 +34,8 @@ from .suggest import did_you_mean, suggest
 if TYPE_CHECKING:
     import pathspec
 
-#: Codes of rules that are specified but not implemented yet; accepted in
-#: select/ignore/per-file-ignores so a configuration written for them is valid.
-RESERVED_CODES: tuple[str, ...] = ("LK103", "LK201", "LK202", "LK204", "LK205")
-
 #: Every code a configuration may name (or name a prefix of).
-KNOWN_CODES: frozenset[str] = frozenset(CHECKS_BY_CODE) | frozenset(RESERVED_CODES)
+KNOWN_CODES: frozenset[str] = frozenset(CHECKS_BY_CODE)
 
 #: What `exclude` replaces (files.py's directory names, plus the walker's *.egg-info).
 DEFAULT_EXCLUDE_PATTERNS: tuple[str, ...] = tuple(sorted(DEFAULT_EXCLUDES)) + ("*.egg-info",)

@@ -147,6 +147,13 @@ class SchemaSet:
             merged.update(owner.notes)
         return merged
 
+    def option_keys(self, cls: ClassSchema) -> dict[str, frozenset[str]]:
+        """Collection name -> the string keys the library knows, inherited ones included."""
+        merged: dict[str, frozenset[str]] = {}
+        for owner in reversed(self.mro(cls)):
+            merged.update(owner.option_keys)
+        return merged
+
     def class_vocabulary(self, cls: ClassSchema) -> dict[str, str]:
         merged: dict[str, str] = {}
         for owner in reversed(self.mro(cls)):

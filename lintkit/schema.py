@@ -114,6 +114,9 @@ class ClassSchema:
     #: A parameter (keyword, or the first positional argument) whose string may carry
     #: settings as `key=value` pairs or a URL query (libpq conninfo, AMQP URLs).
     settings_argument: str | None = None
+    #: Collections (a keyword or attribute) whose string keys the library reads by name,
+    #: and the keys it knows (pika's tcp_options): LK103 checks the others.
+    option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -166,6 +169,7 @@ _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
+    "option_keys",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat"}
@@ -264,6 +268,17 @@ def _as_set(names: tuple[str, ...] | None) -> frozenset[str] | None:
     return None if names is None else frozenset(names)
 
 
+def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
+    table = r.table_of("option_keys")
+    setters = set(r.names("kwargs") or ()) | set(r.names("attributes") or ())
+    for name, keys in table.items():
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            r.fail(f"{r.key('option_keys')}.{name}", "must be a non-empty list of strings")
+        if name not in setters:
+            r.fail(f"{r.key('option_keys')}.{name}", "must be one of the class's kwargs or attributes")
+    return {name: frozenset(keys) for name, keys in table.items()}
+
+
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
     """Knob values are numbers, booleans, or the string "none" for Python's None."""
     if value == "none":
@@ -353,6 +368,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             knobs=tuple(_parse_knobs(r, raw.get("knob", []))),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
+            option_keys=_option_keys(r),
             library=lib_name,
             origin=origin,
         ))

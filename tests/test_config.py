@@ -10,7 +10,7 @@ import pytest
 
 from lintkit.checks import CHECKS_BY_CODE
 from lintkit.config import (
-    DEFAULT_EXCLUDE_PATTERNS, KNOWN_CODES, OPTIONS, RESERVED_CODES, ConfigError, Settings, discover_settings,
+    DEFAULT_EXCLUDE_PATTERNS, KNOWN_CODES, OPTIONS, ConfigError, Settings, discover_settings,
     find_config, flake8_options, load_settings, merge_cli, settings_from_flake8,
 )
 from lintkit.engine import is_selected
@@ -205,8 +205,8 @@ def test_unknown_codes_are_errors(tmp_path: Path, body: str, message: str) -> No
     assert message in str(info.value)
 
 
-def test_known_and_reserved_codes_and_prefixes_are_accepted(tmp_path: Path) -> None:
-    codes = sorted(CHECKS_BY_CODE) + list(RESERVED_CODES) + ["LK", "LK1", "LK10", "LK2", "LK20"]
+def test_known_codes_and_prefixes_are_accepted(tmp_path: Path) -> None:
+    codes = sorted(CHECKS_BY_CODE) + ["LK", "LK1", "LK10", "LK2", "LK20"]
     body = "select = [" + ", ".join(f'"{c}"' for c in codes) + "]\n"
     assert load_settings(pyproject(tmp_path, body)).select == tuple(codes)
     assert {"LK103", "LK201", "LK206"} <= KNOWN_CODES

@@ -883,6 +883,23 @@ def test_knob_keys_are_real(cls: ClassSchema) -> None:
                 f"{label}: {knob.key} is not the socket option of concept {knob.concept}")
 
 
+OPTION_KEY_CLASSES = [c for c in CLASSES if c.option_keys]
+
+
+def test_option_key_classes_exist() -> None:
+    assert "pika.connection.ConnectionParameters" in {c.name for c in OPTION_KEY_CLASSES}
+
+
+@pytest.mark.parametrize("cls", OPTION_KEY_CLASSES, ids=ids(OPTION_KEY_CLASSES))
+def test_option_keys_are_what_the_library_knows(cls: ClassSchema) -> None:
+    """LK103 reports every key outside `option_keys`: the list must be the library's own, whole."""
+    known = STRING_KEYS.get(LIBRARY_OF[cls.name].name)
+    assert isinstance(known and known(), dict), f"{cls.name}: no list of the library's keys to compare with"
+    for collection, keys in cls.option_keys.items():
+        assert keys == set(known()), (f"{cls.name}: option_keys.{collection} lists {sorted(keys)}, the library "
+                                      f"knows {sorted(known())}")
+
+
 # --------------------------------------------------------------------------- knobs on the socket
 
 #: Knob concepts that are one TCP socket option.

@@ -335,3 +335,13 @@ def test_knob_caveat_loads(tmp_path: Path) -> None:
     knob = OPTIONS_KNOB + 'key = "ping_ms"\ncaveat = "the server must allow it"\n'
     [cls] = load_schema_file(write(tmp_path, LIBRARY + CLASS + knob)).classes
     assert cls.knobs[0].caveat == "the server must allow it"
+
+
+def test_option_keys_load_and_are_checked(tmp_path: Path) -> None:
+    option_keys = 'option_keys = { host = ["A", "B"] }\n'
+    [cls] = load_schema_file(write(tmp_path, LIBRARY + CLASS + option_keys)).classes
+    assert cls.option_keys == {"host": frozenset({"A", "B"})}
+    assert "option_keys.nope: must be one of the class's kwargs or attributes" in load_error(
+        tmp_path, LIBRARY + CLASS + 'option_keys = { nope = ["A"] }\n')
+    assert "option_keys.host: must be a non-empty list of strings" in load_error(
+        tmp_path, LIBRARY + CLASS + 'option_keys = { host = [] }\n')

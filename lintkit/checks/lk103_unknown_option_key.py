@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from ..events import AttributeStore, KnownCall
+from ..suggest import suggest
+from .base import Check
+
+
+class UnknownOptionKey(Check):
+    """A key in an options collection that the library does not know.
+
+    ## What it does
+    Checks the string keys of collections that a library reads by name, such as
+    pika's `tcp_options`, against the keys the schema lists for them
+    (`option_keys`). It checks them as keyword arguments of a constructor
+    (`pika.ConnectionParameters(tcp_options={...})`) and as attribute
+    assignments (`params.tcp_options = {...}`). It reads dict literals, lists
+    of `(key, value)` pairs and `dict(KEY=value)` calls. A key lintkit cannot
+    read, such as a name or a computed string, is not reported.
+
+    ## Why is this bad?
+    The library looks each key up and skips the ones it does not know: pika
+    logs "Unsupported TCP option" and never sets it. `tcp_options={"TCP_KEEPIDEL":
+    60}` leaves the socket at the OS default idle (Linux: first keepalive probe
+    after 7200 s). Because no `TCP_KEEP*` key is recognised, pika does not even
+    turn `SO_KEEPALIVE` on. A NAT gateway or load balancer then forgets the
+    idle connection after 240–350 s, and nothing says why.
+
+    Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
+    `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds. For a raw
+    socket the idle option's name differs per OS too, so portable code writes:
+
+    ```python
+    idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+    if idle is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
+    ```
+
+    ## Example
+    ```python
+    import pika
+
+    params = pika.ConnectionParameters("broker", tcp_options={"TCP_KEEPIDEL": 60})
+    ```
+
+    ## Use instead
+    ```python
+    import pika
+
+    params = pika.ConnectionParameters("broker", tcp_options={"TCP_KEEPIDLE": 60})
+    ```
+
+    ## Fix safety
+    When exactly one known key is clearly closest in spelling, the fix renames
+    the key and is **safe**: the library then applies the setting the code
+    already asked for. On a tie, or for a key in a `dict(KEY=...)` call that
+    already names the suggestion, there is no fix, only the hint. A string
+    with a prefix or triple quotes is not edited.
+
+    ## Options
+    - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): your own
+      schemas can list the keys of their collections (`option_keys`).
+
+    ## References
+    - [pika `tcp_socket_opts.py`](https://github.com/pika/pika/blob/main/pika/tcp_socket_opts.py)
+    - [Library schemas](../schemas.md)
+    """
+
+    code = "LK103"
+    name = "unknown-option-key"
+    fix_availability = "sometimes"
+
+    def known_call(self, event: KnownCall) -> None:
+        if event.subclass_defines_init:
+            return
+        collections = self.schemas.option_keys(event.target.returns)
+        for keyword in event.call.keywords:
+            if keyword.arg in collections:
+                self._check(keyword.value, keyword.arg, collections[keyword.arg], event.target.display_name,
+                            event.target.library)
+
+    def attribute_store(self, event: AttributeStore) -> None:
+        collections = self.schemas.option_keys(event.instance.cls)
+        if event.name in collections and event.value is not None and event.form != "augassign":
+            self._check(event.value, event.name, collections[event.name], event.instance.display_name,
+                        event.instance.cls.library)
+
+    def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str) -> None:
+        given = {key for key, _ in _keys(value)}
+        for key, node in _keys(value):
+            if key in known:
+                continue
+            suggestion = suggest(key, known, {}, {})
+            message = (f"'{key}' is not a key of {collection} of {owner}: {library} skips keys it does not "
+                       f"know, so the setting is never applied{suggestion.hint()}")
+            fix = None
+            if not set(suggestion.names) & given:
+                if isinstance(node, ast.keyword):
+                    end = node.col_offset + len(key.encode("utf-8"))
+                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key")
+                elif node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and \
+                        node.lineno == node.end_lineno:
+                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno,
+                                          node.end_col_offset, "the key", quoted=True)
+            if isinstance(node, ast.keyword):
+                end = node.col_offset + len(key.encode("utf-8"))
+                self.report(node.lineno, node.col_offset, node.lineno, end, message, fix)
+            else:
+                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)
+
+
+def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
+    """The string keys of a literal collection, with the node that spells each one."""
+    if isinstance(value, ast.Dict):
+        candidates = [key for key in value.keys if key is not None]
+    elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        candidates = [item.elts[0] for item in value.elts if isinstance(item, ast.Tuple) and len(item.elts) == 2]
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        for keyword in value.keywords:
+            if keyword.arg is not None:
+                yield keyword.arg, keyword
+        return
+    else:
+        return
+    for key in candidates:
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            yield key.value, key
