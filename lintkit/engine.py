@@ -19,6 +19,7 @@ from .checks.base import Check, FileContext, RawFix, RuleOptions
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
+from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
 from .source import SourceError, decode_source, split_lines
@@ -67,20 +68,31 @@ class Engine:
 
     # ------------------------------------------------------------------ entry points
 
-    def check_bytes(self, data: bytes, filename: str) -> FileResult:
+    def check_bytes(self, data: bytes, filename: str, *, honour_noqa: bool = False,
+                    prefiltered: bool = False) -> FileResult:
+        """`prefiltered`: the caller already knows `wants(data)` (the runner's prefilter)."""
         if len(data) > MAX_FILE_BYTES:
             return FileResult(error=FileError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped"))
         try:
             decoded = decode_source(data)
         except SourceError as exc:
             return FileResult(error=FileError(f"cannot decode: {exc}"))
-        return self.check_text(decoded.text, filename)
+        if not prefiltered and not self.wants(decoded.text):
+            return FileResult()
+        return self._check_wanted(decoded.text, filename, honour_noqa)
 
-    def check_text(self, text: str, filename: str) -> FileResult:
+    def check_text(self, text: str, filename: str, *, honour_noqa: bool = False) -> FileResult:
+        """`honour_noqa`: drop the findings `# noqa` suppresses (not under flake8, which does it)."""
         if not self.wants(text):
             return FileResult()
+        return self._check_wanted(text, filename, honour_noqa)
+
+    def _check_wanted(self, text: str, filename: str, honour_noqa: bool) -> FileResult:
         with _collector_paused():
-            return self._parse_and_check(text, filename)
+            result = self._parse_and_check(text, filename)
+        if honour_noqa:
+            result.findings = unsuppressed(result.findings, text)
+        return result
 
     def _parse_and_check(self, text: str, filename: str) -> FileResult:
         try:

@@ -66,7 +66,6 @@ from typing import Callable, Iterator, Sequence
 from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import SAFE, UNSAFE, FileError, Finding, Fix
 from .legacy import parse_tolerant
-from .noqa import unsuppressed
 from .runner import MAX_CHUNK_SIZE as CHUNK_SIZE
 from .runner import EngineSpec
 
@@ -138,7 +137,7 @@ def fix_source(engine: Engine, source: str | bytes, filename: str, *, unsafe: bo
     else:
         text, encoding = source, _text_encoding(source)
 
-    result = _check(engine, text, filename, honour_noqa)
+    result = engine.check_text(text, filename, honour_noqa=honour_noqa)
     if result.error is not None:
         return FixOutcome(error=_describe(result.error), old_bytes=data)
     outcome = FixOutcome(remaining=result.findings, old_bytes=data, warning=result.warning)
@@ -169,13 +168,6 @@ def fix_source(engine: Engine, source: str | bytes, filename: str, *, unsafe: bo
     outcome.new_bytes, outcome.new_text = new_bytes, current
     outcome.applied, outcome.remaining = sorted(applied), findings
     return outcome
-
-
-def _check(engine: Engine, text: str, filename: str, honour_noqa: bool) -> FileResult:
-    result = engine.check_text(text, filename)
-    if honour_noqa:
-        result.findings = unsuppressed(result.findings, text)
-    return result
 
 
 def _describe(error: FileError) -> str:
@@ -316,7 +308,7 @@ def _verify(engine: Engine, filename: str, new_text: str, before: list[Finding],
                            f"line {exc.raw_line})") from None
         except Exception as exc:  # libcst's native parser raises other errors on odd input
             raise _Refused(f"libcst cannot parse the fixed code ({_one_line(exc)})") from None
-    result = _check(engine, new_text, filename, honour_noqa)
+    result = engine.check_text(new_text, filename, honour_noqa=honour_noqa)
     if result.error is not None:
         raise _Refused(f"re-checking the fixed code failed: {_describe(result.error)}")
     expected = Counter(_key(f) for f in before) - Counter(_key(f) for f in fixed)

@@ -28,11 +28,6 @@ class ImportPrefilter:
         self._from = _Form("from", from_form)
         self._import = _Form("import", import_form)
 
-    def matches(self, source: str | bytes) -> bool:
-        """Whether `source` imports a schema module, in either form."""
-        source = _line_breaks_normalised(source)
-        return self._import.found_in(source) or self._from.found_in(source)
-
     def imports_plainly(self, source: str | bytes) -> bool:
         """Whether `source` has an `import <schema module>` statement."""
         return self._import.found_in(_line_breaks_normalised(source))

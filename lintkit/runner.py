@@ -10,9 +10,7 @@ from typing import Iterator, Sequence
 from .checks.base import RuleOptions
 from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import FileError
-from .noqa import unsuppressed
 from .registry import load_schema_set
-from .source import SourceError, decode_source
 
 #: Below this many files left by the prefilter a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 12
@@ -32,21 +30,16 @@ class EngineSpec:
         return Engine(load_schema_set(self.schema_paths), self.select, self.ignore, self.options)
 
 
-def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa: bool = True) -> FileResult:
+def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa: bool = True,
+               prefiltered: bool = False) -> FileResult:
+    """`prefiltered`: `check_files` already ran the prefilter on this file."""
     if data is None:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
             return FileResult(error=FileError(f"cannot read: {exc.strerror or exc}"))
-    result = engine.check_bytes(data, path)
-    if honour_noqa and result.findings:
-        try:
-            text = decode_source(data).text
-        except SourceError:
-            return result
-        result.findings = unsuppressed(result.findings, text)
-    return result
+    return engine.check_bytes(data, path, honour_noqa=honour_noqa, prefiltered=prefiltered)
 
 
 _worker_engine: Engine | None = None
@@ -59,7 +52,7 @@ def _init_worker(spec: EngineSpec) -> None:
 
 
 def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
-    return [check_file(_worker_engine, path) for path in paths]
+    return [check_file(_worker_engine, path, prefiltered=True) for path in paths]
 
 
 def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
@@ -90,7 +83,7 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
             elif pool is not None:
                 pool.add(path)
             elif jobs <= 1:
-                results[path] = check_file(engine, path, data)
+                results[path] = check_file(engine, path, data, prefiltered=True)
             else:
                 held.append((path, data))
                 if len(held) >= PARALLEL_THRESHOLD:
@@ -99,7 +92,7 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
                         pool.add(held_path)
                     held.clear()
         for path, data in held:
-            results[path] = check_file(engine, path, data)
+            results[path] = check_file(engine, path, data, prefiltered=True)
         if pool is not None:
             results.update(pool.results())
     finally:

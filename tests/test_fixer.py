@@ -236,8 +236,8 @@ class Rewriting:
         self.inner = inner or engine_for()
         self.rewrite = rewrite
 
-    def check_text(self, text: str, filename: str) -> FileResult:
-        result = self.inner.check_text(text, filename)
+    def check_text(self, text: str, filename: str, **options) -> FileResult:
+        result = self.inner.check_text(text, filename, **options)
         result.findings = sorted(self.rewrite(f, text) for f in result.findings)
         return result
 
@@ -260,8 +260,8 @@ def test_display_only_never_applied() -> None:
 def test_overlapping_fixes_converge_in_passes() -> None:
     """A second (synthetic) rule's fix overlaps the rename: it is applied in the next pass."""
     class Overlapping(Rewriting):
-        def check_text(self, text: str, filename: str) -> FileResult:
-            result = self.inner.check_text(text, filename)
+        def check_text(self, text: str, filename: str, **options) -> FileResult:
+            result = self.inner.check_text(text, filename, **options)
             for number, line in enumerate(text.splitlines(), 1):
                 if line.startswith("conn.") and line.endswith(" = 1"):
                     name_end = len(line) - len(" = 1")
@@ -282,8 +282,8 @@ def test_overlapping_fixes_converge_in_passes() -> None:
 
 def test_identical_fixes_apply_once() -> None:
     class Twice(Rewriting):
-        def check_text(self, text: str, filename: str) -> FileResult:
-            result = self.inner.check_text(text, filename)
+        def check_text(self, text: str, filename: str, **options) -> FileResult:
+            result = self.inner.check_text(text, filename, **options)
             result.findings = sorted(result.findings + [dataclasses.replace(f, code="LK998") for f in result.findings])
             return result
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from .. import knobs as K
 from ..events import AttributeStore, KnownCall
 from ..suggest import suggest
 from .base import Check
@@ -115,8 +116,9 @@ def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
     """The string keys of a literal collection, with the node that spells each one."""
     if isinstance(value, ast.Dict):
         candidates = [key for key in value.keys if key is not None]
-    elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-        candidates = [item.elts[0] for item in value.elts if isinstance(item, ast.Tuple) and len(item.elts) == 2]
+    elif isinstance(value, (ast.List, ast.Tuple, ast.BinOp)):
+        candidates = [item.elts[0] for item in K.literal_elements(value)
+                      if isinstance(item, ast.Tuple) and len(item.elts) == 2]
     elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
         for keyword in value.keywords:
             if keyword.arg is not None:
