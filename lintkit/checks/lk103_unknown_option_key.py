@@ -30,14 +30,7 @@ class UnknownOptionKey(Check):
     idle connection after 240–350 s, and nothing says why.
 
     Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
-    `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds. For a raw
-    socket the idle option's name differs per OS too, so portable code writes:
-
-    ```python
-    idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
-    if idle is not None:
-        sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
-    ```
+    `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.
 
     ## Example
     ```python
