@@ -8,6 +8,7 @@ from ..schema import Knob
 from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
                        option_call, turns_keepalive_on)
 from ..values import is_number, literal_value
+from ..liveness_scope import exempt
 from .base import Check, RawFix
 
 OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), and most NAT "
@@ -240,7 +241,7 @@ class KeepaliveIdleDefault(Check):
 
     def known_call(self, event: KnownCall) -> None:
         target, call = event.target, event.call
-        if event.subclass_defines_init or K.uses_local_socket(call, target):
+        if exempt(event, self.context):
             return
         found = K.applicable(self.schemas, target.returns, self.context.filename, self.options.versions,
                              event.version_guards, ("keepalive",) + K.TCP_TUNING)

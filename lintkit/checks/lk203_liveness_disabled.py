@@ -5,6 +5,7 @@ import ast
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..knobs import suggested_value
+from ..liveness_scope import exempt
 from .base import Check
 
 #: The knob concepts whose "off" value leaves a connection with no liveness at all.
@@ -155,7 +156,7 @@ class LivenessDisabled(Check):
 
     def known_call(self, event: KnownCall) -> None:
         target = event.target
-        if event.subclass_defines_init:
+        if exempt(event, self.context):
             return
         for keyword in event.call.keywords:
             if keyword.arg is None or (target.kwargs is not None and keyword.arg not in target.kwargs):

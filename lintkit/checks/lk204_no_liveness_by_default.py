@@ -8,6 +8,7 @@ from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..sockets import Parents, dotted
 from ..values import literal_value
+from ..liveness_scope import exempt
 from .base import Check
 
 IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so NAT gateways, load balancers and firewalls forget "
@@ -135,7 +136,7 @@ class NoLivenessByDefault(Check):
 
     def known_call(self, event: KnownCall) -> None:
         target, call = event.target, event.call
-        if event.subclass_defines_init or K.uses_local_socket(call, target):
+        if exempt(event, self.context):
             return
         cls = target.returns
         concepts = K.LIVENESS + ("keepalive_options",)

@@ -6,6 +6,7 @@ from .. import knobs as K
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..values import is_number, literal_value
+from ..liveness_scope import exempt
 from .base import Check
 
 #: Knob concepts whose value is the quiet time before something is sent.
@@ -99,7 +100,7 @@ class IntervalAboveMaxIdle(Check):
         return [k for k in (*found.knobs, *found.uncertain) if k.unit in ("s", "ms")]
 
     def known_call(self, event: KnownCall) -> None:
-        if event.subclass_defines_init:
+        if exempt(event, self.context):
             return
         seen = set()
         for knob in self._knobs(event.target.returns, event.version_guards):
