@@ -1,38 +1,52 @@
 """Applying the findings' fixes: verified, byte-exact outside the edits, written atomically.
 
-    bytes -> decode (PEP 263, BOM) -> check -> choose non-overlapping fixes ->
-    splice the edits into the text -> verify -> re-check -> ... (fixed point,
-    at most MAX_PASSES passes) -> encode in the file's own encoding -> write.
+    bytes -> decode (PEP 263, BOM) -> check -> take the fixes of one rule ->
+    splice -> verify -> re-check -> their follow-ups -> take the next fixes from
+    the fresh findings ... (at most MAX_FIXES rounds) -> encode in the file's own
+    encoding -> write.
 
 Which fixes: `safe` ones; `unsafe` ones too with `unsafe=True`; `display-only`
 never.  A finding suppressed by `# noqa` (flake8's rules, lintkit.noqa) is not
-fixed.  Within a pass fixes are taken in order of their first edit (then rule
-code), and a fix whose edits overlap *or touch* an edit already chosen is left
-for the next pass (ruff's rule).  Two findings with identical edits are fixed
-by one application.
+fixed.
 
-Verification, after every pass (any failure refuses the whole file: nothing is
-written and `FixOutcome.error` says why, on one line):
+One rule at a time, each judged on the code as the fixes before it left it: a
+round applies the fixes of the lowest rule code that has any (they do not
+overlap or touch: ruff's rule), and the next round takes its fixes from
+re-checking the fixed text, so a finding that an earlier fix made moot (LK204's
+`heartbeat=30` once LK102 renamed `hearbeat=30`) is gone before its fix could
+apply.  Renames of names (LK1xx) thus come before added settings (LK2xx).  Two
+findings with identical edits are fixed by one application.  A round that fails
+verification is retried with its first fix alone, which is refused if it still
+fails; the other fixes come back in the next rounds.
+
+Follow-ups: a fix may bring a new finding whose own fix completes it (LK201
+turns SO_KEEPALIVE on, which leaves the OS idle time: LK202 adds it).  Such
+findings are fixed at once, up to MAX_FOLLOW_UPS steps; if one has no fix that
+may apply, or a step fails, the whole chain is refused.
+
+Verification of every round (a failure refuses that fix and its chain only: the
+text stays as before it, the other fixes of the file still apply, and
+`FixOutcome.refusals` says which fix was refused and why):
 
 * every edit lies inside the file (1-based line, 0-based character column on
   the physical lines of `lintkit.source.split_lines`, column at most the
   line's length without its line break), the edits of one fix do not overlap,
   and no edit starts or ends between two word characters (a column slip that
   would cut an identifier or number in two is refused rather than applied);
-* Python 3 files: the fixed text parses with `ast.parse` and with
-  `libcst.parse_module`;
+* Python 3 files: the fixed text parses with `ast.parse`, compiles with
+  `compile()` when the original did (the parser accepts a repeated keyword
+  argument; the compiler does not), and parses with `libcst.parse_module`;
 * legacy files (only the tolerant parser of lintkit.legacy reads them:
   `FileResult.warning` is set, typically Python 2): *verified, not skipped*.
   libcst and `ast` cannot parse them, so instead the tolerant parse of the
   fixed text must still succeed, still need the tolerant parser, and mask
   exactly the same statements as before; the re-check rule below applies too;
 * re-checking the fixed text (same engine, same noqa rules) reports no
-  finding that was not expected: as multisets of (code, message), ignoring
-  positions, the findings after the pass must be contained in the findings
-  before it minus the ones whose fix was applied.  Messages carry no
-  positions, so an edit that shifts code is fine, while one that changes
-  what the analyser sees (a new finding, or a finding reworded) is refused.
-  Because every pass strictly shrinks that multiset, the loop converges.
+  finding that was not expected once the follow-ups are done: as multisets of
+  (code, message), ignoring positions, the findings after the chain must be
+  contained in the findings before it minus the fixed ones.  Messages carry no
+  positions, so an edit that shifts code is fine, while one that changes what
+  the analyser sees (a new finding, or a finding reworded) is refused.
 
 Finally the text is encoded in the encoding it was decoded from (a latin-1
 coding cookie stays latin-1, a UTF-8 BOM is kept) and must decode back to the
@@ -73,8 +87,10 @@ from .runner import EngineSpec
 PARALLEL_THRESHOLD = 64
 from .source import SourceError, decode_source, split_lines
 
-#: Check + fix rounds per file (ruff uses 100; every pass must remove a finding).
-MAX_PASSES = 10
+#: Rounds of fixes per file (ruff uses 100); each round is verified on its own.
+MAX_FIXES = 100
+#: Follow-up fixes one fix may bring before it is refused (LK201 -> LK202 is one).
+MAX_FOLLOW_UPS = 4
 
 Progress = Callable[[int, int], None]
 
@@ -101,10 +117,23 @@ class FixOutcome:
     new_text: str | None = None
     #: Set for legacy files, as FileResult.warning.
     warning: FileError | None = None
-    #: Check + fix rounds that changed the text.
+    #: Rounds of fixes applied (with their follow-ups), each verified on its own.
     passes: int = 0
+    #: Fixes that were not applied (the rest of the file's fixes were), with why.
+    refusals: list[Refusal] = field(default_factory=list)
     #: fix_files only: the file was rewritten.
     written: bool = False
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A fix that was not applied: its finding (at its place in the fixed text) and why."""
+
+    finding: Finding
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.finding.code} fix not applied ({self.finding.fix.title}): {self.reason}"
 
 
 class _Refused(Exception):
@@ -147,26 +176,42 @@ def fix_source(engine: Engine, source: str | bytes, filename: str, *, unsafe: bo
     except SyntaxError:  # cannot happen: the engine parsed it
         return outcome
 
+    verifier = _Verifier(engine, filename, text, legacy, masked, honour_noqa)
     current, findings, applied = text, result.findings, []
+    refused: dict[tuple, str] = {}
     try:
-        for _ in range(MAX_PASSES):
-            chosen = _choose(current, findings, unsafe)
-            if not chosen:
+        for _ in range(MAX_FIXES):
+            batch = _next_batch(current, findings, unsafe, refused)
+            if not batch:
                 break
-            new_text = _splice(current, [span for spans, _ in chosen for span in spans])
-            fixed = [finding for _, group in chosen for finding in group]
-            new_result = _verify(engine, filename, new_text, findings, fixed, legacy, masked, honour_noqa)
-            current, findings = new_text, new_result.findings
-            applied.extend(fixed)
+            try:
+                current, new_result, chain = _apply_with_follow_ups(verifier, current, findings, batch, unsafe)
+            except _Refused as exc:
+                if len(batch) > 1:
+                    batch = batch[:1]  # one of them spoils the batch: go one at a time
+                    try:
+                        current, new_result, chain = _apply_with_follow_ups(verifier, current, findings, batch,
+                                                                            unsafe)
+                    except _Refused as exc_alone:
+                        refused[batch[0][1]] = str(exc_alone)
+                        continue
+                else:
+                    refused[batch[0][1]] = str(exc)
+                    continue
+            findings = new_result.findings
+            applied.extend(chain)
             outcome.passes += 1
+        outcome.refusals = _refusals_left(current, findings, refused)
+        outcome.remaining = findings
         if current == text:
             return outcome
         new_bytes = _encode(current, encoding, text, data)
     except _Refused as exc:
         outcome.error = f"not fixed: {exc}"
+        outcome.refusals = []
         return outcome
     outcome.new_bytes, outcome.new_text = new_bytes, current
-    outcome.applied, outcome.remaining = sorted(applied), findings
+    outcome.applied = sorted(applied)
     return outcome
 
 
@@ -221,21 +266,20 @@ def _cuts_word(text: str, offset: int) -> bool:
 
 
 def _spans(finding: Finding, index: _Offsets) -> list[Span]:
-    where = f"the fix of {finding.code} at {finding.line}:{finding.col + 1}"
     spans = []
     for edit in finding.fix.edits:
         start, end = index.offset(edit.line, edit.col), index.offset(edit.end_line, edit.end_col)
         if start is None or end is None or end < start:
-            raise _Refused(f"{where} has an edit outside the file or reversed "
+            raise _Refused(f"an edit lies outside the file or is reversed "
                            f"({edit.line}:{edit.col + 1}-{edit.end_line}:{edit.end_col + 1})")
         if _cuts_word(index.text, start) or _cuts_word(index.text, end):
-            raise _Refused(f"{where} would cut a word in two at {edit.line}:{edit.col + 1}-"
+            raise _Refused(f"an edit would cut a word in two at {edit.line}:{edit.col + 1}-"
                            f"{edit.end_line}:{edit.end_col + 1} (wrong columns?)")
         spans.append((start, end, edit.content))
     spans.sort()
     for (_, end, _), (start, _, _) in zip(spans, spans[1:]):
         if start < end:
-            raise _Refused(f"{where} has overlapping edits")
+            raise _Refused("its edits overlap")
     return spans
 
 
@@ -245,27 +289,89 @@ def _overlaps(spans: list[Span], taken: list[tuple[int, int]]) -> bool:
                for start, end, _ in spans for taken_start, taken_end in taken)
 
 
-def _choose(text: str, findings: list[Finding], unsafe: bool) -> list[tuple[list[Span], list[Finding]]]:
+def _order(finding: Finding) -> tuple:
+    """Which fix goes first: names before settings (a rename can make an added setting
+    unnecessary: `hearbeat=30` renamed is a heartbeat), then the order of the file."""
+    return finding.code, finding.line, finding.col
+
+
+def _identity(finding: Finding, text_lines: list[str]) -> tuple:
+    """A finding as it survives other fixes moving its line: rule, message, fix, and the line's text."""
+    line = text_lines[finding.line - 1].strip() if 0 < finding.line <= len(text_lines) else ""
+    return finding.code, finding.message, finding.fix.title if finding.fix else "", line
+
+
+def _next_batch(text: str, findings: list[Finding], unsafe: bool,
+                refused: dict[tuple, str]) -> list[tuple[Finding, tuple]]:
+    """The fixes to apply together: those of the first rule code that has one, that do
+    not overlap or touch each other (ruff's rule), were not refused, and change something.
+    Fixes of one rule are independent of each other; a later rule's are judged after them."""
     index = _Offsets(text)
-    candidates = []
-    for finding in findings:
+    batch: list[tuple[Finding, tuple]] = []
+    taken: list[tuple[int, int]] = []
+    for finding in sorted(findings, key=_order):
+        if batch and finding.code != batch[0][0].code:
+            break
         if finding.fix is None or not finding.fix.edits or not _applicable(finding.fix, unsafe):
             continue
-        spans = _spans(finding, index)
-        if all(text[start:end] == content for start, end, content in spans):
-            continue  # changes nothing
-        candidates.append((spans[0][0], finding.code, finding, spans))
-    candidates.sort(key=lambda item: item[:3])
-    chosen: dict[tuple[Span, ...], list[Finding]] = {}
-    taken: list[tuple[int, int]] = []
-    for _, _, finding, spans in candidates:
-        key = tuple(spans)
-        if key in chosen:  # the same edits for another finding: one application fixes both
-            chosen[key].append(finding)
-        elif not _overlaps(spans, taken):
-            chosen[key] = [finding]
-            taken.extend((start, end) for start, end, _ in spans)
-    return [(list(key), group) for key, group in chosen.items()]
+        identity = _identity(finding, index.lines)
+        if identity in refused:
+            continue
+        try:
+            spans = _spans(finding, index)
+        except _Refused as exc:
+            refused[identity] = str(exc)
+            continue
+        if all(text[start:end] == content for start, end, content in spans) or _overlaps(spans, taken):
+            continue  # changes nothing, or waits for the next round
+        batch.append((finding, identity))
+        taken.extend((start, end) for start, end, _ in spans)
+    return batch
+
+
+def _apply_with_follow_ups(verifier: _Verifier, text: str, findings: list[Finding],
+                           batch: list[tuple[Finding, tuple]], unsafe: bool) -> tuple[str, FileResult, list[Finding]]:
+    """Apply fixes, then the fixes of the findings they bring (LK201's SO_KEEPALIVE brings
+    LK202's idle time), until the findings are those before minus the fixed ones.
+
+    Every step is verified; a step that fails, or a new finding without an applicable fix,
+    refuses the whole chain (the text before it stays).  Other findings with exactly the
+    same edits are fixed by the same application."""
+    index = _Offsets(text)
+    spans = [span for finding, _ in batch for span in _spans(finding, index)]
+    edits = {finding.fix.edits for finding, _ in batch}
+    fixed = [f for f in findings if f.fix is not None and f.fix.edits in edits]
+    baseline = Counter(_key(f) for f in findings) - Counter(_key(f) for f in fixed)
+    chain = list(fixed)
+    for _ in range(MAX_FOLLOW_UPS + 1):
+        text = _splice(text, spans)
+        result = verifier.verify(text)
+        unexpected = Counter(_key(f) for f in result.findings) - baseline
+        if not unexpected:
+            return text, result, chain
+        follow_ups = sorted((f for f in result.findings if _key(f) in unexpected and f.fix is not None
+                             and f.fix.edits and _applicable(f.fix, unsafe)), key=_order)
+        if not follow_ups:
+            code, message = sorted(unexpected)[0]
+            raise _Refused(f"it would bring a new finding that has no fix to apply: {code} {_short(message)}")
+        spans = _spans(follow_ups[0], _Offsets(text))
+        chain.append(follow_ups[0])
+    raise _Refused(f"its follow-up fixes do not settle after {MAX_FOLLOW_UPS} steps")
+
+
+def _refusals_left(text: str, findings: list[Finding], refused: dict[tuple, str]) -> list[Refusal]:
+    """The refused fixes whose findings remain, at their final positions."""
+    lines = split_lines(text)
+    found = []
+    for finding in findings:
+        reason = refused.get(_identity(finding, lines)) if finding.fix is not None else None
+        if reason is not None:
+            found.append(Refusal(finding, reason))
+    return found
+
+
+def _short(message: str, limit: int = 90) -> str:
+    return message if len(message) <= limit else message[:limit - 1].rstrip() + "…"
 
 
 def _splice(text: str, spans: list[Span]) -> str:
@@ -283,22 +389,47 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
-def _verify(engine: Engine, filename: str, new_text: str, before: list[Finding], fixed: list[Finding],
-            legacy: bool, masked: tuple[int, ...], honour_noqa: bool) -> FileResult:
-    if legacy:
+class _Verifier:
+    """Checks a candidate text: it parses (and compiles, when the original did), libcst reads
+    it, legacy code is still read the same way, and the re-check's findings come back."""
+
+    def __init__(self, engine: Engine, filename: str, original: str, legacy: bool, masked: tuple[int, ...],
+                 honour_noqa: bool):
+        self.engine, self.filename, self.legacy, self.masked = engine, filename, legacy, masked
+        self.honour_noqa = honour_noqa
+        #: `compile()` catches what `ast.parse` accepts (a repeated keyword argument); it is only
+        #: required of files that compiled before (code for a newer Python may not here).
+        self.must_compile = not legacy and _compiles(original, filename) is None
+
+    def verify(self, new_text: str) -> FileResult:
+        if self.legacy:
+            self._verify_legacy(new_text)
+        else:
+            self._verify_python3(new_text)
+        result = self.engine.check_text(new_text, self.filename, honour_noqa=self.honour_noqa)
+        if result.error is not None:
+            raise _Refused(f"re-checking the fixed code failed: {_describe(result.error)}")
+        return result
+
+    def _verify_legacy(self, new_text: str) -> None:
         try:
-            reparsed = parse_tolerant(new_text, filename)
+            reparsed = parse_tolerant(new_text, self.filename)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            raise _Refused(f"the fixed legacy code no longer parses ({_one_line(exc)})") from None
-        if reparsed.syntax_error is None or reparsed.masked_lines != masked:
+            raise _Refused(f"the fixed legacy code would no longer parse ({_one_line(exc)})") from None
+        if reparsed.syntax_error is None or reparsed.masked_lines != self.masked:
             raise _Refused("the fixed legacy code would be read differently by the tolerant parser")
-    else:
+
+    def _verify_python3(self, new_text: str) -> None:
         try:
-            ast.parse(new_text, filename)
+            ast.parse(new_text, self.filename)
         except SyntaxError as exc:
             raise _Refused(f"the fixed code would not parse ({exc.msg}, line {exc.lineno})") from None
         except (ValueError, RecursionError, MemoryError) as exc:
             raise _Refused(f"the fixed code would not parse ({_one_line(exc)})") from None
+        if self.must_compile:
+            problem = _compiles(new_text, self.filename)
+            if problem is not None:
+                raise _Refused(f"the fixed code would not compile ({problem})")
         import libcst  # not at module level: the CLI's `check` never needs it
 
         try:
@@ -308,17 +439,17 @@ def _verify(engine: Engine, filename: str, new_text: str, before: list[Finding],
                            f"line {exc.raw_line})") from None
         except Exception as exc:  # libcst's native parser raises other errors on odd input
             raise _Refused(f"libcst cannot parse the fixed code ({_one_line(exc)})") from None
-    result = engine.check_text(new_text, filename, honour_noqa=honour_noqa)
-    if result.error is not None:
-        raise _Refused(f"re-checking the fixed code failed: {_describe(result.error)}")
-    expected = Counter(_key(f) for f in before) - Counter(_key(f) for f in fixed)
-    unexpected = Counter(_key(f) for f in result.findings) - expected
-    if unexpected:
-        code, message = sorted(unexpected)[0]
-        more = sum(unexpected.values()) - 1
-        raise _Refused(f"re-checking the fixed code reports a new finding: {code} {message}"
-                       + (f" (and {more} more)" if more else ""))
-    return result
+
+
+def _compiles(text: str, filename: str) -> str | None:
+    """None when `text` compiles to bytecode, else why not (one line)."""
+    try:
+        compile(text, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return f"{exc.msg}, line {exc.lineno}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return _one_line(exc)
+    return None
 
 
 def _key(finding: Finding) -> tuple[str, str]:

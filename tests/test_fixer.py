@@ -102,7 +102,10 @@ def test_unsafe_fixed_fixture(fixture: Fixture, request: pytest.FixtureRequest) 
         target.write_bytes(fixed)
     assert target.exists(), f"run pytest --update-fixtures to create {target}"
     assert fixed == target.read_bytes()
-    assert any(f.fix.applicability == UNSAFE for f in outcome.applied)
+    if not any(f.fix.applicability == UNSAFE for f in outcome.applied):
+        # Every unsafe fix was made moot by a safe one applied first (a renamed `hearbeat`
+        # turns the heartbeat on): then the output is the safe one.
+        assert fixed == fixed_path(fixture).read_bytes()
 
 
 @pytest.mark.parametrize("fixture", FIXABLE, ids=[f.id for f in FIXABLE])
@@ -275,7 +278,7 @@ def test_overlapping_fixes_converge_in_passes() -> None:
     outcome = fix_source(engine, (HEADER + "conn.hearbeat = 1\nconn.reconect = 2\n").encode(), "o.py")
     assert outcome.error is None, outcome.error
     assert outcome.new_bytes == (HEADER + "conn.heartbeat = 60\nconn.reconnect = 2\n").encode()
-    assert outcome.passes == 2
+    assert outcome.passes == 2  # the renames (one rule), then LK999
     assert sorted(f.code for f in outcome.applied) == ["LK101", "LK101", "LK999"]
     assert outcome.remaining == []
 
@@ -301,29 +304,43 @@ def test_refused_when_the_fixed_code_would_not_parse(tmp_path: Path) -> None:
     engine = Rewriting(lambda f, text: with_fix(f, content="heartbeat = = ("))
     ((_, outcome),) = fix_files(EngineSpec(), engine, [str(path)])
     assert path.read_bytes() == data
-    assert outcome.error is not None and "\n" not in outcome.error
-    assert outcome.error.startswith("not fixed: the fixed code would not parse")
+    assert outcome.error is None
+    (refusal,) = outcome.refusals
+    assert "\n" not in refusal.describe()
+    assert refusal.reason.startswith("the fixed code would not parse")
+    assert (refusal.finding.code, refusal.finding.line, refusal.finding.col) == ("LK101", 3, 5)
     assert not outcome.written and outcome.new_bytes is None
 
 
 def test_refused_when_the_recheck_shows_a_new_finding() -> None:
-    engine = Rewriting(lambda f, text: with_fix(f, content="hearbeet"))
+    # The broken fix renames `hearbeat` to `hearbeet`, whose own finding gets no fix.
+    engine = Rewriting(lambda f, text: with_fix(f, content="hearbeet") if "'hearbeat'" in f.message
+                       else dataclasses.replace(f, fix=None))
+    outcome = fix_source(engine, (HEADER + "conn.hearbeat = 1\n").encode(), "n.py")
+    assert outcome.new_bytes is None and outcome.error is None
+    (refusal,) = outcome.refusals
+    assert refusal.reason == ("it would bring a new finding that has no fix to apply: LK101 'hearbeet' is not an "
+                              "attribute of qpid.messaging.Connection; did you mean 'heartbeat'?")
+
+
+def test_follow_ups_that_never_settle_are_refused() -> None:
+    engine = Rewriting(lambda f, text: with_fix(f, content="hearbeet"))  # every fix makes another typo
     outcome = fix_source(engine, (HEADER + "conn.hearbeat = 1\n").encode(), "n.py")
     assert outcome.new_bytes is None
-    assert outcome.error == ("not fixed: re-checking the fixed code reports a new finding: LK101 'hearbeet' is not "
-                             "an attribute of qpid.messaging.Connection; did you mean 'heartbeat'?")
+    (refusal,) = outcome.refusals
+    assert refusal.reason.startswith("its follow-up fixes do not settle")
 
 
 def test_refused_when_an_edit_would_cut_a_word() -> None:
     engine = Rewriting(lambda f, text: with_fix(f, shift=1))
     outcome = fix_source(engine, (HEADER + "conn.hearbeat = 1\n").encode(), "w.py")
-    assert outcome.new_bytes is None and "cut a word in two" in outcome.error
+    assert outcome.new_bytes is None and "cut a word in two" in outcome.refusals[0].reason
 
 
 def test_refused_when_an_edit_is_outside_the_file() -> None:
     engine = Rewriting(lambda f, text: with_fix(f, shift=40))
     outcome = fix_source(engine, (HEADER + "conn.hearbeat = 1\n").encode(), "w.py")
-    assert outcome.new_bytes is None and "outside the file" in outcome.error
+    assert outcome.new_bytes is None and "outside the file" in outcome.refusals[0].reason
 
 
 def test_unparsable_file_reports_the_check_error() -> None:
@@ -522,3 +539,67 @@ def test_codemod_refusal_is_a_failure(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(LintkitFixError, match="would not parse"):
         command.transform_module(libcst.parse_module(data))
     assert path.read_bytes() == data
+
+
+# ====================================================================== one fix at a time (issue 10)
+
+def _fixed(source: str, unsafe: bool = True) -> FixOutcome:
+    return fix_source(engine_for(), source.encode(), "f.py", unsafe=unsafe)
+
+
+def test_a_rename_makes_the_added_setting_moot_no_repeated_keyword() -> None:
+    # LK102 renames `hearbeat` and LK204 would add `heartbeat=30`: together they repeat a keyword,
+    # which `ast.parse` accepts and `compile()` rejects.  The rename goes first; LK204 is re-judged.
+    outcome = _fixed('import qpid.messaging\nq = qpid.messaging.Connection("broker.example.com", hearbeat=30)\n')
+    assert outcome.new_text == 'import qpid.messaging\nq = qpid.messaging.Connection("broker.example.com", heartbeat=30)\n'
+    assert [f.code for f in outcome.applied] == ["LK102"] and outcome.remaining == []
+    compile(outcome.new_text, "f.py", "exec")
+
+
+def test_an_attribute_rename_is_not_followed_by_a_setting_nobody_asked_for() -> None:
+    source = ("import qpid.messaging\n\n\nclass Driver:\n    def __init__(self, conf):\n"
+              "        self.connection = qpid.messaging.Connection(conf.url)\n"
+              "        self.connection.hearbeat = conf.heartbeat\n")
+    outcome = _fixed(source)
+    assert outcome.new_text == source.replace(".hearbeat", ".heartbeat")
+    assert [f.code for f in outcome.applied] == ["LK101"]
+
+
+def test_a_fix_that_would_not_compile_is_refused_alone() -> None:
+    # A (synthetic) fix that repeats a keyword: parses, does not compile; the other fix still applies.
+    def repeat_keyword(finding: Finding, text: str) -> Finding:
+        if finding.code == "LK204":
+            edit = finding.fix.edits[0]
+            return dataclasses.replace(finding, fix=Fix(UNSAFE, "Add heartbeat=30", (
+                dataclasses.replace(edit, content=", heartbeat=30, heartbeat=60"),)))
+        return finding
+
+    source = (HEADER + 'other = qpid.messaging.Connection("h", reconnect=True)\nconn.reconect = 1\n')
+    outcome = fix_source(Rewriting(repeat_keyword), source.encode(), "k.py", unsafe=True)
+    assert outcome.error is None
+    assert [f.code for f in outcome.applied] == ["LK101"]  # the independent rename still applies
+    assert any(r.finding.code == "LK204" and "would not compile (keyword argument repeated" in r.reason
+               for r in outcome.refusals)
+    compile(outcome.new_text, "k.py", "exec")
+
+
+def test_follow_up_fixes_reach_a_fixed_point() -> None:
+    # LK201 turns SO_KEEPALIVE on, which brings LK202 (OS idle): its fix follows at once.
+    source = ("import socket\n\n\ndef listen():\n    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+              "    sock.bind(('0.0.0.0', 80))\n    sock.listen(5)\n    return sock\n")
+    outcome = _fixed(source)
+    assert outcome.error is None and outcome.refusals == [], outcome.refusals
+    assert [f.code for f in outcome.applied] == ["LK201", "LK202"]
+    assert "SO_KEEPALIVE, 1" in outcome.new_text and "TCP_KEEPIDLE" in outcome.new_text
+    assert check_file(engine_for(), "f.py", outcome.new_bytes).findings == []
+    assert _fixed(outcome.new_text).new_bytes is None  # a second run changes nothing
+
+
+def test_one_refused_fix_keeps_the_files_other_fixes() -> None:
+    engine = Rewriting(lambda f, text: with_fix(f, shift=40) if "reconect" in f.message else f)
+    outcome = fix_source(engine, (HEADER + "conn.hearbeat = 1\nconn.reconect = 2\n").encode(), "r.py")
+    assert outcome.new_text == HEADER + "conn.heartbeat = 1\nconn.reconect = 2\n"
+    (refusal,) = outcome.refusals
+    assert (refusal.finding.line, refusal.finding.col) == (4, 5)
+    assert refusal.describe().startswith("LK101 fix not applied (Rename the attribute to 'reconnect'): an edit lies "
+                                         "outside the file")
