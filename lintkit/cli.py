@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from .engine import is_selected
 from .files import iter_source_files
 from .engine import FileResult
 from .findings import FileError
-from .formats import DEFAULT_FORMAT, FORMATS, render
+from .formats import DEFAULT_FORMAT, FORMATS, fixable, render
 from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
 from .runner import EngineSpec, check_file, check_files
@@ -208,6 +209,7 @@ def run_fix(args: argparse.Namespace) -> int:
     if args.diff:
         changed = False
         for path, outcome in outcomes:
+            _print_refusals(path, outcome)
             if outcome.error:
                 print(f"{path}:1:1: error: {outcome.error}", file=sys.stderr)
             elif outcome.new_bytes is not None:
@@ -228,8 +230,10 @@ def _report_fixed(outcomes, args: argparse.Namespace, settings: Settings, out) -
     fixed = 0
     for path, outcome in outcomes:
         fixed += len(outcome.applied) if outcome.error is None else 0
+        _print_refusals(path, outcome)
         error = FileError(outcome.error) if outcome.error else None
-        results.append((path, FileResult(findings=list(outcome.remaining), error=error, warning=outcome.warning)))
+        remaining = [_tried(finding, settings.unsafe_fixes) for finding in outcome.remaining]
+        results.append((path, FileResult(findings=remaining, error=error, warning=outcome.warning)))
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     render(args.output_format, results, stream_out=out, stream_err=sys.stderr,
@@ -239,6 +243,20 @@ def _report_fixed(outcomes, args: argparse.Namespace, settings: Settings, out) -
     if errors or (findings and not args.exit_zero):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _print_refusals(path: str, outcome) -> None:
+    """One warning line per fix that was not applied, at its finding."""
+    for refusal in outcome.refusals:
+        finding = refusal.finding
+        print(f"{path}:{finding.line}:{finding.col + 1}: warning: {refusal.describe()}", file=sys.stderr)
+
+
+def _tried(finding, unsafe_fixes: bool):
+    """A finding left after a fix run, without the fix that run already tried (and refused):
+    no `[*]` or "fixable" hint for it.  Unsafe fixes not enabled keep their hint."""
+
+    return dataclasses.replace(finding, fix=None) if fixable(finding, unsafe_fixes) else finding
 
 
 class _Progress:

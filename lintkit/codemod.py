@@ -58,8 +58,9 @@ class LintkitFixCommand(CodemodCommand):
     tool's own: `--unsafe-fixes`, and `--lintkit-schemas PATH` (repeatable;
     extra library schemas, as `lintkit check --schemas`).  `-u` prints a diff
     instead of writing.  Files are fixed by `lintkit.fixer.fix_source` on the
-    file's bytes, with the same verification: a refused file is reported as
-    failed (exit status 1) and left untouched.  Unlike `lintkit fix`, libcst
+    file's bytes, with the same verification: a refused fix is one warning line
+    (the file's other fixes still apply), and a file that cannot be fixed at
+    all (undecodable, unparsable) is reported as failed and left untouched.  Unlike `lintkit fix`, libcst
     writes in place (not atomically) and cannot read Python 2 files at all.
 
     Each file is fixed under the configuration `lintkit fix` would use for it
@@ -127,4 +128,6 @@ class LintkitFixCommand(CodemodCommand):
                              unsafe=self.unsafe or settings.unsafe_fixes)
         if outcome.error is not None:
             raise LintkitFixError(outcome.error)
+        for refusal in outcome.refusals:  # the file's other fixes still apply
+            self.warn(f"{refusal.finding.line}:{refusal.finding.col + 1}: {refusal.describe()}")
         return _exact_module(outcome.new_bytes if outcome.new_bytes is not None else data)

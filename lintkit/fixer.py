@@ -10,19 +10,23 @@ never.  A finding suppressed by `# noqa` (flake8's rules, lintkit.noqa) is not
 fixed.
 
 One rule at a time, each judged on the code as the fixes before it left it: a
-round applies the fixes of the lowest rule code that has any (they do not
+round applies the fixes of one rule and kind (see `_order`; they do not
 overlap or touch: ruff's rule), and the next round takes its fixes from
 re-checking the fixed text, so a finding that an earlier fix made moot (LK204's
 `heartbeat=30` once LK102 renamed `hearbeat=30`) is gone before its fix could
-apply.  Renames of names (LK1xx) thus come before added settings (LK2xx).  Two
+apply.  Corrections of what is written (renames, values, an option's level)
+come before additions of what is missing (a keyword, a setsockopt call).  Two
 findings with identical edits are fixed by one application.  A round that fails
 verification is retried with its first fix alone, which is refused if it still
 fails; the other fixes come back in the next rounds.
 
 Follow-ups: a fix may bring a new finding whose own fix completes it (LK201
 turns SO_KEEPALIVE on, which leaves the OS idle time: LK202 adds it).  Such
-findings are fixed at once, up to MAX_FOLLOW_UPS steps; if one has no fix that
-may apply, or a step fails, the whole chain is refused.
+findings are fixed at once, up to MAX_FOLLOW_UPS steps.  A brought finding
+whose fix is unsafe, in a run without unsafe fixes, stays reported with its
+hidden fix (LK206's safe level correction turns SO_KEEPALIVE on, and LK202's
+idle time is then an unsafe fix away); one with no fix at all, or a step that
+fails verification, refuses the whole chain.
 
 Verification of every round (a failure refuses that fix and its chain only: the
 text stays as before it, the other fixes of the file still apply, and
@@ -290,9 +294,12 @@ def _overlaps(spans: list[Span], taken: list[tuple[int, int]]) -> bool:
 
 
 def _order(finding: Finding) -> tuple:
-    """Which fix goes first: names before settings (a rename can make an added setting
-    unnecessary: `hearbeat=30` renamed is a heartbeat), then the order of the file."""
-    return finding.code, finding.line, finding.col
+    """Which fix goes first: corrections of what is written (a rename, a value, a socket
+    option level) before additions of what is missing (a keyword, a setsockopt call), since
+    a correction can make an addition moot (`hearbeat=30` renamed is a heartbeat); then by
+    rule code and place."""
+    adds_only = finding.fix is not None and all((e.line, e.col) == (e.end_line, e.end_col) for e in finding.fix.edits)
+    return adds_only, finding.code, finding.line, finding.col
 
 
 def _identity(finding: Finding, text_lines: list[str]) -> tuple:
@@ -310,7 +317,7 @@ def _next_batch(text: str, findings: list[Finding], unsafe: bool,
     batch: list[tuple[Finding, tuple]] = []
     taken: list[tuple[int, int]] = []
     for finding in sorted(findings, key=_order):
-        if batch and finding.code != batch[0][0].code:
+        if batch and _order(finding)[:2] != _order(batch[0][0])[:2]:
             break
         if finding.fix is None or not finding.fix.edits or not _applicable(finding.fix, unsafe):
             continue
@@ -349,11 +356,15 @@ def _apply_with_follow_ups(verifier: _Verifier, text: str, findings: list[Findin
         unexpected = Counter(_key(f) for f in result.findings) - baseline
         if not unexpected:
             return text, result, chain
-        follow_ups = sorted((f for f in result.findings if _key(f) in unexpected and f.fix is not None
-                             and f.fix.edits and _applicable(f.fix, unsafe)), key=_order)
+        brought = [f for f in result.findings if _key(f) in unexpected]
+        follow_ups = sorted((f for f in brought if f.fix is not None and f.fix.edits and _applicable(f.fix, unsafe)),
+                            key=_order)
         if not follow_ups:
-            code, message = sorted(unexpected)[0]
-            raise _Refused(f"it would bring a new finding that has no fix to apply: {code} {_short(message)}")
+            if all(f.fix is not None and f.fix.edits and f.fix.applicability == UNSAFE for f in brought):
+                return text, result, chain  # left for --unsafe-fixes, which would complete it
+            without = next(f for f in brought if f.fix is None or f.fix.applicability != UNSAFE)
+            raise _Refused(f"it would bring a new finding that has no fix to apply: {without.code} "
+                           f"{_short(without.message)}")
         spans = _spans(follow_ups[0], _Offsets(text))
         chain.append(follow_ups[0])
     raise _Refused(f"its follow-up fixes do not settle after {MAX_FOLLOW_UPS} steps")

@@ -603,3 +603,46 @@ def test_one_refused_fix_keeps_the_files_other_fixes() -> None:
     assert (refusal.finding.line, refusal.finding.col) == (4, 5)
     assert refusal.describe().startswith("LK101 fix not applied (Rename the attribute to 'reconnect'): an edit lies "
                                          "outside the file")
+
+
+def test_codemod_refused_fix_is_one_warning_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "refused.py"
+    data = (HEADER + "conn.hearbeat = 1\nconn.reconect = 2\n").encode()
+    path.write_bytes(data)
+    engine = Rewriting(lambda f, text: with_fix(f, shift=40) if "reconect" in f.message else f)
+    monkeypatch.setattr("lintkit.codemod._engine", lambda spec: engine)
+    command = LintkitFixCommand(CodemodContext(filename=str(path)))
+    fixed = command.transform_module(libcst.parse_module(data))
+    assert fixed.code == HEADER + "conn.heartbeat = 1\nconn.reconect = 2\n"
+    (warning,) = command.context.warnings
+    assert "\n" not in warning and warning.startswith("4:6: LK101 fix not applied (Rename the attribute")
+
+
+def test_cli_fix_reports_a_refusal_at_its_finding_and_no_fixable_hint(tmp_path: Path) -> None:
+    # A listening socket made on a line it shares with other code: LK201's fix has no line of its own,
+    # so no fix is offered; the qpid typo is renamed.  After the run no "fixable" hint is printed.
+    path = tmp_path / "mixed.py"
+    path.write_text(HEADER + "conn.hearbeat = 1\nconn.reconect = 2\n")
+    completed = subprocess.run([sys.executable, "-m", "lintkit", "fix", "--isolated", str(path)],
+                               capture_output=True, text=True, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "fixable" not in completed.stderr and "Fixed 2 findings." in completed.stderr
+
+
+WRONG_LEVEL_LISTENER = ("import socket\n\n\ndef serve():\n    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+                        "    sock.setsockopt(socket.IPPROTO_TCP, socket.SO_KEEPALIVE, 1)\n"
+                        "    sock.bind(('0.0.0.0', 80))\n    sock.listen(5)\n    return sock\n")
+
+
+def test_a_correction_goes_before_an_addition_it_makes_moot() -> None:
+    # LK206 corrects the level, which turns SO_KEEPALIVE on: LK201's added setsockopt would repeat it.
+    outcome = _fixed(WRONG_LEVEL_LISTENER)
+    assert sorted(f.code for f in outcome.applied) == ["LK202", "LK206"], outcome.applied
+    assert outcome.new_text.count("SO_KEEPALIVE") == 1 and "TCP_KEEPIDLE" in outcome.new_text
+    assert check_file(engine_for(), "f.py", outcome.new_bytes).findings == []
+
+
+def test_a_safe_fix_may_bring_a_finding_whose_fix_is_unsafe() -> None:
+    outcome = _fixed(WRONG_LEVEL_LISTENER, unsafe=False)
+    assert [f.code for f in outcome.applied] == ["LK206"] and outcome.refusals == []
+    assert [(f.code, f.fix.applicability) for f in outcome.remaining] == [("LK202", UNSAFE)]
