@@ -78,6 +78,8 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
         # local of a frame its traceback holds is a reference cycle.
         original_error = first_error.with_traceback(None)
     lines = split_lines(text)
+    if not _looks_legacy(original_error, lines):
+        raise SyntaxError(*original_error.args)
     original_lines = list(lines)
     spans = _logical_spans(text, len(lines))
     masked: set[int] = set()
@@ -111,6 +113,29 @@ def parse_tolerant(text: str, filename: str = "<unknown>") -> TolerantParse:
         except (RecursionError, MemoryError, ValueError):
             raise SyntaxError(*original_error.args) from None
     raise SyntaxError(*original_error.args)
+
+
+#: SyntaxError messages Python 3 gives for Python 2 code.
+_LEGACY_MESSAGES = ("Missing parentheses in call to", "multiple exception types must be parenthesized",
+                    "leading zeros in decimal integer literals", "invalid decimal literal",
+                    "invalid hexadecimal literal", "invalid digit")
+#: `raise E, "message"` and `print >>f, x` (Python 2).
+_LEGACY_STATEMENT = r"^\s*raise\s+[\w.]+\s*,|^\s*print\s*>>"
+
+
+def _looks_legacy(error: SyntaxError, lines: list[str]) -> bool:
+    """Whether the first syntax error is a Python 2 (or pre-3.7 `async` as a name) construct.
+
+    Only such files get the tolerant parse: a Python 3 file that is merely broken (an
+    unclosed parenthesis) is an error, not a legacy file with statements set aside."""
+    if error.msg and error.msg.startswith(_LEGACY_MESSAGES):
+        return True
+    index = (error.lineno or 0) - 1
+    if not 0 <= index < len(lines):
+        return False
+    line = lines[index]
+    return bool(re.match(_PRINT_STATEMENT, line) or re.match(_EXEC_STATEMENT, line)
+                or re.match(_LEGACY_STATEMENT, line) or _apply_fixups(line) != line)
 
 
 #: Identifiers a fixup renames (Python 3 keywords used as names), back to their names.

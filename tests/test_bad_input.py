@@ -34,17 +34,21 @@ def test_syntax_error_is_one_line_and_the_run_continues(tmp_path: Path) -> None:
     write(tmp_path / "a_broken.py", "import qpid.messaging\nconn = qpid.messaging.Connection('b')\0\n")
     write(tmp_path / "b_good.py", FINDING)
     write(tmp_path / "c_legacy.py",
-          "import qpid.messaging\ndef f(:\n    return qpid.messaging.Connection('b', heartbeat=30)\n")
+          "import qpid.messaging\nprint 'connecting'\nconn = qpid.messaging.Connection('b', heartbeat=30)\n")
+    write(tmp_path / "d_broken3.py",
+          "import qpid.messaging\nconn = qpid.messaging.Connection('b', heartbeat=30\nconn.hearbeat = 5\n")
     completed = subprocess.run([sys.executable, "-m", "lintkit", "check", str(tmp_path)],
                                capture_output=True, text=True)
     assert completed.returncode == 1
     assert completed.stdout == f"{tmp_path / 'b_good.py'}:3:6: LK101 [*] 'hearbeat' is not an attribute of " \
                                "qpid.messaging.Connection; did you mean 'heartbeat'?\n"
     errors = [line for line in completed.stderr.splitlines() if ": error: " in line]
-    assert errors == [f"{tmp_path / 'a_broken.py'}:1:1: error: cannot parse: source code string cannot contain null bytes"]
+    # A Python 3 file that is merely broken is an error, not a legacy file read in part.
+    assert errors == [f"{tmp_path / 'a_broken.py'}:1:1: error: cannot parse: source code string cannot contain null bytes",
+                      f"{tmp_path / 'd_broken3.py'}:2:33: error: cannot parse: '(' was never closed"]
     warnings = [line for line in completed.stderr.splitlines() if ": warning: " in line]
-    assert warnings == [f"{tmp_path / 'c_legacy.py'}:2:7: warning: not valid Python 3 (invalid syntax); "
-                        "checked the statements Python 3 can read"]
+    assert warnings == [f"{tmp_path / 'c_legacy.py'}:2:1: warning: not valid Python 3 (Missing parentheses in call "
+                        "to 'print'. Did you mean print(...)?); checked the statements Python 3 can read"]
     assert "Traceback" not in completed.stderr
 
 
