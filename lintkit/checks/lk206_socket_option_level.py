@@ -5,6 +5,7 @@ import ast
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..findings import SAFE
 from ..sockets import OPTION_LIST_KEYWORDS
+from ..values import literal_value
 from .base import Check, RawFix
 
 #: Linux option numbers (asm-generic/socket.h, linux/tcp.h; the values CPython 3.11
@@ -34,6 +35,11 @@ _PICKY = {"SO_DEBUG", "SO_PRIORITY", "SO_MARK", "SO_LINGER", "SO_RCVTIMEO", "SO_
           "TCP_MAXSEG", "TCP_SYNCNT", "TCP_CONGESTION"}
 
 _TCP_LEVELS = ("IPPROTO_TCP", "SOL_TCP")
+#: The values Linux accepts at the right level (net/ipv4/tcp.c: MAX_TCP_KEEPIDLE,
+#: MAX_TCP_KEEPINTVL 32767, MAX_TCP_KEEPCNT 127; TCP_USER_TIMEOUT takes any int >= 0);
+#: others fail with EINVAL, so the level fix is not offered for a literal outside them.
+_VALID_VALUES = {"TCP_KEEPIDLE": range(1, 32768), "TCP_KEEPINTVL": range(1, 32768), "TCP_KEEPCNT": range(1, 128),
+                 "TCP_USER_TIMEOUT": range(0, 2 ** 31)}
 #: What the option does when it is NOT applied (the setting the code meant).
 _MISSED = {
     "SO_KEEPALIVE": "SO_KEEPALIVE stays off: Linux then sends no keepalive probes, and most NAT gateways "
@@ -53,6 +59,17 @@ def _elements(value: ast.expr) -> list[ast.expr]:
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _elements(value.left) + _elements(value.right)
     return []
+
+
+def _invalid_value(option: str, value: ast.expr | None, resolver: Resolver) -> object:
+    """The literal value when the right level would reject it (None when valid or unknown)."""
+    valid = _VALID_VALUES.get(option)
+    if valid is None or value is None:
+        return None
+    number = literal_value(value, resolver)
+    if isinstance(number, bool) or not isinstance(number, int):
+        return None
+    return None if number in valid else number
 
 
 class SocketOptionWrongLevel(Check):
@@ -112,7 +129,11 @@ class SocketOptionWrongLevel(Check):
     the bare name if it is already imported, else `socket.SOL_SOCKET`
     through whatever name the module itself is bound to; when neither is
     bound at that point, there is **no fix** (adding an import is left to
-    you).
+    you). Nor is there one when the value is a literal the right level
+    rejects (`setsockopt(SOL_SOCKET, TCP_KEEPINTVL, 0)`: Linux takes 1 to
+    32767 for `TCP_KEEPIDLE` and `TCP_KEEPINTVL`, 1 to 127 for `TCP_KEEPCNT`;
+    at `IPPROTO_TCP` the call would raise `OSError` EINVAL): the message says
+    which values are valid.
 
     ## Options
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): schema knobs
@@ -140,7 +161,8 @@ class SocketOptionWrongLevel(Check):
         call = event.call
         if event.method == "setsockopt" and len(call.args) >= 2 and not any(
                 isinstance(a, ast.Starred) for a in call.args[:2]):
-            self._check_triple(call.args[0], call.args[1], event.resolver)
+            value = call.args[2] if len(call.args) > 2 else None
+            self._check_triple(call.args[0], call.args[1], value, event.resolver)
 
     def call_site(self, event: CallSite) -> None:
         self._check_keywords(event.call, OPTION_LIST_KEYWORDS, event.resolver)
@@ -158,9 +180,9 @@ class SocketOptionWrongLevel(Check):
                 for element in _elements(keyword.value):
                     if isinstance(element, ast.Tuple) and len(element.elts) == 3 and not any(
                             isinstance(e, ast.Starred) for e in element.elts):
-                        self._check_triple(element.elts[0], element.elts[1], resolver)
+                        self._check_triple(*element.elts, resolver)
 
-    def _check_triple(self, level: ast.expr, option: ast.expr, resolver: Resolver) -> None:
+    def _check_triple(self, level: ast.expr, option: ast.expr, value: ast.expr | None, resolver: Resolver) -> None:
         level_name, option_name = resolver.qualname(level), resolver.qualname(option)
         if level_name is None or option_name is None:
             return
@@ -190,8 +212,13 @@ class SocketOptionWrongLevel(Check):
         missed = _MISSED.get(option_attr, f"{option_attr} is not set")
         message = f"{option_attr} is set at level {level_attr} but belongs to level {right}: {happens}, and " \
                   f"{missed}; use level {right}"
-        self.report(level.lineno, level.col_offset, level.end_lineno, level.end_col_offset, message,
-                    self._fix(level, right, resolver))
+        fix = self._fix(level, right, resolver)
+        invalid = _invalid_value(option_attr, value, resolver)
+        if invalid is not None:
+            message += f" with a value from {_VALID_VALUES[option_attr].start} to {_VALID_VALUES[option_attr].stop - 1}" \
+                       f" ({invalid!r} fails there with OSError EINVAL)"
+            fix = None
+        self.report(level.lineno, level.col_offset, level.end_lineno, level.end_col_offset, message, fix)
 
     @staticmethod
     def _fix(level: ast.expr, right: str, resolver: Resolver) -> RawFix | None:
