@@ -75,7 +75,8 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lintkit", description=__doc__.strip().strip("`"))
+    parser = argparse.ArgumentParser(prog="lintkit", description="Find the silent misconfigurations that let "
+                                     "long-lived network connections die.")
     parser.add_argument("--version", action="version", version=f"lintkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("rules", help="list the rules")
     rule = commands.add_parser("rule", help="print a rule's documentation")
-    rule.add_argument("code", metavar="CODE")
+    rule.add_argument("code", metavar="CODE", help="a rule code (LK201) or name (socket-without-keepalive)")
 
     schema = commands.add_parser("schema", help="inspect library schemas")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="ACTION", required=True)
@@ -151,9 +152,7 @@ def run_check(args: argparse.Namespace) -> int:
                 return
             yield name, check_file(engine, name, sys.stdin.buffer.read())
             return
-        paths = iter_source_files(args.paths, lambda path, is_dir: settings.is_excluded(path, is_dir=is_dir),
-                                  force_exclude=args.force_exclude)
-        yield from check_files(spec, engine, list(paths), args.jobs)
+        yield from check_files(spec, engine, _source_files(args, settings), args.jobs)
 
     reported = []
     for path, result in results():
@@ -162,11 +161,30 @@ def run_check(args: argparse.Namespace) -> int:
         reported.append((path, result))
     render(args.output_format, reported, stream_out=sys.stdout, stream_err=sys.stderr,
            color=use_color(sys.stdout), sources=read_lines, unsafe_fixes=settings.unsafe_fixes)
-    errors = any(result.error is not None for _, result in reported)
+    errors = any(result.error is not None for _, result in reported) or _missing(args.paths)
     findings = any(result.findings for _, result in reported)
     if errors or (findings and not args.exit_zero):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _missing(paths: list[str]) -> list[str]:
+    return [path for path in paths if path != "-" and not os.path.lexists(path)]
+
+
+def _source_files(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """The files to check or fix; one error line per path that does not exist, and a
+    warning when the paths hold no Python file at all (nothing was checked)."""
+    missing = _missing(args.paths)
+    for path in missing:
+        print(f"lintkit: error: {path}: no such file or directory", file=sys.stderr)
+    present = [path for path in args.paths if path not in missing]
+    files = list(iter_source_files(present, lambda path, is_dir: settings.is_excluded(path, is_dir=is_dir),
+                                   force_exclude=args.force_exclude))
+    if present and not files and not args.force_exclude:
+        print(f"lintkit: warning: no Python files found in {', '.join(present)}; nothing was checked",
+              file=sys.stderr)
+    return files
 
 
 def run_fix(args: argparse.Namespace) -> int:
@@ -189,8 +207,7 @@ def run_fix(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return _report_fixed([(name, outcome)], args, settings, sys.stderr)
 
-    paths = list(iter_source_files(args.paths, lambda path, is_dir: settings.is_excluded(path, is_dir=is_dir),
-                                   force_exclude=args.force_exclude))
+    paths = _source_files(args, settings)
     # Per-file ignores decide which fixes may apply: one engine per distinct selection.
     groups: dict[tuple, list[int]] = {}
     for index, path in enumerate(paths):
@@ -299,7 +316,7 @@ def run_rules() -> int:
 def run_rule(code: str) -> int:
     from .docs import render_rule_page
 
-    check = CHECKS_BY_CODE.get(code.upper())
+    check = CHECKS_BY_CODE.get(code.upper()) or next((c for c in ALL_CHECKS if c.name == code.lower()), None)
     if check is None:
         print(f"lintkit: error: no rule {code}; see 'lintkit rules'", file=sys.stderr)
         return EXIT_ERROR
@@ -317,7 +334,8 @@ def run_schema(args: argparse.Namespace) -> int:
                 print(f"lintkit: error: {exc}", file=sys.stderr)
                 failed += 1
                 continue
-            print(f"{path}: ok ({len(schema.classes)} classes, {len(schema.factories)} factories)")
+            print(f"{path}: ok ({_count(len(schema.classes), 'class', 'classes')}, "
+                  f"{_count(len(schema.factories), 'factory', 'factories')})")
         if not failed:
             # Cross-file checks (duplicates, references) against the bundled schemas; a
             # bundled file named on the command line is already part of that set.
@@ -330,8 +348,13 @@ def run_schema(args: argparse.Namespace) -> int:
     for library in schemas.libraries:
         if library.name:
             print(f"{library.name} {library.version} ({library.distribution}): "
-                  f"{len(library.classes)} classes, {len(library.factories)} factories  [{library.origin}]")
+                  f"{_count(len(library.classes), 'class', 'classes')}, "
+                  f"{_count(len(library.factories), 'factory', 'factories')}  [{library.origin}]")
     return EXIT_CLEAN
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def show_schema(schemas, name: str) -> int:

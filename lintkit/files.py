@@ -65,6 +65,7 @@ def _walk(root: str, skip: Callable[[str, bool], bool]) -> Iterator[str]:
         subdirs[:] = sorted(
             d for d in subdirs
             if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info") and not skip(os.path.join(directory, d), True)
+            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))  # a virtual environment, by any name
         )
         for name in sorted(files):
             path = os.path.join(directory, name)

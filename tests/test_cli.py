@@ -146,7 +146,7 @@ def test_schema_validate(tmp_path: Path) -> None:
     good.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs"))
     bad = tmp_path / "bad.toml"
     bad.write_text(BAD_SCHEMA)
-    assert lintkit("schema", "validate", str(good)).stdout == f"{good}: ok (1 classes, 0 factories)\n"
+    assert lintkit("schema", "validate", str(good)).stdout == f"{good}: ok (1 class, 0 factories)\n"
     completed = lintkit("schema", "validate", str(bad))
     assert completed.returncode == 2 and "unknown_kwarg: unknown key" in completed.stderr
 
@@ -306,3 +306,38 @@ def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 2
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+# ====================================================================== small things (issue 10)
+
+def test_rule_by_name_as_listed_by_rules() -> None:
+    completed = lintkit("rule", "socket-without-keepalive")
+    assert completed.returncode == 0 and completed.stdout.startswith("# LK201: socket-without-keepalive")
+
+
+def test_help_has_no_stray_backtick() -> None:
+    assert "`" not in lintkit("--help").stdout
+
+
+def test_missing_path_is_one_error_line_and_exit_1(tmp_path: Path) -> None:
+    completed = lintkit("check", "--isolated", str(tmp_path / "nope"), cwd=tmp_path)
+    assert completed.returncode == 1
+    assert f"lintkit: error: {tmp_path / 'nope'}: no such file or directory" in completed.stderr
+    assert ":1:1:" not in completed.stderr
+
+
+def test_a_folder_without_python_files_says_nothing_was_checked(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    completed = lintkit("check", "--isolated", "empty", cwd=tmp_path)
+    assert completed.returncode == 0
+    assert "no Python files found in empty; nothing was checked" in completed.stderr
+
+
+def test_a_virtual_environment_by_any_name_is_not_linted(tmp_path: Path) -> None:
+    env = tmp_path / "env311" / "lib"
+    env.mkdir(parents=True)
+    (tmp_path / "env311" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (env / "typo.py").write_text("import qpid.messaging\nc = qpid.messaging.Connection('b')\nc.hearbeat = 3\n")
+    (tmp_path / "app.py").write_text("import qpid.messaging\nc = qpid.messaging.Connection('b')\nc.hearbeat = 3\n")
+    completed = lintkit("check", "--isolated", "--select", "LK101", ".", cwd=tmp_path)
+    assert "app.py:3:3: LK101" in completed.stdout and "typo.py" not in completed.stdout
