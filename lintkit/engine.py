@@ -135,11 +135,11 @@ class Engine:
     # ------------------------------------------------------------------ analysis
 
     def _check(self, tree: ast.Module, text: str, filename: str, trust_text: bool = True) -> FileResult:
-        raw: list[tuple[int, int, int, int, str, RawFix | None]] = []
+        raw: list[tuple[int, int, int, int, str, RawFix | None, str]] = []
 
         def report(line: int, col: int, end_line: int, end_col: int, message: str,
-                   fix: RawFix | None = None) -> None:
-            raw.append((line, col, end_line, end_col, message, fix))
+                   fix: RawFix | None = None, explanation: str = "") -> None:
+            raw.append((line, col, end_line, end_col, message, fix, explanation))
 
         context = FileContext(filename, tree, self.options, text)
         checks = [check_class(self.schemas, report, context) for check_class in self.check_classes]
@@ -197,7 +197,7 @@ def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
     return bool(select) and code in select
 
 
-def _to_findings(raw: list[tuple[int, int, int, int, str, RawFix | None]], text: str) -> list[Finding]:
+def _to_findings(raw: list[tuple[int, int, int, int, str, RawFix | None, str]], text: str) -> list[Finding]:
     if not raw:
         return []
     lines = split_lines(text)
@@ -219,7 +219,7 @@ def _to_findings(raw: list[tuple[int, int, int, int, str, RawFix | None]], text:
 
     findings = {
         Finding(line, char_col(line, col), message.split(" ", 1)[0], message.split(" ", 1)[1],
-                end_line, char_col(end_line, end_col), convert(fix))
-        for line, col, end_line, end_col, message, fix in raw
+                end_line, char_col(end_line, end_col), convert(fix), explanation)
+        for line, col, end_line, end_col, message, fix, explanation in raw
     }
     return sorted(findings)

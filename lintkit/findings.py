@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
@@ -36,6 +36,9 @@ class Finding:
 
     `line` is 1-based; `col` is the 0-based character column (not the UTF-8
     byte offset that `ast` uses), so every front end can print `col + 1`.
+    `message` is one short sentence with what to change (the concise output
+    and flake8 print it); `explanation` says why it matters (`--output-format
+    full`, json and sarif add it; `lintkit rule CODE` has the whole story).
     """
 
     line: int
@@ -45,6 +48,7 @@ class Finding:
     end_line: int = 0
     end_col: int = 0
     fix: Fix | None = None
+    explanation: str = field(default="", compare=False)
 
     def text(self) -> str:
         return f"{self.code} {self.message}"

@@ -243,6 +243,8 @@ def _snippet(finding: Finding, lines: list[str] | None, color: bool) -> str:
     help_text = suggestion(finding)
     if help_text:
         out.append(f"{blank} = {help_style}help{reset}: {help_text}")
+    if finding.explanation:
+        out.append(f"{blank} = {help_style}why{reset}: {finding.explanation}")
     out.append("")
     return "\n".join(out) + "\n"
 
@@ -264,6 +266,7 @@ def to_json(results: Sequence[tuple[str, FileResult]]) -> list[dict]:
                 "code": finding.code,
                 "name": check.name if check is not None else None,
                 "message": finding.message,
+                "explanation": finding.explanation or None,
                 "filename": path,
                 "location": _location(finding.line, finding.col),
                 "end_location": _location(*_end(finding)),
@@ -377,7 +380,7 @@ def to_sarif(results: Sequence[tuple[str, FileResult]]) -> dict:
                 entry["ruleIndex"] = rule_index[finding.code]
             entry.update({
                 "level": "error",
-                "message": {"text": finding.message},
+                "message": {"text": " ".join(filter(None, (finding.message, finding.explanation)))},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": artifact_location(path),
                     "region": _region(finding.line, finding.col, _end(finding)),

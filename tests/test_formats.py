@@ -190,11 +190,12 @@ def test_json_structure_and_key_order() -> None:
     document = json.loads(out)
     assert isinstance(document, list) and len(document) == 3
     assert [list(item) for item in document] == [
-        ["code", "name", "message", "filename", "location", "end_location", "fix", "url"]] * 3
+        ["code", "name", "message", "explanation", "filename", "location", "end_location", "fix", "url"]] * 3
     assert document[0] == {
         "code": "LK101",
         "name": "unknown-attribute",
         "message": MSG101,
+        "explanation": None,
         "filename": "src/app.py",
         "location": {"row": 3, "column": 6},
         "end_location": {"row": 3, "column": 14},

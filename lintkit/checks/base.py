@@ -94,9 +94,10 @@ class Check:
         return self.context.options
 
     def report(self, line: int, col: int, end_line: int, end_col: int, message: str,
-               fix: RawFix | None = None) -> None:
-        """Positions as `ast` gives them: 1-based lines, UTF-8 byte columns."""
-        self._report(line, col, end_line, end_col, f"{self.code} {message}", fix)
+               fix: RawFix | None = None, explanation: str = "") -> None:
+        """Positions as `ast` gives them: 1-based lines, UTF-8 byte columns.  `message`: one
+        short sentence with the change to make; `explanation`: why (the full output's note)."""
+        self._report(line, col, end_line, end_col, f"{self.code} {message}", fix, explanation)
 
     @staticmethod
     def rename_fix(suggestion: Suggestion, line: int, col: int, end_line: int, end_col: int,
