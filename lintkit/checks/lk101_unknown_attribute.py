@@ -81,6 +81,7 @@ class UnknownAttribute(Check):
             return
         methods = self.schemas.methods(instance.cls)
         fix = None
+        suggested = False
         note = self.schemas.notes(instance.cls).get(name)
         if name in methods:
             message = f"'{name}' is a method of {instance.display_name}"
@@ -96,6 +97,7 @@ class UnknownAttribute(Check):
             suggestion = suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
                                  self.schemas.vocabulary)
             message += suggestion.hint()
+            suggested = bool(suggestion.names)
             literal = event.form == "setattr"
             # Only a plain 'x' or "x" literal: no prefixes, no triple quotes.
             plain_literal = event.line == event.end_line and \
@@ -103,8 +105,11 @@ class UnknownAttribute(Check):
             if not literal or plain_literal:
                 fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
                                       "the attribute", quoted=literal)
-        if note:
+        explanation = ""
+        if note and suggested:  # the suggestion says what to change; the note why
+            explanation = note
+        elif note:
             message += f"; {note}"
-        self.report(event.line, event.col, event.end_line, event.end_col, message, fix)
+        self.report(event.line, event.col, event.end_line, event.end_col, message, fix, explanation)
 
 

@@ -77,11 +77,14 @@ class UnknownKeyword(Check):
                                  self.schemas.vocabulary)
             message += suggestion.hint()
             note = target.notes.get(name)
-            if note:
+            explanation = ""
+            if note and suggestion.names:  # the suggestion says what to change; the note why
+                explanation = note
+            elif note:
                 message += f"; {note}"
             end = keyword.col_offset + len(name.encode("utf-8"))
             # Renaming onto a keyword the call already passes would be a SyntaxError.
             taken = {k.arg for k in event.call.keywords}
             fix = None if set(suggestion.names) & taken else self.rename_fix(
                 suggestion, keyword.lineno, keyword.col_offset, keyword.lineno, end, "the keyword")
-            self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message, fix)
+            self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message, fix, explanation)
