@@ -108,7 +108,9 @@ def test_unreadable_paths(tmp_path: Path) -> None:
     assert completed.returncode == 1
     assert completed.stdout.count("LK101") == 1
     errors = sorted(line for line in completed.stderr.splitlines() if ": error: " in line)
-    assert errors == [f"{tmp_path / 'absent.py'}:1:1: error: cannot read: No such file or directory",
+    # A path named on the command line that does not exist is a usage-level error without a
+    # position; a dangling link found in a directory is a file that cannot be read.
+    assert errors == [f"lintkit: error: {tmp_path / 'absent.py'}: no such file or directory",
                       f"{tmp_path / 'dangling.py'}:1:1: error: cannot read: No such file or directory"]
 
 
