@@ -14,7 +14,8 @@ What is compared, per class (each class and factory is its own test id):
 * `kwargs` with inspect.signature (plus, where the constructor forwards
   **kwargs, the keywords of what it forwards to: FORWARDS below);
 * `attributes`/`methods` with a real instance, both ways (a name the new
-  version adds fails the test);
+  version adds fails the test), plus every name any method of the class or a
+  base assigns on `self` (PyMySQL's `connect()` sets `server_version`);
 * `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
 * knobs: their kwarg/attribute/method exist, and their default matches the
   installed version's where the `versions` specifier covers it; a method knob's
@@ -30,6 +31,7 @@ What is compared, per class (each class and factory is its own test id):
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import ctypes
@@ -44,6 +46,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import textwrap
 import types
 import warnings
 from pathlib import Path
@@ -278,13 +281,15 @@ def _writable(instance: Any, name: str) -> bool:
 def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
     """Public names that may be assigned on an instance, and public methods.
 
-    Assignable: instance __dict__ names, properties with a setter, writable data
-    descriptors (__slots__ members, C getsets), and plain class-level values when
-    the instance has a __dict__ (assignment shadows them).  Read-only properties
-    are neither: assigning one raises AttributeError.
+    Assignable: instance __dict__ names, names any method of the class or of a
+    base assigns on `self` (`Connection.connect()` sets `server_version`: an
+    offline instance does not have it yet), properties with a setter, writable
+    data descriptors (__slots__ members, C getsets), and plain class-level values
+    when the instance has a __dict__ (assignment shadows them).  Read-only
+    properties are neither: assigning one raises AttributeError.
     """
     has_dict = hasattr(instance, "__dict__")
-    attributes, methods, seen = set(), set(), set()
+    attributes, methods, seen, read_only = set(), set(), set(), set()
     for klass in cls.__mro__:
         if klass is object:
             continue
@@ -297,9 +302,13 @@ def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
             elif isinstance(value, property):
                 if value.fset is not None:
                     attributes.add(name)
+                else:
+                    read_only.add(name)
             elif isinstance(value, (types.GetSetDescriptorType, types.MemberDescriptorType)):
                 if _writable(instance, name):
                     attributes.add(name)
+                else:
+                    read_only.add(name)
             elif has_dict:
                 attributes.add(name)
     if has_dict:
@@ -307,7 +316,58 @@ def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
             if not name.startswith("_"):
                 attributes.add(name)
                 methods.discard(name)
+        for klass in cls.__mro__:
+            attributes |= {name for name in self_assignments(klass)
+                           if not name.startswith("_") and name not in methods and name not in read_only}
     return attributes, methods
+
+
+@functools.lru_cache(maxsize=None)
+def self_assignments(klass: type) -> frozenset[str]:
+    """Every name a method of `klass` (its own source only) assigns on its first parameter:
+    `self.x = v`, `self.x: T = v`, `self.x += v`, tuple and starred targets, and
+    `setattr(self, "x", v)` with a literal name.  Empty for a class without Python source."""
+    try:
+        source = textwrap.dedent(inspect.getsource(klass))
+    except (OSError, TypeError):
+        return frozenset()
+    names: set[str] = set()
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        parameters = function.args.posonlyargs + function.args.args
+        if not parameters or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                                 for d in function.decorator_list):
+            continue
+        me = parameters[0].arg
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                targets = [node.target]
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+                targets = [node.target if not isinstance(node, ast.withitem) else node.optional_vars]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                    and len(node.args) == 3 and isinstance(node.args[0], ast.Name) and node.args[0].id == me \
+                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                names.add(node.args[1].value)
+                continue
+            else:
+                continue
+            names.update(_attributes_of(me, targets))
+    return frozenset(names)
+
+
+def _attributes_of(me: str, targets: list[ast.expr | None]) -> set[str]:
+    names: set[str] = set()
+    for target in targets:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            names |= _attributes_of(me, list(target.elts))
+        elif isinstance(target, ast.Starred):
+            names |= _attributes_of(me, [target.value])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+            names.add(target.attr)
+    return names
 
 
 # --------------------------------------------------------------------------- building instances offline
@@ -672,6 +732,41 @@ def test_listed_attributes_and_methods_exist(cls: ClassSchema, env: Env) -> None
     assert not not_callable, f"{where(cls)}: listed methods that are not callable on the class: {not_callable}"
     wrong_kind = sorted(methods - real_methods)
     assert not wrong_kind, f"{where(cls)}: listed as methods but not methods of the class: {wrong_kind}"
+
+
+class _SetsNamesLater:
+    """Every form of assignment on self, in methods other than __init__."""
+
+    label = "class"
+
+    def __init__(self):
+        self.plain = 1
+
+    def connect(me, other):  # noqa: N805 - the first parameter is what counts, whatever its name
+        me.later = 1
+        me.annotated: int = 2
+        me.augmented += 3
+        me.first, (me.second, *me.rest) = 4, (5, 6)
+        setattr(me, "by_setattr", 7)
+        for me.looped in ():
+            pass
+        other.not_mine = 8
+        me._private = 9
+        me.label = "shadows the class value"
+
+        def nested():
+            me.in_closure = 10
+        nested()
+
+    @staticmethod
+    def helper(obj):
+        obj.static_target = 11
+
+
+def test_names_set_outside_init_are_real_members() -> None:
+    attributes, _ = real_members(_SetsNamesLater, _SetsNamesLater())
+    assert attributes == {"label", "plain", "later", "annotated", "augmented", "first", "second", "rest",
+                          "by_setattr", "looped", "in_closure"}
 
 
 @pytest.mark.parametrize("cls", [c for c in CLASSES if c.attributes is not None],
