@@ -26,7 +26,9 @@ What is compared, per class (each class and factory is its own test id):
   opens (or configures) a socket, to a listener on 127.0.0.1 made by the test,
   and getsockopt() must show the knob's default, its `default_idle`, and the
   value of a `key` entry set to a probe value;
-* fixed knobs (no setter): FIXED_KNOB_PROBES shows the behaviour on a socket.
+* fixed knobs (no setter): FIXED_KNOB_PROBES shows the behaviour on a socket;
+* `connect_deferred_by`: DEFERRED_CONNECT_PROBES shows no connection at the
+  constructor and one at the later connect().
 """
 
 from __future__ import annotations
@@ -1206,6 +1208,83 @@ def test_fixed_knobs_show_on_the_socket(cls: ClassSchema, knob, env: Env) -> Non
     else:
         option = TCP_OPTION_OF[knob.concept]
         assert state[option] == knob.default, f"{knob_label(cls, knob)}: the library's socket has {option} {state[option]}"
+
+
+def test_pymysql_keepalive_remedy_sets_the_idle(env: Env) -> None:
+    """The remedy the schema gives for PyMySQL's fixed keepalive (LK202 under strict) really works:
+    a subclass whose connect() makes the socket keeps its TCP_KEEPIDLE through Connection.connect()."""
+    (knob,) = [k for k in SCHEMAS.lookup("pymysql.connections.Connection").knobs if k.fixed]
+    assert "override connect(self, sock=None)" in knob.remedy and "super().connect(sock)" in knob.remedy
+    base = resolve("pymysql.connections.Connection")
+
+    class KeepaliveConnection(base):
+        def connect(self, sock=None):
+            if sock is None and not self.unix_socket:
+                sock = socket.create_connection((self.host, self.port), self.connect_timeout)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 30)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().connect(sock)
+
+    captured: dict[str, int] = {}
+
+    class Stop(Exception):
+        pass
+
+    def greeting(self: Any) -> None:
+        captured.update(socket_state(self._sock))
+        env.close_later(self._sock)
+        raise Stop
+
+    host, port = env.loopback
+    with mock.patch.object(base, "_get_server_information", greeting), pytest.raises(Stop):
+        KeepaliveConnection(host=host, port=port)
+    assert captured["SO_KEEPALIVE"] and captured["TCP_KEEPIDLE"] == 30
+
+
+def _pymysql_deferred(env: Env, keyword: str, value: Any) -> tuple[bool, bool]:
+    """(a connection reached the listener at construction, one reached it at connect())."""
+    server = env.close_later(socket.create_server(("127.0.0.1", 0)))
+    server.settimeout(0.3)
+
+    def accepted() -> bool:
+        try:
+            env.close_later(server.accept()[0])
+        except TimeoutError:
+            return False
+        return True
+
+    base = resolve("pymysql.connections.Connection")
+    conn = base(host="127.0.0.1", port=server.getsockname()[1], **{keyword: value})
+    at_construction = accepted()
+
+    class Stop(Exception):
+        pass
+
+    def greeting(self: Any) -> None:
+        env.close_later(self._sock)
+        raise Stop
+
+    with mock.patch.object(base, "_get_server_information", greeting), pytest.raises(Stop):
+        conn.connect()
+    return at_construction, accepted()
+
+
+#: For each class with `connect_deferred_by`: (keyword, value) -> whether a connection reached a
+#: listener at construction, and whether one did at the later connect().
+DEFERRED_CONNECT_PROBES: dict[str, Callable[[Env, str, Any], tuple[bool, bool]]] = {
+    "pymysql.connections.Connection": _pymysql_deferred,
+}
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.connect_deferred_by],
+                         ids=ids([c for c in CLASSES if c.connect_deferred_by]))
+def test_connect_deferred_by_opens_no_connection(cls: ClassSchema, env: Env) -> None:
+    probe = DEFERRED_CONNECT_PROBES.get(cls.name)
+    assert probe is not None, f"{where(cls)}: add a DEFERRED_CONNECT_PROBES entry"
+    for keyword, value in sorted(cls.connect_deferred_by.items()):
+        assert probe(env, keyword, value) == (False, True), (
+            f"{where(cls)}: {keyword}={value!r} does not leave the connection to a later connect()")
 
 
 # --------------------------------------------------------------------------- settings strings, local sockets
