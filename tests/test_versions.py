@@ -36,7 +36,8 @@ setup(name="app", install_requires=["redis>=5.0.1", "kombu"], extras_require={{"
 
 
 def test_setup_py_list_bound_to_a_module_name(tmp_path: Path) -> None:
-    write(tmp_path / "setup.py", 'import setuptools\nREQUIRES = ["redis<8"]\nsetuptools.setup(install_requires=REQUIRES)\n')
+    write(tmp_path / "setup.py",
+          'import setuptools\nREQUIRES = ["redis<8"]\nsetuptools.setup(install_requires=REQUIRES)\n')
     assert str(constraint(tmp_path).specifier) == "<8"
 
 

@@ -59,9 +59,10 @@ class NoLivenessByDefault(Check):
     failing those, the version installed where lintkit runs (package metadata
     only; nothing is imported). When a pinned range spans the change
     (`redis>=5.0.1`), the rule reports and says that the range allows both
-    defaults; when nothing tells, it reports and says so. Code inside an `if` that tests the library's version
-    (`redis.__version__`, `importlib.metadata.version("redis")`) is not
-    reported for a version-dependent default. A call with `**kwargs`, a
+    defaults; when nothing tells, it reports and says so. Code inside an
+    `if` that tests the library's version (`redis.__version__`,
+    `importlib.metadata.version("redis")`) is not reported for a
+    version-dependent default. A call with `**kwargs`, a
     computed connection string, or a `unix_socket`-style keyword is not
     reported.
 
