@@ -58,7 +58,8 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
                        help="the longest a connection may stay idle unprobed (default 240; LK202, LK205 "
                             "and the values the LK2xx fixes write)")
     command.add_argument("--strict", action="store_true", default=None,
-                       help="also report short-lived TCP sockets without SO_KEEPALIVE (LK201)")
+                       help="also report short-lived TCP sockets without SO_KEEPALIVE (LK201) and library "
+                            "behaviour no argument of the call can change (LK202)")
     command.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
     command.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
                        help="concise (default), full (with the source line), json, github (workflow "

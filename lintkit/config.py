@@ -103,7 +103,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "--unsafe-fixes"),
     OptionSpec("strict", "bool", False,
                "Also report short-lived TCP sockets, made and closed within one function or with block "
-               "(LK201).",
+               "(LK201), and library behaviour no argument of the call can change (LK202: PyMySQL's "
+               "keepalive idle).",
                "--strict", "--lintkit-strict"),
 )
 OPTIONS_BY_KEY: dict[str, OptionSpec] = {spec.key: spec for spec in OPTIONS}

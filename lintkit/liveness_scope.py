@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .checks.base import FileContext
+from .deferred_connect import connect_deferred
 from .events import KnownCall
 from .knobs import uses_local_socket
 
@@ -25,6 +26,7 @@ def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
 #: Predicates over a known constructor or factory call; any true one exempts the call.
 EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _local_socket_keyword,
+    connect_deferred,
 )
 
 

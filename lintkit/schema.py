@@ -83,6 +83,9 @@ class Knob:
     #: A condition outside the client for a new value to work, added to the advice of
     #: LK204 and LK205 (grpc: the server must accept pings that often).
     caveat: str = ""
+    #: For a fixed knob: what a user can do about the behaviour, away from the call (a
+    #: subclass, a system setting). LK202 reports a fixed knob only under `strict`, with it.
+    remedy: str = ""
 
     @property
     def fixed(self) -> bool:
@@ -117,6 +120,9 @@ class ClassSchema:
     #: Collections (a keyword or attribute) whose string keys the library reads by name,
     #: and the keys it knows (pika's tcp_options): LK103 checks the others.
     option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Keyword -> the literal value that makes the constructor open no connection
+    #: (PyMySQL's defer_connect=True): the LK2xx rules leave such a call alone.
+    connect_deferred_by: Mapping[str, Any] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -169,10 +175,10 @@ _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
-    "option_keys",
+    "option_keys", "connect_deferred_by",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires", "caveat"}
+              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
@@ -279,6 +285,17 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
     return {name: frozenset(keys) for name, keys in table.items()}
 
 
+def _connect_deferred_by(r: _Reader) -> dict[str, Any]:
+    table = r.table_of("connect_deferred_by")
+    kwargs = set(r.names("kwargs") or ())
+    for name, value in table.items():
+        if isinstance(value, (list, dict)):
+            r.fail(f"{r.key('connect_deferred_by')}.{name}", "must be a string, number or true/false")
+        if name not in kwargs:
+            r.fail(f"{r.key('connect_deferred_by')}.{name}", "must be one of the class's kwargs")
+    return dict(table)
+
+
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
     """Knob values are numbers, booleans, or the string "none" for Python's None."""
     if value == "none":
@@ -310,6 +327,9 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
         requires = r.table_of("requires")
         if requires and key is None:
             r.fail(r.key("requires"), "needs a key (the entries are looked up in the same collection)")
+        if "remedy" in raw and any(setters):
+            r.fail(r.key("remedy"), "is only for a fixed knob (no kwarg, attribute or method): a knob with a "
+                                    "setter is changed at the call")
         yield Knob(
             concept=concept,
             unit=r.choice("unit", KNOB_UNITS, ""),
@@ -328,6 +348,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
             requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
                            for name, value in sorted(requires.items())),
             caveat=r.str("caveat", ""),
+            remedy=r.str("remedy", ""),
         )
 
 
@@ -369,6 +390,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
+            connect_deferred_by=_connect_deferred_by(r),
             library=lib_name,
             origin=origin,
         ))

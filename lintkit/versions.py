@@ -5,9 +5,13 @@ Library defaults change between versions (redis-py turned TCP keepalive on in
 a knob's `versions` range.  The answer comes from, in order:
 
 1. the project's pins: `[project] dependencies` and `optional-dependencies`
-   in the nearest `pyproject.toml`, and `requirements*.txt` beside it (found
-   by walking up from the checked file to the first directory that has one of
-   them or a `.git`);
+   in the nearest `pyproject.toml`, `install_requires` and `extras_require` in
+   `setup.py` (literals, read with `ast`: never run) and `setup.cfg`,
+   `requirements*.txt`, and the exact versions of a lock file (`poetry.lock`,
+   `uv.lock`, `Pipfile.lock`) beside them (found by walking up from the checked
+   file to the first directory that has one of them or a `.git`); every pin of
+   a library applies at once (`>=5.0.1` in setup.py and `==5.0.1` in a lock
+   file: 5.0.1);
 2. the version installed in the environment lintkit runs in (package
    metadata only: the library is never imported);
 3. otherwise: unknown, and the rule gives the conservative answer and says so.
@@ -21,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .dependency_files import LOCK_FILES, locked_requirements, setup_cfg_requirements, setup_py_requirements
+
 # `packaging`, `importlib.metadata` and `tomllib` are imported where they are used:
 # most runs never ask for a version, and together they cost a third of start-up.
 if TYPE_CHECKING:
@@ -28,7 +34,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", *LOCK_FILES, ".git")
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class VersionConstraint:
     """The versions of one library a project can run with, and where that was read."""
 
     specifier: SpecifierSet
-    source: str  # "pinned in pyproject.toml", "installed"
+    source: str  # "redis>=5.0.1 in setup.py", "8.1.0 installed"
 
     def within(self, versions: str) -> bool | None:
         """True when every allowed version is in `versions`, False when none is, else None."""
@@ -119,14 +125,20 @@ def _project_pins(directory: str | None) -> dict[str, VersionConstraint]:
 
     for line in _pyproject_requirements(os.path.join(directory, "pyproject.toml")):
         add(line, "pyproject.toml")
+    for line in setup_py_requirements(os.path.join(directory, "setup.py")):
+        add(line, "setup.py")
+    for line in setup_cfg_requirements(os.path.join(directory, "setup.cfg")):
+        add(line, "setup.cfg")
     for name in _requirement_files(directory):
         for line in _requirements_lines(os.path.join(directory, name)):
             add(line, name)
+    for line, lock in locked_requirements(directory):
+        add(line, lock)
     pins = {}
     for name, entries in found.items():
         combined = SpecifierSet(",".join(str(s) for s, _ in entries if str(s)))
         where = ", ".join(sorted({w for _, w in entries}))
-        pins[name] = VersionConstraint(combined, f"{combined} in {where}")
+        pins[name] = VersionConstraint(combined, f"{name}{combined} in {where}")
     return pins
 
 

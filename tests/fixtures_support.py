@@ -56,7 +56,9 @@ class Fixture:
 
 
 def all_fixtures() -> list[Fixture]:
-    return [Fixture(p) for p in sorted(FIXTURES.rglob("*.py")) if not p.name.endswith(".fixed.py")]
+    # A fixture directory's setup.py is project metadata (pins read by lintkit), not a fixture.
+    return [Fixture(p) for p in sorted(FIXTURES.rglob("*.py"))
+            if not p.name.endswith(".fixed.py") and p.name != "setup.py"]
 
 
 def format_findings(findings) -> str:

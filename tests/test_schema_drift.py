@@ -14,7 +14,8 @@ What is compared, per class (each class and factory is its own test id):
 * `kwargs` with inspect.signature (plus, where the constructor forwards
   **kwargs, the keywords of what it forwards to: FORWARDS below);
 * `attributes`/`methods` with a real instance, both ways (a name the new
-  version adds fails the test);
+  version adds fails the test), plus every name any method of the class or a
+  base assigns on `self` (PyMySQL's `connect()` sets `server_version`);
 * `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
 * knobs: their kwarg/attribute/method exist, and their default matches the
   installed version's where the `versions` specifier covers it; a method knob's
@@ -25,11 +26,14 @@ What is compared, per class (each class and factory is its own test id):
   opens (or configures) a socket, to a listener on 127.0.0.1 made by the test,
   and getsockopt() must show the knob's default, its `default_idle`, and the
   value of a `key` entry set to a probe value;
-* fixed knobs (no setter): FIXED_KNOB_PROBES shows the behaviour on a socket.
+* fixed knobs (no setter): FIXED_KNOB_PROBES shows the behaviour on a socket;
+* `connect_deferred_by`: DEFERRED_CONNECT_PROBES shows no connection at the
+  constructor and one at the later connect().
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import ctypes
@@ -44,6 +48,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import textwrap
 import types
 import warnings
 from pathlib import Path
@@ -278,13 +283,15 @@ def _writable(instance: Any, name: str) -> bool:
 def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
     """Public names that may be assigned on an instance, and public methods.
 
-    Assignable: instance __dict__ names, properties with a setter, writable data
-    descriptors (__slots__ members, C getsets), and plain class-level values when
-    the instance has a __dict__ (assignment shadows them).  Read-only properties
-    are neither: assigning one raises AttributeError.
+    Assignable: instance __dict__ names, names any method of the class or of a
+    base assigns on `self` (`Connection.connect()` sets `server_version`: an
+    offline instance does not have it yet), properties with a setter, writable
+    data descriptors (__slots__ members, C getsets), and plain class-level values
+    when the instance has a __dict__ (assignment shadows them).  Read-only
+    properties are neither: assigning one raises AttributeError.
     """
     has_dict = hasattr(instance, "__dict__")
-    attributes, methods, seen = set(), set(), set()
+    attributes, methods, seen, read_only = set(), set(), set(), set()
     for klass in cls.__mro__:
         if klass is object:
             continue
@@ -297,9 +304,13 @@ def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
             elif isinstance(value, property):
                 if value.fset is not None:
                     attributes.add(name)
+                else:
+                    read_only.add(name)
             elif isinstance(value, (types.GetSetDescriptorType, types.MemberDescriptorType)):
                 if _writable(instance, name):
                     attributes.add(name)
+                else:
+                    read_only.add(name)
             elif has_dict:
                 attributes.add(name)
     if has_dict:
@@ -307,7 +318,58 @@ def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
             if not name.startswith("_"):
                 attributes.add(name)
                 methods.discard(name)
+        for klass in cls.__mro__:
+            attributes |= {name for name in self_assignments(klass)
+                           if not name.startswith("_") and name not in methods and name not in read_only}
     return attributes, methods
+
+
+@functools.lru_cache(maxsize=None)
+def self_assignments(klass: type) -> frozenset[str]:
+    """Every name a method of `klass` (its own source only) assigns on its first parameter:
+    `self.x = v`, `self.x: T = v`, `self.x += v`, tuple and starred targets, and
+    `setattr(self, "x", v)` with a literal name.  Empty for a class without Python source."""
+    try:
+        source = textwrap.dedent(inspect.getsource(klass))
+    except (OSError, TypeError):
+        return frozenset()
+    names: set[str] = set()
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        parameters = function.args.posonlyargs + function.args.args
+        if not parameters or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                                 for d in function.decorator_list):
+            continue
+        me = parameters[0].arg
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                targets = [node.target]
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+                targets = [node.target if not isinstance(node, ast.withitem) else node.optional_vars]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                    and len(node.args) == 3 and isinstance(node.args[0], ast.Name) and node.args[0].id == me \
+                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                names.add(node.args[1].value)
+                continue
+            else:
+                continue
+            names.update(_attributes_of(me, targets))
+    return frozenset(names)
+
+
+def _attributes_of(me: str, targets: list[ast.expr | None]) -> set[str]:
+    names: set[str] = set()
+    for target in targets:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            names |= _attributes_of(me, list(target.elts))
+        elif isinstance(target, ast.Starred):
+            names |= _attributes_of(me, [target.value])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+            names.add(target.attr)
+    return names
 
 
 # --------------------------------------------------------------------------- building instances offline
@@ -672,6 +734,41 @@ def test_listed_attributes_and_methods_exist(cls: ClassSchema, env: Env) -> None
     assert not not_callable, f"{where(cls)}: listed methods that are not callable on the class: {not_callable}"
     wrong_kind = sorted(methods - real_methods)
     assert not wrong_kind, f"{where(cls)}: listed as methods but not methods of the class: {wrong_kind}"
+
+
+class _SetsNamesLater:
+    """Every form of assignment on self, in methods other than __init__."""
+
+    label = "class"
+
+    def __init__(self):
+        self.plain = 1
+
+    def connect(me, other):  # noqa: N805 - the first parameter is what counts, whatever its name
+        me.later = 1
+        me.annotated: int = 2
+        me.augmented += 3
+        me.first, (me.second, *me.rest) = 4, (5, 6)
+        setattr(me, "by_setattr", 7)
+        for me.looped in ():
+            pass
+        other.not_mine = 8
+        me._private = 9
+        me.label = "shadows the class value"
+
+        def nested():
+            me.in_closure = 10
+        nested()
+
+    @staticmethod
+    def helper(obj):
+        obj.static_target = 11
+
+
+def test_names_set_outside_init_are_real_members() -> None:
+    attributes, _ = real_members(_SetsNamesLater, _SetsNamesLater())
+    assert attributes == {"label", "plain", "later", "annotated", "augmented", "first", "second", "rest",
+                          "by_setattr", "looped", "in_closure"}
 
 
 @pytest.mark.parametrize("cls", [c for c in CLASSES if c.attributes is not None],
@@ -1111,6 +1208,83 @@ def test_fixed_knobs_show_on_the_socket(cls: ClassSchema, knob, env: Env) -> Non
     else:
         option = TCP_OPTION_OF[knob.concept]
         assert state[option] == knob.default, f"{knob_label(cls, knob)}: the library's socket has {option} {state[option]}"
+
+
+def test_pymysql_keepalive_remedy_sets_the_idle(env: Env) -> None:
+    """The remedy the schema gives for PyMySQL's fixed keepalive (LK202 under strict) really works:
+    a subclass whose connect() makes the socket keeps its TCP_KEEPIDLE through Connection.connect()."""
+    (knob,) = [k for k in SCHEMAS.lookup("pymysql.connections.Connection").knobs if k.fixed]
+    assert "override connect(self, sock=None)" in knob.remedy and "super().connect(sock)" in knob.remedy
+    base = resolve("pymysql.connections.Connection")
+
+    class KeepaliveConnection(base):
+        def connect(self, sock=None):
+            if sock is None and not self.unix_socket:
+                sock = socket.create_connection((self.host, self.port), self.connect_timeout)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 30)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().connect(sock)
+
+    captured: dict[str, int] = {}
+
+    class Stop(Exception):
+        pass
+
+    def greeting(self: Any) -> None:
+        captured.update(socket_state(self._sock))
+        env.close_later(self._sock)
+        raise Stop
+
+    host, port = env.loopback
+    with mock.patch.object(base, "_get_server_information", greeting), pytest.raises(Stop):
+        KeepaliveConnection(host=host, port=port)
+    assert captured["SO_KEEPALIVE"] and captured["TCP_KEEPIDLE"] == 30
+
+
+def _pymysql_deferred(env: Env, keyword: str, value: Any) -> tuple[bool, bool]:
+    """(a connection reached the listener at construction, one reached it at connect())."""
+    server = env.close_later(socket.create_server(("127.0.0.1", 0)))
+    server.settimeout(0.3)
+
+    def accepted() -> bool:
+        try:
+            env.close_later(server.accept()[0])
+        except TimeoutError:
+            return False
+        return True
+
+    base = resolve("pymysql.connections.Connection")
+    conn = base(host="127.0.0.1", port=server.getsockname()[1], **{keyword: value})
+    at_construction = accepted()
+
+    class Stop(Exception):
+        pass
+
+    def greeting(self: Any) -> None:
+        env.close_later(self._sock)
+        raise Stop
+
+    with mock.patch.object(base, "_get_server_information", greeting), pytest.raises(Stop):
+        conn.connect()
+    return at_construction, accepted()
+
+
+#: For each class with `connect_deferred_by`: (keyword, value) -> whether a connection reached a
+#: listener at construction, and whether one did at the later connect().
+DEFERRED_CONNECT_PROBES: dict[str, Callable[[Env, str, Any], tuple[bool, bool]]] = {
+    "pymysql.connections.Connection": _pymysql_deferred,
+}
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.connect_deferred_by],
+                         ids=ids([c for c in CLASSES if c.connect_deferred_by]))
+def test_connect_deferred_by_opens_no_connection(cls: ClassSchema, env: Env) -> None:
+    probe = DEFERRED_CONNECT_PROBES.get(cls.name)
+    assert probe is not None, f"{where(cls)}: add a DEFERRED_CONNECT_PROBES entry"
+    for keyword, value in sorted(cls.connect_deferred_by.items()):
+        assert probe(env, keyword, value) == (False, True), (
+            f"{where(cls)}: {keyword}={value!r} does not leave the connection to a later connect()")
 
 
 # --------------------------------------------------------------------------- settings strings, local sockets

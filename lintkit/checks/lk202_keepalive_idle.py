@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from .. import knobs as K
+from .. import fixed_behaviour, knobs as K
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..schema import Knob
 from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
@@ -38,8 +38,7 @@ class KeepaliveIdleDefault(Check):
 
     Libraries that turn keepalive on but leave the idle time to the OS are
     reported at the call: libpq (`psycopg2.connect`, `psycopg.connect`:
-    `keepalives` is 1 by default, `keepalives_idle` unset), PyMySQL (always
-    sets `SO_KEEPALIVE` on TCP connections, with no idle option), redis-py
+    `keepalives` is 1 by default, `keepalives_idle` unset), redis-py
     before 8.0 with `socket_keepalive=True` and no
     `socket_keepalive_options`, and any redis-py whose
     `socket_keepalive_options` dict has no `TCP_KEEPIDLE` entry (a given
@@ -49,6 +48,18 @@ class KeepaliveIdleDefault(Check):
     websocket-client 30 s), and, through an entry knob's `default`, what a
     given collection without the idle entry leaves (py-amqp merges its
     own settings, so its `socket_settings` is not reported).
+
+    Library behaviour that no argument of the call can change is reported
+    only with `strict` on. PyMySQL always sets `SO_KEEPALIVE` on the TCP
+    sockets it opens and leaves the idle time to the OS, with no option for
+    it: the only ways to change that are a subclass whose `connect()` makes
+    the socket (`connect(sock)` is public; `conn._sock` is private and is
+    replaced on every reconnect) or the host's `net.ipv4.tcp_keepalive_time`.
+    Neither is at the `pymysql.connect()` line, and a finding at every such
+    call (dozens per project) would be noise, so a default run says nothing
+    and `--strict` reports each call with that remedy (the schema's
+    `remedy`). Any schema knob without a setter (a `fixed` knob) works the
+    same way. A construction of a local subclass is never reported for it.
 
     ## Why is this bad?
     `SO_KEEPALIVE` alone does not keep a connection through a NAT gateway:
@@ -101,6 +112,8 @@ class KeepaliveIdleDefault(Check):
     ## Options
     - `max-idle-seconds` (default 240): the longest idle time allowed, and
       what the fix's values are derived from.
+    - `strict` (`--strict`): also report library behaviour that nothing at
+      the call can change (PyMySQL's keepalive idle), with its remedy.
 
     ## References
     - [Linux `tcp(7)`: TCP_KEEPIDLE](https://man7.org/linux/man-pages/man7/tcp.7.html)
@@ -272,6 +285,13 @@ class KeepaliveIdleDefault(Check):
             return
         library = self.schemas.library_of(target.returns)
         name = library.name if library else target.display_name
+        if not fixed_behaviour.settable_at_call(tuning) and on_by.fixed:
+            if fixed_behaviour.reported(event, self.options):
+                message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {name} "
+                           f"leaves the idle time at the OS default: {OS_DEFAULT}; nothing at this call can change "
+                           f"it (reported because strict is on): {fixed_behaviour.remedy(switches)}")
+                self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message)
+            return
         how = (f"pass {', '.join(sorted({k.kwarg for k in tuning if k.kwarg and k.concept == 'keepalive_idle' and not k.key}))}"
                if any(k.kwarg and k.concept == "keepalive_idle" and not k.key for k in tuning) else
                f"pass {tuning[0].kwarg} with TCP_KEEPIDLE" if tuning and tuning[0].kwarg else

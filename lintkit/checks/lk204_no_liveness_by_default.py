@@ -52,13 +52,17 @@ class NoLivenessByDefault(Check):
     channel silent. Schemas declare such companions with a knob's `requires`.
 
     Library defaults change between versions: redis-py 8.0 turned TCP
-    keepalive on. lintkit uses the version the project pins (`pyproject.toml`
-    dependencies, `requirements*.txt`) or, failing that, the one installed
-    where lintkit runs (package metadata only; nothing is imported). When
-    neither tells, the rule gives the conservative answer, reports, and says
-    so in the message. Code inside an `if` that tests the library's version
-    (`redis.__version__`, `importlib.metadata.version("redis")`) is not
-    reported for a version-dependent default. A call with `**kwargs`, a
+    keepalive on. lintkit uses the versions the project allows: its pins in
+    `pyproject.toml` dependencies, `setup.py` and `setup.cfg`
+    `install_requires` (read, never run), `requirements*.txt`, and the exact
+    versions of a `poetry.lock`, `uv.lock` or `Pipfile.lock`, all at once;
+    failing those, the version installed where lintkit runs (package metadata
+    only; nothing is imported). When a pinned range spans the change
+    (`redis>=5.0.1`), the rule reports and says that the range allows both
+    defaults; when nothing tells, it reports and says so. Code inside an
+    `if` that tests the library's version (`redis.__version__`,
+    `importlib.metadata.version("redis")`) is not reported for a
+    version-dependent default. A call with `**kwargs`, a
     computed connection string, or a `unix_socket`-style keyword is not
     reported.
 
@@ -154,10 +158,9 @@ class NoLivenessByDefault(Check):
             if event.version_guards:
                 return
             library = self.schemas.library_of(cls)
-            versions = sorted({k.versions for k in uncertain if not _keeps_alive(k) and k.versions})
             name = library.name if library else cls.name.split(".")[0]
-            version_note = (f" (the default of {name} {', '.join(versions)}; lintkit cannot tell which {name} "
-                            f"version this project uses: pin it in pyproject.toml or requirements.txt)")
+            pins = next((a.version_source for a in found if a.uncertain and a.version_source), "")
+            version_note = _version_note(name, uncertain, pins)
         all_knobs = knobs + tuple(k for k in uncertain if not _keeps_alive(k))
         partial = None
         for knob in all_knobs:
@@ -274,6 +277,20 @@ def _keeps_alive(knob: Knob) -> bool:
     if knob.concept in K.LIVENESS:
         return K.on_by_default(knob)
     return knob.default_idle is not None
+
+
+def _version_note(name: str, uncertain: tuple[Knob, ...], pins: str) -> str:
+    """Why the default is in doubt: the project's pins allow versions on both sides of a
+    default change (`pins`: "redis>=5.0.1 in setup.py"), or no pin or installed version says."""
+    off = ", ".join(sorted({k.versions for k in uncertain if not _keeps_alive(k) and k.versions}))
+    if not pins:
+        return (f" (the default of {name} {off}; lintkit cannot tell which {name} version this project uses: "
+                f"pin it in pyproject.toml, setup.py, setup.cfg or requirements.txt)")
+    alive = [k for k in uncertain if _keeps_alive(k)]
+    on = ", ".join(sorted({k.versions for k in alive if k.versions}))
+    what = "heartbeats" if any(k.concept == "heartbeat" for k in alive) else "TCP keepalive"
+    return f" (the default of {name} {off}; {pins} allows both {name} {off} and {name} {on}, which turns {what} " \
+           f"on by default)"
 
 
 def _describing_knob(knobs: tuple[Knob, ...]) -> Knob:
