@@ -110,8 +110,8 @@ def test_unreadable_paths(tmp_path: Path) -> None:
     errors = sorted(line for line in completed.stderr.splitlines() if ": error: " in line)
     # A path named on the command line that does not exist is a usage-level error without a
     # position; a dangling link found in a directory is a file that cannot be read.
-    assert errors == [f"lintkit: error: {tmp_path / 'absent.py'}: no such file or directory",
-                      f"{tmp_path / 'dangling.py'}:1:1: error: cannot read: No such file or directory"]
+    assert errors == [f"{tmp_path / 'dangling.py'}:1:1: error: cannot read: No such file or directory",
+                      f"lintkit: error: {tmp_path / 'absent.py'}: no such file or directory"]
 
 
 def test_file_without_relevant_import_is_not_parsed(engine: Engine, tmp_path: Path) -> None:
