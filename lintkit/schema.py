@@ -83,6 +83,8 @@ class Knob:
     #: A condition outside the client for a new value to work, added to the advice of
     #: LK204 and LK205 (grpc: the server must accept pings that often).
     caveat: str = ""
+    #: The transports (values of the class's `transport_aliases`) this knob exists on; empty: all.
+    transports: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -94,6 +96,40 @@ class Knob:
         if self.position is not None:
             return self.position
         return None if self.argument else 0
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a call connects to: which argument holds the host, and what makes it local."""
+
+    #: The parameter holding the host, a `host:port` or a URL (keyword, or at `host_position`).
+    host_argument: str | None = None
+    host_position: int | None = None
+    #: The host the library connects to when none is given ("/..." is a UNIX socket directory).
+    default_host: str | None = None
+    #: URL schemes that make a local connection (redis-py's `unix://`).
+    local_schemes: frozenset[str] = frozenset()
+    #: Keyword -> qualified names of values that make the connection local (redis-py's
+    #: `connection_class=UnixDomainSocketConnection`).
+    local_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Keywords that may take the host from elsewhere (PyMySQL's `read_default_file`).
+    host_hidden_by: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.host_argument or self.default_host or self.local_schemes or self.local_values
+                    or self.host_hidden_by)
+
+
+@dataclass(frozen=True)
+class Transports:
+    """How a call selects one of a library's transports (kombu: `amqp://`, `redis://`, `memory://`)."""
+
+    #: Scheme or alias -> transport (kombu's TRANSPORT_ALIASES).
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    #: The keyword naming a transport by alias or class (kombu's `transport=`).
+    keyword: str | None = None
+    #: The alias used when nothing selects one.
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,10 @@ class ClassSchema:
     #: Collections (a keyword or attribute) whose string keys the library reads by name,
     #: and the keys it knows (pika's tcp_options): LK103 checks the others.
     option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Where a constructor call connects to (host argument, default host, local schemes).
+    address: Address = field(default_factory=Address)
+    #: How a constructor call selects a transport; knobs with `transports` apply only there.
+    transports: Transports = field(default_factory=Transports)
     library: str = ""
     origin: str = ""
 
@@ -142,6 +182,8 @@ class FactorySchema:
     returns_varies: bool = False
     local_kwargs: frozenset[str] = frozenset()
     settings_argument: str | None = None
+    #: Its own (not inherited from the class it returns: `clone()` connects where its source does).
+    address: Address = field(default_factory=Address)
     library: str = ""
     origin: str = ""
 
@@ -166,15 +208,17 @@ class LibrarySchema:
 # --------------------------------------------------------------------------- parsing
 
 _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
+_ADDRESS_KEYS = {"host_argument", "host_position", "default_host", "local_schemes", "local_values", "host_hidden_by"}
+_TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys",
-}
+} | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires", "caveat"}
+              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "transports"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
-                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
+                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"} | _ADDRESS_KEYS
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -279,6 +323,36 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
     return {name: frozenset(keys) for name, keys in table.items()}
 
 
+def _address(r: _Reader) -> Address:
+    local_values = {}
+    for name, values in r.table_of("local_values").items():
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            r.fail(f"{r.key('local_values')}.{name}", "must be a non-empty list of qualified names")
+        local_values[name] = frozenset(values)
+    position = r.number("host_position", None, low=0, high=255, integer=True)
+    if position is not None and r.str("host_argument") is None:
+        r.fail(r.key("host_position"), "needs a host_argument")
+    return Address(
+        host_argument=r.str("host_argument"),
+        host_position=position,
+        default_host=r.str("default_host"),
+        local_schemes=frozenset(s.lower() for s in r.names("local_schemes") or ()),
+        local_values=local_values,
+        host_hidden_by=_as_set(r.names("host_hidden_by")) or frozenset(),
+    )
+
+
+def _transports(r: _Reader) -> Transports:
+    aliases = r.text_map("transport_aliases")
+    keyword, default = r.str("transport_keyword"), r.str("default_transport")
+    if (keyword is not None or default is not None) and not aliases:
+        r.fail(r.key("transport_keyword" if keyword is not None else "default_transport"),
+               "needs transport_aliases")
+    if default is not None and default not in aliases:
+        r.fail(r.key("default_transport"), f"must be one of the transport_aliases, not {default!r}")
+    return Transports(aliases=aliases, keyword=keyword, default=default)
+
+
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
     """Knob values are numbers, booleans, or the string "none" for Python's None."""
     if value == "none":
@@ -288,7 +362,7 @@ def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
     reader.fail(key, f'must be a number, true/false or "none", not {value!r}')
 
 
-def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
+def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transports()) -> Iterable[Knob]:
     if not isinstance(raw_knobs, list):
         owner.fail(owner.key("knob"), "must be an array of tables ([[class.knob]])")
     for index, raw in enumerate(raw_knobs):
@@ -310,6 +384,10 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
         requires = r.table_of("requires")
         if requires and key is None:
             r.fail(r.key("requires"), "needs a key (the entries are looked up in the same collection)")
+        on = r.names("transports") or ()
+        unknown = sorted(set(on) - set(transports.aliases.values()))
+        if unknown:
+            r.fail(r.key("transports"), f"names no transport of the class's transport_aliases: {', '.join(unknown)}")
         yield Knob(
             concept=concept,
             unit=r.choice("unit", KNOB_UNITS, ""),
@@ -328,6 +406,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
             requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
                            for name, value in sorted(requires.items())),
             caveat=r.str("caveat", ""),
+            transports=on,
         )
 
 
@@ -354,6 +433,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
         name = r.str("name", required=True)
         r.where = f"class '{name}'"
         vocab = r.text_map("vocabulary")
+        transports = _transports(r)
         classes.append(ClassSchema(
             name=name,
             aliases=r.names("aliases") or (),
@@ -365,10 +445,12 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
             notes=r.text_map("notes"),
             vocabulary=vocab,
-            knobs=tuple(_parse_knobs(r, raw.get("knob", []))),
+            knobs=tuple(_parse_knobs(r, raw.get("knob", []), transports)),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
+            address=_address(r),
+            transports=transports,
             library=lib_name,
             origin=origin,
         ))
@@ -393,6 +475,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             returns_varies=r.bool("returns_varies", False),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
+            address=_address(r),
             library=lib_name,
             origin=origin,
         ))
