@@ -305,9 +305,19 @@ def _pymysql_reads_host_from_file(keyword: str) -> bool:
         os.unlink(handle.name)
 
 
+def _redis_pool_chooses_the_host(qualname: str, pool: str) -> Callable[[str], bool]:
+    def probe(keyword: str) -> bool:
+        client = resolve(qualname)(**{keyword: resolve(pool)(host="db.example.com")})
+        return client.connection_pool.make_connection().host == "db.example.com"
+    return probe
+
+
 #: For each `host_hidden_by` keyword: passing it lets something else choose the host.
 HOST_HIDDEN_PROBES: dict[str, Callable[[str], bool]] = {
     "pymysql.connections.Connection": _pymysql_reads_host_from_file,
+    "redis.client.Redis": _redis_pool_chooses_the_host("redis.client.Redis", "redis.connection.ConnectionPool"),
+    "redis.asyncio.client.Redis":
+        _redis_pool_chooses_the_host("redis.asyncio.client.Redis", "redis.asyncio.connection.ConnectionPool"),
 }
 
 
