@@ -136,6 +136,8 @@ def place(event: KnownCall) -> str:
 def _hosts(text: str, address: Address) -> list[str | None]:
     """The hosts a URL, conninfo or `host[:port]` names; None for "not given" (the default host),
     LOCAL for a local scheme."""
+    if ":" in text and text.split(":", 1)[0].lower() in address.local_schemes:
+        return [LOCAL]  # also without // (grpc's unix:path, unix-abstract:name)
     if "://" in text:
         scheme, rest = text.split("://", 1)
         if any(part.lower() in address.local_schemes for part in scheme.split("+")):

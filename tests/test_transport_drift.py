@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import importlib.util
+import inspect
 import os
 import re
 import socket
@@ -240,13 +242,54 @@ def _redis_url_is_local(qualname: str) -> Callable[[str], bool]:
     return probe
 
 
+def _grpc_target_is_local(qualname: str) -> Callable[[str], bool]:
+    """The channel connects to a UNIX socket listening here: `<scheme>:<path>` (for unix-abstract,
+    `<scheme>:<name>` in Linux's abstract namespace) reaches its accept()."""
+    def connect(target: str) -> None:
+        factory = resolve(qualname)
+        args = (target,)
+        if "credentials" in inspect.signature(factory).parameters:
+            args += (resolve("grpc.local_channel_credentials")(),)
+        if ".aio." not in qualname:
+            with contextlib.suppress(Exception):
+                resolve("grpc.channel_ready_future")(factory(*args)).result(timeout=1)
+            return
+
+        async def ready() -> None:
+            channel = factory(*args)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(channel.channel_ready(), 1)
+            await channel.close()
+        asyncio.run(ready())
+
+    def probe(scheme: str) -> bool:
+        name = f"lintkit-{os.getpid()}-{scheme}"
+        with tempfile.TemporaryDirectory() as directory, socket.socket(socket.AF_UNIX) as server:
+            path = os.path.join(directory, "grpc.sock")
+            server.bind("\0" + name if scheme == "unix-abstract" else path)
+            server.listen(1)
+            server.settimeout(2)
+            connect(f"{scheme}:{name if scheme == 'unix-abstract' else path}")
+            try:
+                server.accept()[0].close()
+            except OSError:
+                return False
+            return True
+    return probe
+
+
 #: For each `local_schemes` entry: a URL with that scheme makes a UNIX-domain connection.
 LOCAL_SCHEME_PROBES: dict[str, Callable[[str], bool]] = {
-    name: _redis_url_is_local(name) for name in (
+    **{name: _redis_url_is_local(name) for name in (
         "redis.utils.from_url", "redis.client.Redis.from_url", "redis.connection.ConnectionPool.from_url",
         "redis.asyncio.utils.from_url", "redis.asyncio.client.Redis.from_url",
-        "redis.asyncio.connection.ConnectionPool.from_url")
+        "redis.asyncio.connection.ConnectionPool.from_url")},
+    **{name: _grpc_target_is_local(name) for name in (
+        "grpc.insecure_channel", "grpc.secure_channel", "grpc.aio._channel.insecure_channel",
+        "grpc.aio._channel.secure_channel")},
 }
+#: A scheme of each item that is not local: the probe must say so (it can tell).
+TCP_SCHEME = {name: "redis" if name.startswith("redis") else "dns" for name in LOCAL_SCHEME_PROBES}
 
 LOCAL_SCHEME_ITEMS = [item for item in ADDRESS_ITEMS if item.address.local_schemes]
 
@@ -257,7 +300,7 @@ def test_local_schemes_make_unix_connections(item: ClassSchema | FactorySchema) 
     assert probe is not None, f"{where(item)}: add a LOCAL_SCHEME_PROBES entry"
     for scheme in sorted(item.address.local_schemes):
         assert probe(scheme), f"{where(item)}: {scheme}:// does not make a UNIX-domain connection"
-    assert not probe("redis"), f"{where(item)}: the probe cannot tell (redis:// is TCP)"
+    assert not probe(TCP_SCHEME[item.name]), f"{where(item)}: the probe cannot tell ({TCP_SCHEME[item.name]} is TCP)"
 
 
 def _socket_family(connection: Any) -> int:
