@@ -119,6 +119,12 @@ CASES = [
     ('acme.Client("tcp://broker.example.com", options_file="acme.ini", heartbeat=0)', False),
     ('acme.Client("broker.example.com", transport=acme.transports.Pipe, heartbeat=0)', False),
     ('acme.Client("tcp+ipc:///run/acme.sock", heartbeat=0)', False),
+    ('acme.Client("ipc:acme", heartbeat=0)', False),  # a local scheme without //
+    ('acme.Client("tcp://localhost;tcp://b.example.com", heartbeat=0)', True),  # one alternate is remote
+    ('acme.Client("localhost,b.example.com:9000", heartbeat=0)', True),  # one of several hosts is remote
+    ('acme.Client("tcp://user:p%40ss@localhost:9000/x", heartbeat=0)', False),
+    ('acme.Client(url="tcp://broker.example.com", heartbeat=0)', True),
+    ('acme.Client(host_of(config), heartbeat=0)', False),  # computed URL
 ]
 
 
@@ -138,3 +144,20 @@ def test_default_selection_reports_no_heartbeat_on_other_transports() -> None:
             "broker = kombu.Connection('amqp://broker.example.com//', heartbeat=0)\n")
     findings = engine.check_text(text, "app.py").findings
     assert [(f.line, f.code) for f in findings] == [(4, "LK203")]
+
+
+def test_libpq_hosts() -> None:
+    """A conninfo's host list, a URL's percent-encoded socket directory and its ?host= query."""
+    engine = Engine(load_schema_set(), select=["LK203"])
+    calls = {
+        'psycopg2.connect("host=localhost,db.example.com dbname=app", keepalives=0)': True,
+        'psycopg2.connect("host=localhost,/run/pg dbname=app", keepalives=0)': False,
+        "psycopg2.connect(\"host='/run/pg' dbname=app\", keepalives=0)": False,
+        'psycopg2.connect("postgresql://%2Frun%2Fpg/app", keepalives=0)': False,
+        'psycopg2.connect("postgresql://db.example.com/app?host=/run/pg", keepalives=0)': False,
+        'psycopg2.connect("postgresql://localhost,db.example.com/app", keepalives=0)': True,
+        'psycopg2.connect(host=PGHOST, keepalives=0)': True,  # a computed host is assumed remote
+    }
+    for call, reported in calls.items():
+        findings = engine.check_text(f"import psycopg2\n\nc = {call}\n", "db.py").findings
+        assert bool(findings) is reported, call
