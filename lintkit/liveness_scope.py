@@ -16,6 +16,7 @@ from .checks.base import FileContext
 from .deferred_connect import connect_deferred
 from .events import KnownCall
 from .knobs import uses_local_socket
+from .transports import connects_locally, default_host_is_local, transport_hidden
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
@@ -27,6 +28,9 @@ def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
 EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _local_socket_keyword,
     connect_deferred,
+    connects_locally,
+    default_host_is_local,
+    transport_hidden,
 )
 
 

@@ -9,10 +9,12 @@ from typing import Iterable
 
 from .prefilter import ImportPrefilter
 from .schema import (
+    Address,
     ClassSchema,
     FactorySchema,
     LibrarySchema,
     SchemaError,
+    Transports,
     bundled_schema_files,
     expand_schema_paths,
     load_schema_file,
@@ -33,6 +35,10 @@ class CallTarget:
     local_kwargs: frozenset[str] = frozenset()
     #: The parameter whose string may carry `key=value` settings (libpq conninfo, URLs).
     settings_argument: str | None = None
+    #: Where the call connects to (the item's own facts: a factory does not inherit its class's).
+    address: Address = Address()
+    #: How the call selects a transport (a class's constructor only: a factory's is unknown).
+    transports: Transports = Transports()
 
 
 class SchemaSet:
@@ -164,7 +170,7 @@ class SchemaSet:
         if isinstance(item, ClassSchema):
             kwargs = None if item.kwargs is None else frozenset(item.kwargs)
             return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
-                              item.local_kwargs, item.settings_argument)
+                              item.local_kwargs, item.settings_argument, item.address, item.transports)
         returns = self.lookup(item.returns)
         kwargs = item.kwargs
         if item.kwargs_of is not None:
@@ -172,7 +178,7 @@ class SchemaSet:
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
-                          item.settings_argument or returns.settings_argument)
+                          item.settings_argument or returns.settings_argument, item.address)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

@@ -86,6 +86,8 @@ class Knob:
     #: For a fixed knob: what a user can do about the behaviour, away from the call (a
     #: subclass, a system setting). LK202 reports a fixed knob only under `strict`, with it.
     remedy: str = ""
+    #: The transports (values of the class's `transport_aliases`) this knob exists on; empty: all.
+    transports: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -97,6 +99,40 @@ class Knob:
         if self.position is not None:
             return self.position
         return None if self.argument else 0
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a call connects to: which argument holds the host, and what makes it local."""
+
+    #: The parameter holding the host, a `host:port` or a URL (keyword, or at `host_position`).
+    host_argument: str | None = None
+    host_position: int | None = None
+    #: The host the library connects to when none is given ("/..." is a UNIX socket directory).
+    default_host: str | None = None
+    #: URL schemes that make a local connection (redis-py's `unix://`).
+    local_schemes: frozenset[str] = frozenset()
+    #: Keyword -> qualified names of values that make the connection local (redis-py's
+    #: `connection_class=UnixDomainSocketConnection`).
+    local_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Keywords that may take the host from elsewhere (PyMySQL's `read_default_file`).
+    host_hidden_by: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.host_argument or self.default_host or self.local_schemes or self.local_values
+                    or self.host_hidden_by)
+
+
+@dataclass(frozen=True)
+class Transports:
+    """How a call selects one of a library's transports (kombu: `amqp://`, `redis://`, `memory://`)."""
+
+    #: Scheme or alias -> transport (kombu's TRANSPORT_ALIASES).
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    #: The keyword naming a transport by alias or class (kombu's `transport=`).
+    keyword: str | None = None
+    #: The alias used when nothing selects one.
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +159,10 @@ class ClassSchema:
     #: Keyword -> the literal value that makes the constructor open no connection
     #: (PyMySQL's defer_connect=True): the LK2xx rules leave such a call alone.
     connect_deferred_by: Mapping[str, Any] = field(default_factory=dict)
+    #: Where a constructor call connects to (host argument, default host, local schemes).
+    address: Address = field(default_factory=Address)
+    #: How a constructor call selects a transport; knobs with `transports` apply only there.
+    transports: Transports = field(default_factory=Transports)
     library: str = ""
     origin: str = ""
 
@@ -148,6 +188,8 @@ class FactorySchema:
     returns_varies: bool = False
     local_kwargs: frozenset[str] = frozenset()
     settings_argument: str | None = None
+    #: Its own (not inherited from the class it returns: `clone()` connects where its source does).
+    address: Address = field(default_factory=Address)
     library: str = ""
     origin: str = ""
 
@@ -172,15 +214,17 @@ class LibrarySchema:
 # --------------------------------------------------------------------------- parsing
 
 _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
+_ADDRESS_KEYS = {"host_argument", "host_position", "default_host", "local_schemes", "local_values", "host_hidden_by"}
+_TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by",
-}
+} | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy"}
+              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
-                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
+                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"} | _ADDRESS_KEYS
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -294,6 +338,34 @@ def _connect_deferred_by(r: _Reader) -> dict[str, Any]:
         if name not in kwargs:
             r.fail(f"{r.key('connect_deferred_by')}.{name}", "must be one of the class's kwargs")
     return dict(table)
+def _address(r: _Reader) -> Address:
+    local_values = {}
+    for name, values in r.table_of("local_values").items():
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            r.fail(f"{r.key('local_values')}.{name}", "must be a non-empty list of qualified names")
+        local_values[name] = frozenset(values)
+    position = r.number("host_position", None, low=0, high=255, integer=True)
+    if position is not None and r.str("host_argument") is None:
+        r.fail(r.key("host_position"), "needs a host_argument")
+    return Address(
+        host_argument=r.str("host_argument"),
+        host_position=position,
+        default_host=r.str("default_host"),
+        local_schemes=frozenset(s.lower() for s in r.names("local_schemes") or ()),
+        local_values=local_values,
+        host_hidden_by=_as_set(r.names("host_hidden_by")) or frozenset(),
+    )
+
+
+def _transports(r: _Reader) -> Transports:
+    aliases = r.text_map("transport_aliases")
+    keyword, default = r.str("transport_keyword"), r.str("default_transport")
+    if (keyword is not None or default is not None) and not aliases:
+        r.fail(r.key("transport_keyword" if keyword is not None else "default_transport"),
+               "needs transport_aliases")
+    if default is not None and default not in aliases:
+        r.fail(r.key("default_transport"), f"must be one of the transport_aliases, not {default!r}")
+    return Transports(aliases=aliases, keyword=keyword, default=default)
 
 
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
@@ -305,7 +377,7 @@ def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
     reader.fail(key, f'must be a number, true/false or "none", not {value!r}')
 
 
-def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
+def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transports()) -> Iterable[Knob]:
     if not isinstance(raw_knobs, list):
         owner.fail(owner.key("knob"), "must be an array of tables ([[class.knob]])")
     for index, raw in enumerate(raw_knobs):
@@ -330,6 +402,10 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
         if "remedy" in raw and any(setters):
             r.fail(r.key("remedy"), "is only for a fixed knob (no kwarg, attribute or method): a knob with a "
                                     "setter is changed at the call")
+        on = r.names("transports") or ()
+        unknown = sorted(set(on) - set(transports.aliases.values()))
+        if unknown:
+            r.fail(r.key("transports"), f"names no transport of the class's transport_aliases: {', '.join(unknown)}")
         yield Knob(
             concept=concept,
             unit=r.choice("unit", KNOB_UNITS, ""),
@@ -349,6 +425,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
                            for name, value in sorted(requires.items())),
             caveat=r.str("caveat", ""),
             remedy=r.str("remedy", ""),
+            transports=on,
         )
 
 
@@ -375,6 +452,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
         name = r.str("name", required=True)
         r.where = f"class '{name}'"
         vocab = r.text_map("vocabulary")
+        transports = _transports(r)
         classes.append(ClassSchema(
             name=name,
             aliases=r.names("aliases") or (),
@@ -386,11 +464,13 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
             notes=r.text_map("notes"),
             vocabulary=vocab,
-            knobs=tuple(_parse_knobs(r, raw.get("knob", []))),
+            knobs=tuple(_parse_knobs(r, raw.get("knob", []), transports)),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
             connect_deferred_by=_connect_deferred_by(r),
+            address=_address(r),
+            transports=transports,
             library=lib_name,
             origin=origin,
         ))
@@ -415,6 +495,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             returns_varies=r.bool("returns_varies", False),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
+            address=_address(r),
             library=lib_name,
             origin=origin,
         ))

@@ -46,8 +46,8 @@ def test_bundled_example_reproduces_the_seed_bug() -> None:
     assert ("examples/qpid_driver.py:20:27: LK204 qpid.messaging.Connection has no heartbeat by default "
             "(heartbeat defaults to None) and this code never turns it on") in completed.stdout
     assert completed.stderr.splitlines()[-2:] == [
-        "Found 10 findings.",
-        "[*] 3 fixable with the `--fix` option (3 hidden fixes can be enabled with the `--unsafe-fixes` option)."]
+        "Found 9 findings.",
+        "[*] 3 fixable with the `--fix` option (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."]
 
 
 def test_clean_file_exits_zero(tmp_path: Path) -> None:

@@ -1104,6 +1104,28 @@ def _pymysql_socket(env: Env, settings: dict[str, Any]) -> dict[str, int]:
     return captured
 
 
+def _kombu_socket(env: Env, settings: dict[str, Any]) -> dict[str, int]:
+    """The py-amqp transport's establish_connection(), up to the socket amqp.Connection opens."""
+    captured: dict[str, int] = {}
+
+    class Stop(Exception):
+        pass
+
+    def connect(self: Any, callback: Any = None) -> None:
+        transport = self.Transport(self.host, self.connect_timeout, self.ssl, self.read_timeout, self.write_timeout,
+                                   socket_settings=self.socket_settings)
+        env.close_later(transport)
+        transport.connect()
+        captured.update(socket_state(transport.sock))
+        raise Stop
+
+    host, port = env.loopback
+    conn = resolve("kombu.connection.Connection")(f"pyamqp://{host}:{port}//", **settings)
+    with mock.patch.object(resolve("amqp.connection.Connection"), "connect", connect), pytest.raises(Stop):
+        conn.transport.establish_connection()
+    return captured
+
+
 #: How each class's own code sets up a socket, given the knob settings (keyword, attribute or method
 #: argument -> value): returns the socket's state (socket_state).
 SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
@@ -1135,10 +1157,12 @@ SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
     "urllib3.connectionpool.HTTPSConnectionPool": _urllib3_socket(
         lambda env, kw: resolve("urllib3.connectionpool.HTTPSConnectionPool")(*env.loopback, **kw)),
     "pymysql.connections.Connection": _pymysql_socket,
+    "kombu.connection.Connection": _kombu_socket,
 }
 
 #: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).
-FIXED_KNOB_PROBES = {("pymysql.connections.Connection", "keepalive"): _pymysql_socket}
+FIXED_KNOB_PROBES = {("pymysql.connections.Connection", "keepalive"): _pymysql_socket,
+                     ("kombu.connection.Connection", "keepalive_options"): _kombu_socket}
 
 #: Knobs whose effect is on the socket: TCP keepalive on/off, its options, and one option's entry.
 SOCKET_CONCEPTS = ("keepalive", "keepalive_options", *TCP_OPTION_OF)
@@ -1205,6 +1229,10 @@ def test_fixed_knobs_show_on_the_socket(cls: ClassSchema, knob, env: Env) -> Non
     if knob.concept == "keepalive":
         assert bool(state["SO_KEEPALIVE"]) is bool(knob.default), (
             f"{knob_label(cls, knob)}: the library's socket has SO_KEEPALIVE {state['SO_KEEPALIVE']}")
+    elif knob.concept == "keepalive_options":
+        assert state["SO_KEEPALIVE"] and state["TCP_KEEPIDLE"] == knob.default_idle, (
+            f"{knob_label(cls, knob)}: the library's socket has SO_KEEPALIVE {state['SO_KEEPALIVE']}, "
+            f"TCP_KEEPIDLE {state['TCP_KEEPIDLE']}; the schema's default_idle is {knob.default_idle!r}")
     else:
         option = TCP_OPTION_OF[knob.concept]
         assert state[option] == knob.default, f"{knob_label(cls, knob)}: the library's socket has {option} {state[option]}"

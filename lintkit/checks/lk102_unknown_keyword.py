@@ -21,8 +21,9 @@ class UnknownKeyword(Check):
     ## Why is this bad?
     A swallowed keyword is the same bug as a misspelt attribute: the setting
     you wrote is never applied, and nothing tells you. `heartbeat` is off by
-    default in kombu and py-amqp, so `hearbeat=30` leaves an idle broker
-    connection to be dropped by the first NAT or firewall on the path. A
+    default in kombu and py-amqp, so `hearbeat=30` leaves the connection
+    without the AMQP heartbeat the code asked for: neither the client nor
+    the broker notices when the other stops responding. A
     deferred failure surfaces far from the code that caused it, often only in
     production.
 

@@ -9,6 +9,7 @@ from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, Socke
                        option_call, turns_keepalive_on)
 from ..values import is_number, literal_value
 from ..liveness_scope import exempt
+from ..transports import on_transport
 from .base import Check, RawFix
 
 OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), and most NAT "
@@ -260,8 +261,9 @@ class KeepaliveIdleDefault(Check):
                              event.version_guards, ("keepalive",) + K.TCP_TUNING)
         if found.uncertain:
             return  # the answer depends on a version lintkit cannot tell (LK204 reports the risk)
-        switches = [k for k in found.knobs if k.concept == "keepalive"]
-        tuning = [k for k in found.knobs if k.concept in ("keepalive_idle", "keepalive_options")]
+        knobs = on_transport(event, found.knobs)
+        switches = [k for k in knobs if k.concept == "keepalive"]
+        tuning = [k for k in knobs if k.concept in ("keepalive_idle", "keepalive_options")]
         if not switches:
             return
         on_by: Knob | None = None

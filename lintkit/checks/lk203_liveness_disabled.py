@@ -6,6 +6,7 @@ from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..knobs import suggested_value
 from ..liveness_scope import exempt
+from ..transports import on_transport
 from .base import Check
 
 #: The knob concepts whose "off" value leaves a connection with no liveness at all.
@@ -161,7 +162,7 @@ class LivenessDisabled(Check):
         for keyword in event.call.keywords:
             if keyword.arg is None or (target.kwargs is not None and keyword.arg not in target.kwargs):
                 continue
-            knobs = self._knobs(target.returns, "kwarg", keyword.arg)
+            knobs = on_transport(event, self._knobs(target.returns, "kwarg", keyword.arg))
             self._check(target.returns, knobs, keyword.value, keyword.arg + "={}", target.display_name,
                         (keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset))
 

@@ -9,6 +9,7 @@ from ..schema import ClassSchema, Knob
 from ..sockets import Parents, dotted
 from ..values import literal_value
 from ..liveness_scope import exempt
+from ..transports import on_transport
 from .base import Check
 
 IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so NAT gateways, load balancers and firewalls forget "
@@ -39,11 +40,16 @@ class NoLivenessByDefault(Check):
     a literal connection string or URL query, not through an attribute
     (`conn.heartbeat = 30`) or a method (`set_keepalive(30)`) anywhere in the
     file. The bundled schemas cover qpid `Connection` (heartbeat `None`),
-    kombu and py-amqp `Connection` (heartbeat `0`; py-amqp still keeps its own
-    TCP keepalive, so it is not reported), paramiko `SSHClient`/`Transport`
-    (no `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
-    pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
-    (no `socket_keepalive`).
+    paramiko `SSHClient`/`Transport` (no `set_keepalive`), grpc channels (no
+    `grpc.keepalive_time_ms`), urllib3 pools (no `SO_KEEPALIVE` in
+    `socket_options`) and redis-py before 8.0 (no `socket_keepalive`).
+    kombu and py-amqp `Connection` are not reported: their heartbeat is off
+    by default (`0`), but py-amqp (kombu's transport for `amqp://`,
+    `pyamqp://` or no URL) turns TCP keepalive on with a 60 s idle time, so
+    an idle connection still sends a probe every minute; kombu's other
+    transports (`redis://`, `sqs://`, `memory://`...) have no AMQP heartbeat
+    at all. Knobs a schema ties to some transports (`transports = [...]`)
+    are judged only where the URL scheme or `transport=` selects one of them.
 
     A setting that needs a companion to act on an idle connection is reported
     when the companion is missing: grpc sends keepalive pings only while an
@@ -88,16 +94,16 @@ class NoLivenessByDefault(Check):
 
     ## Example
     ```python
-    import kombu
+    import qpid.messaging
 
-    connection = kombu.Connection("amqp://broker.example.com//")
+    connection = qpid.messaging.Connection("broker.example.com")
     ```
 
     ## Use instead
     ```python
-    import kombu
+    import qpid.messaging
 
-    connection = kombu.Connection("amqp://broker.example.com//", heartbeat=60)
+    connection = qpid.messaging.Connection("broker.example.com", heartbeat=30)
     ```
 
     ## Fix safety
@@ -147,8 +153,8 @@ class NoLivenessByDefault(Check):
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
                               event.version_guards, concepts)
                  for owner in [cls, *self.schemas.factory_results(cls)]]
-        knobs = tuple(k for a in found for k in a.knobs)
-        uncertain = tuple(k for a in found for k in a.uncertain)
+        knobs = on_transport(event, (k for a in found for k in a.knobs))
+        uncertain = on_transport(event, (k for a in found for k in a.uncertain))
         if not knobs and not uncertain:
             return
         if any(_keeps_alive(k) for k in knobs):

@@ -7,6 +7,7 @@ from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..values import is_number, literal_value
 from ..liveness_scope import exempt
+from ..transports import on_transport
 from .base import Check
 
 #: Knob concepts whose value is the quiet time before something is sent.
@@ -103,7 +104,7 @@ class IntervalAboveMaxIdle(Check):
         if exempt(event, self.context):
             return
         seen = set()
-        for knob in self._knobs(event.target.returns, event.version_guards):
+        for knob in on_transport(event, self._knobs(event.target.returns, event.version_guards)):
             setter = knob.kwarg or (knob.attribute if event.target.settings_argument else None)
             if setter is None or (setter, knob.key) in seen:
                 continue
