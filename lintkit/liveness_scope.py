@@ -15,6 +15,8 @@ from typing import Callable
 from .checks.base import FileContext
 from .events import KnownCall
 from .knobs import uses_local_socket
+from .local_classes import names_local_class
+from .overrides import connection_settings_elsewhere
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
@@ -22,9 +24,25 @@ def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
     return uses_local_socket(event.call, event.target)
 
 
+def _settings_from_another_object(event: KnownCall, context: FileContext) -> bool:
+    """A client given the object that makes its connections (redis `connection_pool=`), whose own
+    connection keywords the library ignores (LK104 reports them): the rules judge that pool where it
+    is built."""
+    knob_kwargs = {knob.kwarg for knob in event.target.returns.knobs if knob.kwarg}
+    return connection_settings_elsewhere(event.call, event.target, knob_kwargs)
+
+
+def _local_connection_class(event: KnownCall, context: FileContext) -> bool:
+    """A pool whose connection class makes UNIX-domain connections (redis
+    `connection_class=UnixDomainSocketConnection`)."""
+    return names_local_class(event.call, event.target, event.resolver)
+
+
 #: Predicates over a known constructor or factory call; any true one exempts the call.
 EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _local_socket_keyword,
+    _settings_from_another_object,
+    _local_connection_class,
 )
 
 

@@ -97,6 +97,32 @@ class Knob:
 
 
 @dataclass(frozen=True)
+class Override:
+    """An argument that takes over from other keywords, which the library then ignores
+    (redis `connection_pool=`: the client takes every connection setting from the pool)."""
+
+    argument: str
+    #: The keywords ignored when `argument` is given: listed, or every keyword but these.
+    ignores: frozenset[str] | None = None
+    ignores_all_but: frozenset[str] | None = None
+    #: The schema class of the object given as `argument`, which takes the settings instead.
+    target: str | None = None
+    #: What happens, in a few words ("the client takes every connection setting from the pool").
+    note: str = ""
+    #: Where an ignored keyword goes instead, when `target` has no keyword of that name.
+    instead: tuple[tuple[str, str], ...] = ()
+
+    def ignored(self, kwargs: frozenset[str] | None) -> frozenset[str]:
+        """The keywords the library ignores when `argument` is given."""
+        if self.ignores is not None:
+            return self.ignores
+        return frozenset(kwargs or ()) - self.ignores_all_but - {self.argument}
+
+    def advice(self, keyword: str) -> str | None:
+        return dict(self.instead).get(keyword)
+
+
+@dataclass(frozen=True)
 class ClassSchema:
     name: str
     aliases: tuple[str, ...] = ()
@@ -117,6 +143,11 @@ class ClassSchema:
     #: Collections (a keyword or attribute) whose string keys the library reads by name,
     #: and the keys it knows (pika's tcp_options): LK103 checks the others.
     option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Arguments that take over from other keywords (redis `connection_pool=`).
+    overrides: tuple[Override, ...] = ()
+    #: Keywords whose value, when it names one of these classes, makes the connection a
+    #: local one (redis `connection_class=UnixDomainSocketConnection`).
+    local_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -142,6 +173,8 @@ class FactorySchema:
     returns_varies: bool = False
     local_kwargs: frozenset[str] = frozenset()
     settings_argument: str | None = None
+    overrides: tuple[Override, ...] = ()
+    local_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -169,12 +202,14 @@ _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
-    "option_keys",
+    "option_keys", "override", "local_values",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
-                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
+                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument", "override",
+                 "local_values"}
+_OVERRIDE_KEYS = {"argument", "ignores", "ignores_all_but", "target", "note", "instead"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -279,6 +314,33 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
     return {name: frozenset(keys) for name, keys in table.items()}
 
 
+def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
+    if not isinstance(raw_overrides, list):
+        owner.fail(owner.key("override"), "must be an array of tables ([[class.override]])")
+    for index, raw in enumerate(raw_overrides):
+        r = _Reader(owner.origin, f"{owner.where}.override[{index}]", raw, _OVERRIDE_KEYS)
+        argument = r.str("argument", required=True)
+        ignores, all_but = r.names("ignores"), r.names("ignores_all_but")
+        if (ignores is None) == (all_but is None):
+            r.fail(r.where, "needs exactly one of ignores, ignores_all_but")
+        instead = r.text_map("instead")
+        if ignores is not None and set(instead) - set(ignores):
+            r.fail(r.key("instead"), f"{', '.join(map(repr, sorted(set(instead) - set(ignores))))} not "
+                                     "among the ignored keywords")
+        if all_but is not None and set(instead) & {argument, *all_but}:
+            r.fail(r.key("instead"), "names a keyword that is not ignored")
+        yield Override(argument=argument, ignores=_as_set(ignores), ignores_all_but=_as_set(all_but),
+                       target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())))
+
+
+def _local_values(r: _Reader) -> dict[str, frozenset[str]]:
+    table = r.table_of("local_values")
+    for name, classes in table.items():
+        if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and "." in c for c in classes):
+            r.fail(f"{r.key('local_values')}.{name}", "must be a non-empty list of qualified class names")
+    return {name: frozenset(classes) for name, classes in table.items()}
+
+
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
     """Knob values are numbers, booleans, or the string "none" for Python's None."""
     if value == "none":
@@ -369,6 +431,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
+            overrides=tuple(_parse_overrides(r, raw.get("override", []))),
+            local_values=_local_values(r),
             library=lib_name,
             origin=origin,
         ))
@@ -393,6 +457,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             returns_varies=r.bool("returns_varies", False),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
+            overrides=tuple(_parse_overrides(r, raw.get("override", []))),
+            local_values=_local_values(r),
             library=lib_name,
             origin=origin,
         ))
