@@ -99,8 +99,8 @@ class SchemaSet:
         homeless = sorted(name for name in override.ignored(kwargs)
                           if override.advice(name) is None and name not in (target.kwargs or ()))
         if target.kwargs is not None and homeless:
-            raise SchemaError(f"{where}.instead: say where {', '.join(map(repr, homeless))} go: "
-                              f"{target.name} has no such keyword")
+            raise SchemaError(f"{where}.instead: {', '.join(map(repr, homeless))} not keywords of {target.name}: "
+                              "say where they go")
 
     # ------------------------------------------------------------------ lookups
 
@@ -202,7 +202,7 @@ class SchemaSet:
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.overrides,
-                          {**returns.local_values, **item.local_values})
+                          dict(item.local_values))
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""
