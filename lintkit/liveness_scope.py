@@ -25,11 +25,9 @@ def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
 
 
 def _settings_from_another_object(event: KnownCall, context: FileContext) -> bool:
-    """A client given the object that makes its connections (redis `connection_pool=`), whose own
-    connection keywords the library ignores (LK104 reports them): the rules judge that pool where it
-    is built."""
-    knob_kwargs = {knob.kwarg for knob in event.target.returns.knobs if knob.kwarg}
-    return connection_settings_elsewhere(event.call, event.target, knob_kwargs)
+    """A client given a connection pool (redis `connection_pool=`): the library ignores the client's
+    own connection keywords (LK104 reports them), so the rules judge the pool where it is built."""
+    return connection_settings_elsewhere(event.call, event.target)
 
 
 def _local_connection_class(event: KnownCall, context: FileContext) -> bool:

@@ -35,8 +35,11 @@ def ignored_keywords(call: ast.Call, target: CallTarget) -> tuple[Override, ast.
     return override, given, [k for k in call.keywords if k.arg in ignored]
 
 
-def connection_settings_elsewhere(call: ast.Call, target: CallTarget, knob_kwargs: set[str]) -> bool:
-    """Whether an override given at `call` makes the library ignore every liveness keyword
-    (`knob_kwargs`) of the call's class: the connection's settings come from another object."""
+def connection_settings_elsewhere(call: ast.Call, target: CallTarget) -> bool:
+    """Whether an override given at `call` makes the library ignore every liveness keyword of the
+    class the call makes (its knobs' `kwarg`s): the connection's settings come from another object."""
     found = given_override(call, target)
-    return found is not None and knob_kwargs <= found[0].ignored(target.kwargs)
+    if found is None:
+        return False
+    knob_kwargs = {knob.kwarg for knob in target.returns.knobs if knob.kwarg}
+    return knob_kwargs <= found[0].ignored(target.kwargs)
