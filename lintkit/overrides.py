@@ -15,13 +15,23 @@ from .schema import Override
 
 
 def given_override(call: ast.Call, target: CallTarget) -> tuple[Override, ast.keyword] | None:
-    """The override whose argument the call passes (not as a literal `None`), with its keyword."""
+    """The override whose argument the call passes (not as a literal `None`), with its keyword
+    (a positional argument comes as a keyword of the argument's name)."""
     for override in target.overrides:
-        for keyword in call.keywords:
-            if keyword.arg == override.argument:
-                if isinstance(keyword.value, ast.Constant) and keyword.value.value is None:
-                    break  # `connection_pool=None`: no pool, the keywords count
-                return override, keyword
+        value = _argument(call, override)
+        if value is not None and not (isinstance(value, ast.Constant) and value.value is None):
+            return override, ast.keyword(override.argument, value)  # `connection_pool=None`: no pool
+    return None
+
+
+def _argument(call: ast.Call, override: Override) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == override.argument:
+            return keyword.value
+    position = override.position
+    if position is not None and len(call.args) > position and \
+            not any(isinstance(a, ast.Starred) for a in call.args[:position + 1]):
+        return call.args[position]
     return None
 
 
@@ -36,10 +46,12 @@ def ignored_keywords(call: ast.Call, target: CallTarget) -> tuple[Override, ast.
 
 
 def connection_settings_elsewhere(call: ast.Call, target: CallTarget) -> bool:
-    """Whether an override given at `call` makes the library ignore every liveness keyword of the
-    class the call makes (its knobs' `kwarg`s): the connection's settings come from another object."""
+    """Whether, with an override given at `call`, no liveness keyword of the class the call makes
+    (its knobs' `kwarg`s) has effect there: ignored, or not even accepted (`Redis.from_pool(pool)`).
+    The connection's settings come from another object."""
     found = given_override(call, target)
     if found is None:
         return False
     knob_kwargs = {knob.kwarg for knob in target.returns.knobs if knob.kwarg}
-    return knob_kwargs <= found[0].ignored(target.kwargs)
+    honoured = knob_kwargs - found[0].ignored(target.kwargs)
+    return not (honoured & target.kwargs if target.kwargs is not None else honoured)

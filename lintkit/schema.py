@@ -102,6 +102,8 @@ class Override:
     (redis `connection_pool=`: the client takes every connection setting from the pool)."""
 
     argument: str
+    #: The argument's 0-based index when passed positionally (`Redis.from_pool(pool)`: 0).
+    position: int | None = None
     #: The keywords ignored when `argument` is given: listed, or every keyword but these.
     ignores: frozenset[str] | None = None
     ignores_all_but: frozenset[str] | None = None
@@ -209,7 +211,7 @@ _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument", "override",
                  "local_values"}
-_OVERRIDE_KEYS = {"argument", "ignores", "ignores_all_but", "target", "note", "instead"}
+_OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -329,7 +331,8 @@ def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
                                      "among the ignored keywords")
         if all_but is not None and set(instead) & {argument, *all_but}:
             r.fail(r.key("instead"), "names a keyword that is not ignored")
-        yield Override(argument=argument, ignores=_as_set(ignores), ignores_all_but=_as_set(all_but),
+        yield Override(argument=argument, position=r.number("position", None, low=0, high=255, integer=True),
+                       ignores=_as_set(ignores), ignores_all_but=_as_set(all_but),
                        target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())))
 
 

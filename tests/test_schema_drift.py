@@ -503,6 +503,9 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "redis.client.Redis.from_pool":
         lambda env, **kw: resolve("redis.client.Redis").from_pool(
             resolve("redis.connection.ConnectionPool")(), **kw),
+    "redis.asyncio.client.Redis.from_pool":
+        lambda env, **kw: resolve("redis.asyncio.client.Redis").from_pool(
+            resolve("redis.asyncio.connection.ConnectionPool")(), **kw),
     "redis.connection.ConnectionPool.from_url":
         lambda env, **kw: resolve("redis.connection.ConnectionPool").from_url("redis://localhost/0", **kw),
     "redis.asyncio.utils.from_url":
@@ -1252,7 +1255,9 @@ def test_local_values_make_unix_connections(item: ClassSchema | FactorySchema, e
 # --------------------------------------------------------------------------- overrides
 
 
-OVERRIDE_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.overrides]
+#: Items whose overrides make keywords ignored (`Redis.from_pool(pool)` takes no other keyword).
+OVERRIDE_ITEMS = [item for item in (*CLASSES, *FACTORIES)
+                  if any(o.ignored(SCHEMAS.call_target(item).kwargs) for o in item.overrides)]
 
 #: For each item with an override: the object to give as the override's argument, built offline.
 OVERRIDE_VALUES: dict[tuple[str, str], Callable[[Env], Any]] = {
@@ -1315,6 +1320,23 @@ def test_overridden_keywords_are_ignored(item: ClassSchema | FactorySchema, env:
         for keyword in sorted(ignored & {"socket_keepalive", "socket_timeout", "health_check_interval"}):
             client = call(env, **{keyword: 77})
             assert client.connection_pool.connection_kwargs[keyword] == 77, f"{where(item)}: {keyword} unused"
+
+
+POSITIONED_OVERRIDE_ITEMS = [item for item in (*CLASSES, *FACTORIES)
+                             if any(o.position is not None for o in item.overrides)]
+
+
+@pytest.mark.parametrize("item", POSITIONED_OVERRIDE_ITEMS, ids=ids(POSITIONED_OVERRIDE_ITEMS))
+def test_override_positions_match_the_signature(item: ClassSchema | FactorySchema) -> None:
+    real = resolve(item.name)
+    parameters = [p.name for p in inspect.signature(real.__init__ if isinstance(real, type) else real).parameters
+                  .values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if isinstance(real, type):
+        parameters = parameters[1:]  # self
+    for override in item.overrides:
+        if override.position is not None:
+            assert parameters[override.position:override.position + 1] == [override.argument], (
+                f"{where(item)}: positional parameters {parameters}, not {override.argument} at {override.position}")
 
 
 @pytest.mark.parametrize("item", OVERRIDE_ITEMS, ids=ids(OVERRIDE_ITEMS))
