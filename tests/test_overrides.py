@@ -84,6 +84,7 @@ def test_ignores_all_but_is_taken_from_the_kwargs(tmp_path: Path) -> None:
     (('http2 = "build the transport with http2=True"', 'timeout = "x"'), "'timeout' not among the ignored"),
     (('http2 = "build the transport with http2=True"', ''), "'http2' not keywords of acme.transport.Transport"),
     (('argument = "transport"', 'argument = "transport"\nignore = ["x"]'), "unknown key; did you mean 'ignores'?"),
+    (('argument = "transport"', 'argument = "transport"\nposition = -1'), "position: must be between 0 and 255"),
 ])
 def test_a_malformed_override_is_named(tmp_path: Path, change: tuple[str, str], problem: str) -> None:
     message = load_error(tmp_path, CLIENT + OVERRIDE.replace(*change))
@@ -161,3 +162,13 @@ def test_lk204_never_adds_keepalive_to_a_unix_socket_pool(tmp_path: Path) -> Non
     fixed = _unsafe_fix(tmp_path, source)
     assert fixed.splitlines()[2] == source.splitlines()[2]
     assert fixed.splitlines()[3].endswith("socket_keepalive=True)")
+
+
+def test_schema_show_lists_what_an_override_ignores(capsys: pytest.CaptureFixture[str]) -> None:
+    from lintkit.cli import main
+
+    assert main(["schema", "show", "redis.Redis"]) == 0
+    shown = capsys.readouterr().out
+    line = next(line for line in shown.splitlines() if line.startswith("  override"))
+    assert line.startswith("  override connection_pool=: ignores client_name, db, decode_responses,")
+    assert "socket_keepalive," in line and "single_connection_client" not in line
