@@ -39,10 +39,12 @@ class IgnoredKeyword(Check):
 
     ## Why is this bad?
     The setting you wrote is not in force, and nothing tells you: the client
-    decodes nothing although it says `decode_responses=True`, waits forever
-    although it says `socket_timeout=2`, and sends no TCP keepalive although
-    it says `socket_keepalive=True`, so an idle connection behind a NAT
-    gateway or load balancer is forgotten and the next command hangs. The
+    decodes nothing although it says `decode_responses=True`, waits as long
+    as the pool's timeout allows although it says `socket_timeout=2`, and
+    sends no TCP keepalive although it says `socket_keepalive=True` when the
+    pool does not (redis-py before 8.0 by default), so an idle connection
+    behind a NAT gateway or load balancer is forgotten and the next command
+    hangs. The
     code reads as if the connection were configured, so reviewers and other
     tools believe it too. The liveness rules (LK202-LK205) follow the pool:
     they judge it where it is built, not the client that is given it.
