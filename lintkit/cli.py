@@ -397,6 +397,10 @@ def show_schema(schemas, name: str) -> int:
             print(f"factory {target.display_name} -> {entry.returns}")
             print(f"  keyword arguments ({entry.unknown_kwargs} on unknown names): "
                   + (", ".join(sorted(target.kwargs)) if target.kwargs is not None else "not checked"))
+        kwargs = schemas.call_target(entry).kwargs
+        for override in entry.overrides:
+            ignored = ", ".join(sorted(override.ignored(kwargs)))
+            print(f"  override {override.argument}=: " + (f"ignores {ignored}" if ignored else "no other keyword"))
     return EXIT_CLEAN
 
 

@@ -17,11 +17,18 @@ from .deferred_connect import connect_deferred
 from .events import KnownCall
 from .knobs import uses_local_socket
 from .transports import connects_locally, default_host_is_local, transport_hidden
+from .overrides import connection_settings_elsewhere
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
     """`unix_socket=`-style keywords of the schema (`local_kwargs`)."""
     return uses_local_socket(event.call, event.target)
+
+
+def _settings_from_another_object(event: KnownCall, context: FileContext) -> bool:
+    """A client given a connection pool (redis `connection_pool=`): the library ignores the client's
+    own connection keywords (LK104 reports them), so the rules judge the pool where it is built."""
+    return connection_settings_elsewhere(event.call, event.target)
 
 
 #: Predicates over a known constructor or factory call; any true one exempts the call.
@@ -31,6 +38,7 @@ EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     connects_locally,
     default_host_is_local,
     transport_hidden,
+    _settings_from_another_object,
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable
@@ -13,6 +13,7 @@ from .schema import (
     ClassSchema,
     FactorySchema,
     LibrarySchema,
+    Override,
     SchemaError,
     Transports,
     bundled_schema_files,
@@ -39,6 +40,8 @@ class CallTarget:
     address: Address = Address()
     #: How the call selects a transport (a class's constructor only: a factory's is unknown).
     transports: Transports = Transports()
+    #: Arguments that take over from other keywords (redis `connection_pool=`).
+    overrides: tuple[Override, ...] = ()
 
 
 class SchemaSet:
@@ -78,6 +81,30 @@ class SchemaSet:
                 raise SchemaError(f"{fac.origin}: factory '{fac.name}'.returns: no schema class '{fac.returns}'")
             if fac.kwargs_of is not None and not isinstance(self._by_name.get(fac.kwargs_of), ClassSchema):
                 raise SchemaError(f"{fac.origin}: factory '{fac.name}'.kwargs_of: no schema class '{fac.kwargs_of}'")
+        for item in (*self.classes.values(), *self.factories.values()):
+            for override in item.overrides:
+                self._check_override(item, override)
+
+    def _check_override(self, item: ClassSchema | FactorySchema, override: Override) -> None:
+        """The override's keywords are the item's own, and `target` takes the ignored ones."""
+        kind = "class" if isinstance(item, ClassSchema) else "factory"
+        where = f"{item.origin}: {kind} '{item.name}'.override '{override.argument}'"
+        kwargs = self.call_target(item).kwargs
+        if kwargs is None:
+            raise SchemaError(f"{where}: needs the item's kwargs")
+        listed = {override.argument, *(override.ignores or ()), *(override.ignores_all_but or ())}
+        if listed - kwargs:
+            raise SchemaError(f"{where}: {', '.join(map(repr, sorted(listed - kwargs)))} not among the kwargs")
+        if override.target is None:
+            return
+        target = self._by_name.get(override.target)
+        if not isinstance(target, ClassSchema):
+            raise SchemaError(f"{where}.target: no schema class '{override.target}'")
+        homeless = sorted(name for name in override.ignored(kwargs)
+                          if override.advice(name) is None and name not in (target.kwargs or ()))
+        if target.kwargs is not None and homeless:
+            raise SchemaError(f"{where}.instead: {', '.join(map(repr, homeless))} not keywords of {target.name}: "
+                              "say where they go")
 
     # ------------------------------------------------------------------ lookups
 
@@ -170,7 +197,8 @@ class SchemaSet:
         if isinstance(item, ClassSchema):
             kwargs = None if item.kwargs is None else frozenset(item.kwargs)
             return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
-                              item.local_kwargs, item.settings_argument, item.address, item.transports)
+                              item.local_kwargs, item.settings_argument, item.address, item.transports,
+                              item.overrides)
         returns = self.lookup(item.returns)
         kwargs = item.kwargs
         if item.kwargs_of is not None:
@@ -178,7 +206,8 @@ class SchemaSet:
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
-                          item.settings_argument or returns.settings_argument, item.address)
+                          item.settings_argument or returns.settings_argument, item.address,
+                          overrides=item.overrides)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

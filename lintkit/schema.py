@@ -136,6 +136,34 @@ class Transports:
 
 
 @dataclass(frozen=True)
+class Override:
+    """An argument that takes over from other keywords, which the library then ignores
+    (redis `connection_pool=`: the client takes every connection setting from the pool)."""
+
+    argument: str
+    #: The argument's 0-based index when passed positionally (`Redis.from_pool(pool)`: 0).
+    position: int | None = None
+    #: The keywords ignored when `argument` is given: listed, or every keyword but these.
+    ignores: frozenset[str] | None = None
+    ignores_all_but: frozenset[str] | None = None
+    #: The schema class of the object given as `argument`, which takes the settings instead.
+    target: str | None = None
+    #: What happens, in a few words ("the client takes every connection setting from the pool").
+    note: str = ""
+    #: Where an ignored keyword goes instead, when `target` has no keyword of that name.
+    instead: tuple[tuple[str, str], ...] = ()
+
+    def ignored(self, kwargs: frozenset[str] | None) -> frozenset[str]:
+        """The keywords the library ignores when `argument` is given."""
+        if self.ignores is not None:
+            return self.ignores
+        return frozenset(kwargs or ()) - self.ignores_all_but - {self.argument}
+
+    def advice(self, keyword: str) -> str | None:
+        return dict(self.instead).get(keyword)
+
+
+@dataclass(frozen=True)
 class ClassSchema:
     name: str
     aliases: tuple[str, ...] = ()
@@ -163,6 +191,8 @@ class ClassSchema:
     address: Address = field(default_factory=Address)
     #: How a constructor call selects a transport; knobs with `transports` apply only there.
     transports: Transports = field(default_factory=Transports)
+    #: Arguments that take over from other keywords (redis `connection_pool=`).
+    overrides: tuple[Override, ...] = ()
     library: str = ""
     origin: str = ""
 
@@ -190,6 +220,7 @@ class FactorySchema:
     settings_argument: str | None = None
     #: Its own (not inherited from the class it returns: `clone()` connects where its source does).
     address: Address = field(default_factory=Address)
+    overrides: tuple[Override, ...] = ()
     library: str = ""
     origin: str = ""
 
@@ -219,12 +250,14 @@ _TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
-    "option_keys", "connect_deferred_by",
+    "option_keys", "connect_deferred_by", "override",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
-                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"} | _ADDRESS_KEYS
+                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
+                 "override"} | _ADDRESS_KEYS
+_OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -366,6 +399,24 @@ def _transports(r: _Reader) -> Transports:
     if default is not None and default not in aliases:
         r.fail(r.key("default_transport"), f"must be one of the transport_aliases, not {default!r}")
     return Transports(aliases=aliases, keyword=keyword, default=default)
+def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
+    if not isinstance(raw_overrides, list):
+        owner.fail(owner.key("override"), "must be an array of tables ([[class.override]])")
+    for index, raw in enumerate(raw_overrides):
+        r = _Reader(owner.origin, f"{owner.where}.override[{index}]", raw, _OVERRIDE_KEYS)
+        argument = r.str("argument", required=True)
+        ignores, all_but = r.names("ignores"), r.names("ignores_all_but")
+        if (ignores is None) == (all_but is None):
+            r.fail(r.where, "needs exactly one of ignores, ignores_all_but")
+        instead = r.text_map("instead")
+        if ignores is not None and set(instead) - set(ignores):
+            r.fail(r.key("instead"), f"{', '.join(map(repr, sorted(set(instead) - set(ignores))))} not "
+                                     "among the ignored keywords")
+        if all_but is not None and set(instead) & {argument, *all_but}:
+            r.fail(r.key("instead"), "names a keyword that is not ignored")
+        yield Override(argument=argument, position=r.number("position", None, low=0, high=255, integer=True),
+                       ignores=_as_set(ignores), ignores_all_but=_as_set(all_but),
+                       target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())))
 
 
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
@@ -471,6 +522,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             connect_deferred_by=_connect_deferred_by(r),
             address=_address(r),
             transports=transports,
+            overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             library=lib_name,
             origin=origin,
         ))
@@ -496,6 +548,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
             address=_address(r),
+            overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             library=lib_name,
             origin=origin,
         ))

@@ -54,7 +54,8 @@ def test_readme_lists_every_rule() -> None:
 
 @pytest.mark.parametrize(("heading", "keys"), [
     ("## Top level", "_TOP_KEYS"), ("## `[library]`", "_LIBRARY_KEYS"), ("## `[[class]]`", "_CLASS_KEYS"),
-    ("## `[[class.knob]]`", "_KNOB_KEYS"), ("## `[[factory]]`", "_FACTORY_KEYS"),
+    ("## `[[class.knob]]`", "_KNOB_KEYS"), ("## `[[class.override]]`", "_OVERRIDE_KEYS"),
+    ("## `[[factory]]`", "_FACTORY_KEYS"),
 ])
 def test_schema_format_docs_list_every_key(heading: str, keys: str) -> None:
     """docs/schemas.md has a table row for every key the loader accepts, and none it rejects."""

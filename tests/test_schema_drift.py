@@ -209,6 +209,9 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
         "redis.asyncio.connection.UnixDomainSocketConnection",
     ],
     "redis.asyncio.connection.ConnectionPool.from_url": ["redis.asyncio.connection.ConnectionPool"],
+    "redis.asyncio.connection.BlockingConnectionPool": ["redis.asyncio.connection.ConnectionPool"],
+    "redis.asyncio.connection.BlockingConnectionPool.from_url": ["redis.asyncio.connection.BlockingConnectionPool"],
+    "redis.connection.BlockingConnectionPool.from_url": ["redis.connection.BlockingConnectionPool"],
     "redis.asyncio.client.Redis.from_url": [read_from_kwargs("redis.asyncio.client.Redis.from_url"),
                                             "redis.asyncio.connection.ConnectionPool.from_url"],
     "redis.asyncio.utils.from_url": ["redis.asyncio.client.Redis.from_url"],
@@ -515,6 +518,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "redis.asyncio.client.Redis": _simple("redis.asyncio.client.Redis"),
     "redis.asyncio.connection.Connection": _simple("redis.asyncio.connection.Connection"),
     "redis.asyncio.connection.ConnectionPool": _simple("redis.asyncio.connection.ConnectionPool"),
+    "redis.asyncio.connection.BlockingConnectionPool": _simple("redis.asyncio.connection.BlockingConnectionPool"),
     "paramiko.client.SSHClient": _simple("paramiko.client.SSHClient", close="close"),
     "paramiko.transport.Transport": _paramiko_transport,
     "psycopg2.extensions.connection": _psycopg2_connection,
@@ -559,6 +563,9 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "redis.client.Redis.from_pool":
         lambda env, **kw: resolve("redis.client.Redis").from_pool(
             resolve("redis.connection.ConnectionPool")(), **kw),
+    "redis.asyncio.client.Redis.from_pool":
+        lambda env, **kw: resolve("redis.asyncio.client.Redis").from_pool(
+            resolve("redis.asyncio.connection.ConnectionPool")(), **kw),
     "redis.connection.ConnectionPool.from_url":
         lambda env, **kw: resolve("redis.connection.ConnectionPool").from_url("redis://localhost/0", **kw),
     "redis.asyncio.utils.from_url":
@@ -567,6 +574,10 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
         lambda env, **kw: resolve("redis.asyncio.client.Redis").from_url("redis://localhost/0", **kw),
     "redis.asyncio.connection.ConnectionPool.from_url":
         lambda env, **kw: resolve("redis.asyncio.connection.ConnectionPool").from_url("redis://localhost/0", **kw),
+    "redis.connection.BlockingConnectionPool.from_url":
+        lambda env, **kw: resolve("redis.connection.BlockingConnectionPool").from_url("redis://localhost/0", **kw),
+    "redis.asyncio.connection.BlockingConnectionPool.from_url": lambda env, **kw: resolve(
+        "redis.asyncio.connection.BlockingConnectionPool").from_url("redis://localhost/0", **kw),
     "paramiko.client.SSHClient.get_transport":
         lambda env, **kw: env.close_later(resolve("paramiko.client.SSHClient")()).get_transport(**kw),
     "psycopg2.connect":
@@ -621,6 +632,9 @@ DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
     "redis.asyncio.client.Redis.from_url": lambda client: client.connection_pool.make_connection(),
     "redis.connection.ConnectionPool.from_url": lambda pool: pool.make_connection(),
     "redis.asyncio.connection.ConnectionPool.from_url": lambda pool: pool.make_connection(),
+    "redis.asyncio.connection.BlockingConnectionPool": lambda pool: pool.make_connection(),
+    "redis.connection.BlockingConnectionPool.from_url": lambda pool: pool.make_connection(),
+    "redis.asyncio.connection.BlockingConnectionPool.from_url": lambda pool: pool.make_connection(),
     "urllib3.poolmanager.PoolManager": lambda manager: manager.connection_from_url("http://localhost/"),
     "urllib3.connectionpool.HTTPConnectionPool": lambda pool: pool._new_conn(),
     "urllib3.connectionpool.HTTPSConnectionPool": lambda pool: pool._new_conn(),
@@ -1399,6 +1413,140 @@ def test_local_kwargs_make_unix_connections(item: ClassSchema | FactorySchema, e
     for keyword in sorted(item.local_kwargs):
         assert keyword in SCHEMAS.call_target(item).kwargs, f"{where(item)}: {keyword} is not a keyword"
         assert probe(env, keyword), f"{where(item)}: {keyword}= does not make a UNIX-domain connection"
+
+
+def _connection_family(env: Env, connection: Any) -> int:
+    """The address family of the socket a redis connection object opens (sync or asyncio), to
+    any listening UNIX socket; a TCP connection class fails to reach `path` and gives -1."""
+    path = os.path.join(env.pg_dir, ".s.PGSQL.5432")
+    if not hasattr(connection, "path"):
+        return -1
+    connection.path = path
+    if inspect.iscoroutinefunction(connection._connect):
+        loop = env.event_loop
+        with mock.patch.object(connection, "on_connect", mock.AsyncMock()):  # nothing answers the handshake
+            loop.run_until_complete(connection._connect())
+        family = connection._writer.get_extra_info("socket").family
+        connection._writer.close()
+        return family
+    sock = connection._connect()
+    env.close_later(sock)
+    return sock.family
+
+
+LOCAL_VALUE_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.address.local_values]
+
+
+@pytest.mark.parametrize("item", LOCAL_VALUE_ITEMS, ids=ids(LOCAL_VALUE_ITEMS))
+def test_local_values_take_no_socket_keepalive(item: ClassSchema | FactorySchema, env: Env) -> None:
+    """A pool whose connection class is a `local_values` one (UNIX-domain: tests/test_transport_drift.py)
+    rejects socket_keepalive at the first connection: the advice LK204 must never give there."""
+    call = BUILDERS.get(item.name) or FACTORY_CALLS[item.name]
+    for keyword, classes in sorted(item.address.local_values.items()):
+        for name in sorted(classes):
+            with pytest.raises(TypeError, match="socket_keepalive"):
+                call(env, **{keyword: resolve(name), "socket_keepalive": True}).make_connection()
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+#: Items whose overrides make keywords ignored (`Redis.from_pool(pool)` takes no other keyword).
+OVERRIDE_ITEMS = [item for item in (*CLASSES, *FACTORIES)
+                  if any(o.ignored(SCHEMAS.call_target(item).kwargs) for o in item.overrides)]
+
+#: For each item with an override: the object to give as the override's argument, built offline.
+OVERRIDE_VALUES: dict[tuple[str, str], Callable[[Env], Any]] = {
+    ("redis.client.Redis", "connection_pool"):
+        lambda env: resolve("redis.connection.ConnectionPool")(host="cache.example.com", db=3),
+    ("redis.asyncio.client.Redis", "connection_pool"):
+        lambda env: resolve("redis.asyncio.connection.ConnectionPool")(host="cache.example.com", db=3),
+}
+
+#: Read in __init__ with the override given, but only to warn that it is deprecated.
+READ_ONLY_TO_WARN = {("redis.asyncio.client.Redis", "auto_close_connection_pool")}
+
+
+def _client_state(client: Any) -> dict[str, Any]:
+    """What a client keeps: its attributes (fresh locks and dispatchers by type) and its pool's settings."""
+    state = {name: type(value).__name__ if "lock" in name or "dispatcher" in name else value
+             for name, value in vars(client).items()}
+    state["connection_pool.connection_kwargs"] = dict(client.connection_pool.connection_kwargs)
+    return state
+
+
+def _read_outside_branch(qualname: str, argument: str) -> set[str]:
+    """Parameters that __init__ reads outside its `if not <argument>:` branch (the only code that
+    runs when the argument is given)."""
+    init = resolve(qualname).__init__
+    tree = ast.parse(textwrap.dedent(inspect.getsource(init))).body[0]
+    parameters = {a.arg for a in (*tree.args.args, *tree.args.kwonlyargs)} - {"self"}
+    branch: set[int] = set()
+    for node in ast.walk(tree):
+        test = getattr(node, "test", None)
+        if isinstance(node, ast.If) and isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
+                and isinstance(test.operand, ast.Name) and test.operand.id == argument:
+            branch.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+    assert branch, f"{qualname}.__init__ has no `if not {argument}:` branch"
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+            and node.id in parameters and id(node) not in branch}
+
+
+@pytest.mark.parametrize("item", OVERRIDE_ITEMS, ids=ids(OVERRIDE_ITEMS))
+def test_overridden_keywords_are_ignored(item: ClassSchema | FactorySchema, env: Env) -> None:
+    """Every keyword an override says is ignored changes nothing when the argument is given: the
+    client's state and its pool's connection_kwargs are those of a client built without it."""
+    target = SCHEMAS.call_target(item)
+    call = BUILDERS.get(item.name) or FACTORY_CALLS[item.name]
+    for override in item.overrides:
+        make = OVERRIDE_VALUES.get((item.name, override.argument))
+        assert make is not None, f"{where(item)}: add an OVERRIDE_VALUES entry for {override.argument}"
+        given = make(env)
+        baseline = _client_state(call(env, **{override.argument: given}))
+        ignored = override.ignored(target.kwargs)
+        assert ignored, f"{where(item)}: the override ignores nothing"
+        for keyword in sorted(ignored):
+            marker = object()  # no real setting: any use of it would show, or raise
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                client = call(env, **{override.argument: given, keyword: marker})
+            assert _client_state(client) == baseline, f"{where(item)}: {keyword}= has an effect with " \
+                                                      f"{override.argument}= given"
+        # The control: without the argument, the liveness keywords do reach the connections.
+        for keyword in sorted(ignored & {"socket_keepalive", "socket_timeout", "health_check_interval"}):
+            client = call(env, **{keyword: 77})
+            assert client.connection_pool.connection_kwargs[keyword] == 77, f"{where(item)}: {keyword} unused"
+
+
+POSITIONED_OVERRIDE_ITEMS = [item for item in (*CLASSES, *FACTORIES)
+                             if any(o.position is not None for o in item.overrides)]
+
+
+@pytest.mark.parametrize("item", POSITIONED_OVERRIDE_ITEMS, ids=ids(POSITIONED_OVERRIDE_ITEMS))
+def test_override_positions_match_the_signature(item: ClassSchema | FactorySchema) -> None:
+    real = resolve(item.name)
+    parameters = [p.name for p in inspect.signature(real.__init__ if isinstance(real, type) else real).parameters
+                  .values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if isinstance(real, type):
+        parameters = parameters[1:]  # self
+    for override in item.overrides:
+        if override.position is not None:
+            assert parameters[override.position:override.position + 1] == [override.argument], (
+                f"{where(item)}: positional parameters {parameters}, not {override.argument} at {override.position}")
+
+
+@pytest.mark.parametrize("item", OVERRIDE_ITEMS, ids=ids(OVERRIDE_ITEMS))
+def test_override_lists_every_keyword_still_read(item: ClassSchema | FactorySchema) -> None:
+    """`ignores_all_but` is exactly what __init__ still reads with the argument given (redis:
+    the code outside `if not connection_pool:`), so no keyword with an effect is reported."""
+    for override in item.overrides:
+        if override.ignores_all_but is None:
+            continue
+        read = _read_outside_branch(item.name, override.argument)
+        warned = {keyword for name, keyword in READ_ONLY_TO_WARN if name == item.name}
+        assert read - warned == set(override.ignores_all_but), (
+            f"{where(item)}: read with {override.argument}= given: {sorted(read - warned)}; "
+            f"ignores_all_but: {sorted(override.ignores_all_but)}")
 
 
 # --------------------------------------------------------------------------- heartbeat gaps
