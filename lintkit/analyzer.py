@@ -622,11 +622,11 @@ class Analyzer:
         func = call.func
         callee = self.binding_of(func, scope, want_callable=True)
         if isinstance(callee, LocalClassRef):
-            return "local", None, Instance(callee.local.base, callee.local)
+            return "local", None, Instance(callee.local.base, callee.local, call)
         if isinstance(callee, Ref):
             item = self.schemas.lookup(callee.qualname)
             if isinstance(item, ClassSchema):
-                return "schema", item, Instance(item)
+                return "schema", item, Instance(item, origin=call)
             if isinstance(item, FactorySchema):
                 return "schema", item, self._factory_result(item, call)
             return None
@@ -636,14 +636,18 @@ class Analyzer:
             if isinstance(receiver, Instance):
                 factory = self.schemas.method_factory(receiver.cls, func.attr)
                 if factory is not None:
-                    return "schema", factory, self._factory_result(factory, call)
+                    return "schema", factory, self._factory_result(factory, call, receiver)
         return None
 
-    def _factory_result(self, factory: FactorySchema, call: ast.Call) -> Binding:
+    def _factory_result(self, factory: FactorySchema, call: ast.Call, receiver: Instance | None = None) -> Binding:
         if factory.returns_varies or any(k.arg in factory.returns_overridden_by for k in call.keywords) \
                 or (factory.returns_overridden_by and any(k.arg is None for k in call.keywords)):
             return UNKNOWN
-        return Instance(self.schemas.lookup(factory.returns))
+        returned = self.schemas.lookup(factory.returns)
+        # A part of the receiver (`ssh.get_transport()`) belongs to the receiver's connection;
+        # an object of the receiver's own class (`conn.clone()`) is a new connection.
+        part_of_receiver = receiver is not None and returned is not receiver.cls
+        return Instance(returned, origin=receiver.origin if part_of_receiver else call)
 
     def binding_of(self, expr: ast.expr | None, scope: Scope, want_callable: bool = False) -> Binding:
         """What `expr` evaluates to, or UNKNOWN."""

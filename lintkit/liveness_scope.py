@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .checks.base import FileContext
+from .computed_settings import hides_settings
 from .events import KnownCall
 from .knobs import uses_local_socket
 
@@ -22,9 +23,16 @@ def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
     return uses_local_socket(event.call, event.target)
 
 
+def _computed_settings(event: KnownCall, context: FileContext) -> bool:
+    """A connection string lintkit cannot read (a variable, an f-string) or a `*args`/`**kwargs`
+    splat: it may carry the setting itself or name a local or non-TCP transport."""
+    return hides_settings(event)
+
+
 #: Predicates over a known constructor or factory call; any true one exempts the call.
 EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _local_socket_keyword,
+    _computed_settings,
 )
 
 

@@ -83,6 +83,10 @@ class Knob:
     #: A condition outside the client for a new value to work, added to the advice of
     #: LK204 and LK205 (grpc: the server must accept pings that often).
     caveat: str = ""
+    #: Names the application must call (or library classes that call them) for the knob to
+    #: act: kombu sends heartbeats only while `heartbeat_check()` is called.  Empty: the
+    #: library acts on its own.
+    serviced_by: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -142,6 +146,11 @@ class FactorySchema:
     returns_varies: bool = False
     local_kwargs: frozenset[str] = frozenset()
     settings_argument: str | None = None
+    #: Methods of the receiver one of which must have run before the result is usable
+    #: (paramiko's get_transport() returns None until connect()).
+    ready_after: tuple[str, ...] = ()
+    #: The result is a new connection with the receiver's settings (kombu's clone()).
+    copies_settings: bool = False
     library: str = ""
     origin: str = ""
 
@@ -172,9 +181,10 @@ _CLASS_KEYS = {
     "option_keys",
 }
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires", "caveat"}
+              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "serviced_by"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
-                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument"}
+                 "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
+                 "ready_after", "copies_settings"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -328,7 +338,18 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any) -> Iterable[Knob]:
             requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
                            for name, value in sorted(requires.items())),
             caveat=r.str("caveat", ""),
+            serviced_by=_identifiers(r, "serviced_by"),
         )
+
+
+def _identifiers(r: _Reader, name: str) -> tuple[str, ...]:
+    """A list of Python names (methods or classes code calls), non-empty when given."""
+    names = r.names(name)
+    if names is None:
+        return ()
+    if not names or not all(n.isidentifier() for n in names):
+        r.fail(r.key(name), "must be a non-empty list of Python names")
+    return names
 
 
 def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
@@ -393,6 +414,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             returns_varies=r.bool("returns_varies", False),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
+            ready_after=_identifiers(r, "ready_after"),
+            copies_settings=r.bool("copies_settings", False),
             library=lib_name,
             origin=origin,
         ))
