@@ -132,6 +132,8 @@ class ClassInfo:
     self_annotations: dict[str, Binding] = field(default_factory=dict)
     self_types: dict[str, Binding] = field(default_factory=dict)
     bases: list[ClassInfo] = field(default_factory=list)
+    #: Pass 1 read a `self.x` it did not know yet (another method assigns it).
+    read_unresolved_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,17 @@ class Analyzer:
 
     def _run_class(self, info: ClassInfo) -> None:
         # Pass 1: learn what self.<attr> holds; report nothing.
+        self._collect_self_types(info)
+        if info.read_unresolved_self and any(isinstance(b, Instance) for b in info.self_types.values()):
+            # `self.t = self.ssh.get_transport()` in one method, `self.ssh` made in another:
+            # once more, with what pass 1 learnt.
+            info.self_values.clear()
+            self._collect_self_types(info)
+        for method in info.methods:
+            self._run_function(method, info.scope, info)
+
+    def _collect_self_types(self, info: ClassInfo) -> None:
+        info.read_unresolved_self = False
         self._collecting, self._emit = True, _discard
         try:
             for method in info.methods:
@@ -196,8 +209,6 @@ class Analyzer:
         finally:
             self._collecting, self._emit = False, self.sink
         info.self_types = self._resolve_self_types(info)
-        for method in info.methods:
-            self._run_function(method, info.scope, info)
 
     def _resolve_self_types(self, info: ClassInfo) -> dict[str, Binding]:
         types: dict[str, Binding] = {}
@@ -668,7 +679,10 @@ class Analyzer:
                     return binding
             owner = self._self_class(expr.value, scope)
             if owner is not None:
-                return owner.self_types.get(expr.attr, UNKNOWN)
+                known = owner.self_types.get(expr.attr)
+                if known is None and self._collecting:
+                    owner.read_unresolved_self = True
+                return UNKNOWN if known is None else known
             base = self.binding_of(expr.value, scope)
             if isinstance(base, Ref):
                 return Ref(f"{base.qualname}.{expr.attr}")
