@@ -362,7 +362,7 @@ def _how_through(knob: Knob, factory: FactorySchema, holder, max_idle: int) -> s
     if factory.ready_after:
         after = " or ".join(f"{client + '.' if client else ''}{name}()" for name in factory.ready_after)
         setter = f"after {after}, {setter}"
-    return setter + ("" if client else " of this client")
+    return setter + ("" if client else " on this client")
 
 
 def _entries(pairs) -> str:
