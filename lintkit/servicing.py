@@ -26,22 +26,28 @@ def servicing_advice(knob: Knob) -> str:
     """What the message adds for an unserviced knob: the calls that send the heartbeats."""
     calls = [f"{name}()" for name in knob.serviced_by if name[:1].islower()][:3]
     shown = calls[0] if len(calls) == 1 else f"{', '.join(calls[:-1])} or {calls[-1]}"
-    return (f"heartbeats are sent only during {shown}, which this file never calls: without regular calls "
-            f"the broker closes the connection")
+    verb = "services" if len(calls) == 1 else "service"
+    return (f"nothing in this file calls {shown}, which {verb} the heartbeats: unless the connection is "
+            f"serviced regularly, the broker closes it")
 
 
 def _mentioned_names(context: FileContext) -> frozenset[str]:
-    """Every name and attribute the file mentions (computed once per file, on demand)."""
+    """The methods the file calls on objects (`conn.heartbeat_check()`, not `time.sleep()` on an
+    imported module) and the classes it names (computed once per file, on demand)."""
     cached = context.__dict__.get("_mentioned_names")
     if cached is None:
+        modules = {(a.asname or a.name).partition(".")[0] for node in walk(context.tree)
+                   if isinstance(node, ast.Import) for a in node.names}
         names = set()
         for node in walk(context.tree):
             if isinstance(node, ast.Attribute):
-                names.add(node.attr)
-            elif isinstance(node, ast.Name):
+                on_module = isinstance(node.value, ast.Name) and node.value.id in modules
+                if node.attr[:1].isupper() or not on_module:
+                    names.add(node.attr)
+            elif isinstance(node, ast.Name) and node.id[:1].isupper():
                 names.add(node.id)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).rpartition(".")[2])
+            elif isinstance(node, ast.alias) and node.name.rpartition(".")[2][:1].isupper():
+                names.add(node.name.rpartition(".")[2])
         cached = frozenset(names)
         object.__setattr__(context, "_mentioned_names", cached)
     return cached
