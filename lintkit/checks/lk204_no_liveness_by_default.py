@@ -333,7 +333,7 @@ def _setter(knob: Knob) -> str:
 
 def _how(knob: Knob, max_idle: int) -> str:
     value = K.suggested_value(knob, max_idle)
-    unit = {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
+    unit = _unit(knob)
     if knob.unit == "options" and knob.key is None:
         return (f"add (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) and a TCP_KEEPIDLE under {max_idle} s "
                 f"to {knob.kwarg or knob.attribute}")
@@ -349,14 +349,17 @@ def _how(knob: Knob, max_idle: int) -> str:
     return f"set .{knob.attribute} = {value}{unit}"
 
 
+def _unit(knob: Knob) -> str:
+    return {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
+
+
 def _how_through(knob: Knob, factory: FactorySchema, holder, max_idle: int) -> str:
     """Advice for a knob of an object the client hands out: `ssh.get_transport().set_keepalive(30)`."""
     client = holder[0] if holder is not None else None
     reached = f"{client + '.' if client else ''}{factory.name.rpartition('.')[2]}()"
     setter = _how(knob, max_idle)
     if knob.method is not None:
-        unit = {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
-        setter = f"call {reached}.{knob.method}({K.suggested_value(knob, max_idle)}){unit}"
+        setter = f"call {reached}.{knob.method}({K.suggested_value(knob, max_idle)}){_unit(knob)}"
     else:
         setter += f" on {reached}"
     if factory.ready_after:
