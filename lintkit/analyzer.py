@@ -132,6 +132,8 @@ class ClassInfo:
     self_annotations: dict[str, Binding] = field(default_factory=dict)
     self_types: dict[str, Binding] = field(default_factory=dict)
     bases: list[ClassInfo] = field(default_factory=list)
+    #: Pass 1 read a `self.x` it did not know yet (another method assigns it).
+    read_unresolved_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,17 @@ class Analyzer:
 
     def _run_class(self, info: ClassInfo) -> None:
         # Pass 1: learn what self.<attr> holds; report nothing.
+        self._collect_self_types(info)
+        if info.read_unresolved_self and any(isinstance(b, Instance) for b in info.self_types.values()):
+            # `self.t = self.ssh.get_transport()` in one method, `self.ssh` made in another:
+            # once more, with what pass 1 learnt.
+            info.self_values.clear()
+            self._collect_self_types(info)
+        for method in info.methods:
+            self._run_function(method, info.scope, info)
+
+    def _collect_self_types(self, info: ClassInfo) -> None:
+        info.read_unresolved_self = False
         self._collecting, self._emit = True, _discard
         try:
             for method in info.methods:
@@ -196,8 +209,6 @@ class Analyzer:
         finally:
             self._collecting, self._emit = False, self.sink
         info.self_types = self._resolve_self_types(info)
-        for method in info.methods:
-            self._run_function(method, info.scope, info)
 
     def _resolve_self_types(self, info: ClassInfo) -> dict[str, Binding]:
         types: dict[str, Binding] = {}
@@ -622,11 +633,11 @@ class Analyzer:
         func = call.func
         callee = self.binding_of(func, scope, want_callable=True)
         if isinstance(callee, LocalClassRef):
-            return "local", None, Instance(callee.local.base, callee.local)
+            return "local", None, Instance(callee.local.base, callee.local, call)
         if isinstance(callee, Ref):
             item = self.schemas.lookup(callee.qualname)
             if isinstance(item, ClassSchema):
-                return "schema", item, Instance(item)
+                return "schema", item, Instance(item, origin=call)
             if isinstance(item, FactorySchema):
                 return "schema", item, self._factory_result(item, call)
             return None
@@ -636,14 +647,18 @@ class Analyzer:
             if isinstance(receiver, Instance):
                 factory = self.schemas.method_factory(receiver.cls, func.attr)
                 if factory is not None:
-                    return "schema", factory, self._factory_result(factory, call)
+                    return "schema", factory, self._factory_result(factory, call, receiver)
         return None
 
-    def _factory_result(self, factory: FactorySchema, call: ast.Call) -> Binding:
+    def _factory_result(self, factory: FactorySchema, call: ast.Call, receiver: Instance | None = None) -> Binding:
         if factory.returns_varies or any(k.arg in factory.returns_overridden_by for k in call.keywords) \
                 or (factory.returns_overridden_by and any(k.arg is None for k in call.keywords)):
             return UNKNOWN
-        return Instance(self.schemas.lookup(factory.returns))
+        returned = self.schemas.lookup(factory.returns)
+        # A part of the receiver (`ssh.get_transport()`) belongs to the receiver's connection;
+        # an object of the receiver's own class (`conn.clone()`) is a new connection.
+        part_of_receiver = receiver is not None and returned is not receiver.cls
+        return Instance(returned, origin=receiver.origin if part_of_receiver else call)
 
     def binding_of(self, expr: ast.expr | None, scope: Scope, want_callable: bool = False) -> Binding:
         """What `expr` evaluates to, or UNKNOWN."""
@@ -664,7 +679,10 @@ class Analyzer:
                     return binding
             owner = self._self_class(expr.value, scope)
             if owner is not None:
-                return owner.self_types.get(expr.attr, UNKNOWN)
+                known = owner.self_types.get(expr.attr)
+                if known is None and self._collecting:
+                    owner.read_unresolved_self = True
+                return UNKNOWN if known is None else known
             base = self.binding_of(expr.value, scope)
             if isinstance(base, Ref):
                 return Ref(f"{base.qualname}.{expr.attr}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+from dataclasses import dataclass, field
 
 from .schema import ClassSchema
 
@@ -35,6 +36,10 @@ class Instance:
 
     cls: ClassSchema
     subclass: LocalClass | None = None
+    #: The constructor or factory call that made the object this instance belongs to
+    #: (for `ssh.get_transport()`, the `SSHClient()` call): settings made through any
+    #: name or path that holds it reach that call's connection.  None when unknown.
+    origin: ast.Call | None = field(default=None, compare=False, repr=False)
 
     @property
     def display_name(self) -> str:
@@ -65,4 +70,8 @@ def merge(bindings: list[Binding | None]) -> Binding | None:
     if not present:
         return NONE if any(b is NONE for b in bindings) else None
     first = present[0]
-    return first if all(b == first for b in present) else UNKNOWN
+    if not all(b == first for b in present):
+        return UNKNOWN
+    if isinstance(first, Instance) and any(b.origin is not first.origin for b in present):
+        return Instance(first.cls, first.subclass)  # the same class from different calls: origin unknown
+    return first

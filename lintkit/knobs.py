@@ -13,7 +13,11 @@ from dataclasses import dataclass, replace
 from .events import Resolver
 from .registry import CallTarget, SchemaSet
 from .schema import ClassSchema, Knob
+from .computed_settings import settings_string
 from .values import NO_VALUE, literal_value
+
+#: URL query texts that mean false for a boolean setting (redis-py's FALSE_STRINGS, lowercased).
+_FALSE_STRINGS = ("0", "f", "false", "n", "no")
 
 #: Knob concepts that, when on, make an idle connection send something.
 LIVENESS = ("heartbeat", "keepalive")
@@ -118,7 +122,7 @@ def read(call: ast.Call, target: CallTarget, knob: Knob, resolver: Resolver | No
         # An attribute-only knob can still come in the connection string (pika's URLParameters).
         if knob.attribute and knob.key is None and target.settings_argument and \
                 not any(isinstance(a, ast.Starred) for a in call.args):
-            return _read_settings_string(call, target.settings_argument, knob)
+            return _read_settings_string(call, target.settings_argument, knob, resolver)
         return Reading(knob, ABSENT)
     for keyword in call.keywords:
         if keyword.arg == knob.kwarg:
@@ -129,7 +133,7 @@ def read(call: ast.Call, target: CallTarget, knob: Knob, resolver: Resolver | No
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         return Reading(knob, UNKNOWN)
     if target.settings_argument and knob.key is None:
-        return _read_settings_string(call, target.settings_argument, knob)
+        return _read_settings_string(call, target.settings_argument, knob, resolver)
     return Reading(knob, ABSENT)
 
 
@@ -205,20 +209,21 @@ def literal_elements(value: ast.expr) -> list[ast.expr]:
     return []
 
 
-def _read_settings_string(call: ast.Call, name: str, knob: Knob) -> Reading:
+def _read_settings_string(call: ast.Call, name: str, knob: Knob, resolver: Resolver | None) -> Reading:
     """`key=value` in a libpq conninfo or a URL query (`amqp://h/?heartbeat=30`)."""
-    node = next((k.value for k in call.keywords if k.arg == name), None)
-    if node is None and call.args:
-        node = call.args[0]
+    node = settings_string(call, name)
     if node is None:
         return Reading(knob, ABSENT)
-    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+    text = literal_value(node, resolver)
+    if not isinstance(text, str):
         return Reading(knob, UNKNOWN)
     name = knob.kwarg or knob.attribute
-    found = re.search(rf"(?:^|[\s?&;]){re.escape(name)}\s*=\s*'?([^\s&;#']*)", node.value)
+    found = re.search(rf"(?:^|[\s?&;]){re.escape(name)}\s*=\s*'?([^\s&;#']*)", text)
     if found is None:
         return Reading(knob, ABSENT)
     raw = found.group(1)
+    if knob.unit == "bool":  # redis-py's to_bool(): "0", "f", "false", "n", "no" are off, any other text on
+        return Reading(knob, SET, raw.lower() not in _FALSE_STRINGS, node, f"{name}= in the connection string")
     try:
         value: object = int(raw)
     except ValueError:

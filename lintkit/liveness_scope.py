@@ -10,14 +10,17 @@ rules cannot disagree about which connections count.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .checks.base import FileContext
+from .computed_settings import hides_settings
 from .deferred_connect import connect_deferred
 from .events import KnownCall
 from .knobs import uses_local_socket
-from .transports import connects_locally, default_host_is_local, transport_hidden
 from .overrides import connection_settings_elsewhere
+from .transports import HIDDEN, connects_locally, default_host_is_local, place
+
+if TYPE_CHECKING:  # the rules import this module: importing theirs at run time would be a cycle
+    from .checks.base import FileContext
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
@@ -31,13 +34,20 @@ def _settings_from_another_object(event: KnownCall, context: FileContext) -> boo
     return connection_settings_elsewhere(event.call, event.target)
 
 
+def _unreadable_settings(event: KnownCall, context: FileContext) -> bool:
+    """A connection string lintkit cannot read (a variable, an f-string), a `*args`/`**kwargs`
+    splat, or a keyword that reads the host from a file (PyMySQL's `read_default_file`): it may
+    carry the setting itself or name a local or non-TCP transport."""
+    return hides_settings(event) or place(event) == HIDDEN
+
+
 #: Predicates over a known constructor or factory call; any true one exempts the call.
 EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _local_socket_keyword,
     connect_deferred,
     connects_locally,
     default_host_is_local,
-    transport_hidden,
+    _unreadable_settings,
     _settings_from_another_object,
 )
 

@@ -42,6 +42,8 @@ class CallTarget:
     transports: Transports = Transports()
     #: Arguments that take over from other keywords (redis `connection_pool=`).
     overrides: tuple[Override, ...] = ()
+    #: A factory whose result is a new connection with its receiver's settings (kombu's clone()).
+    copies_settings: bool = False
 
 
 class SchemaSet:
@@ -81,6 +83,7 @@ class SchemaSet:
                 raise SchemaError(f"{fac.origin}: factory '{fac.name}'.returns: no schema class '{fac.returns}'")
             if fac.kwargs_of is not None and not isinstance(self._by_name.get(fac.kwargs_of), ClassSchema):
                 raise SchemaError(f"{fac.origin}: factory '{fac.name}'.kwargs_of: no schema class '{fac.kwargs_of}'")
+            self._check_receiver_keys(fac)
         for item in (*self.classes.values(), *self.factories.values()):
             for override in item.overrides:
                 self._check_override(item, override)
@@ -105,6 +108,21 @@ class SchemaSet:
         if target.kwargs is not None and homeless:
             raise SchemaError(f"{where}.instead: {', '.join(map(repr, homeless))} not keywords of {target.name}: "
                               "say where they go")
+
+    def _check_receiver_keys(self, fac: FactorySchema) -> None:
+        """`ready_after` and `copies_settings` describe the receiver of an instance-method factory."""
+        if not fac.ready_after and not fac.copies_settings:
+            return
+        receiver = self._by_name.get(fac.name.rpartition(".")[0])
+        where = f"{fac.origin}: factory '{fac.name}'"
+        if not isinstance(receiver, ClassSchema):
+            key = "ready_after" if fac.ready_after else "copies_settings"
+            raise SchemaError(f"{where}.{key}: needs a method of a schema class (the receiver)")
+        unknown = sorted(set(fac.ready_after) - self.methods(receiver))
+        if unknown:
+            raise SchemaError(f"{where}.ready_after: not methods of '{receiver.name}': {', '.join(unknown)}")
+        if fac.copies_settings and self._by_name.get(fac.returns) is not receiver:
+            raise SchemaError(f"{where}.copies_settings: the factory must return its receiver's class")
 
     # ------------------------------------------------------------------ lookups
 
@@ -136,6 +154,16 @@ class SchemaSet:
                 if returned is not cls and returned not in found:
                     found.append(returned)
         return found
+
+    def factory_reaching(self, cls: ClassSchema, returned: ClassSchema) -> FactorySchema | None:
+        """The instance-method factory of `cls` that returns `returned` (SSHClient -> get_transport)."""
+        for owner in self.mro(cls):
+            prefix = f"{owner.name}."
+            for name, factory in self.factories.items():
+                if name.startswith(prefix) and "." not in name[len(prefix):] \
+                        and self.lookup(factory.returns) is returned:
+                    return factory
+        return None
 
     def names(self) -> Iterable[str]:
         """Every qualified name of a class or factory, aliases included."""
@@ -207,7 +235,7 @@ class SchemaSet:
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.address,
-                          overrides=item.overrides)
+                          overrides=item.overrides, copies_settings=item.copies_settings)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

@@ -88,6 +88,10 @@ class Knob:
     remedy: str = ""
     #: The transports (values of the class's `transport_aliases`) this knob exists on; empty: all.
     transports: tuple[str, ...] = ()
+    #: Names the application must call (or library classes that call them) for the knob to
+    #: act: kombu sends heartbeats only while `heartbeat_check()` is called.  Empty: the
+    #: library acts on its own.
+    serviced_by: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -221,6 +225,11 @@ class FactorySchema:
     #: Its own (not inherited from the class it returns: `clone()` connects where its source does).
     address: Address = field(default_factory=Address)
     overrides: tuple[Override, ...] = ()
+    #: Methods of the receiver one of which must have run before the result is usable
+    #: (paramiko's get_transport() returns None until connect()).
+    ready_after: tuple[str, ...] = ()
+    #: The result is a new connection with the receiver's settings (kombu's clone()).
+    copies_settings: bool = False
     library: str = ""
     origin: str = ""
 
@@ -253,10 +262,11 @@ _CLASS_KEYS = {
     "option_keys", "connect_deferred_by", "override",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
-              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports"}
+              "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
+              "serviced_by"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
-                 "override"} | _ADDRESS_KEYS
+                 "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
 _OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
@@ -477,7 +487,18 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             caveat=r.str("caveat", ""),
             remedy=r.str("remedy", ""),
             transports=on,
+            serviced_by=_identifiers(r, "serviced_by"),
         )
+
+
+def _identifiers(r: _Reader, name: str) -> tuple[str, ...]:
+    """A list of Python names (methods or classes code calls), non-empty when given."""
+    names = r.names(name)
+    if names is None:
+        return ()
+    if not names or not all(n.isidentifier() for n in names):
+        r.fail(r.key(name), "must be a non-empty list of Python names")
+    return names
 
 
 def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
@@ -549,6 +570,8 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             settings_argument=r.str("settings_argument"),
             address=_address(r),
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
+            ready_after=_identifiers(r, "ready_after"),
+            copies_settings=r.bool("copies_settings", False),
             library=lib_name,
             origin=origin,
         ))

@@ -66,7 +66,7 @@ def selected_transport(event: KnownCall) -> str | None:
     if node is _HIDDEN:
         return None
     if node is not None:
-        texts = _literal_texts(node)
+        texts = literal_texts(node)
         if texts is None:
             return None
     chosen = {_transport_of(text, event) for text in _alternates(texts)}
@@ -124,7 +124,7 @@ def place(event: KnownCall) -> str:
         return HIDDEN
     if node is None:
         return DEFAULT_LOCAL if _is_local(address.default_host) else REMOTE
-    texts = _literal_texts(node)
+    texts = literal_texts(node)
     if texts is None:
         return HIDDEN if may_be_url else REMOTE
     hosts = [host for text in _alternates(texts) for host in _hosts(text, address)]
@@ -192,7 +192,7 @@ def _argument(call: ast.Call, name: str | None, position: int | None):
     return None
 
 
-def _literal_texts(node: ast.expr) -> list[str] | None:
+def literal_texts(node: ast.expr) -> list[str] | None:
     """A string literal, or a list/tuple of them (kombu's alternates); None when computed."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
@@ -225,7 +225,3 @@ def default_host_is_local(event: KnownCall, context) -> bool:
     """No host is given and the library's default is local: redis-py, PyMySQL, pika, py-amqp and kombu connect to `localhost`, libpq (psycopg2, psycopg) to its UNIX socket."""
     return place(event) == DEFAULT_LOCAL
 
-
-def transport_hidden(event: KnownCall, context) -> bool:
-    """`**kwargs`, a computed URL or connection string, or a keyword that reads the host from a file (PyMySQL's `read_default_file`) may choose a local host or a UNIX socket, so lintkit does not assume TCP."""
-    return place(event) == HIDDEN

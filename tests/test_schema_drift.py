@@ -1339,6 +1339,18 @@ def call_parameters(item: ClassSchema | FactorySchema) -> list[inspect.Parameter
 
 #: For each `settings_argument`: a settings string, and what the library makes of it (the value the
 #: string gives a knob's keyword, as the library stores it).
+REDIS_SETTINGS_URL = "redis://h:6379/0?socket_keepalive=true&health_check_interval=30"
+
+
+def _redis_url_settings(qualname: str) -> Callable[[str], tuple[Any, Any]]:
+    """What a redis-py from_url() makes of the URL's query (no connection is opened)."""
+    def read(url: str) -> tuple[Any, Any]:
+        made = resolve(qualname)(url)
+        options = getattr(made, "connection_pool", made).connection_kwargs
+        return options["socket_keepalive"], options["health_check_interval"]
+    return read
+
+
 SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
     "kombu.connection.Connection":
         ("amqp://h//?heartbeat=30", lambda url: resolve("kombu.connection.Connection")(url).heartbeat, 30),
@@ -1352,6 +1364,10 @@ SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
     "psycopg.connection_async.AsyncConnection.connect":
         ("postgresql://db/app?keepalives_idle=30",
          lambda conninfo: resolve("psycopg.conninfo.conninfo_to_dict")(conninfo)["keepalives_idle"], "30"),
+    **{name: (REDIS_SETTINGS_URL, _redis_url_settings(name), (True, 30)) for name in (
+        "redis.utils.from_url", "redis.client.Redis.from_url", "redis.connection.ConnectionPool.from_url",
+        "redis.asyncio.utils.from_url", "redis.asyncio.client.Redis.from_url",
+        "redis.asyncio.connection.ConnectionPool.from_url")},
 }
 
 SETTINGS_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.settings_argument]

@@ -345,3 +345,39 @@ def test_option_keys_load_and_are_checked(tmp_path: Path) -> None:
         tmp_path, LIBRARY + CLASS + 'option_keys = { nope = ["A"] }\n')
     assert "option_keys.host: must be a non-empty list of strings" in load_error(
         tmp_path, LIBRARY + CLASS + 'option_keys = { host = [] }\n')
+
+
+# --------------------------------------------------------------------------- servicing and factories' receivers
+
+
+def test_serviced_by_must_list_python_names(tmp_path: Path) -> None:
+    knob = '\n[[class.knob]]\nconcept = "heartbeat"\nkwarg = "heartbeat"\nunit = "s"\nserviced_by = ["tick()"]\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + knob)
+    assert "class 'acme.client.Client'.knob[0].serviced_by: must be a non-empty list of Python names" in message
+    knob = knob.replace('["tick()"]', "[]")
+    assert "serviced_by: must be a non-empty list of Python names" in load_error(tmp_path, LIBRARY + CLASS + knob)
+    knob = knob.replace("[]", '["tick"]')
+    schema = load_schema_file(write(tmp_path, LIBRARY + CLASS + knob))
+    assert schema.classes[0].knobs[0].serviced_by == ("tick",)
+
+
+def test_ready_after_must_name_methods_of_the_receiver(tmp_path: Path) -> None:
+    factory = ('\n[[factory]]\nname = "acme.client.Client.session"\nreturns = "acme.client.Client"\n'
+               'ready_after = ["conect"]\n')
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory 'acme.client.Client.session'.ready_after: not methods of 'acme.client.Client': conect" in message
+    factory = '\n[[factory]]\nname = "acme.connect"\nreturns = "acme.client.Client"\nready_after = ["close"]\n'
+    message = load_error(tmp_path, LIBRARY + CLASS + factory)
+    assert "factory 'acme.connect'.ready_after: needs a method of a schema class (the receiver)" in message
+
+
+def test_copies_settings_needs_a_factory_returning_its_receivers_class(tmp_path: Path) -> None:
+    other = '\n[[class]]\nname = "acme.client.Session"\n'
+    factory = ('\n[[factory]]\nname = "acme.client.Client.session"\nreturns = "acme.client.Session"\n'
+               'copies_settings = true\n')
+    message = load_error(tmp_path, LIBRARY + CLASS + other + factory)
+    assert "factory 'acme.client.Client.session'.copies_settings: the factory must return its receiver's class" \
+        in message
+    factory = factory.replace("acme.client.Session", "acme.client.Client")
+    schema = SchemaSet([load_schema_file(write(tmp_path, LIBRARY + CLASS + factory))])
+    assert schema.call_target(schema.lookup("acme.client.Client.session")).copies_settings

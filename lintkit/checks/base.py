@@ -19,6 +19,8 @@ from ..versions import ProjectVersions
 #: The default maximum idle time (seconds): Azure's load balancer and NAT gateway
 #: forget idle flows after 240 s, the shortest common default for long-lived TCP.
 DEFAULT_MAX_IDLE_SECONDS = 240
+#: How messages name the idle timeouts that drop quiet flows: measured defaults, not a law.
+CLOUD_IDLE_TIMEOUTS = "common cloud defaults: Azure 240 s, AWS NAT gateway 350 s"
 
 #: The sections of a rule's docs page, in order (ruff's layout).
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")

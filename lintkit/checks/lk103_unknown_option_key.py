@@ -26,8 +26,9 @@ class UnknownOptionKey(Check):
     logs "Unsupported TCP option" and never sets it. `tcp_options={"TCP_KEEPIDEL":
     60}` leaves the socket at the OS default idle (Linux: first keepalive probe
     after 7200 s). Because no `TCP_KEEP*` key is recognised, pika does not even
-    turn `SO_KEEPALIVE` on. A NAT gateway or load balancer then forgets the
-    idle connection after 240–350 s, and nothing says why.
+    turn `SO_KEEPALIVE` on. A NAT gateway or load balancer then drops the
+    idle connection after its idle timeout (common cloud defaults: Azure
+    240 s, AWS NAT gateway 350 s), and nothing says why.
 
     Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
     `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.

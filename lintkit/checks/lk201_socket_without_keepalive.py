@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from ..events import KnownCall
 from ..sockets import SocketFlows, option_call, tcp_maker, turns_keepalive_on
-from .base import Check
+from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 CONSEQUENCE = ("without SO_KEEPALIVE Linux never probes an idle connection, so a NAT gateway, load balancer or "
-               "firewall forgets it (Azure after 240 s, AWS NAT gateways after 350 s) and a dead peer goes "
+               f"firewall may drop it ({CLOUD_IDLE_TIMEOUTS}) and a dead peer goes "
                "unnoticed until the next write fails, or forever for a reader")
 
 

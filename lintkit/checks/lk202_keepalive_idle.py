@@ -10,10 +10,10 @@ from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, Socke
 from ..values import is_number, literal_value
 from ..liveness_scope import exempt
 from ..transports import on_transport
-from .base import Check, RawFix
+from .base import CLOUD_IDLE_TIMEOUTS, Check, RawFix
 
-OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), and most NAT "
-              "gateways and load balancers forget idle flows after 240-350 s, so the probes come too late")
+OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), after NAT "
+              f"gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS}), so the probes come too late")
 #: Option-list keywords whose list replaces the library's defaults (urllib3, kafka-python).
 _REPLACING_OPTION_LISTS = ("socket_options",)
 

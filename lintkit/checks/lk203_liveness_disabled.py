@@ -4,10 +4,10 @@ import ast
 
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
-from ..knobs import suggested_value
+from ..knobs import SET, read, suggested_value
 from ..liveness_scope import exempt
 from ..transports import on_transport
-from .base import Check
+from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 #: The knob concepts whose "off" value leaves a connection with no liveness at all.
 _CONCEPTS = ("heartbeat", "keepalive")
@@ -16,9 +16,9 @@ _NO_VALUE = object()
 _CONSEQUENCE = {
     "heartbeat": "no heartbeats are sent or expected, so a dead peer or a connection dropped by a "
                  "firewall goes unnoticed until the next write fails (or forever, for a consumer); "
-                 "most NAT gateways and load balancers forget idle flows after 240-350 s",
-    "keepalive": "without SO_KEEPALIVE Linux sends no keepalive probes, and most NAT gateways and load "
-                 "balancers forget idle flows after 240-350 s, so a quiet connection dies silently",
+                 f"NAT gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS})",
+    "keepalive": "without SO_KEEPALIVE Linux sends no keepalive probes, so a quiet connection dies silently once "
+                 f"a NAT gateway or load balancer drops the idle flow ({CLOUD_IDLE_TIMEOUTS})",
 }
 
 
@@ -50,7 +50,10 @@ class LivenessDisabled(Check):
     factories (`heartbeat=0` for pika, kombu, py-amqp and qpid;
     `socket_keepalive=False` for redis; `keepalives=0` for psycopg2 and
     psycopg), attribute assignments (`params.heartbeat = 0`), and methods
-    (`transport.set_keepalive(0)` for paramiko). It also reports
+    (`transport.set_keepalive(0)` for paramiko). The same settings in a
+    literal URL or conninfo are reported too, with no fix
+    (`"amqp://h/%2F?heartbeat=0"`, `"redis://h/0?socket_keepalive=no"`,
+    `"host=db keepalives=0"`). It also reports
     `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 0)` / `False` on any socket.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
@@ -165,6 +168,27 @@ class LivenessDisabled(Check):
             knobs = on_transport(event, self._knobs(target.returns, "kwarg", keyword.arg))
             self._check(target.returns, knobs, keyword.value, keyword.arg + "={}", target.display_name,
                         (keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset))
+        if target.settings_argument:
+            self._check_settings_string(event)
+
+    def _check_settings_string(self, event: KnownCall) -> None:
+        """`?heartbeat=0`, `?socket_keepalive=no`, `keepalives=0` in a literal URL or conninfo (no fix:
+        the string is the user's to edit)."""
+        target, given = event.target, {k.arg for k in event.call.keywords}
+        seen: set[str] = set()
+        for owner in self.schemas.mro(target.returns):
+            for knob in owner.knobs:
+                name = knob.kwarg or knob.attribute
+                if knob.concept not in _CONCEPTS or knob.key is not None or name in given or name in seen:
+                    continue
+                seen.add(name)
+                reading = read(event.call, target, knob, event.resolver)
+                if reading.state != SET or reading.node is None or not _is_off(reading.value, knob):
+                    continue
+                node = reading.node
+                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
+                            f"{name} in the connection string (read as {reading.value!r}) turns the "
+                            f"{knob.concept} off on {target.display_name}: {_CONSEQUENCE[knob.concept]}")
 
     def attribute_store(self, event: AttributeStore) -> None:
         if event.form not in ("assign", "annassign", "setattr") or event.value is None:

@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import knobs as K
+from ..bindings import Instance
 from ..events import AttributeStore, KnownCall, MethodCall
-from ..schema import ClassSchema, Knob
+from ..schema import ClassSchema, FactorySchema, Knob
+from ..servicing import servicing_advice, unserviced
 from ..sockets import Parents, dotted
 from ..values import literal_value
 from ..liveness_scope import exempt
 from ..transports import on_transport
-from .base import Check
+from .base import CLOUD_IDLE_TIMEOUTS, Check
 
-IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so NAT gateways, load balancers and firewalls forget "
-                    "it (Azure after 240 s, AWS NAT gateways after 350 s, a Cisco ASA after 1 h) and the next "
-                    "read hangs or the next write fails")
+IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so a NAT gateway, load balancer or firewall on the path "
+                    f"may drop it ({CLOUD_IDLE_TIMEOUTS}) and the next read hangs or the next write fails")
 
 
 @dataclass
@@ -25,6 +26,8 @@ class _Pending:
     version_note: str
     #: A knob the call sets without the other entries it needs (`requires`), and those entries.
     partial: tuple[Knob, tuple[tuple[str, object], ...]] | None = None
+    #: Knobs of an object reached through a factory of the client (Transport via get_transport()).
+    routes: dict[Knob, FactorySchema] = field(default_factory=dict)
 
 
 class NoLivenessByDefault(Check):
@@ -39,17 +42,23 @@ class NoLivenessByDefault(Check):
     `socket_options=[... SO_KEEPALIVE ...]`, a grpc `options` entry), not in
     a literal connection string or URL query, not through an attribute
     (`conn.heartbeat = 30`) or a method (`set_keepalive(30)`) anywhere in the
-    file. The bundled schemas cover qpid `Connection` (heartbeat `None`),
-    paramiko `SSHClient`/`Transport` (no `set_keepalive`), grpc channels (no
-    `grpc.keepalive_time_ms`), urllib3 pools (no `SO_KEEPALIVE` in
-    `socket_options`) and redis-py before 8.0 (no `socket_keepalive`).
-    kombu and py-amqp `Connection` are not reported: their heartbeat is off
-    by default (`0`), but py-amqp (kombu's transport for `amqp://`,
-    `pyamqp://` or no URL) turns TCP keepalive on with a 60 s idle time, so
-    an idle connection still sends a probe every minute; kombu's other
-    transports (`redis://`, `sqs://`, `memory://`...) have no AMQP heartbeat
-    at all. Knobs a schema ties to some transports (`transports = [...]`)
-    are judged only where the URL scheme or `transport=` selects one of them.
+    file. A setter counts when it reaches the client: through the name the
+    client is assigned to, or through any variable or attribute that holds it
+    or an object it hands out (`t = ssh.get_transport(); t.set_keepalive(30)`,
+    or `self.client` made in `__init__` and set up in `connect()`). A copy
+    made with kombu's `clone()` has its source's settings: the source is
+    reported, once, and not each copy. The bundled schemas cover qpid
+    `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
+    `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
+    pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
+    (no `socket_keepalive`). kombu and py-amqp `Connection` are not
+    reported: their heartbeat is off by default (`0`), but py-amqp (kombu's
+    transport for `amqp://`, `pyamqp://` or no URL) turns TCP keepalive on
+    with a 60 s idle time, so an idle connection still sends a probe every
+    minute; kombu's other transports (`redis://`, `sqs://`, `memory://`...)
+    have no AMQP heartbeat at all. Knobs a schema ties to some transports
+    (`transports = [...]`) are judged only where the URL scheme or
+    `transport=` selects one of them.
 
     A setting that needs a companion to act on an idle connection is reported
     when the companion is missing: grpc sends keepalive pings only while an
@@ -113,8 +122,14 @@ class NoLivenessByDefault(Check):
     `heartbeat/2`, so `heartbeat=60`), or `socket_keepalive=True`. It is
     **unsafe**: the connection then sends heartbeats, and the broker or
     server will drop a client that stops servicing them (a blocked pika or
-    kombu consumer). Where the knob is a method (paramiko's `set_keepalive`)
-    or an entry of an options list (grpc's `grpc.keepalive_time_ms`: servers
+    kombu consumer). kombu and py-amqp send heartbeats only while the
+    application calls `heartbeat_check()` (`heartbeat_tick()`): when nothing
+    in the file does, the message says so, because a heartbeat nobody
+    services gets the connection closed by the broker. Where the knob is a
+    method there is **no fix** and the message names the path to it, from
+    the schema's factories (paramiko: after `ssh.connect()`, call
+    `ssh.get_transport().set_keepalive(30)`); where it is an entry of an
+    options list (grpc's `grpc.keepalive_time_ms`: servers
     reject pings more often than every 5 minutes by default), there is **no
     fix**; the message says what to add. The units are the knob's own:
     seconds for AMQP and paramiko, milliseconds for grpc.
@@ -139,20 +154,25 @@ class NoLivenessByDefault(Check):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pending: list[_Pending] = []
-        #: (knob attribute or method name, receiver expression) of every assignment and method call.
-        self._enabling: list[tuple[str, ast.expr | None]] = []
+        #: (knob attribute or method name, receiver expression, the call that made the receiver's
+        #: connection when the analyzer knows it) of every assignment and method call.
+        self._enabling: list[tuple[str, ast.expr | None, ast.Call | None]] = []
 
     # ------------------------------------------------------------------ events
 
     def known_call(self, event: KnownCall) -> None:
         target, call = event.target, event.call
-        if exempt(event, self.context):
-            return
+        if exempt(event, self.context) or _part_of_known_connection(event) or target.copies_settings:
+            return  # a copy (kombu's clone()) has its source's settings: judged at the source
         cls = target.returns
         concepts = K.LIVENESS + ("keepalive_options",)
+        owners = [cls, *self.schemas.factory_results(cls)]
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
                               event.version_guards, concepts)
-                 for owner in [cls, *self.schemas.factory_results(cls)]]
+                 for owner in owners]
+        routes = {knob: self.schemas.factory_reaching(cls, owner)
+                  for owner, applicable in zip(owners[1:], found[1:])
+                  for knob in (*applicable.knobs, *applicable.uncertain)}
         knobs = on_transport(event, (k for a in found for k in a.knobs))
         uncertain = on_transport(event, (k for a in found for k in a.uncertain))
         if not knobs and not uncertain:
@@ -179,11 +199,11 @@ class NoLivenessByDefault(Check):
             if not missing:
                 return
             partial = partial or (knob, tuple(missing))
-        self._pending.append(_Pending(event, cls, all_knobs, version_note, partial))
+        self._pending.append(_Pending(event, cls, all_knobs, version_note, partial, routes))
 
     def attribute_store(self, event: AttributeStore) -> None:
         if event.form in ("assign", "annassign", "setattr"):
-            self._enabling.append((event.name, event.receiver))
+            self._enabling.append((event.name, event.receiver, event.instance.origin))
 
     @classmethod
     def watched_methods(cls, schemas) -> frozenset[str]:
@@ -192,7 +212,8 @@ class NoLivenessByDefault(Check):
                          for name in (knob.attribute, knob.method) if name)
 
     def method_call(self, event: MethodCall) -> None:
-        self._enabling.append((event.method, event.receiver))
+        origin = event.instance.origin if event.instance is not None else None
+        self._enabling.append((event.method, event.receiver, origin))
 
     def finish(self) -> None:
         if not self._pending:
@@ -201,8 +222,8 @@ class NoLivenessByDefault(Check):
         for pending in self._pending:
             names = {k.attribute for k in pending.knobs} | {k.method for k in pending.knobs}
             holder = _holder(pending.event.call, parents)
-            if not any(name in names and _same_object(holder, receiver, parents)
-                       for name, receiver in self._enabling):
+            if not any(name in names and _reaches(pending.event.call, origin, holder, receiver, parents)
+                       for name, receiver, origin in self._enabling):
                 self._report_pending(pending)
 
     # ------------------------------------------------------------------ helpers
@@ -219,9 +240,15 @@ class NoLivenessByDefault(Check):
         knob = _describing_knob(pending.knobs)
         max_idle = self.options.max_idle_seconds
         what = "heartbeat" if knob.concept == "heartbeat" else "TCP keepalive"
-        default = "" if knob.unit == "options" else f" ({_setter(knob)} defaults to {knob.default!r})"
+        route = pending.routes.get(knob)
+        path = f"{route.name.rpartition('.')[2]}()." if route is not None else ""
+        default = "" if knob.unit == "options" else f" ({path}{_setter(knob)} defaults to {knob.default!r})"
+        how = _how(knob, max_idle) if route is None else \
+            _how_through(knob, route, _holder(call, self.context.parents), max_idle)
         message = (f"{event.target.display_name} has no {what} by default{default}{pending.version_note} and "
-                   f"this code never turns it on: {IDLE_CONSEQUENCE}; {_how(knob, max_idle)}")
+                   f"this code never turns it on: {IDLE_CONSEQUENCE}; {how}")
+        if unserviced(knob, self.context):
+            message += f" ({servicing_advice(knob)})"
         if pending.partial is not None:
             knob, missing = pending.partial
             entries = _entries(missing)
@@ -255,6 +282,21 @@ def _owner(node: ast.AST, name: str, parents: Parents) -> ast.AST | None:
     """For `self.x`, the class whose instances hold it; for a plain name, its function."""
     home = parents.home(node)
     return parents.enclosing_class(home) if "." in name else home
+
+
+def _part_of_known_connection(event: KnownCall) -> bool:
+    """`ssh.get_transport()` of an `ssh` made in this file: that connection is judged where it is made."""
+    origin = event.instance.origin if isinstance(event.instance, Instance) else None
+    return origin is not None and origin is not event.call
+
+
+def _reaches(call: ast.Call, origin: ast.Call | None, holder, receiver: ast.expr | None, parents: Parents) -> bool:
+    """Whether a setter reaches the connection `call` made: through whatever names hold it
+    when the analyzer followed the object (`t = ssh.get_transport()`, `self.client` set in
+    another method), else by the receiver's name."""
+    if origin is not None:
+        return origin is call
+    return _same_object(holder, receiver, parents)
 
 
 def _same_object(holder, receiver: ast.expr | None, parents: Parents) -> bool:
@@ -315,7 +357,7 @@ def _setter(knob: Knob) -> str:
 
 def _how(knob: Knob, max_idle: int) -> str:
     value = K.suggested_value(knob, max_idle)
-    unit = {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
+    unit = _unit(knob)
     if knob.unit == "options" and knob.key is None:
         return (f"add (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) and a TCP_KEEPIDLE under {max_idle} s "
                 f"to {knob.kwarg or knob.attribute}")
@@ -329,6 +371,25 @@ def _how(knob: Knob, max_idle: int) -> str:
     if knob.method is not None:
         return f"call {knob.method}({value}){unit} on it"
     return f"set .{knob.attribute} = {value}{unit}"
+
+
+def _unit(knob: Knob) -> str:
+    return {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
+
+
+def _how_through(knob: Knob, factory: FactorySchema, holder, max_idle: int) -> str:
+    """Advice for a knob of an object the client hands out: `ssh.get_transport().set_keepalive(30)`."""
+    client = holder[0] if holder is not None else None
+    reached = f"{client + '.' if client else ''}{factory.name.rpartition('.')[2]}()"
+    setter = _how(knob, max_idle)
+    if knob.method is not None:
+        setter = f"call {reached}.{knob.method}({K.suggested_value(knob, max_idle)}){_unit(knob)}"
+    else:
+        setter += f" on {reached}"
+    if factory.ready_after:
+        after = " or ".join(f"{client + '.' if client else ''}{name}()" for name in factory.ready_after)
+        setter = f"after {after}, {setter}"
+    return setter + ("" if client else " on this client")
 
 
 def _entries(pairs) -> str:

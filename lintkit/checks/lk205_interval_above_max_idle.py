@@ -7,6 +7,7 @@ from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..values import is_number, literal_value
 from ..liveness_scope import exempt
+from ..servicing import servicing_advice, unserviced
 from ..transports import on_transport
 from .base import Check
 
@@ -75,7 +76,12 @@ class IntervalAboveMaxIdle(Check):
     sends more often, and a grpc server rejects client pings more often than
     every 5 minutes on a connection without data unless it allows them (the
     server's `grpc.http2.min_ping_interval_without_data_ms`, and
-    `grpc.keepalive_permit_without_calls`). A module-level
+    `grpc.keepalive_permit_without_calls`). An AMQP heartbeat is sent only
+    while the application services the connection (pika's
+    `BlockingConnection` during `process_data_events()`, `sleep()` or
+    `start_consuming()`; kombu from `heartbeat_check()`): when nothing in
+    the file calls them, the message says so, since a lower heartbeat then
+    gets the connection closed by the broker sooner. A module-level
     constant or a value in a connection string is reported with **no fix**:
     change it where it is defined.
 
@@ -162,8 +168,12 @@ class IntervalAboveMaxIdle(Check):
                    f"after 350 s, so the {what} reaches a connection that is already gone; use "
                    f"{K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})"
                    + (f" ({knob.caveat})" if knob.caveat else ""))
+        if unserviced(knob, self.context):
+            message += f" ({servicing_advice(knob)})"
         fix = None
-        if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)):
+        # A value inside a connection string is the user's to edit: replacing the node would drop the URL.
+        in_string = isinstance(getattr(node, "value", None), str)
+        if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)) and not in_string:
             suggested = str(K.suggested_value(knob, max_idle))
             fix = self.replace_fix(node, suggested, f"Use {suggested}")
         self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)

@@ -6,7 +6,7 @@ from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..findings import SAFE
 from ..sockets import OPTION_LIST_KEYWORDS
 from ..values import literal_value
-from .base import Check, RawFix
+from .base import CLOUD_IDLE_TIMEOUTS, Check, RawFix
 
 #: Linux option numbers (asm-generic/socket.h, linux/tcp.h; the values CPython 3.11
 #: exports on Linux).  Used only to say what a wrong-level call really sets.
@@ -42,10 +42,10 @@ _VALID_VALUES = {"TCP_KEEPIDLE": range(1, 32768), "TCP_KEEPINTVL": range(1, 3276
                  "TCP_USER_TIMEOUT": range(0, 2 ** 31)}
 #: What the option does when it is NOT applied (the setting the code meant).
 _MISSED = {
-    "SO_KEEPALIVE": "SO_KEEPALIVE stays off: Linux then sends no keepalive probes, and most NAT gateways "
-                    "and load balancers forget idle flows after 240-350 s, so a quiet connection dies silently",
+    "SO_KEEPALIVE": "SO_KEEPALIVE stays off: Linux then sends no keepalive probes, so a quiet connection dies "
+                    f"silently once a NAT gateway or load balancer drops the idle flow ({CLOUD_IDLE_TIMEOUTS})",
     "TCP_KEEPIDLE": "TCP_KEEPIDLE keeps the Linux default: the first keepalive probe after 7200 s, far "
-                    "beyond the 240-350 s after which NAT gateways forget idle flows",
+                    f"beyond the idle timeouts of NAT gateways and load balancers ({CLOUD_IDLE_TIMEOUTS})",
     "TCP_KEEPINTVL": "TCP_KEEPINTVL keeps the Linux default of 75 s between probes",
     "TCP_KEEPCNT": "TCP_KEEPCNT keeps the Linux default of 9 probes (a dead peer is noticed after ~7875 s)",
     "TCP_USER_TIMEOUT": "TCP_USER_TIMEOUT stays unset: unacknowledged data is retried for ~15 minutes",
@@ -92,8 +92,9 @@ class SocketOptionWrongLevel(Check):
     `SO_KEEPALIVE` is 9, and 9 at the TCP level is `TCP_DEFER_ACCEPT`, so
     `setsockopt(IPPROTO_TCP, SO_KEEPALIVE, 1)` succeeds, changes the wrong
     setting, and leaves keepalive off: no probes are ever sent and a NAT
-    gateway or load balancer silently drops the idle connection after
-    240-350 s. `setsockopt(SOL_SOCKET, TCP_KEEPINTVL, 10)` sets
+    gateway or load balancer silently drops the idle connection after its
+    idle timeout (common cloud defaults: Azure 240 s, AWS NAT gateway
+    350 s). `setsockopt(SOL_SOCKET, TCP_KEEPINTVL, 10)` sets
     `SO_DONTROUTE` (5) instead. Nothing fails; the connection just hangs
     later. Some mix-ups fail loudly instead (`TCP_KEEPIDLE` is 4, the
     read-only `SO_ERROR`: `OSError: [Errno 92] Protocol not available`),
