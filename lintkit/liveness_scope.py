@@ -15,6 +15,7 @@ from typing import Callable
 from .checks.base import FileContext
 from .events import KnownCall
 from .knobs import uses_local_socket
+from .lifetime import short_lived
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
@@ -25,6 +26,7 @@ def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
 #: Predicates over a known constructor or factory call; any true one exempts the call.
 EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _local_socket_keyword,
+    short_lived,
 )
 
 

@@ -101,6 +101,9 @@ class KeepaliveIdleDefault(Check):
     ## Options
     - `max-idle-seconds` (default 240): the longest idle time allowed, and
       what the fix's values are derived from.
+    - `strict` (`--strict`): also report short-lived connections, made and
+      closed within one function or `with` block.
+    - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
     - [Linux `tcp(7)`: TCP_KEEPIDLE](https://man7.org/linux/man-pages/man7/tcp.7.html)
