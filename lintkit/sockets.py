@@ -111,9 +111,15 @@ def _from_stream_addrinfo(family: ast.expr, kind: ast.expr, call: ast.Call, reso
         if isinstance(loop, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return False
         loop = parents.of(loop)
-    if loop is None or not isinstance(loop.target, ast.Tuple) or len(loop.target.elts) < 2:
+    if loop is None:
         return False
-    first, second = loop.target.elts[:2]
+    target = loop.target
+    if isinstance(target, ast.Name):  # `for res in getaddrinfo(...): af, socktype, proto, _, sa = res`
+        target = next((s.targets[0] for s in loop.body if isinstance(s, ast.Assign) and len(s.targets) == 1 and
+                       isinstance(s.value, ast.Name) and s.value.id == target.id), None)
+    if not isinstance(target, ast.Tuple) or len(target.elts) < 2:
+        return False
+    first, second = target.elts[:2]
     if not (isinstance(first, ast.Name) and first.id == family.id and
             isinstance(second, ast.Name) and second.id == kind.id):
         return False
