@@ -3,8 +3,9 @@ that makes it (the escape analysis of `sockets.SocketFlows`, shared with LK201).
 
 A connection is short-lived, and the LK2xx liveness rules leave it alone, when it
 does not outlive the function (or `with` block) that makes it, and that code ends
-it: a `with` block, a closing method (`close()`, `disconnect()`, `release()`) on it
-in the same function, or a temporary used on the spot (`Redis(host).ping()`).
+it: a `with` block (also `with conn:` and `with closing(conn):` later in the
+function), a closing method (`close()`, `disconnect()`, `release()`) on it in the
+same function, or a temporary used on the spot (`Redis(host).ping()`).
 Everything else counts as long-lived:
 
 - it escapes: stored on an object (`self.conn = ...`) or in a module global,
@@ -65,7 +66,22 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
         return False
     if isinstance(parents.of(event.call), ast.withitem):
         return True
-    return next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None
+    return next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None or _with_later(flow, home, flows)
+
+
+def _with_later(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
+    """`conn = Connection(...)` then `with conn:` or `with closing(conn):` in the same function."""
+    for node, _ in flows.occurrences(home, flow.names):
+        parent = flows.parents.of(node)
+        if isinstance(parent, ast.Call) and node in parent.args and _last_name(parent.func) == "closing":
+            parent = flows.parents.of(parent)
+        if isinstance(parent, ast.withitem) and flows.parents.home(node) is home:
+            return True
+    return False
+
+
+def _last_name(expr: ast.expr) -> str | None:
+    return expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None)
 
 
 def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:

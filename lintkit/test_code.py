@@ -9,7 +9,8 @@ so the LK2xx liveness rules are not worth reporting there; a misspelt keyword
   matched like `per-file-ignores`: see `config.Settings.enabled_for`);
 - inside any file (here): a class named `Test*` or deriving from a `*TestCase`
   class (every method), a function named `test_*`, a function decorated with a
-  `fixture` (`pytest.fixture`, `pytest_asyncio.fixture`), and a call given a mock
+  `fixture` (`pytest.fixture`, `pytest_asyncio.fixture`), module-level set-up and
+  tear-down functions (`setup_module`, `setUpModule`, ...), and a call given a mock
   (`Mock()`, `MagicMock`, `create_autospec(...)`) as an argument.
 """
 
@@ -26,6 +27,9 @@ DEFAULT_TEST_CODE_PATHS: tuple[str, ...] = ("test/", "tests/", "testing/", "conf
 #: Rules that do not report in test code.
 DEFAULT_TEST_CODE_IGNORE: tuple[str, ...] = ("LK2",)
 
+#: Module-level set-up and tear-down functions of pytest and unittest.
+_FIXTURE_FUNCTIONS = frozenset({"setup_module", "teardown_module", "setup_function", "teardown_function",
+                                "setUpModule", "tearDownModule"})
 _MOCKS = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock", "create_autospec"})
 
 Span = tuple[int, int, int, int]
@@ -55,7 +59,7 @@ def _is_test_scope(node: ast.AST) -> bool:
     if isinstance(node, ast.ClassDef):
         return node.name.startswith("Test") or any(_last_name(base).endswith("TestCase") for base in node.bases)
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return node.name.startswith("test_") or \
+        return node.name.startswith("test_") or node.name in _FIXTURE_FUNCTIONS or \
             any(_last_name(d.func if isinstance(d, ast.Call) else d).endswith("fixture") for d in node.decorator_list)
     return False
 

@@ -48,6 +48,21 @@ def test_strict_reports_the_short_lived_ones_too(fixture: Fixture) -> None:
     assert findings(fixture, RuleOptions(strict=True)) == fixture.markers() | markers
 
 
+@pytest.mark.parametrize("fixture", STRICT_FIXTURES, ids=[f.id for f in STRICT_FIXTURES])
+def test_lifetime_under_the_default_selection(fixture: Fixture) -> None:
+    engine = Engine(load_schema_set(tuple(map(str, fixture.schemas))))
+    reported = {(f.line, f.code) for f in check_file(engine, str(fixture.path)).findings}
+    assert {item for item in reported if item[1] == fixture.select[0]} == fixture.markers()
+
+
+def test_a_with_block_at_module_level_is_short_lived_not_a_global() -> None:
+    fixture = Fixture(FIXTURES / "LK201" / "lifetime.py")
+    engine = Engine(load_schema_set(()), ("LK201",), options=RuleOptions(strict=True))
+    messages = {f.line: f.message for f in check_file(engine, str(fixture.path)).findings}
+    assert "it is short-lived" in messages[4] and "it is short-lived" in messages[7]
+    assert "it is a module global" in messages[10]
+
+
 # --------------------------------------------------------------------------- test code inside a file
 
 SCOPES = Fixture(FIXTURES / "test_code" / "scopes.py")
@@ -59,7 +74,8 @@ def test_test_scopes_silence_only_the_test_code_ignore_rules() -> None:
     # setup_method of Test*, setUp and a helper of TestCase subclasses (also through `base.*TestCase`),
     # test_* functions (async too), pytest fixtures in three spellings, calls given a mock.
     assert quiet == {(15, "LK204"), (21, "LK201"), (24, "LK203"), (29, "LK205"), (33, "LK204"), (38, "LK204"),
-                     (43, "LK204"), (49, "LK204"), (54, "LK201"), (57, "LK204"), (58, "LK204"), (66, "LK204")}
+                     (43, "LK204"), (49, "LK204"), (54, "LK201"), (57, "LK204"), (58, "LK204"), (66, "LK204"),
+                     (76, "LK204")}
     assert not any(code.startswith("LK1") for _, code in quiet)  # typos still count in tests
     narrower = findings(SCOPES, RuleOptions(test_code_ignore=("LK204",)))
     assert judged - narrower == {item for item in quiet if item[1] == "LK204"}
