@@ -12,7 +12,9 @@ Everything else counts as long-lived:
   returned or yielded, put in a container, passed to a thread, used by a nested
   function;
 - it is passed to a helper lintkit cannot see into and the function never closes
-  it (the helper may keep it: a worker, a consumer, a pool);
+  it (the helper may keep it: a worker, a consumer, a pool), unless every object
+  the function makes from it is itself ended there: `params` in
+  `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
 - it is never closed: a local connection of a function lives as long as that
   function runs, which for `main()` is the whole program;
 - the function runs a loop on it: the connection is used inside a `while` loop, or
@@ -28,7 +30,7 @@ from __future__ import annotations
 import ast
 
 from .checks.base import FileContext
-from .events import KnownCall
+from .events import KnownCall, Resolver
 from .sockets import Flow, SocketFlows
 from .syntax import walk
 
@@ -52,21 +54,47 @@ def short_lived(event: KnownCall, context: FileContext) -> bool:
 
 def _short_lived(event: KnownCall, context: FileContext) -> bool:
     flows: SocketFlows = _file_state(context, "_lifetime_flows", lambda: SocketFlows(context.tree, context.parents))
-    parents = context.parents
-    flow = flows.follow(event.call, event.resolver)
+    return _ends_here(event.call, event.resolver, flows, follow_hand_over=True)
+
+
+def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, follow_hand_over: bool) -> bool:
+    """Whether the object a call makes is ended by the code making it.  With
+    `follow_hand_over`, an object handed to other calls (`BlockingConnection(params)`)
+    also ends there when every object made from it does."""
+    parents = flows.parents
+    flow = flows.follow(call, resolver)
     if flow.escape is not None:
         return False
     if not flow.names:
-        # A temporary: `Redis(host).ping()` as a statement dies at once; anything else
-        # (an argument of a helper, a chained call whose result is kept) may keep it.
-        return not flow.handed_over and isinstance(parents.statement(event.call), ast.Expr) and \
-            isinstance(parents.of(event.call), ast.Attribute)
-    home = parents.home(event.call)
+        if flow.handed_over:  # `BlockingConnection(ConnectionParameters(...))`
+            receiver = _receiving_call(call, parents)
+            return follow_hand_over and receiver is not None and _ends_here(receiver, resolver, flows, False)
+        # A temporary: `Redis(host).ping()` as a statement dies at once; a chained
+        # call whose result is kept may keep it.
+        return follow_hand_over and isinstance(parents.statement(call), ast.Expr) and \
+            isinstance(parents.of(call), ast.Attribute)
+    home = parents.home(call)
     if _runs_a_loop(flow, home, flows):
         return False
-    if isinstance(parents.of(event.call), ast.withitem):
+    if isinstance(parents.of(call), ast.withitem):
         return True
-    return next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None or _with_later(flow, home, flows)
+    if next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None or _with_later(flow, home, flows):
+        return True
+    if not (follow_hand_over and flow.handed_over):
+        return False
+    receivers = [receiver for node, _ in flows.occurrences(home, flow.names)
+                 if (receiver := _receiving_call(node, parents)) is not None]
+    return bool(receivers) and all(_ends_here(receiver, resolver, flows, False) for receiver in receivers)
+
+
+def _receiving_call(node: ast.expr, parents) -> ast.Call | None:
+    """The call `node` is an argument of (`f(node)`, `f(key=node)`), if any."""
+    parent = parents.of(node)
+    if isinstance(parent, ast.keyword):
+        parent = parents.of(parent)
+    if isinstance(parent, ast.Call) and node is not parent.func:
+        return parent
+    return None
 
 
 def _with_later(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
