@@ -134,7 +134,8 @@ def flake8_options() -> list[tuple[str, dict[str, Any]]]:
                           help=spec.help.rstrip(".") + " (comma-separated).")
         elif spec.kind in ("patterns", "codes"):
             default = ",".join(spec.default) if spec.default is not None else None
-            kwargs.update(default=default, comma_separated_list=True, help=spec.help.rstrip(".") + " (comma-separated).")
+            kwargs.update(default=default, comma_separated_list=True,
+                          help=spec.help.rstrip(".") + " (comma-separated).")
         else:  # pragma: no cover - the table only exposes the kinds above
             raise AssertionError(f"no flake8 mapping for {spec.kind}")
         result.append((spec.flake8_name, kwargs))
