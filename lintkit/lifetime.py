@@ -17,9 +17,10 @@ Everything else counts as long-lived:
   `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
 - it is never closed: a local connection of a function lives as long as that
   function runs, which for `main()` is the whole program;
-- the function runs a loop on it: the connection is used inside a `while` loop, or
-  the function calls an event-loop method (`start_consuming()`, `drain_events()`,
-  `loop_forever()`, ...), even inside a `with` block.
+- the function runs a loop on it: the connection is used inside a `while` loop, the
+  function calls an event-loop method (`start_consuming()`, `drain_events()`,
+  `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
+  (`Worker(conn).run()`, `.start()`), even inside a `with` block.
 
 `strict` (`--strict`) turns the exemption off, as it makes LK201 report short-lived
 sockets.  The verdict for a call is computed once per file and shared by the rules.
@@ -36,9 +37,12 @@ from .syntax import walk
 
 #: Methods that end a connection (kombu `release()`, redis pools and paho `disconnect()`).
 CLOSING_METHODS = frozenset({"close", "disconnect", "release"})
-#: Methods that run an event or consume loop: the function keeps its connections open while it runs.
+#: Methods (or functions: kombu's `eventloop(conn)`) that run an event or consume loop: the
+#: function keeps its connections open while it runs.
 SERVING_METHODS = frozenset({"start_consuming", "drain_events", "loop_forever", "run_forever", "serve_forever",
-                             "wait_for_termination"})
+                             "wait_for_termination", "eventloop"})
+#: Methods that run an object made from the connection (kombu's `ConsumerMixin.run()`, a thread's `start()`).
+RUNNING_METHODS = frozenset({"run", "start"}) | SERVING_METHODS
 
 
 def short_lived(event: KnownCall, context: FileContext) -> bool:
@@ -76,15 +80,27 @@ def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, follow_ha
     home = parents.home(call)
     if _runs_a_loop(flow, home, flows):
         return False
+    receivers = [receiver for node, _ in flows.occurrences(home, flow.names)
+                 if (receiver := _receiving_call(node, parents)) is not None] if flow.handed_over else []
+    if any(_is_run(receiver, resolver, flows) for receiver in receivers):
+        return False  # `worker = Worker(conn); worker.run()`: it lives while the worker runs
     if isinstance(parents.of(call), ast.withitem):
         return True
     if next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None or _with_later(flow, home, flows):
         return True
-    if not (follow_hand_over and flow.handed_over):
+    if not follow_hand_over:
         return False
-    receivers = [receiver for node, _ in flows.occurrences(home, flow.names)
-                 if (receiver := _receiving_call(node, parents)) is not None]
     return bool(receivers) and all(_ends_here(receiver, resolver, flows, False) for receiver in receivers)
+
+
+def _is_run(receiver: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
+    """An object made from the connection is run: `Worker(conn).run()`, `w = Worker(conn); w.start()`."""
+    parent = flows.parents.of(receiver)
+    if isinstance(parent, ast.Attribute) and parent.attr in RUNNING_METHODS:
+        return True
+    flow = flows.follow(receiver, resolver)
+    return bool(flow.names) and next(flows.method_calls(flow, flows.parents.home(receiver), RUNNING_METHODS),
+                                     None) is not None
 
 
 def _receiving_call(node: ast.expr, parents) -> ast.Call | None:
@@ -116,8 +132,7 @@ def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
     """The function calls an event-loop method, or uses the connection inside a `while` loop."""
     parents = flows.parents
     for node in walk(home):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr in SERVING_METHODS and parents.home(node) is home:
+        if isinstance(node, ast.Call) and _last_name(node.func) in SERVING_METHODS and parents.home(node) is home:
             return True
     for node, _ in flows.occurrences(home, flow.names):
         current = parents.of(node)

@@ -7,7 +7,7 @@ so the LK2xx liveness rules are not worth reporting there; a misspelt keyword
 
 - by path (`test-code-paths`, `.gitignore` patterns relative to the project root,
   matched like `per-file-ignores`: see `config.Settings.enabled_for`);
-- inside any file (here): a class named `Test*` or deriving from a `*TestCase`
+- inside any file (here): a class named `Test*` or `test_*` or deriving from a `*TestCase`
   class (every method), a function named `test_*`, a function decorated with a
   `fixture` (`pytest.fixture`, `pytest_asyncio.fixture`), module-level set-up and
   tear-down functions (`setup_module`, `setUpModule`, ...), and a call given a mock
@@ -22,7 +22,7 @@ from typing import Iterable
 from .syntax import walk
 
 #: Paths of test code (gitignore patterns: a name without a slash matches at any depth).
-DEFAULT_TEST_CODE_PATHS: tuple[str, ...] = ("test/", "tests/", "testing/", "conftest.py", "test_*.py",
+DEFAULT_TEST_CODE_PATHS: tuple[str, ...] = ("test/", "tests/", "testing/", "t/", "conftest.py", "test_*.py",
                                             "*_test.py", "tests.py")
 #: Rules that do not report in test code.
 DEFAULT_TEST_CODE_IGNORE: tuple[str, ...] = ("LK2",)
@@ -57,7 +57,7 @@ def inside(spans: Iterable[Span], line: int, col: int) -> bool:
 
 def _is_test_scope(node: ast.AST) -> bool:
     if isinstance(node, ast.ClassDef):
-        return node.name.startswith("Test") or any(_last_name(base).endswith("TestCase") for base in node.bases)
+        return node.name.startswith(("Test", "test_")) or any(_last_name(base).endswith("TestCase") for base in node.bases)
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return node.name.startswith("test_") or node.name in _FIXTURE_FUNCTIONS or \
             any(_last_name(d.func if isinstance(d, ast.Call) else d).endswith("fixture") for d in node.decorator_list)

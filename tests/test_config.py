@@ -270,9 +270,11 @@ def test_test_code_paths_default_to_test_directories_and_files(tmp_path: Path) -
     every = set(KNOWN_CODES)
     typo_rules = {code for code in every if code.startswith("LK1")}
     for path in ("tests/test_a.py", "src/pkg/tests/unit/helpers.py", "test/a.py", "numpy/testing/utils.py",
-                 "conftest.py", "src/conftest.py", "pkg/test_client.py", "pkg/client_test.py", "app/tests.py"):
+                 "conftest.py", "src/conftest.py", "pkg/test_client.py", "pkg/client_test.py", "app/tests.py",
+                 "t/unit/test_connection.py", "t/integration/common.py"):
         assert enabled(settings, path) == typo_rules, path
-    for path in ("src/app.py", "src/testing_tools.py", "pkg/contest.py", "latest/a.py", "attest.py"):
+    for path in ("src/app.py", "src/testing_tools.py", "pkg/contest.py", "latest/a.py", "attest.py", "st/a.py",
+                 "pkg/t.py"):
         assert enabled(settings, path) == every, path
     assert enabled(settings, str(tmp_path)) == every  # the root itself (the CLI's engine selection)
 
