@@ -58,8 +58,9 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
                        help="the longest a connection may stay idle unprobed (default 240; LK202, LK205 "
                             "and the values the LK2xx fixes write)")
     command.add_argument("--strict", action="store_true", default=None,
-                       help="also report short-lived TCP sockets without SO_KEEPALIVE (LK201) and library "
-                            "behaviour no argument of the call can change (LK202)")
+                       help="also report short-lived TCP sockets without SO_KEEPALIVE (LK201), short-lived "
+                            "library connections (LK202-LK205) and library behaviour no argument of the "
+                            "call can change (LK202)")
     command.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
     command.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
                        help="concise (default), full (with the source line), json, github (workflow "
@@ -157,8 +158,9 @@ def run_check(args: argparse.Namespace) -> int:
 
     reported = []
     for path, result in results():
-        file_select, file_ignore = settings.enabled_for(path)
-        result.findings = [f for f in result.findings if is_selected(f.code, file_select, file_ignore)]
+        if result.findings:
+            file_select, file_ignore = settings.enabled_for(path)
+            result.findings = [f for f in result.findings if is_selected(f.code, file_select, file_ignore)]
         reported.append((path, result))
     render(args.output_format, reported, stream_out=sys.stdout, stream_err=sys.stderr,
            color=use_color(sys.stdout), sources=read_lines, unsafe_fixes=settings.unsafe_fixes)

@@ -30,6 +30,7 @@ from .checks import CHECKS_BY_CODE
 from .checks.base import DEFAULT_MAX_IDLE_SECONDS, RuleOptions
 from .files import DEFAULT_EXCLUDES
 from .suggest import did_you_mean, suggest
+from .test_code import DEFAULT_TEST_CODE_IGNORE, DEFAULT_TEST_CODE_PATHS
 
 if TYPE_CHECKING:
     import pathspec
@@ -101,10 +102,17 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "--schemas", "--lintkit-schemas"),
     OptionSpec("unsafe-fixes", "bool", False, "Also apply fixes that may change run-time behaviour.",
                "--unsafe-fixes"),
+    OptionSpec("test-code-paths", "patterns", None,
+               "Path patterns of test code (replaces the default list): the test-code-ignore rules do not "
+               "report there.", None, "--lintkit-test-code-paths"),
+    OptionSpec("test-code-ignore", "codes", DEFAULT_TEST_CODE_IGNORE,
+               "Rule codes or prefixes that do not report in test code: files matching test-code-paths, and "
+               "test classes, test functions, fixtures and calls given a mock in any file.",
+               None, "--lintkit-test-code-ignore"),
     OptionSpec("strict", "bool", False,
-               "Also report short-lived TCP sockets, made and closed within one function or with block "
-               "(LK201), and library behaviour no argument of the call can change (LK202: PyMySQL's "
-               "keepalive idle).",
+               "Also report short-lived TCP sockets (LK201) and library connections (LK202-LK205), made and "
+               "closed within one function or with block, and library behaviour no argument of the call "
+               "can change (LK202: PyMySQL's keepalive idle).",
                "--strict", "--lintkit-strict"),
 )
 OPTIONS_BY_KEY: dict[str, OptionSpec] = {spec.key: spec for spec in OPTIONS}
@@ -125,6 +133,10 @@ def flake8_options() -> list[tuple[str, dict[str, Any]]]:
         elif spec.kind == "paths":
             kwargs.update(default="", comma_separated_list=True, normalize_paths=True,
                           help=spec.help.rstrip(".") + " (comma-separated).")
+        elif spec.kind in ("patterns", "codes"):
+            default = ",".join(spec.default) if spec.default is not None else None
+            kwargs.update(default=default, comma_separated_list=True,
+                          help=spec.help.rstrip(".") + " (comma-separated).")
         else:  # pragma: no cover - the table only exposes the kinds above
             raise AssertionError(f"no flake8 mapping for {spec.kind}")
         result.append((spec.flake8_name, kwargs))
@@ -138,8 +150,10 @@ def settings_from_flake8(options: Any) -> Settings:
         if spec.flake8_dest is None or not hasattr(options, spec.flake8_dest):
             continue
         value = getattr(options, spec.flake8_dest)
-        if spec.kind == "paths":
-            value = [p for p in (value or ()) if p]
+        if spec.kind in ("paths", "patterns", "codes"):
+            if isinstance(value, str):  # the default, when flake8 did not parse one
+                value = value.split(",")
+            value = None if value is None else [p.strip() for p in value if p.strip()]
         values[spec.attr] = value
     return merge_cli(Settings(), **values)
 
@@ -161,6 +175,9 @@ class Settings:
     #: Absolute paths (config entries are resolved against the config file's directory).
     extend_schemas: tuple[Path, ...] = ()
     unsafe_fixes: bool = False
+    #: None means test_code.DEFAULT_TEST_CODE_PATHS.
+    test_code_paths: tuple[str, ...] | None = None
+    test_code_ignore: tuple[str, ...] = DEFAULT_TEST_CODE_IGNORE
     strict: bool = False
     #: The config file the settings came from (None: defaults only).
     source: Path | None = None
@@ -172,24 +189,32 @@ class Settings:
 
         Within select/extend-select/ignore the longest matching prefix wins (ties
         go to ignore), as in engine.is_selected.  A matching per-file-ignores entry
-        always wins: its prefixes are added as every full code they cover.
+        always wins: its prefixes are added as every full code they cover.  Test code
+        (a file matching a test-code-paths pattern) is one more such entry, ignoring
+        the test-code-ignore codes.
         """
         select = self.select
         if self.extend_select:
             select = (select or ("LK",)) + self.extend_select
         ignore = list(self.ignore)
-        if self.per_file_ignores:
-            relative = self._relative(path)
-            for pattern, codes in self.per_file_ignores:
-                negated = pattern.startswith("!")
-                matched = _spec((pattern[1:] if negated else pattern,)).match_file(relative)
-                if matched != negated:
-                    ignore.extend(_expand(codes))
+        relative = self._relative(path)
+        for pattern, codes in self._path_ignores() if relative not in ("", ".") else ():
+            negated = pattern.startswith("!")
+            matched = _spec((pattern[1:] if negated else pattern,)).match_file(relative)
+            if matched != negated:
+                ignore.extend(_expand(codes))
         return select, tuple(dict.fromkeys(ignore))
+
+    def _path_ignores(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """per-file-ignores, then one entry per test-code-paths pattern."""
+        if not self.test_code_ignore:
+            return self.per_file_ignores
+        paths = DEFAULT_TEST_CODE_PATHS if self.test_code_paths is None else self.test_code_paths
+        return self.per_file_ignores + tuple((pattern, self.test_code_ignore) for pattern in paths)
 
     @property
     def rule_options(self) -> RuleOptions:
-        return RuleOptions(self.max_idle_seconds, self.strict)
+        return RuleOptions(self.max_idle_seconds, self.strict, self.test_code_ignore)
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:
@@ -421,7 +446,8 @@ def merge_cli(settings: Settings, **overrides: Any) -> Settings:
     """Settings with command-line flags applied; a None (or absent) flag keeps the file's value.
 
     Keywords are the Settings field names (select, ignore, extend_select, exclude,
-    extend_exclude, max_idle_seconds, extend_schemas, unsafe_fixes, strict).
+    extend_exclude, max_idle_seconds, extend_schemas, unsafe_fixes, strict, and the
+    flake8-only test_code_paths and test_code_ignore, which replace the file's).
     Codes and patterns are validated (ConfigError names the flag).  Rule
     selection is layered as in ruff: the command line is applied after the file.
       --select         replaces the file's select and extend-select;
@@ -432,7 +458,7 @@ def merge_cli(settings: Settings, **overrides: Any) -> Settings:
     Within the command line itself the longest prefix wins, as in the file.
     """
     values = {k: v for k, v in overrides.items() if v is not None}
-    unknown = set(values) - {spec.attr for spec in OPTIONS if spec.cli_flag}
+    unknown = set(values) - {spec.attr for spec in OPTIONS if spec.cli_flag or spec.flake8_name}
     if unknown:
         raise TypeError(f"merge_cli: unknown override {', '.join(sorted(unknown))}")
     flags = {spec.attr: spec for spec in OPTIONS}
@@ -444,7 +470,7 @@ def merge_cli(settings: Settings, **overrides: Any) -> Settings:
             if isinstance(value, (str, os.PathLike)):
                 value = [value]
             value = [os.fspath(v) for v in value]
-        checked[attr] = _convert(spec, value, spec.cli_flag or attr, cwd)
+        checked[attr] = _convert(spec, value, spec.cli_flag or spec.flake8_name or attr, cwd)
 
     changes: dict[str, Any] = {}
     cli_select = checked.get("select")
@@ -468,7 +494,7 @@ def merge_cli(settings: Settings, **overrides: Any) -> Settings:
         changes["extend_exclude"] = settings.extend_exclude + checked["extend_exclude"]
     if "extend_schemas" in checked:
         changes["extend_schemas"] = settings.extend_schemas + checked["extend_schemas"]
-    for attr in ("max_idle_seconds", "unsafe_fixes", "strict"):
+    for attr in ("max_idle_seconds", "unsafe_fixes", "strict", "test_code_paths", "test_code_ignore"):
         if attr in checked:
             changes[attr] = checked[attr]
     return replace(settings, **changes)

@@ -23,6 +23,7 @@ from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
 from .source import SourceError, decode_source, split_lines
+from .test_code import inside, test_code_spans
 
 #: Files larger than this are not analysed (one clear error instead).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -159,7 +160,7 @@ class Engine:
                     check.finish()
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
-        return FileResult(findings=_to_findings(raw, text))
+        return FileResult(findings=_to_findings(_outside_test_code(raw, tree, self.options), text))
 
 
 @contextmanager
@@ -195,6 +196,15 @@ def _overrides(check: type[Check], method: str) -> bool:
 
 def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
     return bool(select) and code in select
+
+
+def _outside_test_code(raw: list, tree: ast.Module, options: RuleOptions) -> list:
+    """Drop the findings of `test-code-ignore` rules inside test scopes (test_code.py)."""
+    prefixes = options.test_code_ignore
+    if not prefixes or not any(item[4].startswith(prefixes) for item in raw):
+        return raw
+    spans = test_code_spans(tree)
+    return [item for item in raw if not (item[4].startswith(prefixes) and inside(spans, item[0], item[1]))]
 
 
 def _to_findings(raw: list[tuple[int, int, int, int, str, RawFix | None, str]], text: str) -> list[Finding]:

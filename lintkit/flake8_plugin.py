@@ -10,9 +10,9 @@ import ast
 from typing import Any, Iterator
 
 from . import __version__
-from .config import ConfigError, flake8_options, settings_from_flake8
+from .config import ConfigError, Settings, flake8_options, settings_from_flake8
 from .checks.base import RuleOptions
-from .engine import Engine
+from .engine import Engine, is_selected
 from .registry import load_schema_set
 from .schema import SchemaError
 
@@ -23,6 +23,8 @@ class Plugin:
 
     _engine: Engine | None = None
     _schema_paths: tuple[str, ...] = ()
+    #: For test-code-paths, matched relative to the working directory (flake8's root).
+    _settings: Settings = Settings()
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str]):
         self.tree, self.filename, self.lines = tree, filename, lines
@@ -40,6 +42,7 @@ class Plugin:
             settings = settings_from_flake8(options)
         except ConfigError as exc:
             raise SystemExit(f"lintkit: {exc}") from None
+        cls._settings = settings
         paths = tuple(map(str, settings.extend_schemas))
         if cls._engine is None or paths != cls._schema_paths or settings.rule_options != cls._engine.options:
             cls._schema_paths = paths
@@ -53,7 +56,11 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         result = self.engine().check_tree(self.tree, "".join(self.lines), self.filename)
+        # flake8 keeps select, ignore and per-file-ignores itself: this is test-code-paths alone.
+        _, test_code_ignore = self._settings.enabled_for(self.filename) if result.findings else (None, ())
         for finding in result.findings:
+            if test_code_ignore and not is_selected(finding.code, None, test_code_ignore):
+                continue
             yield finding.line, finding.col, finding.text(), type(self)
 
 

@@ -16,6 +16,7 @@ from .computed_settings import hides_settings
 from .deferred_connect import connect_deferred
 from .events import KnownCall
 from .knobs import uses_local_socket
+from .lifetime import short_lived
 from .overrides import connection_settings_elsewhere
 from .transports import HIDDEN, connects_locally, default_host_is_local, place
 
@@ -49,6 +50,7 @@ EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     default_host_is_local,
     _unreadable_settings,
     _settings_from_another_object,
+    short_lived,
 )
 
 

@@ -28,6 +28,10 @@ OPTION_METHODS = frozenset({"setsockopt", "ioctl"})
 _THREAD_STARTERS = {"threading.Thread", "threading.Timer", "multiprocessing.Process", "_thread.start_new_thread",
                     "thread.start_new_thread"}
 _THREAD_METHODS = {"submit", "apply_async", "run_in_executor", "start_new_thread"}
+#: Methods that make a socket a connection, or the listener of connections.
+CONNECTING_METHODS = frozenset({"connect", "connect_ex", "listen", "accept"})
+MODULE_GLOBAL = "it is a module global"
+STORED_ON = "it is stored on "
 #: Calls that look at a socket without keeping or configuring it.
 _HARMLESS = {"print", "len", "repr", "str", "id", "isinstance", "hasattr", "getattr", "type", "bool", "hash",
              "vars", "dir", "format"}
@@ -66,9 +70,10 @@ class Parents:
 # --------------------------------------------------------------------------- makers
 
 
-def tcp_maker(call: ast.Call, resolver: Resolver) -> str | None:
-    """`socket.socket()` (AF_INET/AF_INET6, SOCK_STREAM), `create_connection()` or
-    `create_server()`: the maker's name; None for UDP, UNIX, fromfd, socketpair, or
+def tcp_maker(call: ast.Call, resolver: Resolver, parents: Parents | None = None) -> str | None:
+    """`socket.socket()` (AF_INET/AF_INET6, SOCK_STREAM, or the family and type of a
+    `getaddrinfo(..., SOCK_STREAM)` result when `parents` is given), `create_connection()`
+    or `create_server()`: the maker's name; None for UDP, UNIX, fromfd, socketpair, or
     arguments lintkit cannot read."""
     name = resolver.qualname(call.func)
     if name not in MAKERS:
@@ -81,6 +86,9 @@ def tcp_maker(call: ast.Call, resolver: Resolver) -> str | None:
             return None
         family = keywords.get("family", call.args[0] if call.args else None)
         kind = keywords.get("type", call.args[1] if len(call.args) > 1 else None)
+        if parents is not None and family is not None and kind is not None and \
+                _from_stream_addrinfo(family, kind, call, resolver, parents):
+            return MAKERS[name]
         if family is not None and resolver.qualname(family) not in _TCP_FAMILIES:
             return None
         if kind is not None and not _is_stream(kind, resolver):
@@ -90,6 +98,41 @@ def tcp_maker(call: ast.Call, resolver: Resolver) -> str | None:
         if family is not None and resolver.qualname(family) not in _TCP_FAMILIES:
             return None
     return MAKERS[name]
+
+
+def _from_stream_addrinfo(family: ast.expr, kind: ast.expr, call: ast.Call, resolver: Resolver,
+                          parents: Parents) -> bool:
+    """`socket.socket(af, socktype, ...)` inside `for af, socktype, *_ in
+    socket.getaddrinfo(host, port, <IP family or 0>, SOCK_STREAM)`: a TCP socket."""
+    if not (isinstance(family, ast.Name) and isinstance(kind, ast.Name)):
+        return False
+    loop: ast.AST | None = parents.of(call)
+    while loop is not None and not isinstance(loop, (ast.For, ast.AsyncFor)):
+        if isinstance(loop, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        loop = parents.of(loop)
+    if loop is None:
+        return False
+    target = loop.target
+    if isinstance(target, ast.Name):  # `for res in getaddrinfo(...): af, socktype, proto, _, sa = res`
+        target = next((s.targets[0] for s in loop.body if isinstance(s, ast.Assign) and len(s.targets) == 1 and
+                       isinstance(s.value, ast.Name) and s.value.id == target.id), None)
+    if not isinstance(target, ast.Tuple) or len(target.elts) < 2:
+        return False
+    first, second = target.elts[:2]
+    if not (isinstance(first, ast.Name) and first.id == family.id and
+            isinstance(second, ast.Name) and second.id == kind.id):
+        return False
+    lookup = loop.iter
+    if not (isinstance(lookup, ast.Call) and resolver.qualname(lookup.func) == "socket.getaddrinfo"):
+        return False
+    keywords = {k.arg: k.value for k in lookup.keywords}
+    wanted_family = keywords.get("family", lookup.args[2] if len(lookup.args) > 2 else None)
+    wanted_type = keywords.get("type", lookup.args[3] if len(lookup.args) > 3 else None)
+    if wanted_type is None or not _is_stream(wanted_type, resolver):
+        return False
+    return wanted_family is None or resolver.qualname(wanted_family) in _TCP_FAMILIES | {"socket.AF_UNSPEC"} or \
+        (isinstance(wanted_family, ast.Constant) and wanted_family.value == 0)
 
 
 def _is_stream(kind: ast.expr, resolver: Resolver) -> bool:
@@ -186,8 +229,6 @@ class SocketFlows:
     def follow(self, call: ast.Call, resolver: Resolver) -> Flow:
         flow = Flow()
         home = self.parents.home(call)
-        if isinstance(home, ast.Module):
-            flow.escape = "it is a module global"
         expr: ast.AST = call
         while True:
             parent = self.parents.of(expr)
@@ -235,7 +276,7 @@ class SocketFlows:
             self._uses(home, flow, resolver)
             return flow
         if isinstance(parent, ast.NamedExpr):
-            flow.names.add(parent.target.id)
+            self._bind(parent.target, home, flow)
             self._uses(home, flow, resolver)
             return flow
         if isinstance(parent, (ast.Expr, ast.Attribute)):
@@ -247,12 +288,12 @@ class SocketFlows:
         if isinstance(target, ast.Name):
             flow.names.add(target.id)
             if isinstance(home, ast.Module) or _declares_global(home, target.id):
-                flow.escape = flow.escape or "it is a module global"
+                flow.escape = flow.escape or MODULE_GLOBAL
         elif isinstance(target, ast.Attribute):
             name = dotted(target)
             if name is not None:
                 flow.names.add(name)
-            flow.escape = flow.escape or f"it is stored on {name or 'an object'}"
+            flow.escape = flow.escape or f"{STORED_ON}{name or 'an object'}"
         elif isinstance(target, ast.Subscript):
             flow.escape = flow.escape or "it is stored in a container"
         else:
@@ -264,10 +305,10 @@ class SocketFlows:
         while flow.names - seen:
             pending = flow.names - seen
             seen |= pending
-            for node, name in self._occurrences(home, pending):
+            for node, name in self.occurrences(home, pending):
                 self._use(node, name, home, flow, resolver)
 
-    def _occurrences(self, home: ast.AST, names: set[str]) -> Iterator[tuple[ast.expr, str]]:
+    def occurrences(self, home: ast.AST, names: set[str]) -> Iterator[tuple[ast.expr, str]]:
         for node in walk(home):
             if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
                 name = dotted(node) if isinstance(node, ast.Attribute) else node.id
@@ -323,18 +364,33 @@ class SocketFlows:
     def option_calls(self, flow: Flow, home: ast.AST) -> Iterator[ast.Call]:
         """Every `<name>.setsockopt(...)` / `.ioctl(...)` on the socket's names: in its home
         function, in every method of its class for `self.x`, in the module for globals."""
+        return self.method_calls(flow, home, OPTION_METHODS)
+
+    def method_calls(self, flow: Flow, home: ast.AST, methods: frozenset[str]) -> Iterator[ast.Call]:
+        """Every `<name>.<method>(...)` on the names holding the object, for one of `methods`:
+        in its home function, in every method of its class for `self.x`, in the module for
+        globals."""
         places = [home]
         if any("." in name for name in flow.names) and isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)):
             cls = self.parents.enclosing_class(home)
             if cls is not None:
                 places = [cls]
-        if flow.escape == "it is a module global":
+        if flow.escape == MODULE_GLOBAL:
             places = [self.tree]
         for place in places:
             for node in walk(place):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                        node.func.attr in ("setsockopt", "ioctl") and dotted(node.func.value) in flow.names:
+                        node.func.attr in methods and dotted(node.func.value) in flow.names:
                     yield node
+
+    def unconnected(self, flow: Flow, home: ast.AST) -> bool:
+        """Whether the socket stays where lintkit sees all of its uses (its function, its
+        class for `self.x`, the module for a global) and is never connected or listening
+        there.  A socket returned, yielded, put in a container or passed to a thread may
+        be connected by the code that receives it: not unconnected."""
+        if flow.escape is not None and flow.escape != MODULE_GLOBAL and not flow.escape.startswith(STORED_ON):
+            return False
+        return next(self.method_calls(flow, home, CONNECTING_METHODS), None) is None
 
     def receiver_flow(self, call: ast.Call) -> tuple[Flow, ast.AST] | None:
         """For `x.setsockopt(...)`: the names that hold the same socket as `x` in its function
@@ -345,7 +401,7 @@ class SocketFlows:
         home = self.parents.home(call)
         flow = Flow(names={receiver})
         if isinstance(home, ast.Module) or _declares_global(home, receiver):
-            flow.escape = "it is a module global"
+            flow.escape = MODULE_GLOBAL
         for node in walk(home):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 left, right = dotted(node.targets[0]), _source_name(node.value)

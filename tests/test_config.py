@@ -126,6 +126,8 @@ max-idle-seconds = 120
 extend-schemas = ["schemas/acme.toml", "/abs/other.toml"]
 unsafe-fixes = true
 strict = true
+test-code-paths = ["qa/", "*_spec.py"]
+test-code-ignore = ["LK20", "LK101"]
 
 [tool.lintkit.per-file-ignores]
 "tests/*.py" = ["LK101"]
@@ -138,7 +140,8 @@ strict = true
         per_file_ignores=(("tests/*.py", ("LK101",)), ("__init__.py", ("LK1", "LK2"))),
         exclude=("generated",), extend_exclude=("legacy/*.py",), max_idle_seconds=120,
         extend_schemas=(root / "schemas" / "acme.toml", Path("/abs/other.toml")),
-        unsafe_fixes=True, strict=True, source=config, root=root)
+        unsafe_fixes=True, strict=True, test_code_paths=("qa/", "*_spec.py"), test_code_ignore=("LK20", "LK101"),
+        source=config, root=root)
 
 
 def test_the_option_table_covers_every_settings_field() -> None:
@@ -244,7 +247,7 @@ def test_select_extend_select_ignore_merge_with_prefix_semantics() -> None:
 
 
 def test_per_file_ignores_match_relative_to_root(tmp_path: Path) -> None:
-    settings = Settings(root=tmp_path, per_file_ignores=(
+    settings = Settings(root=tmp_path, test_code_ignore=(), per_file_ignores=(
         ("tests/*.py", ("LK101",)),
         ("**/migrations/*", ("LK102",)),
         ("__init__.py", ("LK2",)),
@@ -260,6 +263,52 @@ def test_per_file_ignores_match_relative_to_root(tmp_path: Path) -> None:
     assert not any(code.startswith("LK2") for code in init) and "LK103" in init
     assert enabled(settings, "src/pkg/mod.py") == every
     assert "LK103" not in enabled(settings, "scripts/run.py")  # negated: everything outside src/
+
+
+def test_test_code_paths_default_to_test_directories_and_files(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path)
+    every = set(KNOWN_CODES)
+    typo_rules = {code for code in every if code.startswith("LK1")}
+    for path in ("tests/test_a.py", "src/pkg/tests/unit/helpers.py", "test/a.py", "numpy/testing/utils.py",
+                 "conftest.py", "src/conftest.py", "pkg/test_client.py", "pkg/client_test.py", "app/tests.py",
+                 "t/unit/test_connection.py", "t/integration/common.py"):
+        assert enabled(settings, path) == typo_rules, path
+    for path in ("src/app.py", "src/testing_tools.py", "pkg/contest.py", "latest/a.py", "attest.py", "st/a.py",
+                 "pkg/t.py"):
+        assert enabled(settings, path) == every, path
+    assert enabled(settings, str(tmp_path)) == every  # the root itself (the CLI's engine selection)
+
+
+def test_test_code_paths_and_ignore_are_configurable(tmp_path: Path) -> None:
+    replaced = Settings(root=tmp_path, test_code_paths=("qa/",))
+    assert not any(code.startswith("LK2") for code in enabled(replaced, "qa/a.py"))
+    assert "LK204" in enabled(replaced, "tests/a.py")  # the default list is replaced
+    narrower = Settings(root=tmp_path, test_code_ignore=("LK204", "LK101"))
+    assert enabled(narrower, "tests/a.py") == set(KNOWN_CODES) - {"LK204", "LK101"}
+    assert enabled(Settings(root=tmp_path, test_code_ignore=()), "tests/a.py") == set(KNOWN_CODES)
+    anchored = Settings(root=tmp_path, test_code_paths=("/tests/",))
+    assert "LK204" in enabled(anchored, "src/tests/a.py") and "LK204" not in enabled(anchored, "tests/a.py")
+    # per-file-ignores and test code add up
+    both = Settings(root=tmp_path, per_file_ignores=(("tests/", ("LK101",)),))
+    assert enabled(both, "tests/a.py") == {code for code in KNOWN_CODES if code.startswith("LK1")} - {"LK101"}
+
+
+def test_test_code_paths_are_relative_to_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A project living under someone's tests/ directory judges its own paths, not the ones above its root.
+    config = pyproject(tmp_path / "tests" / "proj")
+    settings = load_settings(config)
+    assert "LK204" in enabled(settings, str(tmp_path / "tests" / "proj" / "app.py"))
+    assert "LK204" not in enabled(settings, str(tmp_path / "tests" / "proj" / "tests" / "test_app.py"))
+
+
+@pytest.mark.parametrize("body, message", [
+    ('test-code-paths = "tests/"', 'test-code-paths: expected a list of strings, got a string'),
+    ('test-code-ignore = ["LK9"]', "test-code-ignore: unknown rule code 'LK9'"),
+    ('test_code_ignore = []', "did you mean 'test-code-ignore'"),
+])
+def test_test_code_keys_are_validated(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(pyproject(tmp_path, body + "\n"))
 
 
 def test_per_file_ignores_win_over_a_more_specific_select(tmp_path: Path) -> None:
@@ -373,21 +422,30 @@ def test_flake8_options_register_and_parse_from_config(tmp_path: Path) -> None:
     for name, kwargs in flake8_options():
         manager.add_option(name, **kwargs)
     names = [name for name, _ in flake8_options()]
-    assert names == ["--lintkit-max-idle-seconds", "--lintkit-schemas", "--lintkit-strict"]
+    assert names == ["--lintkit-max-idle-seconds", "--lintkit-schemas", "--lintkit-test-code-paths",
+                     "--lintkit-test-code-ignore", "--lintkit-strict"]
 
     cfg = configparser.RawConfigParser()
     cfg.read_string("[flake8]\nlintkit-max-idle-seconds = 90\nlintkit-strict = true\n"
-                    "lintkit-schemas = a.toml, schemas/\n")
+                    "lintkit-schemas = a.toml, schemas/\nlintkit-test-code-paths = qa/, *_spec.py\n"
+                    "lintkit-test-code-ignore = LK20,LK101\n")
     parsed = flake8_config.parse_config(manager, cfg, str(tmp_path))
     manager.parser.set_defaults(**parsed)
     options = manager.parse_args([])
     settings = settings_from_flake8(options)
     assert settings.max_idle_seconds == 90 and settings.strict
     assert settings.extend_schemas == (tmp_path / "a.toml", tmp_path / "schemas")
+    assert settings.test_code_paths == ("qa/", "*_spec.py") and settings.test_code_ignore == ("LK20", "LK101")
+    assert settings.rule_options.test_code_ignore == ("LK20", "LK101")
 
     fresh = OptionManager(version="0", plugin_versions="", parents=[], formatter_names=[])
     for name, kwargs in flake8_options():
         fresh.add_option(name, **kwargs)
     defaults = settings_from_flake8(fresh.parse_args(["--lintkit-max-idle-seconds", "60"]))
     assert defaults.max_idle_seconds == 60 and not defaults.strict and defaults.extend_schemas == ()
+    assert defaults.test_code_paths is None and defaults.test_code_ignore == ("LK2",)
+    off = settings_from_flake8(fresh.parse_args(["--lintkit-test-code-ignore=", "--lintkit-test-code-paths="]))
+    assert off.test_code_ignore == () and off.test_code_paths == ()
+    with pytest.raises(ConfigError, match="--lintkit-test-code-ignore: unknown rule code 'LK9'"):
+        settings_from_flake8(fresh.parse_args(["--lintkit-test-code-ignore=LK9"]))
     assert settings_from_flake8(argparse.Namespace()) == Settings(root=defaults.root)

@@ -57,7 +57,9 @@ def _groups():
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, capture_output=True, text=True, cwd=FIXTURES.parent.parent)
+    # The fixtures model application code: the tools run with tests/fixtures as the project
+    # root, so the default test-code-paths (`tests/`) judge the paths below it, and do not match.
+    return subprocess.run(argv, capture_output=True, text=True, cwd=FIXTURES)
 
 
 @lru_cache(maxsize=None)

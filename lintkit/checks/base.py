@@ -14,6 +14,7 @@ from ..registry import SchemaSet
 from ..sockets import Parents
 from ..source import split_lines
 from ..syntax import walk
+from ..test_code import DEFAULT_TEST_CODE_IGNORE
 from ..versions import ProjectVersions
 
 #: The default maximum idle time (seconds): Azure's load balancer and NAT gateway
@@ -39,10 +40,12 @@ class RawFix:
 
 @dataclass(frozen=True)
 class RuleOptions:
-    """Settings the rules read (`max-idle-seconds`, `strict`), from the CLI config or flake8."""
+    """Settings the rules read (`max-idle-seconds`, `strict`, `test-code-ignore`), from the CLI config or flake8."""
 
     max_idle_seconds: int = DEFAULT_MAX_IDLE_SECONDS
     strict: bool = False
+    #: Rule-code prefixes that do not report inside test scopes of any file (`test-code-ignore`).
+    test_code_ignore: tuple[str, ...] = DEFAULT_TEST_CODE_IGNORE
     #: Where library versions come from (project pins, else the installed version).
     versions: ProjectVersions = field(default_factory=ProjectVersions, compare=False)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..events import KnownCall
-from ..sockets import SocketFlows, option_call, tcp_maker, turns_keepalive_on
+from ..sockets import MAKERS, SocketFlows, option_call, tcp_maker, turns_keepalive_on
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 CONSEQUENCE = ("without SO_KEEPALIVE Linux never probes an idle connection, so a NAT gateway, load balancer or "
@@ -28,7 +28,15 @@ class SocketWithoutKeepalive(Check):
     module for a global.
 
     A socket made and closed within one function or `with` block is
-    short-lived and is not reported unless `strict` is on. UDP and
+    short-lived and is not reported unless `strict` is on. A
+    `socket.socket()` kept where lintkit sees all its uses (its function,
+    its class, the module) that is never connected, listening or accepting
+    (`connect`, `connect_ex`, `listen`, `accept`) is not a connection and
+    is not reported unless `strict` is on; one returned, yielded, put in a
+    container or passed to a thread is reported, since the code receiving
+    it may connect it. The family and type of a
+    `socket.getaddrinfo(host, port, 0, SOCK_STREAM)` result unpacked by the
+    enclosing `for` loop count as TCP. UDP and
     `AF_UNIX` sockets, `socketpair()` and `fromfd()` are never reported,
     nor is a socket handed to a function lintkit cannot see into (it may
     turn keepalive on). `setsockopt(IPPROTO_TCP, SO_KEEPALIVE, 1)` does not
@@ -81,7 +89,9 @@ class SocketWithoutKeepalive(Check):
     portable snippet above).
 
     ## Options
-    - `strict` (`--strict`): also report short-lived sockets.
+    - `strict` (`--strict`): also report short-lived sockets, and sockets
+      never connected or listening.
+    - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
     - [Linux `socket(7)`: SO_KEEPALIVE](https://man7.org/linux/man-pages/man7/socket.7.html)
@@ -97,7 +107,10 @@ class SocketWithoutKeepalive(Check):
     _flows: SocketFlows | None = None
 
     def known_call(self, event: KnownCall) -> None:
-        if event.resolver is None or tcp_maker(event.call, event.resolver) is None:
+        if event.resolver is None:
+            return
+        maker = tcp_maker(event.call, event.resolver, self.context.parents)
+        if maker is None:
             return
         if self._flows is None:
             self._flows = SocketFlows(self.context.tree, self.context.parents)
@@ -110,6 +123,8 @@ class SocketWithoutKeepalive(Check):
         home = flows.parents.home(event.call)
         if flow.names:
             if flows.handed_over(flow.names, home):
+                return
+            if maker == MAKERS["socket.socket"] and not self.options.strict and flows.unconnected(flow, home):
                 return
             for call in flows.option_calls(flow, home):
                 option = option_call(call, event.resolver)

@@ -113,8 +113,11 @@ class KeepaliveIdleDefault(Check):
     ## Options
     - `max-idle-seconds` (default 240): the longest idle time allowed, and
       what the fix's values are derived from.
-    - `strict` (`--strict`): also report library behaviour that nothing at
-      the call can change (PyMySQL's keepalive idle), with its remedy.
+    - `strict` (`--strict`): also report short-lived connections, made and
+      closed within one function or `with` block, and library behaviour
+      that nothing at the call can change (PyMySQL's keepalive idle), with
+      its remedy.
+    - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
     - [Linux `tcp(7)`: TCP_KEEPIDLE](https://man7.org/linux/man-pages/man7/tcp.7.html)

@@ -114,6 +114,9 @@ class LivenessDisabled(Check):
       under a quarter of it.
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): the knobs of
       your own schemas (`[[class.knob]]` with `off` values) are checked too.
+    - `strict` (`--strict`): also report short-lived connections, made and
+      closed within one function or `with` block.
+    - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
     - [pika `ConnectionParameters.heartbeat`](https://pika.readthedocs.io/en/stable/modules/parameters.html)

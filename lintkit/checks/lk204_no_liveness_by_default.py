@@ -138,6 +138,9 @@ class NoLivenessByDefault(Check):
     - `max-idle-seconds` (default 240): the fix's value keeps the quiet gap
       under a quarter of it.
     - `--schemas PATH`: the knobs of your own schemas are checked too.
+    - `strict` (`--strict`): also report short-lived connections, made and
+      closed within one function or `with` block.
+    - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
     - [RabbitMQ: heartbeats](https://www.rabbitmq.com/docs/heartbeats)

@@ -90,6 +90,9 @@ class IntervalAboveMaxIdle(Check):
       it when every path between client and server keeps idle flows longer
       (for example 3000 behind a Cisco ASA with its 1 h default and nothing
       else); see [Choosing the maximum idle time](../max-idle.md).
+    - `strict` (`--strict`): also report short-lived connections, made and
+      closed within one function or `with` block.
+    - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
     - [RabbitMQ: heartbeats (frames every timeout/2)](https://www.rabbitmq.com/docs/heartbeats)

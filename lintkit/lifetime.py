@@ -1,0 +1,152 @@
+"""How long a library connection lives, read from where the object goes after the call
+that makes it (the escape analysis of `sockets.SocketFlows`, shared with LK201).
+
+A connection is short-lived, and the LK2xx liveness rules leave it alone, when it
+does not outlive the function (or `with` block) that makes it, and that code ends
+it: a `with` block (also `with conn:` and `with closing(conn):` later in the
+function), a closing method (`close()`, `disconnect()`, `release()`) on it in the
+same function, or a temporary used on the spot (`Redis(host).ping()`).
+Everything else counts as long-lived:
+
+- it escapes: stored on an object (`self.conn = ...`) or in a module global,
+  returned or yielded, put in a container, passed to a thread, used by a nested
+  function;
+- it is passed to a helper lintkit cannot see into and the function never closes
+  it (the helper may keep it: a worker, a consumer, a pool), unless every object
+  the function makes from it is itself ended there: `params` in
+  `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
+- it is never closed: a local connection of a function lives as long as that
+  function runs, which for `main()` is the whole program;
+- the function runs a loop on it: the connection is used inside a `while` loop, the
+  function calls an event-loop method (`start_consuming()`, `drain_events()`,
+  `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
+  (`Worker(conn).run()`, `.start()`), even inside a `with` block.
+
+`strict` (`--strict`) turns the exemption off, as it makes LK201 report short-lived
+sockets.  The verdict for a call is computed once per file and shared by the rules.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .checks.base import FileContext
+from .events import KnownCall, Resolver
+from .sockets import Flow, SocketFlows
+from .syntax import walk
+
+#: Methods that end a connection (kombu `release()`, redis pools and paho `disconnect()`).
+CLOSING_METHODS = frozenset({"close", "disconnect", "release"})
+#: Methods (or functions: kombu's `eventloop(conn)`) that run an event or consume loop: the
+#: function keeps its connections open while it runs.
+SERVING_METHODS = frozenset({"start_consuming", "drain_events", "loop_forever", "run_forever", "serve_forever",
+                             "wait_for_termination", "eventloop"})
+#: Methods that run an object made from the connection (kombu's `ConsumerMixin.run()`, a thread's `start()`).
+RUNNING_METHODS = frozenset({"run", "start"}) | SERVING_METHODS
+
+
+def short_lived(event: KnownCall, context: FileContext) -> bool:
+    """A connection made and closed within one function or `with` block (not with `strict`)."""
+    if context.options.strict or event.resolver is None:
+        return False
+    verdicts: dict[int, bool] = _file_state(context, "_lifetime_verdicts", dict)
+    key = id(event.call)
+    if key not in verdicts:
+        verdicts[key] = _short_lived(event, context)
+    return verdicts[key]
+
+
+def _short_lived(event: KnownCall, context: FileContext) -> bool:
+    flows: SocketFlows = _file_state(context, "_lifetime_flows", lambda: SocketFlows(context.tree, context.parents))
+    return _ends_here(event.call, event.resolver, flows, follow_hand_over=True)
+
+
+def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, follow_hand_over: bool) -> bool:
+    """Whether the object a call makes is ended by the code making it.  With
+    `follow_hand_over`, an object handed to other calls (`BlockingConnection(params)`)
+    also ends there when every object made from it does."""
+    parents = flows.parents
+    flow = flows.follow(call, resolver)
+    if flow.escape is not None:
+        return False
+    if not flow.names:
+        if flow.handed_over:  # `BlockingConnection(ConnectionParameters(...))`
+            receiver = _receiving_call(call, parents)
+            return follow_hand_over and receiver is not None and _ends_here(receiver, resolver, flows, False)
+        # A temporary: `Redis(host).ping()` as a statement dies at once; a chained
+        # call whose result is kept may keep it.
+        return follow_hand_over and isinstance(parents.statement(call), ast.Expr) and \
+            isinstance(parents.of(call), ast.Attribute)
+    home = parents.home(call)
+    if _runs_a_loop(flow, home, flows):
+        return False
+    receivers = [receiver for node, _ in flows.occurrences(home, flow.names)
+                 if (receiver := _receiving_call(node, parents)) is not None] if flow.handed_over else []
+    if any(_is_run(receiver, resolver, flows) for receiver in receivers):
+        return False  # `worker = Worker(conn); worker.run()`: it lives while the worker runs
+    if isinstance(parents.of(call), ast.withitem):
+        return True
+    if next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None or _with_later(flow, home, flows):
+        return True
+    if not follow_hand_over:
+        return False
+    return bool(receivers) and all(_ends_here(receiver, resolver, flows, False) for receiver in receivers)
+
+
+def _is_run(receiver: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
+    """An object made from the connection is run: `Worker(conn).run()`, `w = Worker(conn); w.start()`."""
+    parent = flows.parents.of(receiver)
+    if isinstance(parent, ast.Attribute) and parent.attr in RUNNING_METHODS:
+        return True
+    flow = flows.follow(receiver, resolver)
+    return bool(flow.names) and next(flows.method_calls(flow, flows.parents.home(receiver), RUNNING_METHODS),
+                                     None) is not None
+
+
+def _receiving_call(node: ast.expr, parents) -> ast.Call | None:
+    """The call `node` is an argument of (`f(node)`, `f(key=node)`), if any."""
+    parent = parents.of(node)
+    if isinstance(parent, ast.keyword):
+        parent = parents.of(parent)
+    if isinstance(parent, ast.Call) and node is not parent.func:
+        return parent
+    return None
+
+
+def _with_later(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
+    """`conn = Connection(...)` then `with conn:` or `with closing(conn):` in the same function."""
+    for node, _ in flows.occurrences(home, flow.names):
+        parent = flows.parents.of(node)
+        if isinstance(parent, ast.Call) and node in parent.args and _last_name(parent.func) == "closing":
+            parent = flows.parents.of(parent)
+        if isinstance(parent, ast.withitem) and flows.parents.home(node) is home:
+            return True
+    return False
+
+
+def _last_name(expr: ast.expr) -> str | None:
+    return expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None)
+
+
+def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
+    """The function calls an event-loop method, or uses the connection inside a `while` loop."""
+    parents = flows.parents
+    for node in walk(home):
+        if isinstance(node, ast.Call) and _last_name(node.func) in SERVING_METHODS and parents.home(node) is home:
+            return True
+    for node, _ in flows.occurrences(home, flow.names):
+        current = parents.of(node)
+        while current is not None and current is not home:
+            if isinstance(current, ast.While):
+                return True
+            current = parents.of(current)
+    return False
+
+
+def _file_state(context: FileContext, name: str, make):
+    """Per-file state kept on the (frozen) context: built on first use."""
+    value = context.__dict__.get(name)
+    if value is None:
+        value = make()
+        object.__setattr__(context, name, value)
+    return value
