@@ -244,11 +244,12 @@ def download(project: Project, cache: Path) -> Path:
     if not archives:
         target.mkdir(parents=True, exist_ok=True)
         log(f"downloading {project.name}=={project.version}")
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--no-binary", project.name, "--ignore-requires-python",
-             "--dest", str(target), f"{project.name}=={project.version}"],
-            check=True, stdout=subprocess.DEVNULL)
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+               "--no-binary", project.name, "--ignore-requires-python",
+               "--dest", str(target), f"{project.name}=={project.version}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{shlex.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
         archives = _archives(target)
     if len(archives) != 1:
         raise RuntimeError(f"expected one sdist in {target}, found {len(archives)}")
