@@ -109,3 +109,13 @@ def test_the_committed_triage_file_parses_and_names_pinned_projects(eco):
     names = {p.name for p in eco.load_projects()}
     assert len(names) >= 30
     assert {k.project for k in verdicts} <= names
+
+
+def test_gone_verdicts_are_counted_per_rule_and_listed_on_request(eco):
+    verdicts = eco.parse_triage(HEADER + "p,old.py,5,1,LK204,noise,test code\n"
+                                "p,old.py,9,1,LK204,noise,test code\np,b.py,2,1,LK201,fp,wrong\n")
+    result = eco.compare([], verdicts, projects={"p"})
+    short = eco.report(result, list_gone=False)
+    assert "3 verdict(s) whose finding is no longer reported (gone): LK201 fp 1, LK204 noise 2" in short
+    assert "old.py" not in short
+    assert "p:old.py:9:1: LK204 [noise] test code" in eco.report(result)

@@ -198,7 +198,7 @@ def row(label: str, t: Tally) -> str:
             f"{format_precision(t.precision):>9}")
 
 
-def report(result: Comparison, by_kind: dict[str, Tally] | None = None) -> str:
+def report(result: Comparison, by_kind: dict[str, Tally] | None = None, list_gone: bool = True) -> str:
     lines = [HEADER]
     lines += [row(code, t) for code, t in sorted(result.by_rule.items())]
     lines.append("")
@@ -213,8 +213,11 @@ def report(result: Comparison, by_kind: dict[str, Tally] | None = None) -> str:
         lines += ["", f"{len(result.unjudged)} finding(s) without a verdict (judge them in triage.csv):"]
         lines += [f"  {format_key(f.key)} {f.message}" for f in result.unjudged]
     if result.gone:
-        lines += ["", f"{len(result.gone)} verdict(s) whose finding is no longer reported (gone):"]
-        lines += [f"  {format_key(v.key)} [{v.verdict}] {v.reason}" for v in result.gone]
+        tally = Counter((v.key.code, v.verdict) for v in result.gone)
+        summary = ", ".join(f"{code} {verdict} {count}" for (code, verdict), count in sorted(tally.items()))
+        lines += ["", f"{len(result.gone)} verdict(s) whose finding is no longer reported (gone): {summary}"]
+        if list_gone:
+            lines += [f"  {format_key(v.key)} [{v.verdict}] {v.reason}" for v in result.gone]
     return "\n".join(lines)
 
 
@@ -323,6 +326,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also write the raw findings to FILE as JSON")
     parser.add_argument("--unjudged-csv", type=Path, metavar="FILE",
                         help="write the unjudged findings to FILE as triage rows with an empty verdict")
+    parser.add_argument("--list-gone", action="store_true",
+                        help="list every verdict whose finding is gone (default: their count per rule and verdict)")
     return parser.parse_args(argv)
 
 
@@ -374,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = {p.name: p.kind for p in projects}
     by_kind = {kind: compare([f for f in findings if kinds[f.key.project] == kind], verdicts, set()).total
                for kind in sorted(set(kinds.values()))}
-    print(report(compare(findings, verdicts, set(checked)), by_kind))
+    print(report(compare(findings, verdicts, set(checked)), by_kind, list_gone=args.list_gone))
     if failed:
         print(f"\nFAILED: {', '.join(failed)}")
         return 1
