@@ -15,7 +15,7 @@ from .events import KnownCall
 from .values import NO_VALUE, literal_value
 
 if TYPE_CHECKING:
-    from .checks.base import FileContext
+    from .context import FileContext
 
 
 def connect_deferred(event: KnownCall, context: FileContext) -> bool:

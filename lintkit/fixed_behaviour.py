@@ -17,7 +17,7 @@ from .events import KnownCall
 from .schema import Knob
 
 if TYPE_CHECKING:
-    from .checks.base import RuleOptions
+    from .context import RuleOptions
 
 GENERIC_REMEDY = "lower net.ipv4.tcp_keepalive_time where the client runs"
 

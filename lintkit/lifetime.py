@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import ast
 
-from .checks.base import FileContext
+from .context import FileContext
 from .events import KnownCall, Resolver
 from .sockets import Flow, SocketFlows
 from .syntax import walk

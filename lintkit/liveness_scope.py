@@ -20,8 +20,8 @@ from .lifetime import short_lived
 from .overrides import connection_settings_elsewhere
 from .transports import HIDDEN, connects_locally, default_host_is_local, place
 
-if TYPE_CHECKING:  # the rules import this module: importing theirs at run time would be a cycle
-    from .checks.base import FileContext
+if TYPE_CHECKING:
+    from .context import FileContext
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from .checks.base import FileContext
+from .context import FileContext
 from .schema import Knob
 from .syntax import walk
 

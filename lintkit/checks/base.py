@@ -11,15 +11,9 @@ from ..events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
 from ..suggest import Suggestion
 from ..registry import SchemaSet
-from ..sockets import Parents
-from ..source import split_lines
+from ..context import DEFAULT_MAX_IDLE_SECONDS, FileContext, RuleOptions  # noqa: F401 (the rules' names)
 from ..syntax import walk
-from ..test_code import DEFAULT_TEST_CODE_IGNORE
-from ..versions import ProjectVersions
 
-#: The default maximum idle time (seconds): Azure's load balancer and NAT gateway
-#: forget idle flows after 240 s, the shortest common default for long-lived TCP.
-DEFAULT_MAX_IDLE_SECONDS = 240
 #: How messages name the idle timeouts that drop quiet flows: measured defaults, not a law.
 CLOUD_IDLE_TIMEOUTS = "common cloud defaults: Azure 240 s, AWS NAT gateway 350 s"
 
@@ -36,46 +30,6 @@ class RawFix:
     applicability: str
     title: str
     edits: tuple[tuple[int, int, int, int, str], ...]
-
-
-@dataclass(frozen=True)
-class RuleOptions:
-    """Settings the rules read (`max-idle-seconds`, `strict`, `test-code-ignore`), from the CLI config or flake8."""
-
-    max_idle_seconds: int = DEFAULT_MAX_IDLE_SECONDS
-    strict: bool = False
-    #: Rule-code prefixes that do not report inside test scopes of any file (`test-code-ignore`).
-    test_code_ignore: tuple[str, ...] = DEFAULT_TEST_CODE_IGNORE
-    #: Where library versions come from (project pins, else the installed version).
-    versions: ProjectVersions = field(default_factory=ProjectVersions, compare=False)
-
-
-@dataclass(frozen=True)
-class FileContext:
-    """What a rule knows about the file being checked."""
-
-    filename: str
-    tree: ast.Module
-    options: RuleOptions
-    text: str = ""
-
-    @property
-    def parents(self) -> Parents:
-        """Parent links of the tree, built once per file for every rule that needs them."""
-        cached = self.__dict__.get("_parents")
-        if cached is None:
-            cached = Parents(self.tree)
-            object.__setattr__(self, "_parents", cached)
-        return cached
-
-    @property
-    def lines(self) -> list[str]:
-        """The source's physical lines, line breaks kept."""
-        cached = self.__dict__.get("_lines")
-        if cached is None:
-            cached = split_lines(self.text)
-            object.__setattr__(self, "_lines", cached)
-        return cached
 
 
 class Check:
