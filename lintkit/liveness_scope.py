@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 
 def _local_socket_keyword(event: KnownCall, context: FileContext) -> bool:
-    """`unix_socket=`-style keywords of the schema (`local_kwargs`)."""
+    """A keyword that makes the connection a UNIX-domain one (PyMySQL `unix_socket=`, redis
+    `unix_socket_path=`; the schema's `local_kwargs`)."""
     return uses_local_socket(event.call, event.target)
 
 

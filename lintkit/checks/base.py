@@ -18,7 +18,8 @@ from ..syntax import walk
 CLOUD_IDLE_TIMEOUTS = "common cloud defaults: Azure 240 s, AWS NAT gateway 350 s"
 
 #: The sections of a rule's docs page, in order (ruff's layout).
-DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
+DOC_SECTIONS = ("What it does", "Why is this bad?", "When it does not report", "Example", "Use instead",
+                "Fix safety", "Options", "References")
 
 Report = Callable[..., None]
 
@@ -42,6 +43,9 @@ class Check:
     default_enabled: ClassVar[bool] = True
     #: "always", "sometimes" or "none" (ruff's "Fix is sometimes available").
     fix_availability: ClassVar[str] = "none"
+    #: Predicates of calls the rule leaves alone (lintkit.liveness_scope.EXEMPTIONS); their
+    #: docstrings open the docs page's "When it does not report" section.
+    exemptions: ClassVar[tuple] = ()
 
     def __init__(self, schemas: SchemaSet, report: Report, context: FileContext | None = None):
         self.schemas = schemas
@@ -203,7 +207,11 @@ class Check:
     def doc_sections(cls) -> dict[str, str]:
         text = _docstring(cls)
         parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
-        return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+        sections = {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+        if cls.exemptions:  # the shared exemptions, from the code that applies them
+            shared = "\n".join(f"- {_one_paragraph(predicate.__doc__)}" for predicate in cls.exemptions)
+            sections["When it does not report"] = shared + "\n" + sections.get("When it does not report", "")
+        return sections
 
     @classmethod
     def summary(cls) -> str:
@@ -214,6 +222,10 @@ class Check:
         """The Python code block of a docs section (Example / Use instead)."""
         match = re.search(r"```python\n(.*?)```", cls.doc_sections().get(section, ""), re.DOTALL)
         return match.group(1) if match else ""
+
+
+def _one_paragraph(doc: str | None) -> str:
+    return " ".join((doc or "").split())
 
 
 def _docstring(cls: type) -> str:

@@ -32,6 +32,19 @@ class UnknownAttribute(Check):
     connection. Classes with `__slots__` (pika's parameters, `socket.socket`)
     raise AttributeError instead, but only when that line runs.
 
+    ## When it does not report
+    - Names starting with `_`: private names are the library's business.
+    - Names a local subclass defines (`class MyConnection(Connection)` with
+      its own attributes), and classes lintkit cannot see through: a
+      `__setattr__`/`__getattr__`/`__slots__` of their own, or an unknown
+      mixin.
+    - `setattr(obj, name, value)` with a computed name, and objects lintkit
+      cannot tell are clients (a name bound differently on two paths, a
+      parameter without an annotation).
+    - Classes whose schema lists no `attributes` (nothing to compare with).
+    - In test code too: a misspelt name there is still a bug, so LK1xx rules
+      keep reporting in tests (`test-code-ignore` defaults to `["LK2"]`).
+
     ## Example
     ```python
     import qpid.messaging

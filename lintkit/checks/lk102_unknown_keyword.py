@@ -27,6 +27,15 @@ class UnknownKeyword(Check):
     deferred failure surfaces far from the code that caused it, often only in
     production.
 
+    ## When it does not report
+    - Calls lintkit cannot resolve to a schema class or factory, and classes
+      or factories whose schema lists no `kwargs`.
+    - The construction of a local subclass that defines its own `__init__`
+      (its keywords are its own).
+    - A `**kwargs` splat: its keys are unknown (the literal keywords next to
+      it are still checked).
+    - In test code too: a misspelt keyword there is still a bug.
+
     ## Example
     ```python
     import kombu

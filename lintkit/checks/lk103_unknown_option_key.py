@@ -33,6 +33,13 @@ class UnknownOptionKey(Check):
     Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
     `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.
 
+    ## When it does not report
+    - Computed keys, and collections that are not literal (a variable, a
+      function's result); the literal entries of a `+` concatenation are
+      still checked.
+    - Collections the schema does not list in `option_keys` (the keys of
+      those are not checked at all).
+
     ## Example
     ```python
     import pika

@@ -49,6 +49,17 @@ class IgnoredKeyword(Check):
     tools believe it too. The liveness rules (LK202-LK205) follow the pool:
     they judge it where it is built, not the client that is given it.
 
+    ## When it does not report
+    - `connection_pool=None`: the argument is not given, so nothing is
+      ignored.
+    - Keywords the library still reads when the argument is given (the
+      schema's `ignores_all_but`: redis's `single_connection_client`,
+      `event_dispatcher`, `credential_provider`, `cache`/`cache_config`).
+    - A `**kwargs` splat, and the construction of a local subclass with its
+      own `__init__`.
+    - When the pool the file builds sets the same keyword to the same
+      literal value (nothing is lost).
+
     ## Example
     ```python
     import redis

@@ -52,6 +52,18 @@ class SocketWithoutKeepalive(Check):
     sends the first probe only after 7200 s unless `TCP_KEEPIDLE` is set
     (LK202).
 
+    ## When it does not report
+    - UDP, UNIX-domain and `socketpair()` sockets, and sockets whose family or
+      type lintkit cannot tell.
+    - Short-lived sockets: made and closed in one function or used in a
+      `with` block, and sockets never connected or listening (not a
+      connection); `strict` reports them too.
+    - Sockets handed to a helper function lintkit cannot see into (it may
+      turn keepalive on).
+    - Test code: files matched by `test-code-paths` and test functions,
+      fixtures and `TestCase` methods in any file (`test-code-ignore`,
+      default `["LK2"]`).
+
     ## Example
     ```python
     import socket

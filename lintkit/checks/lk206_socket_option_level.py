@@ -101,6 +101,12 @@ class SocketOptionWrongLevel(Check):
     and the numbers differ on macOS and Windows, so the same line can be
     silent on one system and raise on another.
 
+    ## When it does not report
+    - A level or option lintkit cannot resolve to a `socket` constant (a
+      computed value, a number, another module's constant).
+    - Options that are not `SO_*` or `TCP_*` (`IP_*`, `IPV6_*`: their levels
+      are not mixed up this way).
+
     ## Example
     ```python
     import socket
