@@ -318,7 +318,7 @@ class KeepaliveIdleDefault(Check):
         message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {leaves}: "
                    f"{OS_DEFAULT}; {how} (seconds, below {self.options.max_idle_seconds})")
         self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message,
-                    self._library_fix(call, tuning))
+                    self._library_fix(call, knobs))
 
     @staticmethod
     def _idle_left_default(call: ast.Call, target, tuning: list[Knob], resolver: Resolver | None):
@@ -340,8 +340,9 @@ class KeepaliveIdleDefault(Check):
                       and k.kwarg in given), None)
         return entry if entry is not None and entry.default is None else False
 
-    def _library_fix(self, call: ast.Call, tuning: list[Knob]) -> RawFix | None:
-        plain = {k.concept: k for k in tuning if k.kwarg and not k.key and k.unit == "s"}
+    def _library_fix(self, call: ast.Call, knobs: tuple[Knob, ...]) -> RawFix | None:
+        """Add the idle time keyword, and the interval keyword where the library has one."""
+        plain = {k.concept: k for k in knobs if k.kwarg and not k.key and k.unit == "s"}
         if "keepalive_idle" not in plain or any(k.arg is None for k in call.keywords):
             return None
         idle = min(K.PREFERRED_SILENCE, max(1, self.options.max_idle_seconds // 4))
