@@ -26,28 +26,18 @@ from __future__ import annotations
 
 import ast
 
+from .test_doubles import callee_names, is_mock_call
+
 #: Callees whose result is a callable (by their last dotted name).
-CALLABLE_FACTORIES = frozenset({"create_autospec", "partial", "partialmethod", "MethodType", "patch"})
-
-
-def _dotted(node: ast.expr) -> tuple[str, ...]:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    elif isinstance(node, ast.Call):  # patch(...).start()
-        parts.extend(reversed(("()",) + _dotted(node.func)))
-    return tuple(reversed(parts))
+CALLABLE_FACTORIES = frozenset({"partial", "partialmethod", "MethodType", "patch"})
 
 
 def _is_callable_factory(call: ast.Call) -> bool:
-    dotted = _dotted(call.func)
+    dotted = callee_names(call.func)
     if not dotted:
         return False
     last = dotted[-1]
-    if last.endswith("Mock"):
+    if is_mock_call(call):
         return not last.startswith("NonCallable")  # NonCallableMock instances are not callable
     if last == "object":  # patch.object(...), mocker.patch.object(...)
         return len(dotted) > 1 and dotted[-2] == "patch"
@@ -77,7 +67,7 @@ def _is_callable_shape(value: ast.expr | None, method: str, receiver: ast.expr |
     if isinstance(value, ast.Lambda):
         return True
     if isinstance(value, ast.Call):
-        if isinstance(value.func, ast.Call) and _dotted(value.func.func)[-1:] == ("wraps",):
+        if isinstance(value.func, ast.Call) and callee_names(value.func.func)[-1:] == ("wraps",):
             return True  # functools.wraps(f)(g)
         return _is_callable_factory(value)
     if isinstance(value, ast.Attribute):
