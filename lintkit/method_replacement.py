@@ -6,7 +6,8 @@
 mistake.  Only the shape of the value is read, never its runtime type:
 
 - callable: a lambda; a call of a mock factory (a callee whose name ends in
-  `Mock`, `create_autospec`, `patch`/`patch.object`/`patch.start()`),
+  `Mock`, `create_autospec`, `patch`/`patch.object`/`patch.start()`, and the
+  target of `with patch.object(...) as fake`),
   `functools.partial`, `partialmethod`, `types.MethodType`; a reference to a
   method (`other.method`, `self._fake`); a name the file binds by `def`,
   `class` or `import`, or assigns one of those values (`original = conn.send`).
@@ -29,7 +30,7 @@ import ast
 from .test_doubles import callee_names, is_mock_call
 
 #: Callees whose result is a callable (by their last dotted name).
-CALLABLE_FACTORIES = frozenset({"partial", "partialmethod", "MethodType", "patch"})
+CALLABLE_FACTORIES = frozenset({"partial", "partialmethod", "MethodType"})
 
 
 def _is_callable_factory(call: ast.Call) -> bool:
@@ -39,11 +40,17 @@ def _is_callable_factory(call: ast.Call) -> bool:
     last = dotted[-1]
     if is_mock_call(call):
         return not last.startswith("NonCallable")  # NonCallableMock instances are not callable
-    if last == "object":  # patch.object(...), mocker.patch.object(...)
-        return len(dotted) > 1 and dotted[-2] == "patch"
     if last == "start":  # patch(...).start()
         return "patch" in dotted
-    return last in CALLABLE_FACTORIES
+    return _is_patcher(call) or last in CALLABLE_FACTORIES
+
+
+def _is_patcher(node: ast.expr) -> bool:
+    """`patch(...)` or `patch.object(...)`: as a context manager it gives a mock."""
+    if not isinstance(node, ast.Call):
+        return False
+    names = callee_names(node.func)
+    return names[-1:] == ("patch",) or names[-2:] == ("patch", "object")
 
 
 def _same_expression(a: ast.expr | None, b: ast.expr | None) -> bool:
@@ -104,6 +111,10 @@ def _collect(tree: ast.Module) -> dict[str, list[ast.expr | None]]:
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             simple_targets.add(id(node.targets[0]))
             values.setdefault(node.targets[0].id, []).append(node.value)
+        elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name) and \
+                _is_patcher(node.context_expr):  # with patch.object(...) as fake: a MagicMock
+            simple_targets.add(id(node.optional_vars))
+            values.setdefault(node.optional_vars.id, []).append(_DEFINED)
         elif isinstance(node, ast.arg):
             unknown.add(node.arg)
         elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) and id(node) not in simple_targets:
