@@ -44,6 +44,8 @@ class CallTarget:
     overrides: tuple[Override, ...] = ()
     #: A factory whose result is a new connection with its receiver's settings (kombu's clone()).
     copies_settings: bool = False
+    #: The keyword naming the class that receives unknown keywords (redis `connection_class`).
+    kwargs_receiver: str | None = None
 
 
 class SchemaSet:
@@ -226,16 +228,18 @@ class SchemaSet:
             kwargs = None if item.kwargs is None else frozenset(item.kwargs)
             return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
                               item.local_kwargs, item.settings_argument, item.address, item.transports,
-                              item.overrides)
+                              item.overrides, kwargs_receiver=item.kwargs_receiver)
         returns = self.lookup(item.returns)
-        kwargs = item.kwargs
+        kwargs, receiver = item.kwargs, None
         if item.kwargs_of is not None:
-            inherited = self.lookup(item.kwargs_of).kwargs
+            source = self.lookup(item.kwargs_of)
+            inherited, receiver = source.kwargs, source.kwargs_receiver
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.address,
-                          overrides=item.overrides, copies_settings=item.copies_settings)
+                          overrides=item.overrides, copies_settings=item.copies_settings,
+                          kwargs_receiver=receiver)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

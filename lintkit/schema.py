@@ -191,6 +191,9 @@ class ClassSchema:
     #: Keyword -> the literal value that makes the constructor open no connection
     #: (PyMySQL's defer_connect=True): the LK2xx rules leave such a call alone.
     connect_deferred_by: Mapping[str, Any] = field(default_factory=dict)
+    #: The keyword naming the class that receives the keywords the constructor does not
+    #: know (redis pools make `connection_class(**connection_kwargs)`).
+    kwargs_receiver: str | None = None
     #: Where a constructor call connects to (host argument, default host, local schemes).
     address: Address = field(default_factory=Address)
     #: How a constructor call selects a transport; knobs with `transports` apply only there.
@@ -259,7 +262,7 @@ _TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
-    "option_keys", "connect_deferred_by", "override",
+    "option_keys", "connect_deferred_by", "override", "kwargs_receiver",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -381,6 +384,15 @@ def _connect_deferred_by(r: _Reader) -> dict[str, Any]:
         if name not in kwargs:
             r.fail(f"{r.key('connect_deferred_by')}.{name}", "must be one of the class's kwargs")
     return dict(table)
+
+
+def _kwargs_receiver(r: _Reader) -> str | None:
+    name = r.str("kwargs_receiver")
+    if name is not None and name not in set(r.names("kwargs") or ()):
+        r.fail(r.key("kwargs_receiver"), "must be one of the class's kwargs")
+    return name
+
+
 def _address(r: _Reader) -> Address:
     local_values = {}
     for name, values in r.table_of("local_values").items():
@@ -541,6 +553,7 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
             connect_deferred_by=_connect_deferred_by(r),
+            kwargs_receiver=_kwargs_receiver(r),
             address=_address(r),
             transports=transports,
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),

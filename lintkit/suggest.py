@@ -49,24 +49,42 @@ def suggest(
     several when they tie (`reconnect_interval_mix`: `_max` or `_min`), none
     when nothing is close."""
     public = [c for c in set(candidates) if not c.startswith("_") and c != name]
+    by_typo = _by_typo(name, public)
+    if by_typo.names:
+        # A known synonym (`vhost` for virtual_host) is no typo: a name a letter or two
+        # away (`host`) is a coincidence, so the class's own word for the concept wins.
+        by_vocabulary = _by_vocabulary(name, public, class_vocabulary, vocabulary)
+        return by_vocabulary if by_vocabulary is not None and by_vocabulary.names != by_typo.names else by_typo
+    # Abbreviations and longer slips: one clearly similar name (difflib ratio), which
+    # names the setting more closely than a concept does (`connect_timeout`: `socket_connect_timeout`).
+    similar = difflib.get_close_matches(name.lower(), [c.lower() for c in public], n=2, cutoff=0.8)
+    if len(similar) == 1:
+        return Suggestion(tuple(c for c in public if c.lower() == similar[0])[:1])
+    return _by_vocabulary(name, public, class_vocabulary, vocabulary) or Suggestion()
+
+
+def _by_typo(name: str, public: list[str]) -> Suggestion:
+    """The names within a few edits (a slip of the keyboard), the closest ones."""
     lowered = name.lower()
     scored = [(edit_distance(lowered, c.lower()), c) for c in public]
     limit = _max_distance(name)
     close = [item for item in scored if item[0] <= limit]
-    if close:
-        best = min(distance for distance, _ in close)
-        return Suggestion(tuple(sorted(c for distance, c in close if distance == best)))
-    # Abbreviations and longer slips: one clearly similar name (difflib ratio).
-    similar = difflib.get_close_matches(lowered, [c.lower() for c in public], n=2, cutoff=0.8)
-    if len(similar) == 1:
-        return Suggestion(tuple(c for c in public if c.lower() == similar[0])[:1])
-    # Another library's word for the same idea: heartbeat_interval, keepalive...
+    if not close:
+        return Suggestion()
+    best = min(distance for distance, _ in close)
+    return Suggestion(tuple(sorted(c for distance, c in close if distance == best)))
+
+
+def _by_vocabulary(name: str, public: list[str], class_vocabulary: Mapping[str, str],
+                   vocabulary: Mapping[str, frozenset[str]]) -> Suggestion | None:
+    """Another library's word for the same idea: heartbeat_interval, keepalive, vhost..."""
+    lowered = name.lower()
     for concept, spellings in vocabulary.items():
         own = class_vocabulary.get(concept)
         if own and own != name and own in public and (lowered in spellings or lowered.replace("_", "") in
                                     {s.replace("_", "") for s in spellings}):
             return Suggestion((own,), by_spelling=False)
-    return Suggestion()
+    return None
 
 
 def did_you_mean(names: list[str]) -> str:

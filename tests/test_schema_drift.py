@@ -138,6 +138,53 @@ def read_from_kwargs(*qualnames: str) -> Callable[[], set[str]]:
     return provider
 
 
+def read_from_var_keyword(qualname: str) -> Callable[[], set[str]]:
+    """Keys a function reads out of its own `**kwargs` (the ast of its source): `kwargs.get("k")`,
+    `kwargs.pop("k")`, `kwargs["k"]`, `"k" in kwargs`, also through an attribute it stores the dict
+    in (`self._connection_kwargs = connection_kwargs` ... `self._connection_kwargs.get("cache")`).
+    redis's ConnectionPool reads `cache` and `cache_config` so (and pops them before the connections
+    are made), which its signature does not show."""
+
+    def provider() -> set[str]:
+        function = ast.parse(textwrap.dedent(inspect.getsource(resolve(qualname)))).body[0]
+        assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)), qualname
+        assert function.args.kwarg is not None, f"{qualname} takes no **kwargs"
+        dict_name = function.args.kwarg.arg
+        holders = {ast.dump(ast.Name(dict_name, ast.Load()))}
+        for node in ast.walk(function):  # self._kw = kwargs: the attribute holds the same dict
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == dict_name:
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute):  # and a public property over a private field
+                        for attr in {target.attr, target.attr.lstrip("_")}:
+                            holders.add(ast.dump(ast.Attribute(target.value, attr, ast.Load())))
+
+        def is_dict(node: ast.expr) -> bool:
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                node.ctx = ast.Load()
+            return ast.dump(node) in holders
+
+        def key(node: ast.expr) -> str | None:
+            return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+        names: set[str] = set()
+        for node in ast.walk(function):
+            found = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("get", "pop") and node.args and is_dict(node.func.value):
+                found = key(node.args[0])
+            elif isinstance(node, ast.Subscript) and is_dict(node.value):
+                found = key(node.slice)
+            elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.In) \
+                    and is_dict(node.comparators[0]):
+                found = key(node.left)
+            if found is not None:
+                names.add(found)
+        return names
+
+    provider.__name__ = f"read_from_var_keyword({qualname})"
+    return provider
+
+
 class _ConninfoOption(ctypes.Structure):
     _fields_ = [("keyword", ctypes.c_char_p), ("envvar", ctypes.c_char_p), ("compiled", ctypes.c_char_p),
                 ("val", ctypes.c_char_p), ("label", ctypes.c_char_p), ("dispchar", ctypes.c_char_p),
@@ -195,6 +242,8 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "redis.connection.ConnectionPool": [
         "redis.connection.Connection", "redis.connection.SSLConnection",
         "redis.connection.UnixDomainSocketConnection",
+        # cache= and cache_config= are read (and popped) by the pool itself from **connection_kwargs.
+        read_from_var_keyword("redis.connection.ConnectionPool.__init__"),
     ],
     "redis.connection.BlockingConnectionPool": ["redis.connection.ConnectionPool"],
     "redis.connection.ConnectionPool.from_url": ["redis.connection.ConnectionPool"],
@@ -207,6 +256,7 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "redis.asyncio.connection.ConnectionPool": [
         "redis.asyncio.connection.Connection", "redis.asyncio.connection.SSLConnection",
         "redis.asyncio.connection.UnixDomainSocketConnection",
+        read_from_var_keyword("redis.asyncio.connection.ConnectionPool.__init__"),
     ],
     "redis.asyncio.connection.ConnectionPool.from_url": ["redis.asyncio.connection.ConnectionPool"],
     "redis.asyncio.connection.BlockingConnectionPool": ["redis.asyncio.connection.ConnectionPool"],
@@ -1766,3 +1816,21 @@ def test_factory_unknown_kwarg_policy(fac: FactorySchema, env: Env) -> None:
 
         result = functools.partial(lambda **kw: asyncio.run(call(env, **kw)))
     check_kwarg_policy(fac, result)
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.kwargs_receiver],
+                         ids=ids([c for c in CLASSES if c.kwargs_receiver]))
+def test_kwargs_receiver_gets_the_unknown_keywords(cls: ClassSchema, env: Env) -> None:
+    """`kwargs_receiver`: a class passed there receives the keywords the constructor does not know."""
+    default = signature_default(resolve(cls.name), cls.kwargs_receiver)
+    assert isinstance(default, type), f"{where(cls)}: {cls.kwargs_receiver} has no class default"
+    received = {}
+
+    class Receiver(default):
+        def __init__(self, *args: Any, lintkit_probe: Any = None, **kwargs: Any):
+            received["lintkit_probe"] = lintkit_probe
+            super().__init__(*args, **kwargs)
+
+    made = build(cls, env, **{cls.kwargs_receiver: Receiver, "lintkit_probe": 42})
+    DEFERRED_PROBES[cls.name](made)
+    assert received == {"lintkit_probe": 42}, f"{where(cls)}: the unknown keyword did not reach {cls.kwargs_receiver}"

@@ -381,3 +381,10 @@ def test_copies_settings_needs_a_factory_returning_its_receivers_class(tmp_path:
     factory = factory.replace("acme.client.Session", "acme.client.Client")
     schema = SchemaSet([load_schema_file(write(tmp_path, LIBRARY + CLASS + factory))])
     assert schema.call_target(schema.lookup("acme.client.Client.session")).copies_settings
+
+
+def test_kwargs_receiver_loads_and_is_checked(tmp_path: Path) -> None:
+    [cls] = load_schema_file(write(tmp_path, LIBRARY + CLASS + 'kwargs_receiver = "host"\n')).classes
+    assert cls.kwargs_receiver == "host"
+    assert "kwargs_receiver: must be one of the class's kwargs" in load_error(
+        tmp_path, LIBRARY + CLASS + 'kwargs_receiver = "connection_class"\n')

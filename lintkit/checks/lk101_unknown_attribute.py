@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..events import AttributeStore
+from ..method_replacement import is_callable_value
 from ..suggest import suggest
 from .base import Check
 
@@ -23,6 +24,21 @@ class UnknownAttribute(Check):
     parameters, variables and class attributes. Names starting with `_` are
     private and not checked. A subclass defined in the checked code may set
     the attributes it defines.
+
+    Assigning to a method's name is reported when the value is not a callable
+    (`conn.autocommit = True`) or not known to be one: a parameter, a loop
+    variable, a name bound to a literal, or the result of an ordinary call.
+    Assigning an evident callable replaces the method on purpose
+    (monkeypatching, test doubles, spies) and is left alone: a lambda, a mock
+    (`Mock()`, `MagicMock()`, `AsyncMock()`, any callee ending in `Mock`,
+    `create_autospec()`, `patch.object(...).start()`), `functools.partial()`,
+    `types.MethodType()`, a method reference (`other.method`), or a name the
+    file binds only by `def`, `class`, `import` or to one of those values
+    (`original = conn.send` ... `conn.send = original`). When the method shares
+    its name with a constructor keyword (PyMySQL's `autocommit`),
+    `conn.autocommit = settings.autocommit` still counts as a copied setting.
+    Classes whose instances refuse new attributes (`socket.socket`) are
+    reported even for a callable, since the assignment raises.
 
     ## Why is this bad?
     Most client classes are plain Python objects: assigning a misspelt
@@ -69,7 +85,9 @@ class UnknownAttribute(Check):
     **unsafe** (the value's unit or meaning may differ) and needs
     `--unsafe-fixes`. When two names are equally close
     (`reconnect_interval_mix`: `_min` or `_max`?) there is no fix, only the
-    hint. Assigning to a method, or a name with no close match, has no fix.
+    hint. Assigning a non-callable to a method, or a name with no close
+    match, has no fix: whether to call the method or drop the line is the
+    author's choice.
 
     ## Options
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): extra library
@@ -97,6 +115,10 @@ class UnknownAttribute(Check):
         suggested = False
         note = self.schemas.notes(instance.cls).get(name)
         if name in methods:
+            if event.form != "augassign" and instance.cls.unknown_attributes != "raises" and is_callable_value(
+                    event.value, name, event.receiver, self.context.tree, self.context.__dict__,
+                    setting_like=name in (instance.cls.kwargs or ())):
+                return  # a deliberate replacement: a mock, a stub, a spy, a restore
             message = f"'{name}' is a method of {instance.display_name}"
             if instance.cls.unknown_attributes == "raises":
                 message += "; assigning to it raises AttributeError at run time"

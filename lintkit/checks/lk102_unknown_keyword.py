@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..events import KnownCall
+from ..schema import ClassSchema
 from ..suggest import suggest
 from .base import Check
 
@@ -16,7 +17,12 @@ class UnknownKeyword(Check):
     raise at once, some **silently ignore** them (`kombu.Connection` and
     `amqp.Connection` swallow `**kwargs`), and some store them and fail only
     when the first connection is made (`redis.ConnectionPool`, `from_url`,
-    urllib3 pools).
+    urllib3 pools). The hint names the closest accepted keyword; another
+    library's word for a setting (RabbitMQ's `vhost`, `heartbeat_interval`)
+    gets the class's own word (`virtual_host`), even when a different keyword
+    is a letter away (`host`). A pool that hands its unknown keywords to a
+    connection class (redis `connection_class=`) is not judged on them when
+    that class is the application's own.
 
     ## Why is this bad?
     A swallowed keyword is the same bug as a misspelt attribute: the setting
@@ -70,9 +76,19 @@ class UnknownKeyword(Check):
     fix_availability = "sometimes"
     name = "unknown-keyword-argument"
 
+    def _unknown_receiver(self, event: KnownCall) -> bool:
+        """The call passes its unknown keywords on to a class no schema knows
+        (`ConnectionPool(connection_class=MyConnection, my_option=1)`): they are that class's."""
+        receiver = event.target.kwargs_receiver
+        for keyword in event.call.keywords:
+            if receiver is not None and keyword.arg == receiver:
+                qualname = event.resolver.qualname(keyword.value) if event.resolver is not None else None
+                return qualname is None or not isinstance(self.schemas.lookup(qualname), ClassSchema)
+        return False
+
     def known_call(self, event: KnownCall) -> None:
         target = event.target
-        if target.kwargs is None or event.subclass_defines_init:
+        if target.kwargs is None or event.subclass_defines_init or self._unknown_receiver(event):
             return
         for keyword in event.call.keywords:
             name = keyword.arg

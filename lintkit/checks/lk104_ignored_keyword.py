@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from ..events import KnownCall
+from ..test_doubles import is_mock_call
 from ..overrides import ignored_keywords
 from ..schema import Override
 from ..sockets import dotted
@@ -36,6 +37,8 @@ class IgnoredKeyword(Check):
     that scope: `pool = redis.ConnectionPool(...)`, `self.pool = ...`), the
     message says whether the pool sets that keyword itself, and a keyword
     the pool already sets to the same literal is redundant, not reported.
+    A mock given as the pool (`pool = MagicMock()`, `connection_pool=Mock()`)
+    makes no connection, so nothing is reported for it.
 
     ## Why is this bad?
     The setting you wrote is not in force, and nothing tells you: the client
@@ -118,6 +121,8 @@ class IgnoredKeyword(Check):
             return
         sites = _PoolSites(self.context.tree, self.context.parents, self._known)
         for event, override, given, keywords in self._pending:
+            if is_mock_call(sites.value_of(given.value)):
+                continue  # a mock pool makes no connection: no setting of it would apply either
             built = sites.built_by(given.value)
             if built is not None and not self._same_class(built, override):
                 built = None
@@ -176,8 +181,13 @@ class _PoolSites:
         self._bound: dict[tuple[int, str], list[ast.expr | None]] | None = None
 
     def built_by(self, value: ast.expr) -> KnownCall | None:
+        source = self.value_of(value)
+        return self._known.get(id(source)) if isinstance(source, ast.Call) else None
+
+    def value_of(self, value: ast.expr) -> ast.expr | None:
+        """The expression itself, or the one value its name is assigned (None: unknown)."""
         if isinstance(value, ast.Call):
-            return self._known.get(id(value))
+            return value
         name = dotted(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
         if name is None:
             return None
@@ -186,7 +196,7 @@ class _PoolSites:
         while (id(scope), name) not in bound and scope is not self._tree:
             scope = self._parents.home(scope)  # a closure sees its enclosing functions' names
         values = bound.get((id(scope), name), [])
-        return self._known.get(id(values[0])) if len(values) == 1 else None
+        return values[0] if len(values) == 1 else None
 
     def _scope(self, node: ast.AST, name: str) -> int:
         return id(self._tree) if "." in name else id(self._parents.home(node))
