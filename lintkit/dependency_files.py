@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import os
 
-# configparser and json are imported where they are used: most runs never ask for a version.
+# json is imported where it is used: most runs never ask for a version.
 
 #: Lock files beside a project's metadata, each naming exact versions.
 LOCK_FILES = ("poetry.lock", "uv.lock", "Pipfile.lock")
@@ -42,21 +42,38 @@ def setup_py_requirements(path: str) -> list[str]:
 
 def setup_cfg_requirements(path: str) -> list[str]:
     """`[options] install_requires` and every `[options.extras_require]` group."""
-    import configparser
-
-    parser = configparser.ConfigParser(interpolation=None)
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            parser.read_file(handle)
-    except (OSError, configparser.Error):
+            sections = _ini_sections(handle.read())
+    except OSError:
         return []
-    values = []
-    if parser.has_option("options", "install_requires"):
-        values.append(parser.get("options", "install_requires"))
-    if parser.has_section("options.extras_require"):
-        values.extend(parser["options.extras_require"].values())
+    values = [sections.get("options", {}).get("install_requires", "")]
+    values.extend(sections.get("options.extras_require", {}).values())
     return [line.split(" #", 1)[0].strip() for value in values for line in value.splitlines()
             if line.strip() and not line.strip().startswith(("#", "file:"))]
+
+
+def _ini_sections(text: str) -> dict[str, dict[str, str]]:
+    """The `[section]` tables of a setup.cfg: `key = value` or `key: value`, indented lines
+    continuing the value, `#`/`;` comment lines (configparser's reading of what setuptools
+    writes, without configparser: its parser and section proxies form reference cycles)."""
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    key = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        if line[0] in " \t" and current is not None and key is not None:
+            current[key] += "\n" + stripped
+        elif stripped.startswith("[") and stripped.endswith("]"):
+            current, key = sections.setdefault(stripped[1:-1].strip(), {}), None
+        elif current is not None:
+            name, sep, value = stripped.partition("=") if "=" in stripped else stripped.partition(":")
+            key = name.strip().lower() if sep else None
+            if key is not None:
+                current[key] = value.strip()
+    return sections
 
 
 def locked_requirements(directory: str) -> list[tuple[str, str]]:
@@ -92,12 +109,19 @@ def _module_literals(tree: ast.Module) -> dict[str, object]:
 
 
 def _literal(node: ast.expr, bound: dict[str, object]) -> object:
+    """Strings and containers of them, as `ast.literal_eval` would give (whose nested helper
+    functions form reference cycles); None for anything else."""
     if isinstance(node, ast.Name):
         return bound.get(node.id)
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_literal(item, {}) for item in node.elts]
+        return None if any(item is None for item in items) else items
+    if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
+        pairs = [(_literal(key, {}), _literal(value, {})) for key, value in zip(node.keys, node.values)]
+        return None if any(k is None or v is None for k, v in pairs) else dict(pairs)
+    return None
 
 
 def _strings(value: object) -> list[str]:

@@ -54,7 +54,23 @@ def _is_patcher(node: ast.expr) -> bool:
 
 
 def _same_expression(a: ast.expr | None, b: ast.expr | None) -> bool:
-    return a is not None and b is not None and ast.dump(a) == ast.dump(b)
+    """The same code, field by field (`ast.dump` would do, but its helper closures leave cycles)."""
+    if a is None or b is None or type(a) is not type(b):
+        return False
+    for name in a._fields:
+        if name == "ctx":
+            continue
+        left, right = getattr(a, name, None), getattr(b, name, None)
+        if isinstance(left, list):
+            if not isinstance(right, list) or len(left) != len(right) or \
+                    not all(_same_expression(x, y) if isinstance(x, ast.AST) else x == y for x, y in zip(left, right)):
+                return False
+        elif isinstance(left, ast.AST):
+            if not _same_expression(left, right):
+                return False
+        elif left != right:
+            return False
+    return True
 
 
 def is_callable_value(value: ast.expr | None, method: str, receiver: ast.expr | None, tree: ast.Module,
