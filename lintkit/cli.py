@@ -20,7 +20,7 @@ from .formats import DEFAULT_FORMAT, FORMATS, fixable, render
 from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
 from .runner import EngineSpec, check_file, check_files
-from .schema import SchemaError, bundled_schema_files, load_schema_file
+from .schema import SchemaError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -120,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     except (SchemaError, ConfigError) as exc:
-        print(f"lintkit: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # a SchemaError lists every problem, one a line
+            print(f"lintkit: error: {line}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -329,22 +330,7 @@ def run_rule(code: str) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     if args.schema_command == "validate":
-        failed = 0
-        for path in args.files:
-            try:
-                schema = load_schema_file(path)
-            except SchemaError as exc:
-                print(f"lintkit: error: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            print(f"{path}: ok ({_count(len(schema.classes), 'class', 'classes')}, "
-                  f"{_count(len(schema.factories), 'factory', 'factories')})")
-        if not failed:
-            # Cross-file checks (duplicates, references) against the bundled schemas; a
-            # bundled file named on the command line is already part of that set.
-            bundled = {Path(p).resolve() for p in bundled_schema_files()}
-            load_schema_set([p for p in args.files if Path(p).resolve() not in bundled])
-        return EXIT_ERROR if failed else EXIT_CLEAN
+        return validate_schemas(args.files)
     schemas = load_schema_set(args.schemas)
     if args.schema_command == "show":
         return show_schema(schemas, args.name)
@@ -354,6 +340,22 @@ def run_schema(args: argparse.Namespace) -> int:
                   f"{_count(len(library.classes), 'class', 'classes')}, "
                   f"{_count(len(library.factories), 'factory', 'factories')}  [{library.origin}]")
     return EXIT_CLEAN
+
+
+def validate_schemas(files: Sequence[str]) -> int:
+    """Every problem of every file, then "ok" for the files that have none."""
+    from .schema_validation import validate_files
+
+    failed = False
+    for path, schema, problems in validate_files(files):
+        if problems:
+            failed = True
+            for problem in problems:
+                print(f"lintkit: error: {path}: {problem}", file=sys.stderr)
+        else:
+            print(f"{path}: ok ({_count(len(schema.classes), 'class', 'classes')}, "
+                  f"{_count(len(schema.factories), 'factory', 'factories')})")
+    return EXIT_ERROR if failed else EXIT_CLEAN
 
 
 def _count(number: int, one: str, many: str) -> str:

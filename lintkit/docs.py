@@ -1,7 +1,8 @@
 """Rule docs pages, rendered from the rules themselves so they cannot drift.
 
-`python -m lintkit.docs` rewrites docs/rules/*.md; tests/test_docs.py fails
-when a page differs from what the code renders.
+`python -m lintkit.docs` rewrites docs/rules/*.md (and the README's list of known
+libraries, lintkit.readme); tests/test_docs.py fails when a page differs from what the
+code renders.
 """
 
 from __future__ import annotations
@@ -40,3 +41,8 @@ if __name__ == "__main__":
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
     for path in write_pages(root):
         print(path)
+    from .readme import update_readme
+    from .registry import load_schema_set
+
+    if update_readme(root / "README.md", load_schema_set().libraries):
+        print(root / "README.md")

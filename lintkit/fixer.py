@@ -75,9 +75,10 @@ import os
 import stat
 import tempfile
 import tokenize
+import warnings
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
@@ -432,7 +433,8 @@ class _Verifier:
 
     def _verify_python3(self, new_text: str) -> None:
         try:
-            ast.parse(new_text, self.filename)
+            with _quiet():
+                ast.parse(new_text, self.filename)
         except SyntaxError as exc:
             raise _Refused(f"the fixed code would not parse ({exc.msg}, line {exc.lineno})") from None
         except (ValueError, RecursionError, MemoryError) as exc:
@@ -452,10 +454,20 @@ class _Verifier:
             raise _Refused(f"libcst cannot parse the fixed code ({_one_line(exc)})") from None
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Python's own warnings about the checked code (SyntaxWarning: "is" with a literal, an
+    invalid escape sequence) are not lintkit's to print, once per verification."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _compiles(text: str, filename: str) -> str | None:
     """None when `text` compiles to bytecode, else why not (one line)."""
     try:
-        compile(text, filename, "exec", dont_inherit=True)
+        with _quiet():
+            compile(text, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
         return f"{exc.msg}, line {exc.lineno}"
     except (ValueError, RecursionError, MemoryError) as exc:

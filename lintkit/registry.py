@@ -55,6 +55,8 @@ class SchemaSet:
         self.factories: dict[str, FactorySchema] = {}
         self._by_name: dict[str, ClassSchema] = {}
         self._library_of: dict[str, LibrarySchema] = {}
+        #: (file, problem) pairs of the cross-file checks, all reported together.
+        self._problems: list[tuple[str, str]] = []
         for lib in self.libraries:
             for cls in lib.classes:
                 self._library_of[cls.name] = lib
@@ -68,23 +70,33 @@ class SchemaSet:
                 for alias in fac.aliases:
                     self._claim(alias, fac, lib)
         self._check_references()
+        if self._problems:
+            raise SchemaError.of(self._problems)
+
+    def _problem(self, origin: str, problem: str) -> None:
+        self._problems.append((origin, problem))
 
     def _claim(self, name: str, item, lib: LibrarySchema) -> None:
         owner = self._by_name.get(name)
         if owner is not None:
-            raise SchemaError(f"{lib.origin}: '{name}' is already defined in {owner.origin}")
+            self._problem(lib.origin, f"'{name}' is already defined in {owner.origin}")
+            return
         self._by_name[name] = item
 
     def _check_references(self) -> None:
+        """Names that must be schema classes; the checks that follow them run once they all are."""
         for cls in self.classes.values():
             for base in cls.bases:
                 if not isinstance(self._by_name.get(base), ClassSchema):
-                    raise SchemaError(f"{cls.origin}: class '{cls.name}'.bases: no schema class '{base}'")
+                    self._problem(cls.origin, f"class '{cls.name}'.bases: no schema class '{base}'")
         for fac in self.factories.values():
             if not isinstance(self._by_name.get(fac.returns), ClassSchema):
-                raise SchemaError(f"{fac.origin}: factory '{fac.name}'.returns: no schema class '{fac.returns}'")
+                self._problem(fac.origin, f"factory '{fac.name}'.returns: no schema class '{fac.returns}'")
             if fac.kwargs_of is not None and not isinstance(self._by_name.get(fac.kwargs_of), ClassSchema):
-                raise SchemaError(f"{fac.origin}: factory '{fac.name}'.kwargs_of: no schema class '{fac.kwargs_of}'")
+                self._problem(fac.origin, f"factory '{fac.name}'.kwargs_of: no schema class '{fac.kwargs_of}'")
+        if self._problems:
+            return  # the checks below follow these names
+        for fac in self.factories.values():
             self._check_receiver_keys(fac)
         for item in (*self.classes.values(), *self.factories.values()):
             for override in item.overrides:
@@ -93,38 +105,38 @@ class SchemaSet:
     def _check_override(self, item: ClassSchema | FactorySchema, override: Override) -> None:
         """The override's keywords are the item's own, and `target` takes the ignored ones."""
         kind = "class" if isinstance(item, ClassSchema) else "factory"
-        where = f"{item.origin}: {kind} '{item.name}'.override '{override.argument}'"
+        where = f"{kind} '{item.name}'.override '{override.argument}'"
         kwargs = self.call_target(item).kwargs
         if kwargs is None:
-            raise SchemaError(f"{where}: needs the item's kwargs")
+            return self._problem(item.origin, f"{where}: needs the item's kwargs")
         listed = {override.argument, *(override.ignores or ()), *(override.ignores_all_but or ())}
         if listed - kwargs:
-            raise SchemaError(f"{where}: {', '.join(map(repr, sorted(listed - kwargs)))} not among the kwargs")
+            self._problem(item.origin, f"{where}: {', '.join(map(repr, sorted(listed - kwargs)))} not among the kwargs")
         if override.target is None:
             return
         target = self._by_name.get(override.target)
         if not isinstance(target, ClassSchema):
-            raise SchemaError(f"{where}.target: no schema class '{override.target}'")
+            return self._problem(item.origin, f"{where}.target: no schema class '{override.target}'")
         homeless = sorted(name for name in override.ignored(kwargs)
                           if override.advice(name) is None and name not in (target.kwargs or ()))
         if target.kwargs is not None and homeless:
-            raise SchemaError(f"{where}.instead: {', '.join(map(repr, homeless))} not keywords of {target.name}: "
-                              "say where they go")
+            self._problem(item.origin, f"{where}.instead: {', '.join(map(repr, homeless))} not keywords of "
+                                       f"{target.name}: say where they go")
 
     def _check_receiver_keys(self, fac: FactorySchema) -> None:
         """`ready_after` and `copies_settings` describe the receiver of an instance-method factory."""
         if not fac.ready_after and not fac.copies_settings:
             return
         receiver = self._by_name.get(fac.name.rpartition(".")[0])
-        where = f"{fac.origin}: factory '{fac.name}'"
+        where = f"factory '{fac.name}'"
         if not isinstance(receiver, ClassSchema):
             key = "ready_after" if fac.ready_after else "copies_settings"
-            raise SchemaError(f"{where}.{key}: needs a method of a schema class (the receiver)")
+            return self._problem(fac.origin, f"{where}.{key}: needs a method of a schema class (the receiver)")
         unknown = sorted(set(fac.ready_after) - self.methods(receiver))
         if unknown:
-            raise SchemaError(f"{where}.ready_after: not methods of '{receiver.name}': {', '.join(unknown)}")
+            self._problem(fac.origin, f"{where}.ready_after: not methods of '{receiver.name}': {', '.join(unknown)}")
         if fac.copies_settings and self._by_name.get(fac.returns) is not receiver:
-            raise SchemaError(f"{where}.copies_settings: the factory must return its receiver's class")
+            self._problem(fac.origin, f"{where}.copies_settings: the factory must return its receiver's class")
 
     # ------------------------------------------------------------------ lookups
 
@@ -274,5 +286,19 @@ class SchemaSet:
 
 
 def load_schema_set(extra_paths: Iterable[str | Path] = ()) -> SchemaSet:
+    """Every schema, or SchemaError listing the problems of every file (then the cross-file ones)."""
     files = bundled_schema_files() + expand_schema_paths(extra_paths)
-    return SchemaSet(load_schema_file(path) for path in files)
+    return SchemaSet(load_schema_files(files))
+
+
+def load_schema_files(files: Iterable[str | Path]) -> list[LibrarySchema]:
+    """The files' schemas; SchemaError with the problems of all the files that have any."""
+    schemas, problems = [], []
+    for path in files:
+        try:
+            schemas.append(load_schema_file(path))
+        except SchemaError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SchemaError.of(problems)
+    return schemas

@@ -3,7 +3,8 @@
 A schema file is TOML (format documented in docs/schemas.md).  Loading never
 imports the library it describes.  Every malformed file raises SchemaError
 naming the file and the key, so a user schema with a typo fails loudly: the
-tool must not have the bug class it exists to catch.
+tool must not have the bug class it exists to catch.  A file's problems are all
+collected before it fails, so one run shows every one of them.
 """
 
 from __future__ import annotations
@@ -47,7 +48,21 @@ KNOB_UNITS = {"s": "seconds", "ms": "milliseconds", "bool": "on/off", "options":
 
 
 class SchemaError(ValueError):
-    """A schema file is malformed; the message names the file and the key."""
+    """Schema files are malformed; each problem names its file (and the key).
+
+    `problems` holds (file, problem) pairs; the message is one line per problem.
+    """
+
+    def __init__(self, message: str, problems: Iterable[tuple[str, str]] = ()):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{origin}: {problem}" for origin, problem in self.problems) or message)
+
+    @classmethod
+    def of(cls, problems: Iterable[tuple[str, str]]) -> "SchemaError":
+        return cls("", problems)
+
+    def lines(self) -> list[str]:
+        return str(self).splitlines()
 
 
 @dataclass(frozen=True)
@@ -275,20 +290,32 @@ _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
 class _Reader:
-    """Typed access to one TOML table, with errors that name file and key."""
+    """Typed access to one TOML table, with errors that name file and key.
 
-    def __init__(self, origin: str, where: str, table: Mapping[str, Any], allowed: set[str]):
-        self.origin, self.where, self.table = origin, where, table
+    A problem is recorded in `problems` (shared by the readers of one file) and the
+    getter returns its default, so parsing goes on and finds the file's other problems.
+    """
+
+    def __init__(self, origin: str, where: str, table: Mapping[str, Any], allowed: set[str],
+                 problems: list[tuple[str, str]]):
+        self.origin, self.where, self.table, self.problems = origin, where, table, problems
         if not isinstance(table, Mapping):
             self.fail(where, "must be a table")
-        for key in table:
+            self.table = {}
+        for key in self.table:
             if key not in allowed:
                 hint = _closest(key, allowed)
                 self.fail(f"{where}.{key}" if where else key,
                           "unknown key" + (f"; did you mean '{hint}'?" if hint else ""))
 
-    def fail(self, key: str, problem: str):
-        raise SchemaError(f"{self.origin}: {key}: {problem}")
+    def fail(self, key: str, problem: str) -> None:
+        found = (self.origin, f"{key}: {problem}")
+        if found not in self.problems:  # a key read twice is reported once
+            self.problems.append(found)
+
+    def reader(self, where: str, table: Any, allowed: set[str]) -> "_Reader":
+        """A reader for a table inside this one, recording problems in the same list."""
+        return _Reader(self.origin, where, table, allowed, self.problems)
 
     def key(self, name: str) -> str:
         return f"{self.where}.{name}" if self.where else name
@@ -299,12 +326,14 @@ class _Reader:
             self.fail(self.key(name), "is required")
         if value is not None and not isinstance(value, str):
             self.fail(self.key(name), f"must be a string, not {type(value).__name__}")
+            return default
         return value
 
     def bool(self, name: str, default: bool) -> bool:
         value = self.table.get(name, default)
         if not isinstance(value, bool):
             self.fail(self.key(name), f"must be true or false, not {value!r}")
+            return default
         return value
 
     def names(self, name: str) -> tuple[str, ...] | None:
@@ -313,6 +342,7 @@ class _Reader:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(self.key(name), "must be a list of strings")
+            return None
         dupes = sorted({v for v in value if value.count(v) > 1})
         if dupes:
             self.fail(self.key(name), f"lists {', '.join(map(repr, dupes))} more than once")
@@ -331,6 +361,7 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
             self.fail(self.key(name), f"must be {'an integer' if integer else 'a number'}, not {value!r}")
+            return None
         if (low is not None and value < low) or (high is not None and value > high):
             self.fail(self.key(name), f"must be between {low} and {high}, not {value!r}")
         return value
@@ -339,12 +370,14 @@ class _Reader:
         value = self.table.get(name, {})
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             self.fail(self.key(name), "must be a table of strings")
+            return {}
         return dict(value)
 
     def table_of(self, name: str) -> dict[str, Any]:
         value = self.table.get(name, {})
         if not isinstance(value, Mapping):
             self.fail(self.key(name), "must be a table")
+            return {}
         return dict(value)
 
 
@@ -370,6 +403,7 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
     for name, keys in table.items():
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
             r.fail(f"{r.key('option_keys')}.{name}", "must be a non-empty list of strings")
+            table[name] = []
         if name not in setters:
             r.fail(f"{r.key('option_keys')}.{name}", "must be one of the class's kwargs or attributes")
     return {name: frozenset(keys) for name, keys in table.items()}
@@ -398,6 +432,7 @@ def _address(r: _Reader) -> Address:
     for name, values in r.table_of("local_values").items():
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             r.fail(f"{r.key('local_values')}.{name}", "must be a non-empty list of qualified names")
+            continue
         local_values[name] = frozenset(values)
     position = r.number("host_position", None, low=0, high=255, integer=True)
     if position is not None and r.str("host_argument") is None:
@@ -424,8 +459,9 @@ def _transports(r: _Reader) -> Transports:
 def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
     if not isinstance(raw_overrides, list):
         owner.fail(owner.key("override"), "must be an array of tables ([[class.override]])")
+        return
     for index, raw in enumerate(raw_overrides):
-        r = _Reader(owner.origin, f"{owner.where}.override[{index}]", raw, _OVERRIDE_KEYS)
+        r = owner.reader(f"{owner.where}.override[{index}]", raw, _OVERRIDE_KEYS)
         argument = r.str("argument", required=True)
         ignores, all_but = r.names("ignores"), r.names("ignores_all_but")
         if (ignores is None) == (all_but is None):
@@ -453,8 +489,10 @@ def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
 def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transports()) -> Iterable[Knob]:
     if not isinstance(raw_knobs, list):
         owner.fail(owner.key("knob"), "must be an array of tables ([[class.knob]])")
+        return
     for index, raw in enumerate(raw_knobs):
-        r = _Reader(owner.origin, f"{owner.where}.knob[{index}]", raw, _KNOB_KEYS)
+        r = owner.reader(f"{owner.where}.knob[{index}]", raw, _KNOB_KEYS)
+        raw = r.table
         concept = r.choice("concept", KNOB_CONCEPTS, "")
         setters = [r.str(k) for k in ("kwarg", "attribute", "method")]
         argument, position = r.str("argument"), r.number("position", None, low=0, high=255, integer=True)
@@ -469,6 +507,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
         off = raw.get("off", [])
         if not isinstance(off, list):
             r.fail(r.key("off"), "must be a list")
+            off = []
         requires = r.table_of("requires")
         if requires and key is None:
             r.fail(r.key("requires"), "needs a key (the entries are looked up in the same collection)")
@@ -510,31 +549,44 @@ def _identifiers(r: _Reader, name: str) -> tuple[str, ...]:
         return ()
     if not names or not all(n.isidentifier() for n in names):
         r.fail(r.key(name), "must be a non-empty list of Python names")
+        return ()
     return names
 
 
 def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
-    top = _Reader(origin, "", data, _TOP_KEYS)
+    """The file's schema; SchemaError listing every problem found in it."""
+    problems: list[tuple[str, str]] = []
+    schema = _parse_schema(_Reader(origin, "", data, _TOP_KEYS, problems))
+    if problems:
+        raise SchemaError.of(problems)
+    return schema
+
+
+def _parse_schema(top: _Reader) -> LibrarySchema:
+    data, origin = top.table, top.origin
     fmt = data.get("format")
     if fmt != SCHEMA_FORMAT:
         top.fail("format", f"must be {SCHEMA_FORMAT} (the schema format this lintkit reads), not {fmt!r}")
-    lib = _Reader(origin, "library", data.get("library", {}), _LIBRARY_KEYS)
+    lib = top.reader("library", data.get("library", {}), _LIBRARY_KEYS)
     only_vocabulary = "class" not in data and "factory" not in data and "library" not in data
     lib_name = "" if only_vocabulary else lib.str("name", required=True)
     vocabulary: dict[str, tuple[str, ...]] = {}
     for concept, spellings in top.table_of("vocabulary").items():
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
             top.fail(f"vocabulary.{concept}", "must be a list of strings")
+            continue
         vocabulary[concept] = tuple(spellings)
 
     classes = []
     raw_classes = data.get("class", [])
     if not isinstance(raw_classes, list):
         top.fail("class", "must be an array of tables ([[class]])")
+        raw_classes = []
     for index, raw in enumerate(raw_classes):
-        r = _Reader(origin, _where("class", index, raw), raw, _CLASS_KEYS)
+        r = top.reader(_where("class", index, raw), raw, _CLASS_KEYS)
+        raw = r.table
         name = r.str("name", required=True)
-        r.where = f"class '{name}'"
+        r.where = _where("class", index, raw)
         vocab = r.text_map("vocabulary")
         transports = _transports(r)
         classes.append(ClassSchema(
@@ -565,10 +617,12 @@ def parse_schema(data: Mapping[str, Any], origin: str) -> LibrarySchema:
     raw_factories = data.get("factory", [])
     if not isinstance(raw_factories, list):
         top.fail("factory", "must be an array of tables ([[factory]])")
+        raw_factories = []
     for index, raw in enumerate(raw_factories):
-        r = _Reader(origin, _where("factory", index, raw), raw, _FACTORY_KEYS)
+        r = top.reader(_where("factory", index, raw), raw, _FACTORY_KEYS)
+        raw = r.table
         name = r.str("name", required=True)
-        r.where = f"factory '{name}'"
+        r.where = _where("factory", index, raw)
         factories.append(FactorySchema(
             name=name,
             returns=r.str("returns", required=True),
@@ -608,9 +662,9 @@ def load_schema_file(path: str | Path) -> LibrarySchema:
     try:
         data = load_toml(path.read_bytes())
     except OSError as exc:
-        raise SchemaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SchemaError.of([(str(path), f"cannot read: {exc.strerror or exc}")]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"{path}: not valid TOML: {exc}") from None
+        raise SchemaError.of([(str(path), f"not valid TOML: {exc}")]) from None
     return parse_schema(data, str(path))
 
 

@@ -151,6 +151,52 @@ def test_schema_validate(tmp_path: Path) -> None:
     assert completed.returncode == 2 and "unknown_kwarg: unknown key" in completed.stderr
 
 
+THREE_PROBLEMS = BAD_SCHEMA.replace('attributes = ["endpoint"]', 'attributes = "endpoint"') + """
+[[class.knob]]
+concept = "heartbeet"
+kwarg = "heartbeat"
+unit = "s"
+"""
+
+
+def test_schema_validate_reports_every_problem_of_a_file_and_no_ok(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(THREE_PROBLEMS)
+    good = tmp_path / "good.toml"
+    good.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs").replace("acme", "other"))
+    completed = lintkit("schema", "validate", str(bad), str(good))
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines() == [
+        f"lintkit: error: {bad}: class 'acme.Client'.unknown_kwarg: unknown key; did you mean 'unknown_kwargs'?",
+        f"lintkit: error: {bad}: class 'acme.Client'.attributes: must be a list of strings",
+        f"lintkit: error: {bad}: class 'acme.Client'.knob[0].concept: must be one of health_check, heartbeat, "
+        "keepalive, keepalive_count, keepalive_idle, keepalive_interval, keepalive_options, user_timeout, "
+        "not 'heartbeet'",
+    ]
+    assert completed.stdout == f"{good}: ok (1 class, 0 factories)\n", "no 'ok' for the bad file"
+
+
+def test_schema_validate_says_ok_only_after_the_cross_file_checks(tmp_path: Path) -> None:
+    clash = tmp_path / "clash.toml"
+    clash.write_text(BAD_SCHEMA.replace("unknown_kwarg", "unknown_kwargs").replace("acme.Client", "kombu.Connection")
+                     + '[[factory]]\nname = "acme.connect"\nreturns = "acme.Nope"\n')
+    completed = lintkit("schema", "validate", str(clash))
+    assert completed.returncode == 2 and completed.stdout == ""
+    errors = completed.stderr.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"lintkit: error: {clash}: 'kombu.Connection' is already defined in ")
+    assert errors[1] == f"lintkit: error: {clash}: factory 'acme.connect'.returns: no schema class 'acme.Nope'"
+
+
+def test_a_bad_user_schema_stops_check_with_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(THREE_PROBLEMS)
+    completed = lintkit("check", "--schemas", str(bad), "examples")
+    assert completed.returncode == 2 and completed.stdout == ""
+    assert len(completed.stderr.splitlines()) == 3
+    assert all(line.startswith(f"lintkit: error: {bad}: ") for line in completed.stderr.splitlines())
+
+
 def test_schema_list_shows_bundled_libraries() -> None:
     listing = lintkit("schema", "list").stdout
     for library in ("qpid.messaging", "kombu", "redis", "paramiko", "socket"):

@@ -243,6 +243,39 @@ def test_duplicate_name_within_a_file_is_named(tmp_path: Path) -> None:
     assert "'acme.Client' is already defined in" in message
 
 
+def test_every_problem_of_a_file_is_collected(tmp_path: Path) -> None:
+    text = LIBRARY + CLASS.replace('methods = ["close"]', 'methods = "close"\nheartbeet = 1') + """
+[[class.knob]]
+concept = "heartbeat"
+kwarg = "heartbeat"
+unit = "minutes"
+
+[[factory]]
+name = "acme.connect"
+returns = 3
+"""
+    path = write(tmp_path, text)
+    with pytest.raises(SchemaError) as info:
+        load_schema_file(path)
+    assert [problem for _, problem in info.value.problems] == [
+        "class 'acme.client.Client'.heartbeet: unknown key",
+        "class 'acme.client.Client'.methods: must be a list of strings",
+        "class 'acme.client.Client'.knob[0].unit: must be one of bool, ms, options, s, not 'minutes'",
+        "factory 'acme.connect'.returns: must be a string, not int",
+    ]
+    assert {origin for origin, _ in info.value.problems} == {str(path)}
+    assert str(info.value).count(f"{path}: ") == 4, "one line per problem, each naming the file"
+
+
+def test_cross_file_problems_are_all_collected(tmp_path: Path) -> None:
+    factories = '\n[[factory]]\nname = "acme.a"\nreturns = "acme.Nope"\n[[factory]]\nname = "acme.b"\nreturns = "acme.Gone"\n'
+    path = write(tmp_path, LIBRARY + CLASS + factories)
+    with pytest.raises(SchemaError) as info:
+        SchemaSet([load_schema_file(path)])
+    assert str(info.value).splitlines() == [f"{path}: factory 'acme.a'.returns: no schema class 'acme.Nope'",
+                                            f"{path}: factory 'acme.b'.returns: no schema class 'acme.Gone'"]
+
+
 def test_a_user_schema_cannot_replace_a_bundled_one(tmp_path: Path) -> None:
     user = write(tmp_path, LIBRARY + '\n[[class]]\nname = "kombu.Connection"\nattributes = []\n', "mine.toml")
     with pytest.raises(SchemaError) as info:
