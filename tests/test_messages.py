@@ -7,8 +7,12 @@ which `--output-format full`, json and sarif show.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +21,7 @@ from lintkit.engine import Engine
 from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
 
+ROOT = Path(__file__).parent.parent
 #: The longest concise message (a long class or variable name may push one past ~120).
 MESSAGE_CAP = 160
 
@@ -61,3 +66,26 @@ def test_typical_messages_are_short(code: str) -> None:
     lengths = sorted(len(f.message) for _, f in fixture_findings() if f.code == code)
     assert lengths, f"no {code} finding in the fixtures"
     assert lengths[len(lengths) // 2] <= 140, f"{code}: median {lengths[len(lengths) // 2]} characters"
+
+
+def _console_blocks(path: Path) -> list[tuple[list[str], list[str]]]:
+    """(command argv, shown output lines) of each `$ lintkit ...` in the ```console blocks of a doc."""
+    runs = []
+    for block in re.findall(r"```console\n(.*?)```", path.read_text(encoding="utf-8"), re.DOTALL):
+        for part in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, *output = part.rstrip("\n").split("\n")
+            runs.append((command.split(), [line for line in output if line != "..."]))
+    return runs
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/usage.md"])
+def test_documented_output_is_what_lintkit_prints(doc: str) -> None:
+    runs = _console_blocks(ROOT / doc)
+    assert runs, f"no sample output in {doc}"
+    for (program, *argv), shown in runs:
+        assert program == "lintkit"
+        completed = subprocess.run([sys.executable, "-m", "lintkit", *argv], capture_output=True, text=True,
+                                   cwd=ROOT, env=dict(os.environ, NO_COLOR="1"))
+        printed = completed.stdout.splitlines()
+        missing = [line for line in shown if line not in printed]
+        assert not missing, f"{doc}: `lintkit {' '.join(argv)}` does not print:\n" + "\n".join(missing)
