@@ -85,9 +85,9 @@ def with_note(message: str, note: str | None, suggested: bool, effect: str) -> t
     why = getattr(note, "why", "")
     parts = [effect]
     if note and suggested:
-        parts.append(f"{note[0].upper()}{note[1:]}.")
+        parts.append(f"{note}.")
     elif note:
         message += f": {note}"
     if why:
-        parts.append(f"{why[0].upper()}{why[1:]}.")
+        parts.append(f"{why}.")
     return message, " ".join(parts)

@@ -118,7 +118,7 @@ class IgnoredKeyword(Check):
                 message = f"{event.target.display_name} ignores {keyword.arg}= when {override.argument}= is given: {advice}"
                 self.report(keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset, message,
                             explanation=f"With {override.argument}= given, {override.note or 'it takes over'}."
-                            + (f" {advice.why[0].upper()}{advice.why[1:]}." if getattr(advice, "why", "") else ""))
+                            + (f" {advice.why}." if getattr(advice, "why", "") else ""))
 
     def _same_class(self, built: KnownCall, override: Override) -> bool:
         """Whether the call that built the given object makes the override's target (or a subclass)."""

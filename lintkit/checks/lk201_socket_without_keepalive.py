@@ -137,7 +137,7 @@ class SocketWithoutKeepalive(Check):
                    f"call setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)")
         self.report(maker.lineno, maker.col_offset, maker.end_lineno, maker.end_col_offset, message,
                     self._fix(flow, event),
-                    f"The socket outlives its function: {why}. {CONSEQUENCE}; after SO_KEEPALIVE, set TCP_KEEPIDLE "
+                    f"The socket outlives its function: {why}. {CONSEQUENCE[0].upper()}{CONSEQUENCE[1:]}; after SO_KEEPALIVE, set TCP_KEEPIDLE "
                     f"below the maximum idle time ({self.options.max_idle_seconds} s).")
 
     def _fix(self, flow, event: KnownCall):

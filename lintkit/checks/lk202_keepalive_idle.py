@@ -16,7 +16,7 @@ OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Win
               f"gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS}), so the probes come too late")
 MACOS_IDLE = "macOS names the idle option TCP_KEEPALIVE"
 PROBE_TOO_LATE = (f"NAT gateways and load balancers forget idle flows ({CLOUD_IDLE_TIMEOUTS}), so a probe sent "
-                  "later reaches a connection that is already gone")
+                  "later reaches a connection that is already gone.")
 #: Option-list keywords whose list replaces the library's defaults (urllib3, kafka-python).
 _REPLACING_OPTION_LISTS = ("socket_options",)
 
@@ -176,7 +176,7 @@ class KeepaliveIdleDefault(Check):
         message = (f"SO_KEEPALIVE is on but the idle time before the first probe is never set: "
                    f"set TCP_KEEPIDLE below {self.options.max_idle_seconds} s")
         self.report(call.lineno, call.col_offset, call.end_lineno, call.end_col_offset, message,
-                    self._socket_fix(event), f"{OS_DEFAULT}; {MACOS_IDLE}")
+                    self._socket_fix(event), f"{OS_DEFAULT}; {MACOS_IDLE}.")
 
     def _socket_fix(self, event: MethodCall) -> RawFix | None:
         statement = self._flows.parents.statement(event.call) if self._flows else None
@@ -252,7 +252,7 @@ class KeepaliveIdleDefault(Check):
             message = (f"{keyword.arg} turns SO_KEEPALIVE on but sets no TCP_KEEPIDLE: add "
                        f"(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, {min(K.PREFERRED_SILENCE, self.options.max_idle_seconds // 4 or 1)})")
             self.report(keepalive_on.lineno, keepalive_on.col_offset, keepalive_on.end_lineno,
-                        keepalive_on.end_col_offset, message, explanation=f"{OS_DEFAULT}; {MACOS_IDLE}")
+                        keepalive_on.end_col_offset, message, explanation=f"{OS_DEFAULT}; {MACOS_IDLE}.")
 
     # ------------------------------------------------------------------ libraries
 
@@ -315,7 +315,7 @@ class KeepaliveIdleDefault(Check):
         self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message,
                     self._library_fix(call, tuning),
                     f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {leaves}: "
-                    f"{OS_DEFAULT}")
+                    f"{OS_DEFAULT}.")
 
     @staticmethod
     def _idle_left_default(call: ast.Call, target, tuning: list[Knob], resolver: Resolver | None):

@@ -14,11 +14,11 @@ _CONCEPTS = ("heartbeat", "keepalive")
 _NO_VALUE = object()
 
 _CONSEQUENCE = {
-    "heartbeat": "no heartbeats are sent or expected, so a dead peer or a connection dropped by a "
+    "heartbeat": "No heartbeats are sent or expected, so a dead peer or a connection dropped by a "
                  "firewall goes unnoticed until the next write fails (or forever, for a consumer); "
-                 f"NAT gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS})",
-    "keepalive": "without SO_KEEPALIVE Linux sends no keepalive probes, so a quiet connection dies silently once "
-                 f"a NAT gateway or load balancer drops the idle flow ({CLOUD_IDLE_TIMEOUTS})",
+                 f"NAT gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS}).",
+    "keepalive": "Without SO_KEEPALIVE Linux sends no keepalive probes, so a quiet connection dies silently once "
+                 f"a NAT gateway or load balancer drops the idle flow ({CLOUD_IDLE_TIMEOUTS}).",
 }
 
 

@@ -200,7 +200,7 @@ class SocketOptionWrongLevel(Check):
         number = _NUMBER.get(option_attr)
         actual = actual_table.get(number) if number is not None else None
         if actual in _READ_ONLY:
-            effect = "Linux fails with OSError ENOPROTOOPT"
+            effect = "the call fails with OSError ENOPROTOOPT"
             happens = f"on Linux the call fails with OSError ENOPROTOOPT ({option_attr} is {number}, which at " \
                       f"the {where} level is the read-only {actual})"
         elif actual in _PICKY:
