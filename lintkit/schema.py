@@ -33,6 +33,18 @@ ATTRIBUTE_POLICIES = {
 }
 
 
+class Note(str):
+    """A schema note on one name: the text is what to change (the message's advice);
+    `why` is the reason, for the explanation (empty: the text says it all)."""
+
+    why: str
+
+    def __new__(cls, fix: str, why: str = "") -> "Note":
+        note = super().__new__(cls, fix)
+        note.why = why
+        return note
+
+
 #: Liveness concepts a knob can control (used by the LK2xx rules).
 KNOB_CONCEPTS = {
     "heartbeat": "application-level heartbeat or ping interval",
@@ -366,6 +378,19 @@ class _Reader:
             self.fail(self.key(name), f"must be between {low} and {high}, not {value!r}")
         return value
 
+    def note_map(self, name: str) -> dict[str, Note]:
+        """`name = "text"`, or `name = { fix = "what to change", why = "the reason" }`."""
+        notes = {}
+        for key, value in self.table_of(name).items():
+            if isinstance(value, str):
+                notes[key] = Note(value)
+            elif isinstance(value, Mapping) and set(value) <= {"fix", "why"} and "fix" in value and \
+                    all(isinstance(v, str) for v in value.values()):
+                notes[key] = Note(value["fix"], value.get("why", ""))
+            else:
+                self.fail(f"{self.key(name)}.{key}", "must be a string or a table with fix (and why) strings")
+        return notes
+
     def text_map(self, name: str) -> dict[str, str]:
         value = self.table.get(name, {})
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
@@ -466,7 +491,7 @@ def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
         ignores, all_but = r.names("ignores"), r.names("ignores_all_but")
         if (ignores is None) == (all_but is None):
             r.fail(r.where, "needs exactly one of ignores, ignores_all_but")
-        instead = r.text_map("instead")
+        instead = r.note_map("instead")
         if ignores is not None and set(instead) - set(ignores):
             r.fail(r.key("instead"), f"{', '.join(map(repr, sorted(set(instead) - set(ignores))))} not "
                                      "among the ignored keywords")
@@ -598,7 +623,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             unknown_attributes=r.choice("unknown_attributes", ATTRIBUTE_POLICIES, "silent"),
             kwargs=_as_set(r.names("kwargs")),
             unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
-            notes=r.text_map("notes"),
+            notes=r.note_map("notes"),
             vocabulary=vocab,
             knobs=tuple(_parse_knobs(r, raw.get("knob", []), transports)),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
@@ -630,7 +655,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             kwargs=_as_set(r.names("kwargs")),
             kwargs_of=r.str("kwargs_of"),
             unknown_kwargs=r.choice("unknown_kwargs", KWARG_POLICIES, "raises"),
-            notes=r.text_map("notes"),
+            notes=r.note_map("notes"),
             returns_overridden_by=_as_set(r.names("returns_overridden_by")) or frozenset(),
             returns_varies=r.bool("returns_varies", False),
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),

@@ -22,13 +22,19 @@ def unserviced(knob: Knob, context: FileContext) -> bool:
     return bool(knob.serviced_by) and not _mentioned_names(context) & set(knob.serviced_by)
 
 
+def servicing_hint(knob: Knob) -> str:
+    """The message's short reminder for an unserviced knob: the first call that sends the heartbeats."""
+    calls = [f"{name}()" for name in knob.serviced_by if name[:1].islower()]
+    return f"and call {calls[0]} often" if calls else "and service the connection often"
+
+
 def servicing_advice(knob: Knob) -> str:
-    """What the message adds for an unserviced knob: the calls that send the heartbeats."""
+    """What the explanation adds for an unserviced knob: the calls that send the heartbeats."""
     calls = [f"{name}()" for name in knob.serviced_by if name[:1].islower()][:3]
     shown = calls[0] if len(calls) == 1 else f"{', '.join(calls[:-1])} or {calls[-1]}"
     verb = "services" if len(calls) == 1 else "service"
-    return (f"nothing in this file calls {shown}, which {verb} the heartbeats: unless the connection is "
-            f"serviced regularly, the broker closes it")
+    return (f"Nothing in this file calls {shown}, which {verb} the heartbeats: unless the connection is "
+            f"serviced regularly, the broker closes it.")
 
 
 def _mentioned_names(context: FileContext) -> frozenset[str]:

@@ -94,3 +94,18 @@ def did_you_mean(names: list[str]) -> str:
     if len(quoted) == 1:
         return f"; did you mean {quoted[0]}?"
     return f"; did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"
+
+
+def with_note(message: str, note: str | None, suggested: bool, effect: str) -> tuple[str, str]:
+    """The message and explanation of an unknown name, with the schema's note on it (a `Note`:
+    its text says what to change, its `why` the reason).  A suggestion already says what to
+    change, so the note then goes to the explanation; else the note's advice ends the message."""
+    why = getattr(note, "why", "")
+    parts = [effect]
+    if note and suggested:
+        parts.append(f"{note}.")
+    elif note:
+        message += f": {note}"
+    if why:
+        parts.append(f"{why}.")
+    return message, " ".join(parts)

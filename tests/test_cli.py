@@ -41,10 +41,10 @@ def test_bundled_example_reproduces_the_seed_bug() -> None:
     assert completed.returncode == 1
     assert ("examples/qpid_driver.py:25:25: LK101 [*] 'hearbeat' is not an attribute of "
             "qpid.messaging.Connection; did you mean 'heartbeat'?") in completed.stdout.splitlines()
-    assert "examples/friends.py:11:52: LK102 [*] 'hearbeat' is not a keyword argument of kombu.Connection " \
-           "(kombu silently ignores it)" in completed.stdout
-    assert ("examples/qpid_driver.py:20:27: LK204 qpid.messaging.Connection has no heartbeat by default "
-            "(heartbeat defaults to None) and this code never turns it on") in completed.stdout
+    assert "examples/friends.py:11:52: LK102 [*] 'hearbeat' is not a keyword argument of kombu.Connection; " \
+           "did you mean 'heartbeat'?" in completed.stdout.splitlines()
+    assert ("examples/qpid_driver.py:20:27: LK204 qpid.messaging.Connection has no heartbeat by default: "
+            "pass heartbeat=30 (seconds)") in completed.stdout.splitlines()
     assert completed.stderr.splitlines()[-2:] == [
         "Found 9 findings.",
         "[*] 3 fixable with the `--fix` option (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."]

@@ -37,11 +37,12 @@ local = pymysql.connect(unix_socket="/run/mysqld/mysqld.sock")
 '''
 
 
-def findings(source: str, strict: bool, schemas: tuple[str, ...] = ()) -> list[str]:
+def findings(source: str, strict: bool, schemas: tuple[str, ...] = (), explained: bool = False) -> list[str]:
     engine = Engine(load_schema_set(schemas), options=RuleOptions(strict=strict))  # the default selection
     result = engine.check_text(source, "service/db.py")
     assert result.error is None
-    return [f"{f.line}:{f.col + 1}: {f.code} {f.message}" for f in result.findings]
+    return [f"{f.line}:{f.col + 1}: {f.code} {f.message}" + (f" | {f.explanation}" if explained else "")
+            for f in result.findings]
 
 
 def test_fixed_keepalive_is_silent_by_default() -> None:
@@ -50,12 +51,14 @@ def test_fixed_keepalive_is_silent_by_default() -> None:
 
 def test_fixed_keepalive_is_reported_under_strict_with_the_remedy() -> None:
     (knob,) = [k for k in load_schema_set().lookup("pymysql.Connection").knobs if k.fixed]
-    reported = findings(PYMYSQL, strict=True)
+    reported = findings(PYMYSQL, strict=True, explained=True)
     assert [line.split(" LK202 ")[0] for line in reported] == ["14:6:", "15:9:"]
-    assert reported[0].startswith(
-        "14:6: LK202 pymysql.Connection turns TCP keepalive on (always, on TCP connections) but pymysql leaves "
-        "the idle time at the OS default: ")
-    assert reported[0].endswith(f"; nothing at this call can change it (reported because strict is on): {knob.remedy}")
+    message, explanation = reported[0].split(" | ")
+    assert message == ("14:6: LK202 pymysql.Connection keeps the OS keepalive idle time (2 h), which no argument of "
+                       "this call changes: see the remedy in the explanation")
+    assert explanation.startswith("pymysql.Connection turns TCP keepalive on (always, on TCP connections) but "
+                                  "pymysql leaves the idle time at the OS default: ")
+    assert explanation.endswith(f"Remedy (reported because strict is on): {knob.remedy}.")
     assert "subclass pymysql.connections.Connection" in knob.remedy
 
 
@@ -116,8 +119,8 @@ def test_connect_deferred_by_leaves_the_call_to_the_later_connect(user_schema: t
 
 def test_a_fixed_knob_without_remedy_gets_the_system_wide_one(user_schema: tuple[str, ...]) -> None:
     reported = [f for f in findings(USER_CODE, strict=True, schemas=user_schema) if " LK202 " in f]
-    assert len(reported) == 1 and reported[0].startswith("7:9: LK202 lazyclient.Fixed turns TCP keepalive on")
-    assert reported[0].endswith(GENERIC_REMEDY)
+    assert reported == [f"7:9: LK202 lazyclient.Fixed keeps the OS keepalive idle time (2 h), which no argument of "
+                        f"this call changes: {GENERIC_REMEDY}"]
 
 
 def test_remedy_needs_a_fixed_knob() -> None:

@@ -101,13 +101,12 @@ def test_lk104_reports_each_listed_keyword_with_where_it_goes(acme_engine: Engin
     source = ("import acme\n"
               "transport = acme.transport.Transport(retries=3)\n"
               "client = acme.Client(transport=transport, limits=10, http2=True, timeout=5)\n")
-    findings = [(f.line, f.col, f.message) for f in acme_engine.check_text(source, "app.py").findings
-                if f.code == "LK104"]
+    findings = [(f.line, f.col, f.message, f.explanation)
+                for f in acme_engine.check_text(source, "app.py").findings if f.code == "LK104"]
+    why = "With transport= given, the transport makes the connections."
     assert findings == [
-        (3, 42, "acme.Client ignores limits= because transport= is given (the transport makes the connections): "
-                "pass limits=10 where the acme.transport.Transport `transport` is built"),
-        (3, 53, "acme.Client ignores http2= because transport= is given (the transport makes the connections): "
-                "build the transport with http2=True"),
+        (3, 42, "acme.Client ignores limits= when transport= is given: pass limits=10 where `transport` is built", why),
+        (3, 53, "acme.Client ignores http2= when transport= is given: build the transport with http2=True", why),
     ]
 
 

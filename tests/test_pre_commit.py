@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,3 +90,40 @@ def test_excludes_apply_to_the_file_names_pre_commit_passes(source_repo: Path, p
     run("git", "add", "-A", cwd=repo, env=env)
     completed = try_repo(source_repo, "lintkit", repo, env)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def readme_pre_commit_config(source: Path) -> str:
+    """The README's .pre-commit-config.yaml, pointed at the working tree's snapshot."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    config = re.sub(r"rev: [^#\n]*", f"rev: {commit}  ", block.replace("https://github.com/lintkit/lintkit", str(source)))
+    assert str(source) in config and commit in config, config
+    return config
+
+
+def finding_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if re.match(r"\S+\.py:\d+:\d+: LK\d{3} ", line)]
+
+
+def test_readme_setup_prints_each_finding_once(source_repo: Path, project) -> None:
+    repo, env = project
+    (repo / ".pre-commit-config.yaml").write_text(readme_pre_commit_config(source_repo))
+    (repo / "app.py").write_text(SEED + "conn.reconnect_interval_mix = 3\n")  # one fixable, one not
+    run("git", "add", "-A", cwd=repo, env=env)
+    completed = run(sys.executable, "-m", "pre_commit", "run", "--all-files", cwd=repo, env=env)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    findings = finding_lines(completed.stdout)
+    assert findings == ["app.py:4:6: LK101 'reconnect_interval_mix' is not an attribute of qpid.messaging.Connection; "
+                        "did you mean 'reconnect_interval_max' or 'reconnect_interval_min'?"], completed.stdout
+    assert (repo / "app.py").read_text().startswith(SEED.replace("hearbeat", "heartbeat"))
+
+
+def test_check_hook_prints_each_finding_once(source_repo: Path, project) -> None:
+    repo, env = project
+    (repo / "app.py").write_text(SEED + "conn.reconnect_interval_mix = 3\n")
+    run("git", "add", "-A", cwd=repo, env=env)
+    findings = finding_lines(try_repo(source_repo, "lintkit", repo, env).stdout)
+    assert [line.split(" ")[:2] for line in findings] == [["app.py:2:8:", "LK204"], ["app.py:3:6:", "LK101"],
+                                                                 ["app.py:4:6:", "LK101"]]

@@ -107,7 +107,21 @@ def test_wrong_type_of_importable_names_the_key(tmp_path: Path) -> None:
 
 def test_notes_must_be_strings(tmp_path: Path) -> None:
     message = load_error(tmp_path, LIBRARY + CLASS + "\n[class.notes]\nheartbeat = 5\n")
-    assert "class 'acme.client.Client'.notes: must be a table of strings" in message
+    assert "class 'acme.client.Client'.notes.heartbeat: must be a string or a table with fix (and why) strings" \
+        in message
+
+
+def test_a_note_may_split_the_fix_from_the_reason(tmp_path: Path) -> None:
+    path = write(tmp_path, LIBRARY + CLASS + '\n[class.notes]\nheartbeat = { fix = "pass ping=30", why = "no such thing" }\n'
+                 'keepalive = "pass ping=30"\n')
+    notes = load_schema_file(path).classes[0].notes
+    assert (notes["heartbeat"], notes["heartbeat"].why) == ("pass ping=30", "no such thing")
+    assert (notes["keepalive"], notes["keepalive"].why) == ("pass ping=30", "")
+
+
+def test_a_note_table_needs_a_fix(tmp_path: Path) -> None:
+    message = load_error(tmp_path, LIBRARY + CLASS + '\n[class.notes]\nheartbeat = { why = "no such thing" }\n')
+    assert "notes.heartbeat: must be a string or a table with fix (and why) strings" in message
 
 
 def test_bad_kwarg_policy_lists_the_choices(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from ..events import AttributeStore
 from ..method_replacement import is_callable_value
-from ..suggest import suggest
+from ..schema import ATTRIBUTE_POLICIES
+from ..suggest import suggest, with_note
 from .base import Check
 
 
@@ -120,14 +121,11 @@ class UnknownAttribute(Check):
                     setting_like=name in (instance.cls.kwargs or ())):
                 return  # a deliberate replacement: a mock, a stub, a spy, a restore
             message = f"'{name}' is a method of {instance.display_name}"
-            if instance.cls.unknown_attributes == "raises":
-                message += "; assigning to it raises AttributeError at run time"
-            elif not note:
-                message += "; assigning to it replaces the method"
+            effect = ("Assigning to it raises AttributeError at run time." if instance.cls.unknown_attributes == "raises"
+                      else "Assigning to it replaces the method, and the library never reads the value.")
         else:
             message = f"'{name}' is not an attribute of {instance.display_name}"
-            if instance.cls.unknown_attributes == "raises":
-                message += " (AttributeError at run time)"
+            effect = f"{ATTRIBUTE_POLICIES[instance.cls.unknown_attributes].capitalize()}."
             candidates = allowed | local_names
             suggestion = suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
                                  self.schemas.vocabulary)
@@ -140,11 +138,7 @@ class UnknownAttribute(Check):
             if not literal or plain_literal:
                 fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
                                       "the attribute", quoted=literal)
-        explanation = ""
-        if note and suggested:  # the suggestion says what to change; the note why
-            explanation = note
-        elif note:
-            message += f"; {note}"
+        message, explanation = with_note(message, note, suggested, effect)
         self.report(event.line, event.col, event.end_line, event.end_col, message, fix, explanation)
 
 

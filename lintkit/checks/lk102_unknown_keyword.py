@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..events import KnownCall
 from ..schema import ClassSchema
-from ..suggest import suggest
+from ..suggest import suggest, with_note
 from .base import Check
 
 
@@ -95,19 +95,13 @@ class UnknownKeyword(Check):
             if name is None or name in target.kwargs:
                 continue
             message = f"'{name}' is not a keyword argument of {target.display_name}"
-            if target.unknown_kwargs == "swallows":
-                message += f" ({target.library} silently ignores it)"
-            elif target.unknown_kwargs == "deferred":
-                message += f" ({target.library} stores it and fails only when the first connection is made)"
+            effect = {"swallows": f"{target.library} silently ignores it, so the setting is never applied.",
+                      "deferred": f"{target.library} stores it and fails only when the first connection is made.",
+                      }.get(target.unknown_kwargs, "The call fails when it runs.")
             suggestion = suggest(name, target.kwargs, self.schemas.class_vocabulary(target.returns),
                                  self.schemas.vocabulary)
             message += suggestion.hint()
-            note = target.notes.get(name)
-            explanation = ""
-            if note and suggestion.names:  # the suggestion says what to change; the note why
-                explanation = note
-            elif note:
-                message += f"; {note}"
+            message, explanation = with_note(message, target.notes.get(name), bool(suggestion.names), effect)
             end = keyword.col_offset + len(name.encode("utf-8"))
             # Renaming onto a keyword the call already passes would be a SyntaxError.
             taken = {k.arg for k in event.call.keywords}

@@ -95,8 +95,10 @@ class UnknownOptionKey(Check):
             if key in known:
                 continue
             suggestion = suggest(key, known, {}, {})
-            message = (f"'{key}' is not a key of {collection} of {owner}: {library} skips keys it does not "
-                       f"know, so the setting is never applied{suggestion.hint()}")
+            message = (f"'{key}' is not a key of {collection} of {owner}"
+                       f"{suggestion.hint() or ': ' + library + ' never applies it'}")
+            explanation = (f"{library} skips keys it does not know, so the setting is never applied. "
+                           f"The keys it knows: {', '.join(sorted(known))}.")
             fix = None
             if not set(suggestion.names) & given:
                 if isinstance(node, ast.keyword):
@@ -108,9 +110,10 @@ class UnknownOptionKey(Check):
                                           node.end_col_offset, "the key", quoted=True)
             if isinstance(node, ast.keyword):
                 end = node.col_offset + len(key.encode("utf-8"))
-                self.report(node.lineno, node.col_offset, node.lineno, end, message, fix)
+                self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
             else:
-                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)
+                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix,
+                            explanation)
 
 
 def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:

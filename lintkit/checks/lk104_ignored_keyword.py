@@ -131,9 +131,10 @@ class IgnoredKeyword(Check):
                 if setting is not None and _same_literal(setting, built, keyword, event):
                     continue  # the pool already says the same: redundant, not a bug
                 advice = self._advice(override, given, keyword, built, setting)
-                message = (f"{event.target.display_name} ignores {keyword.arg}= because {override.argument}= is "
-                           f"given ({override.note or 'it takes over'}): {advice}")
-                self.report(keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset, message)
+                message = f"{event.target.display_name} ignores {keyword.arg}= when {override.argument}= is given: {advice}"
+                self.report(keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset, message,
+                            explanation=f"With {override.argument}= given, {override.note or 'it takes over'}."
+                            + (f" {advice.why}." if getattr(advice, "why", "") else ""))
 
     def _same_class(self, built: KnownCall, override: Override) -> bool:
         """Whether the call that built the given object makes the override's target (or a subclass)."""
@@ -153,7 +154,7 @@ class IgnoredKeyword(Check):
         if setting is not None:
             name = dotted(given.value) if isinstance(given.value, (ast.Name, ast.Attribute)) else None
             holder = f"`{name}`" if name else f"the object given as {override.argument}="
-            return f"{holder} is built with its own {keyword.arg}=, which applies; change it there"
+            return f"{holder} sets its own {keyword.arg}=, which applies: change it there"
         return f"pass {shown} {self._destination(override, given)}"
 
     def _destination(self, override: Override, given: ast.keyword) -> str:
@@ -163,10 +164,10 @@ class IgnoredKeyword(Check):
         value = given.value
         name = dotted(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
         if name is not None:
-            return f"where the {kind} `{name}` is built"
+            return f"where `{name}` is built"
         callee = dotted(value.func) if isinstance(value, ast.Call) else None
         if callee is not None:
-            return f"to the `{callee}(...)` call given as {override.argument}="
+            return f"to `{callee}(...)`"
         return f"to the {kind} given as {override.argument}="
 
 

@@ -145,10 +145,12 @@ class SocketWithoutKeepalive(Check):
         maker = event.call.func
         why = flow.escape or "it is short-lived (reported because strict is on)"
         name = event.resolver.qualname(maker) or "socket"
-        message = (f"TCP socket from {name}() never gets SO_KEEPALIVE, and {why}: {CONSEQUENCE}; "
-                   f"call setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) on it, then set TCP_KEEPIDLE")
+        message = (f"{name}() socket has no SO_KEEPALIVE and {why.split(' (')[0]}: "
+                   f"call setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)")
         self.report(maker.lineno, maker.col_offset, maker.end_lineno, maker.end_col_offset, message,
-                    self._fix(flow, event))
+                    self._fix(flow, event),
+                    f"The socket outlives its function: {why}. {CONSEQUENCE[0].upper()}{CONSEQUENCE[1:]}; after SO_KEEPALIVE, set TCP_KEEPIDLE "
+                    f"below the maximum idle time ({self.options.max_idle_seconds} s).")
 
     def _fix(self, flow, event: KnownCall):
         if flow.anchor is None or flow.receiver is None:

@@ -14,6 +14,9 @@ from .base import CLOUD_IDLE_TIMEOUTS, Check, RawFix
 
 OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), after NAT "
               f"gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS}), so the probes come too late")
+MACOS_IDLE = "macOS names the idle option TCP_KEEPALIVE"
+PROBE_TOO_LATE = (f"NAT gateways and load balancers forget idle flows ({CLOUD_IDLE_TIMEOUTS}), so a probe sent "
+                  "later reaches a connection that is already gone.")
 #: Option-list keywords whose list replaces the library's defaults (urllib3, kafka-python).
 _REPLACING_OPTION_LISTS = ("socket_options",)
 
@@ -179,10 +182,10 @@ class KeepaliveIdleDefault(Check):
         if any(may_set_idle(call, event.resolver) for call in self._flows.option_calls(flow, home)):
             return
         call = event.call
-        message = (f"SO_KEEPALIVE is turned on but the idle time before the first probe is never set: {OS_DEFAULT}; "
-                   f"also set TCP_KEEPIDLE (TCP_KEEPALIVE on macOS) below {self.options.max_idle_seconds} s")
+        message = (f"SO_KEEPALIVE is on but the idle time before the first probe is never set: "
+                   f"set TCP_KEEPIDLE below {self.options.max_idle_seconds} s")
         self.report(call.lineno, call.col_offset, call.end_lineno, call.end_col_offset, message,
-                    self._socket_fix(event))
+                    self._socket_fix(event), f"{OS_DEFAULT}; {MACOS_IDLE}.")
 
     def _socket_fix(self, event: MethodCall) -> RawFix | None:
         statement = self._flows.parents.statement(event.call) if self._flows else None
@@ -229,13 +232,11 @@ class KeepaliveIdleDefault(Check):
         unit = "ms" if per_second == 1000 else "s"
         suggested = min(K.PREFERRED_SILENCE, max(1, max_idle // 4)) * per_second
         message = (f"{what} of {value:g} {unit} sends the first keepalive probe after {seconds:g} s, above the "
-                   f"{max_idle} s maximum idle time: Azure load balancers and NAT forget idle flows after 240 s "
-                   f"and AWS NAT gateways after 350 s, so the probe reaches a connection that is already gone; "
-                   f"use {suggested} ({'milliseconds' if unit == 'ms' else 'seconds'})")
+                   f"{max_idle} s idle limit: use {suggested} ({'milliseconds' if unit == 'ms' else 'seconds'})")
         fix = None
         if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)):
             fix = self.replace_fix(node, str(suggested), f"Use {suggested}")
-        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)
+        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, PROBE_TOO_LATE)
 
     def call_site(self, event: CallSite) -> None:
         for keyword in event.call.keywords:
@@ -257,11 +258,10 @@ class KeepaliveIdleDefault(Check):
                 idle_set = True  # an option lintkit cannot name
         complete = K.elements(keyword.value) is not None and len(items) == len(K.elements(keyword.value))
         if keyword.arg in _REPLACING_OPTION_LISTS and keepalive_on is not None and not idle_set and complete:
-            message = (f"{keyword.arg} turns SO_KEEPALIVE on but sets no TCP_KEEPIDLE: {OS_DEFAULT}; add "
-                       f"(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, {min(K.PREFERRED_SILENCE, self.options.max_idle_seconds // 4 or 1)}) "
-                       f"(TCP_KEEPALIVE on macOS)")
+            message = (f"{keyword.arg} turns SO_KEEPALIVE on but sets no TCP_KEEPIDLE: add "
+                       f"(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, {min(K.PREFERRED_SILENCE, self.options.max_idle_seconds // 4 or 1)})")
             self.report(keepalive_on.lineno, keepalive_on.col_offset, keepalive_on.end_lineno,
-                        keepalive_on.end_col_offset, message)
+                        keepalive_on.end_col_offset, message, explanation=f"{OS_DEFAULT}; {MACOS_IDLE}.")
 
     # ------------------------------------------------------------------ libraries
 
@@ -301,24 +301,30 @@ class KeepaliveIdleDefault(Check):
         name = library.name if library else target.display_name
         if not fixed_behaviour.settable_at_call(tuning) and on_by.fixed:
             if fixed_behaviour.reported(event, self.options):
-                message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {name} "
-                           f"leaves the idle time at the OS default: {OS_DEFAULT}; nothing at this call can change "
-                           f"it (reported because strict is on): {fixed_behaviour.remedy(switches)}")
-                self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message)
+                remedy = fixed_behaviour.remedy(switches)
+                message = (f"{target.display_name} keeps the OS keepalive idle time (2 h), which no argument of "
+                           f"this call changes: {remedy if len(remedy) <= 60 else 'see the remedy in the explanation'}")
+                self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message, explanation=(
+                    f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {name} leaves "
+                    f"the idle time at the OS default: {OS_DEFAULT}. Remedy (reported because strict is on): "
+                    f"{remedy}."))
             return
         how = (f"pass {', '.join(sorted({k.kwarg for k in tuning if k.kwarg and k.concept == 'keepalive_idle' and not k.key}))}"
                if any(k.kwarg and k.concept == "keepalive_idle" and not k.key for k in tuning) else
                f"pass {tuning[0].kwarg} with TCP_KEEPIDLE" if tuning and tuning[0].kwarg else
                "set TCP_KEEPIDLE on the connection's socket after connecting")
+        claim = f"{target.display_name} keeps the OS keepalive idle time (2 h)"
         leaves = f"{name} leaves the idle time at the OS default"
         if replacing is not True:
-            how = f"add {replacing.key} to {replacing.kwarg}"
+            how = "add it"
+            claim = f"{replacing.kwarg} of {target.display_name} has no {replacing.key}, so the OS idle time (2 h) applies"
             leaves = (f"its {replacing.kwarg} has no {replacing.key} entry, and a given {replacing.kwarg} replaces "
                       f"{name}'s own keepalive times, so the idle time is the OS default")
-        message = (f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {leaves}: "
-                   f"{OS_DEFAULT}; {how} (seconds, below {self.options.max_idle_seconds})")
+        message = f"{claim}: {how} (seconds, below {self.options.max_idle_seconds})"
         self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message,
-                    self._library_fix(call, knobs))
+                    self._library_fix(call, knobs),
+                    f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {leaves}: "
+                    f"{OS_DEFAULT}.")
 
     @staticmethod
     def _idle_left_default(call: ast.Call, target, tuning: list[Knob], resolver: Resolver | None):

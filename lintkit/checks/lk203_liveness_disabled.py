@@ -14,11 +14,11 @@ _CONCEPTS = ("heartbeat", "keepalive")
 _NO_VALUE = object()
 
 _CONSEQUENCE = {
-    "heartbeat": "no heartbeats are sent or expected, so a dead peer or a connection dropped by a "
+    "heartbeat": "No heartbeats are sent or expected, so a dead peer or a connection dropped by a "
                  "firewall goes unnoticed until the next write fails (or forever, for a consumer); "
-                 f"NAT gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS})",
-    "keepalive": "without SO_KEEPALIVE Linux sends no keepalive probes, so a quiet connection dies silently once "
-                 f"a NAT gateway or load balancer drops the idle flow ({CLOUD_IDLE_TIMEOUTS})",
+                 f"NAT gateways and load balancers drop idle flows ({CLOUD_IDLE_TIMEOUTS}).",
+    "keepalive": "Without SO_KEEPALIVE Linux sends no keepalive probes, so a quiet connection dies silently once "
+                 f"a NAT gateway or load balancer drops the idle flow ({CLOUD_IDLE_TIMEOUTS}).",
 }
 
 
@@ -155,9 +155,15 @@ class LivenessDisabled(Check):
         if len(off_knobs) < len(knobs) and all(k.versions for k in off_knobs):
             library = cls.library or owner.split(".")[0]
             applies = f" (with {library} {', '.join(sorted({k.versions for k in off_knobs}))})"
-        message = f"{spelt.format(repr(value))} turns the {knob.concept} off on {owner}{applies}: " \
-                  f"{_CONSEQUENCE[knob.concept]}"
-        self.report(*at, message, self._fix(knob, value_node, at))
+        message = f"{spelt.format(repr(value))} turns the {knob.concept} off on {owner}{applies}: {self._advice(knob)}"
+        self.report(*at, message, self._fix(knob, value_node, at), _CONSEQUENCE[knob.concept])
+
+    def _advice(self, knob: Knob) -> str:
+        """What to write instead: a value under the maximum idle time, or the switch on."""
+        if knob.unit in ("s", "ms"):
+            units = "milliseconds" if knob.unit == "ms" else "seconds"
+            return f"use {suggested_value(knob, self.options.max_idle_seconds)} ({units})"
+        return "turn it on"
 
     def _fix(self, knob: Knob, value_node: ast.expr | None, at: tuple[int, int, int, int]):
         """Turn it back on: True for a switch, else a value whose gap is under the maximum idle."""
@@ -200,7 +206,8 @@ class LivenessDisabled(Check):
                 node = reading.node
                 self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
                             f"{name} in the connection string (read as {reading.value!r}) turns the "
-                            f"{knob.concept} off on {target.display_name}: {_CONSEQUENCE[knob.concept]}")
+                            f"{knob.concept} off on {target.display_name}: {self._advice(knob)}",
+                            explanation=_CONSEQUENCE[knob.concept])
 
     def attribute_store(self, event: AttributeStore) -> None:
         if event.form not in ("assign", "annassign", "setattr") or event.value is None:
@@ -233,5 +240,6 @@ class LivenessDisabled(Check):
             return
         self.report(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset,
                     f"setsockopt(SOL_SOCKET, SO_KEEPALIVE, {literal!r}) turns the keepalive off on this socket: "
-                    f"{_CONSEQUENCE['keepalive']}",
-                    self.replace_fix(value, "True" if isinstance(literal, bool) else "1", "Turn SO_KEEPALIVE on"))
+                    f"pass {'True' if isinstance(literal, bool) else '1'}",
+                    self.replace_fix(value, "True" if isinstance(literal, bool) else "1", "Turn SO_KEEPALIVE on"),
+                    _CONSEQUENCE["keepalive"])

@@ -7,7 +7,7 @@ from .. import knobs as K
 from ..bindings import Instance
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, FactorySchema, Knob
-from ..servicing import servicing_advice, unserviced
+from ..servicing import servicing_advice, servicing_hint, unserviced
 from ..sockets import Parents, dotted
 from ..values import literal_value
 from ..liveness_scope import EXEMPTIONS, exempt
@@ -23,7 +23,8 @@ class _Pending:
     event: KnownCall
     cls: ClassSchema
     knobs: tuple[Knob, ...]
-    version_note: str
+    #: Why the default is in doubt: a short condition for the message, the whole story for the explanation.
+    version_note: tuple[str, str]
     #: A knob the call sets without the other entries it needs (`requires`), and those entries.
     partial: tuple[Knob, tuple[tuple[str, object], ...]] | None = None
     #: Knobs of an object reached through a factory of the client (Transport via get_transport()).
@@ -191,7 +192,7 @@ class NoLivenessByDefault(Check):
             return
         if any(_keeps_alive(k) for k in knobs):
             return
-        version_note = ""
+        version_note = ("", "")
         if any(_keeps_alive(k) for k in uncertain):
             if event.version_guards:
                 return
@@ -257,24 +258,28 @@ class NoLivenessByDefault(Check):
         default = "" if knob.unit == "options" else f" ({path}{_setter(knob)} defaults to {knob.default!r})"
         how = _how(knob, max_idle) if route is None else \
             _how_through(knob, route, _holder(call, self.context.parents), max_idle)
-        message = (f"{event.target.display_name} has no {what} by default{default}{pending.version_note} and "
-                   f"this code never turns it on: {IDLE_CONSEQUENCE}; {how}")
+        short_version, long_version = pending.version_note
+        message = f"{event.target.display_name} has no {what} by default{short_version}: {how}"
+        explanation = (f"{event.target.display_name} has no {what} by default{default} and this code never turns it "
+                       f"on: {IDLE_CONSEQUENCE}.{' ' + long_version if long_version else ''}")
         if unserviced(knob, self.context):
-            message += f" ({servicing_advice(knob)})"
+            message += f", {servicing_hint(knob)}"
+            explanation += f" {servicing_advice(knob)}"
         if pending.partial is not None:
             knob, missing = pending.partial
             entries = _entries(missing)
-            message = (f"{event.target.display_name} sets {knob.kwarg or knob.attribute} {knob.key!r} but not "
-                       f"{entries}, without which the {what} acts only while the connection is busy: "
-                       f"{IDLE_CONSEQUENCE}; add {entries} to {knob.kwarg or knob.attribute}")
+            message = (f"{event.target.display_name} sets {knob.kwarg or knob.attribute} {knob.key!r} without "
+                       f"{entries}: add it to {knob.kwarg or knob.attribute}")
+            explanation = (f"Without {entries} the {what} acts only while the connection is busy: "
+                           f"{IDLE_CONSEQUENCE}.")
         fix = None
         if knob.kwarg is not None and knob.key is None and knob.unit != "options":
             value = "True" if knob.unit == "bool" else str(K.suggested_value(knob, max_idle))
             fix = self.add_keyword_fix(call, knob.kwarg, value)
         if knob.caveat:
-            message += f" ({knob.caveat})"
+            explanation += f" Also: {knob.caveat}."
         func = call.func
-        self.report(func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, message, fix)
+        self.report(func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, message, fix, explanation)
 
 
 def _holder(call: ast.Call, parents: Parents) -> tuple[str, ast.AST | None] | None:
@@ -339,18 +344,20 @@ def _keeps_alive(knob: Knob) -> bool:
     return knob.default_idle is not None
 
 
-def _version_note(name: str, uncertain: tuple[Knob, ...], pins: str) -> str:
+def _version_note(name: str, uncertain: tuple[Knob, ...], pins: str) -> tuple[str, str]:
     """Why the default is in doubt: the project's pins allow versions on both sides of a
-    default change (`pins`: "redis>=5.0.1 in setup.py"), or no pin or installed version says."""
+    default change (`pins`: "redis>=5.0.1 in setup.py"), or no pin or installed version says.
+    The message's short condition, and the explanation's sentence."""
     off = ", ".join(sorted({k.versions for k in uncertain if not _keeps_alive(k) and k.versions}))
+    short = f" (with {name} {off})"
     if not pins:
-        return (f" (the default of {name} {off}; lintkit cannot tell which {name} version this project uses: "
-                f"pin it in pyproject.toml, setup.py, setup.cfg or requirements.txt)")
+        return short, (f"That is the default of {name} {off}; lintkit cannot tell which {name} version this "
+                       f"project uses: pin it in pyproject.toml, setup.py, setup.cfg or requirements.txt.")
     alive = [k for k in uncertain if _keeps_alive(k)]
     on = ", ".join(sorted({k.versions for k in alive if k.versions}))
     what = "heartbeats" if any(k.concept == "heartbeat" for k in alive) else "TCP keepalive"
-    return f" (the default of {name} {off}; {pins} allows both {name} {off} and {name} {on}, which turns {what} " \
-           f"on by default)"
+    return short, (f"That is the default of {name} {off}; {pins} allows both {name} {off} and {name} {on}, "
+                   f"which turns {what} on by default.")
 
 
 def _describing_knob(knobs: tuple[Knob, ...]) -> Knob:
@@ -371,10 +378,10 @@ def _how(knob: Knob, max_idle: int) -> str:
     value = K.suggested_value(knob, max_idle)
     unit = _unit(knob)
     if knob.unit == "options" and knob.key is None:
-        return (f"add (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) and a TCP_KEEPIDLE under {max_idle} s "
-                f"to {knob.kwarg or knob.attribute}")
+        return f"add SO_KEEPALIVE and a TCP_KEEPIDLE under {max_idle} s to {knob.kwarg or knob.attribute}"
     if knob.key is not None:
         entries = _entries(((knob.key, value), *knob.requires))
+        unit = "" if knob.key.endswith("_ms") else unit  # the key names its unit
         return f"add {entries} to {knob.kwarg or knob.attribute}{unit}"
     if knob.unit == "bool":
         return f"pass {knob.kwarg}=True" if knob.kwarg else f"set {_setter(knob)} to True"

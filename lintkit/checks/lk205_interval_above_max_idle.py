@@ -7,9 +7,9 @@ from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..values import is_number, literal_value
 from ..liveness_scope import EXEMPTIONS, exempt
-from ..servicing import servicing_advice, unserviced
+from ..servicing import servicing_advice, servicing_hint, unserviced
 from ..transports import on_transport
-from .base import Check
+from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 #: Knob concepts whose value is the quiet time before something is sent.
 _INTERVALS = ("heartbeat", "keepalive_idle")
@@ -169,26 +169,30 @@ class IntervalAboveMaxIdle(Check):
         unit = "ms" if knob.unit == "ms" else "s"
         shown = spelt.format(f"{node.id} ({_number(value)})" if isinstance(node, ast.Name) else _number(value))
         if knob.gap != 1:
-            gap = f"a quiet gap of {_number(silence)} s (it sends every {_fraction(knob.gap)} interval)"
+            gap = f" (it sends every {_fraction(knob.gap)} interval)"
         elif knob.unit == "ms":
-            gap = f"a quiet gap of {_number(silence)} s (the value is in milliseconds)"
+            gap = " (the value is in milliseconds)"
         else:
-            gap = f"a quiet gap of {_number(silence)} s"
+            gap = ""
         what = "heartbeat" if knob.concept == "heartbeat" else "first TCP keepalive probe"
-        message = (f"{shown} on {owner} allows {gap} before the {what}, above the {max_idle} s maximum idle "
-                   f"time: Azure load balancers and NAT forget idle flows after 240 s and AWS NAT gateways "
-                   f"after 350 s, so the {what} reaches a connection that is already gone; use "
-                   f"{K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})"
-                   + (f" ({knob.caveat})" if knob.caveat else ""))
+        message = (f"{shown} on {owner} leaves {_number(silence)} s quiet (idle limit {max_idle} s): "
+                   f"use {K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})")
+        explanation = (f"{shown} allows a quiet gap of {_number(silence)} s{gap} before the "
+                       f"{what}: NAT gateways and "
+                       f"load balancers forget idle flows ({CLOUD_IDLE_TIMEOUTS}), so it reaches a connection that "
+                       f"is already gone.")
+        if knob.caveat:
+            explanation += f" Also: {knob.caveat}."
         if unserviced(knob, self.context):
-            message += f" ({servicing_advice(knob)})"
+            message += f" {servicing_hint(knob)}"
+            explanation += f" {servicing_advice(knob)}"
         fix = None
         # A value inside a connection string is the user's to edit: replacing the node would drop the URL.
         in_string = isinstance(getattr(node, "value", None), str)
         if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)) and not in_string:
             suggested = str(K.suggested_value(knob, max_idle))
             fix = self.replace_fix(node, suggested, f"Use {suggested}")
-        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix)
+        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, explanation)
 
 
 def _spelt(knob: Knob, reading: K.Reading) -> str:

@@ -206,26 +206,30 @@ class SocketOptionWrongLevel(Check):
         number = _NUMBER.get(option_attr)
         actual = actual_table.get(number) if number is not None else None
         if actual in _READ_ONLY:
+            effect = "the call fails with OSError ENOPROTOOPT"
             happens = f"on Linux the call fails with OSError ENOPROTOOPT ({option_attr} is {number}, which at " \
                       f"the {where} level is the read-only {actual})"
         elif actual in _PICKY:
+            effect = f"Linux sets {actual} instead, or fails"
             happens = f"on Linux the call sets {actual} instead ({option_attr} is {number}, which at the " \
                       f"{where} level means {actual}), or fails with OSError when the value or the process's privileges do not suit {actual}"
         elif actual is not None:
+            effect = f"Linux silently sets {actual} instead"
             happens = f"on Linux the call silently sets {actual} instead ({option_attr} is {number}, " \
                       f"which at the {where} level means {actual})"
         else:
+            effect = "Linux sets another option, or fails"
             happens = "on Linux the call sets whatever option has that number at that level, or fails with OSError"
         missed = _MISSED.get(option_attr, f"{option_attr} is not set")
-        message = f"{option_attr} is set at level {level_attr} but belongs to level {right}: {happens}, and " \
-                  f"{missed}; use level {right}"
+        message = f"{option_attr} belongs to level {right}, not {level_attr}: {effect}; use {right}"
+        explanation = f"{option_attr} is set at level {level_attr}: {happens}, and {missed}."
         fix = self._fix(level, right, resolver)
         invalid = _invalid_value(option_attr, value, resolver)
         if invalid is not None:
-            message += f" with a value from {_VALID_VALUES[option_attr].start} to {_VALID_VALUES[option_attr].stop - 1}" \
-                       f" ({invalid!r} fails there with OSError EINVAL)"
+            message += f" with a value from {_VALID_VALUES[option_attr].start} to {_VALID_VALUES[option_attr].stop - 1}"
+            explanation += f" At level {right}, {invalid!r} fails with OSError EINVAL."
             fix = None
-        self.report(level.lineno, level.col_offset, level.end_lineno, level.end_col_offset, message, fix)
+        self.report(level.lineno, level.col_offset, level.end_lineno, level.end_col_offset, message, fix, explanation)
 
     @staticmethod
     def _fix(level: ast.expr, right: str, resolver: Resolver) -> RawFix | None:
