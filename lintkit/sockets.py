@@ -170,6 +170,13 @@ def turns_keepalive_on(option: OptionCall) -> bool:
         (option.value is NO_VALUE or bool(option.value))
 
 
+def surely_turns_keepalive_on(option: OptionCall) -> bool:
+    """`setsockopt(SOL_SOCKET, SO_KEEPALIVE, v)` with `v` a literal truthy value (or a module
+    constant bound to one): keepalive is known to be on.  A computed `v` (a parameter of an
+    `enable(flag)` setter) may be False."""
+    return turns_keepalive_on(option) and option.value is not NO_VALUE
+
+
 def may_set_idle(call: ast.Call, resolver: Resolver) -> bool:
     """A call that sets (or might set: computed option names, the portable
     `getattr(socket, "TCP_KEEPIDLE", None) or ...`) the keepalive idle time."""
