@@ -17,7 +17,10 @@ Everything else counts as long-lived:
   the function makes from it is itself ended there: `params` in
   `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
 - it is never closed: a local connection of a function lives as long as that
-  function runs, which for `main()` is the whole program;
+  function runs, which for `main()` is the whole program; unless the library
+  closes it when the object is collected (the schema's `closed_when_collected`:
+  redis-py's `Redis.__del__`) and nothing keeps it: it then ends with its
+  function, as if closed at its end;
 - the function runs a loop on it: the connection is used inside a `while` loop, the
   function calls an event-loop method (`start_consuming()`, `drain_events()`,
   `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
@@ -62,7 +65,23 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
     flows: SocketFlows = _file_state(context, "_lifetime_flows", lambda: SocketFlows(context.tree, context.parents))
     helpers: ClosingHelpers = _file_state(context, "_lifetime_helpers",
                                           lambda: ClosingHelpers(context.tree, CLOSING_METHODS))
-    return _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True)
+    if _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True):
+        return True
+    return bool(event.target.returns.closed_when_collected) and _dropped_at_return(event.call, event.resolver, flows)
+
+
+def _dropped_at_return(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
+    """A local object that nothing keeps when its function returns: not stored, returned or
+    handed to another call, in a function with no loop at all (`for m in r.pubsub().listen()`
+    keeps it busy through an object lintkit does not follow) and no event-loop method."""
+    flow = flows.follow(call, resolver)
+    if flow.escape is not None or flow.handed_over or not flow.names:
+        return False
+    home = flows.parents.home(call)
+    if home is flows.parents.tree or _runs_a_loop(flow, home, flows):
+        return False
+    return not any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and flows.parents.home(node) is home
+                   for node in walk(home))
 
 
 def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, helpers: ClosingHelpers,

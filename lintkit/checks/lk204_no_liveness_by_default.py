@@ -48,7 +48,17 @@ class NoLivenessByDefault(Check):
     or an object it hands out (`t = ssh.get_transport(); t.set_keepalive(30)`,
     or `self.client` made in `__init__` and set up in `connect()`). A copy
     made with kombu's `clone()` has its source's settings: the source is
-    reported, once, and not each copy. lintkit cannot see the rest of an
+    reported, once, and not each copy. A client whose library replaces a
+    dropped idle connection by itself (the schema's `recovers_dropped_idle`)
+    is reported only with `strict`: urllib3's pools (`PoolManager`,
+    `HTTPConnectionPool`, `HTTPSConnectionPool`) check a pooled connection
+    before reusing it (`is_connection_dropped`: one the server or a
+    middlebox closed or reset is replaced by a new one) and retry a request
+    that fails on a reset connection (`Retry(3)` by default; after the
+    request was sent, idempotent methods only), unless the call passes
+    `retries=False` or `retries=0`. A flow a middlebox forgets silently is
+    not detected before reuse, so `strict` still reports these pools.
+    lintkit cannot see the rest of an
     object whose class derives from a class defined in another module: a
     client such a method stores on `self` or returns may be set up by a
     method of that base (netmiko's `BaseConnection` calls
@@ -149,7 +159,8 @@ class NoLivenessByDefault(Check):
       under a quarter of it.
     - `--schemas PATH`: the knobs of your own schemas are checked too.
     - `strict` (`--strict`): also report short-lived connections, made and
-      closed within one function or `with` block.
+      closed within one function or `with` block, and clients whose library
+      recovers from a dropped idle connection by itself (urllib3's pools).
     - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
@@ -180,6 +191,8 @@ class NoLivenessByDefault(Check):
         if made_for_unseen_base(event, self.context, self.schemas):
             return  # a method of a base class lintkit did not read may turn liveness on
         cls = target.returns
+        if cls.recovers_dropped_idle and not self.options.strict and not _retries_off(call, event):
+            return  # the library replaces a dropped idle connection by itself (urllib3's pools)
         concepts = K.LIVENESS + ("keepalive_options",)
         owners = [cls, *self.schemas.factory_results(cls)]
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
@@ -335,6 +348,12 @@ def _leading_name(expr: ast.expr) -> str | None:
     while isinstance(expr, ast.Call) or (isinstance(expr, ast.Attribute) and dotted(expr) is None):
         expr = expr.func if isinstance(expr, ast.Call) else expr.value
     return dotted(expr) if isinstance(expr, (ast.Attribute, ast.Name)) else None
+
+
+def _retries_off(call: ast.Call, event: KnownCall) -> bool:
+    """`retries=False` or `retries=0`: a request on a connection reset while idle is not retried."""
+    value = next((k.value for k in call.keywords if k.arg == "retries"), None)
+    return value is not None and literal_value(value, event.resolver) in (False, 0)
 
 
 def _keeps_alive(knob: Knob) -> bool:
