@@ -7,7 +7,9 @@ the setter where a file-local search cannot pair it with the constructor call:
   read (`class CalixB6SSH(CiscoSSHConnection)`, with the base in another module): a
   method stores it on `self` or returns it (a factory method the base calls), and a
   method of the base may turn keepalive on (netmiko's `BaseConnection` calls
-  `self.remote_conn_pre.get_transport().set_keepalive(...)`);
+  `self.remote_conn_pre.get_transport().set_keepalive(...)`), unless the class
+  itself readies the stored client (`self.client.connect(...)`, the schema's
+  `ready_after`): its set-up is then here, where a setter would be seen;
 - the client is an instance of a subclass defined in this file whose own methods call
   the setter (`class SSHClient(paramiko.SSHClient)` whose `connect()` calls
   `self.get_transport().set_keepalive(...)`): every instance is configured.
@@ -33,9 +35,37 @@ def made_for_unseen_base(event: KnownCall, context, schemas) -> bool:
     cls = parents.enclosing_class(home)
     if cls is None or not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)) or event.resolver is None:
         return False
-    if not _kept_by_object(event.call, home, parents):
+    kept = _kept_by_object(event.call, home, parents)
+    if kept is None:
         return False
-    return has_unseen_base(cls, _module_classes(context), event.resolver, schemas)
+    classes = _module_classes(context)
+    if not has_unseen_base(cls, classes, event.resolver, schemas):
+        return False
+    return not (kept and _readied_here(kept, _ready_methods(event, schemas), _ancestors(cls, classes)))
+
+
+def _ready_methods(event: KnownCall, schemas) -> frozenset[str]:
+    """The calls after which the client's settings can be made (paramiko: `connect()`
+    before `get_transport().set_keepalive()`), from its factories' `ready_after`."""
+    cls = event.target.returns
+    return frozenset(name for owner in schemas.factory_results(cls)
+                     if (factory := schemas.factory_reaching(cls, owner)) is not None
+                     for name in factory.ready_after)
+
+
+def _readied_here(attribute: str, methods: frozenset[str], classes: list[ast.ClassDef]) -> bool:
+    """The class itself calls `self.<attribute>.connect(...)`: it sets the client up here,
+    where a setter would be seen, not in the base."""
+    if not methods:
+        return False
+    for cls in classes:
+        for node in walk(cls):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods:
+                receiver = node.func.value
+                if isinstance(receiver, ast.Attribute) and receiver.attr == attribute and \
+                        isinstance(receiver.value, ast.Name):
+                    return True
+    return False
 
 
 def configured_by_own_class(event: KnownCall, setter_receiver: ast.expr | None, context) -> bool:
@@ -69,25 +99,26 @@ def has_unseen_base(cls: ast.ClassDef, classes: dict[str, ast.ClassDef], resolve
     return False
 
 
-def _kept_by_object(call: ast.Call, home: ast.FunctionDef | ast.AsyncFunctionDef, parents: Parents) -> bool:
-    """`self.x = Client()`, `return Client()`, or `client = Client(); ...; return client`."""
+def _kept_by_object(call: ast.Call, home: ast.FunctionDef | ast.AsyncFunctionDef, parents: Parents) -> str | None:
+    """`self.x = Client()` ("x"), or `return Client()` / `client = Client(); ...; return client`
+    (""): how the object keeps the client; None when it does not."""
     if not home.args.args:
-        return False
+        return None
     me = home.args.args[0].arg
     parent = parents.of(call)
     if isinstance(parent, ast.Return):
-        return True
+        return ""
     if not isinstance(parent, (ast.Assign, ast.AnnAssign)) or parent.value is not call:
-        return False
+        return None
     targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
     for target in targets:
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
-            return True
+            return target.attr
         if isinstance(target, ast.Name) and any(
                 isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id == target.id
                 and parents.home(node) is home for node in walk(home)):
-            return True
-    return False
+            return ""
+    return None
 
 
 def _ancestors(cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> list[ast.ClassDef]:

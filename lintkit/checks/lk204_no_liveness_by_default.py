@@ -63,7 +63,8 @@ class NoLivenessByDefault(Check):
     client such a method stores on `self` or returns may be set up by a
     method of that base (netmiko's `BaseConnection` calls
     `set_keepalive()` on the client its subclasses make), so it is not
-    reported; a local subclass whose own methods call the setter
+    reported, unless the class itself readies a client it stores
+    (`self.client.connect(...)`: its set-up is then here); a local subclass whose own methods call the setter
     (`self.get_transport().set_keepalive(30)` in an overriding
     `connect()`) configures every instance, and an object a client hands
     out (`client.get_transport()`) is judged where the client is made,
