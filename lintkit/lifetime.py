@@ -5,7 +5,8 @@ A connection is short-lived, and the LK2xx liveness rules leave it alone, when i
 does not outlive the function (or `with` block) that makes it, and that code ends
 it: a `with` block (also `with conn:` and `with closing(conn):` later in the
 function), a closing method (`close()`, `disconnect()`, `release()`) on it in the
-same function, or a temporary used on the spot (`Redis(host).ping()`).
+same function or in a function of the file it is handed to (`finally: _cleanup(conn)`,
+followed a few helper calls deep), or a temporary used on the spot (`Redis(host).ping()`).
 Everything else counts as long-lived:
 
 - it escapes: stored on an object (`self.conn = ...`) or in a module global,
@@ -16,7 +17,10 @@ Everything else counts as long-lived:
   the function makes from it is itself ended there: `params` in
   `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
 - it is never closed: a local connection of a function lives as long as that
-  function runs, which for `main()` is the whole program;
+  function runs, which for `main()` is the whole program; unless the library
+  closes it when the object is collected (the schema's `closed_when_collected`:
+  redis-py's `Redis.__del__`) and nothing keeps it: it then ends with its
+  function, as if closed at its end;
 - the function runs a loop on it: the connection is used inside a `while` loop, the
   function calls an event-loop method (`start_consuming()`, `drain_events()`,
   `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import ast
 
+from .closing_helpers import ClosingHelpers
 from .context import FileContext
 from .events import KnownCall, Resolver
 from .sockets import Flow, SocketFlows
@@ -58,10 +63,29 @@ def short_lived(event: KnownCall, context: FileContext) -> bool:
 
 def _short_lived(event: KnownCall, context: FileContext) -> bool:
     flows: SocketFlows = _file_state(context, "_lifetime_flows", lambda: SocketFlows(context.tree, context.parents))
-    return _ends_here(event.call, event.resolver, flows, follow_hand_over=True)
+    helpers: ClosingHelpers = _file_state(context, "_lifetime_helpers",
+                                          lambda: ClosingHelpers(context.tree, CLOSING_METHODS))
+    if _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True):
+        return True
+    return bool(event.target.returns.closed_when_collected) and _dropped_at_return(event.call, event.resolver, flows)
 
 
-def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, follow_hand_over: bool) -> bool:
+def _dropped_at_return(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
+    """A local object that nothing keeps when its function returns: not stored, returned or
+    handed to another call, in a function with no loop at all (`for m in r.pubsub().listen()`
+    keeps it busy through an object lintkit does not follow) and no event-loop method."""
+    flow = flows.follow(call, resolver)
+    if flow.escape is not None or flow.handed_over or not flow.names:
+        return False
+    home = flows.parents.home(call)
+    if home is flows.parents.tree or _runs_a_loop(flow, home, flows):
+        return False
+    return not any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and flows.parents.home(node) is home
+                   for node in walk(home))
+
+
+def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, helpers: ClosingHelpers,
+               follow_hand_over: bool) -> bool:
     """Whether the object a call makes is ended by the code making it.  With
     `follow_hand_over`, an object handed to other calls (`BlockingConnection(params)`)
     also ends there when every object made from it does."""
@@ -72,7 +96,7 @@ def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, follow_ha
     if not flow.names:
         if flow.handed_over:  # `BlockingConnection(ConnectionParameters(...))`
             receiver = _receiving_call(call, parents)
-            return follow_hand_over and receiver is not None and _ends_here(receiver, resolver, flows, False)
+            return follow_hand_over and receiver is not None and _ends_here(receiver, resolver, flows, helpers, False)
         # A temporary: `Redis(host).ping()` as a statement dies at once; a chained
         # call whose result is kept may keep it.
         return follow_hand_over and isinstance(parents.statement(call), ast.Expr) and \
@@ -88,9 +112,12 @@ def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, follow_ha
         return True
     if next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None or _with_later(flow, home, flows):
         return True
+    if any(helpers.ends_argument(receiver, node, 0) for node, _ in flows.occurrences(home, flow.names)
+           if (receiver := _receiving_call(node, parents)) is not None and flows.parents.home(node) is home):
+        return True  # `finally: _cleanup(client)`, a function of this file that closes it
     if not follow_hand_over:
         return False
-    return bool(receivers) and all(_ends_here(receiver, resolver, flows, False) for receiver in receivers)
+    return bool(receivers) and all(_ends_here(receiver, resolver, flows, helpers, False) for receiver in receivers)
 
 
 def _is_run(receiver: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:

@@ -227,6 +227,13 @@ class ClassSchema:
     transports: Transports = field(default_factory=Transports)
     #: Arguments that take over from other keywords (redis `connection_pool=`).
     overrides: tuple[Override, ...] = ()
+    #: How the library recovers by itself from an idle connection a middlebox dropped
+    #: (urllib3: checks a pooled connection before reuse, retries on a reset): LK204
+    #: reports such a client only with `strict`.
+    recovers_dropped_idle: str | None = None
+    #: How the library closes the connection when the object is garbage-collected (redis-py:
+    #: `Redis.__del__` calls `close()`): a local one nothing keeps ends with its function.
+    closed_when_collected: str | None = None
     library: str = ""
     origin: str = ""
 
@@ -289,7 +296,8 @@ _TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
-    "option_keys", "connect_deferred_by", "override", "kwargs_receiver",
+    "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
+    "closed_when_collected",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -432,6 +440,13 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
         if name not in setters:
             r.fail(f"{r.key('option_keys')}.{name}", "must be one of the class's kwargs or attributes")
     return {name: frozenset(keys) for name, keys in table.items()}
+
+
+def _non_empty(r: _Reader, name: str) -> str | None:
+    value = r.str(name)
+    if value is not None and not value.strip():
+        r.fail(r.key(name), "must say how the library does it, not be empty")
+    return value
 
 
 def _connect_deferred_by(r: _Reader) -> dict[str, Any]:
@@ -634,6 +649,8 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             address=_address(r),
             transports=transports,
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
+            recovers_dropped_idle=_non_empty(r, "recovers_dropped_idle"),
+            closed_when_collected=_non_empty(r, "closed_when_collected"),
             library=lib_name,
             origin=origin,
         ))

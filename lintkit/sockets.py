@@ -170,6 +170,13 @@ def turns_keepalive_on(option: OptionCall) -> bool:
         (option.value is NO_VALUE or bool(option.value))
 
 
+def surely_turns_keepalive_on(option: OptionCall) -> bool:
+    """`setsockopt(SOL_SOCKET, SO_KEEPALIVE, v)` with `v` a literal truthy value (or a module
+    constant bound to one): keepalive is known to be on.  A computed `v` (a parameter of an
+    `enable(flag)` setter) may be False."""
+    return turns_keepalive_on(option) and option.value is not NO_VALUE
+
+
 def may_set_idle(call: ast.Call, resolver: Resolver) -> bool:
     """A call that sets (or might set: computed option names, the portable
     `getattr(socket, "TCP_KEEPIDLE", None) or ...`) the keepalive idle time."""
@@ -450,3 +457,56 @@ def _harmless(call: ast.Call) -> bool:
 
 def _declares_global(function: ast.AST, name: str) -> bool:
     return any(isinstance(node, ast.Global) and name in node.names for node in walk(function))
+
+
+# --------------------------------------------------------------------------- addresses
+
+#: Socket methods whose first argument is the address the socket talks on.
+ADDRESS_METHODS = frozenset({"bind", "connect", "connect_ex"})
+
+
+def on_loopback(call: ast.Call, flow: Flow, flows: SocketFlows, resolver: Resolver) -> bool:
+    """The socket a maker call makes is bound or connected to a literal loopback address
+    (`create_connection(("127.0.0.1", port))`, `sock.bind(("localhost", 0))`, a parameter
+    whose default is one): its traffic never leaves the host, so no middlebox drops it."""
+    home = flows.parents.home(call)
+    if resolver.qualname(call.func) in ("socket.create_connection", "socket.create_server") and call.args and \
+            _loopback_address(call.args[0], home, resolver):
+        return True
+    if not flow.names:
+        return False
+    return any(node.args and _loopback_address(node.args[0], flows.parents.home(node), resolver)
+               for node in flows.method_calls(flow, home, ADDRESS_METHODS))
+
+
+def _loopback_address(address: ast.expr, home: ast.AST, resolver: Resolver) -> bool:
+    if not (isinstance(address, ast.Tuple) and address.elts):
+        return False
+    host = address.elts[0]
+    value = literal_value(host, resolver)
+    if value is NO_VALUE and isinstance(host, ast.Name):
+        value = _parameter_default(host.id, home, resolver)
+    return isinstance(value, str) and _is_loopback(value)
+
+
+def _parameter_default(name: str, home: ast.AST, resolver: Resolver) -> object:
+    """The literal default of parameter `name` of function `home`, else NO_VALUE."""
+    if not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return NO_VALUE
+    args = home.args
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
+    return next((literal_value(default, resolver) for arg, default in pairs if arg.arg == name), NO_VALUE)
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip().lower()
+    if host == "localhost":
+        return True
+    import ipaddress  # only for sockets with a literal address: kept off the start-up path
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

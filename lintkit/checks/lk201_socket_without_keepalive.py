@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..events import KnownCall
-from ..sockets import MAKERS, SocketFlows, option_call, tcp_maker, turns_keepalive_on
+from ..sockets import MAKERS, SocketFlows, on_loopback, option_call, tcp_maker, turns_keepalive_on
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 CONSEQUENCE = ("without SO_KEEPALIVE Linux never probes an idle connection, so a NAT gateway, load balancer or "
@@ -38,6 +38,11 @@ class SocketWithoutKeepalive(Check):
     `socket.getaddrinfo(host, port, 0, SOCK_STREAM)` result unpacked by the
     enclosing `for` loop count as TCP. UDP and
     `AF_UNIX` sockets, `socketpair()` and `fromfd()` are never reported,
+    nor is a socket bound or connected to a literal loopback address
+    (`bind(("127.0.0.1", 0))`, `connect(("localhost", port))`, `::1`,
+    a parameter whose default is one, `create_connection(("localhost",
+    port))`: a socketpair emulation or a local listener, whose traffic
+    never passes a middlebox),
     nor is a socket handed to a function lintkit cannot see into (it may
     turn keepalive on). `setsockopt(IPPROTO_TCP, SO_KEEPALIVE, 1)` does not
     count: that is the wrong level (LK206) and leaves keepalive off.
@@ -131,6 +136,8 @@ class SocketWithoutKeepalive(Check):
         if flow.handed_over:
             return
         if flow.escape is None and not self.options.strict:
+            return
+        if on_loopback(event.call, flow, flows, event.resolver):
             return
         home = flows.parents.home(event.call)
         if flow.names:

@@ -6,7 +6,7 @@ from .. import fixed_behaviour, knobs as K
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..schema import Knob
 from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
-                       option_call, turns_keepalive_on)
+                       option_call, surely_turns_keepalive_on)
 from ..values import is_number, literal_value
 from ..liveness_scope import EXEMPTIONS, exempt
 from ..transports import on_transport
@@ -25,7 +25,9 @@ class KeepaliveIdleDefault(Check):
     """TCP keepalive turned on with the OS default idle time (2 hours), or an idle time above the maximum.
 
     ## What it does
-    Reports `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)` on a socket on which
+    Reports `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)` (a literal truthy value
+    or a module constant bound to one: a computed value, such as the
+    argument of an `enable(flag)` setter, may be off) on a socket on which
     the same code never sets the idle time before the first probe:
     `TCP_KEEPIDLE` (Linux, Windows 10+, BSD), `TCP_KEEPALIVE` (macOS) or
     `ioctl(SIO_KEEPALIVE_VALS, ...)` (Windows). The idle setting counts in the
@@ -167,7 +169,7 @@ class KeepaliveIdleDefault(Check):
             return
         if is_tcp_level(option.level) and option.option in IDLE_OPTIONS:
             self._check_idle_value(option.value, option.value_node, option.option.split(".")[1], 1)
-        elif turns_keepalive_on(option):
+        elif surely_turns_keepalive_on(option):
             self._check_idle_missing(event)
 
     def _check_idle_missing(self, event: MethodCall) -> None:

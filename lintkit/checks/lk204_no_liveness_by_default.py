@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from .. import knobs as K
 from ..bindings import Instance
+from ..class_setup import configured_by_own_class, made_for_unseen_base
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, FactorySchema, Knob
 from ..servicing import servicing_advice, servicing_hint, unserviced
@@ -48,7 +49,27 @@ class NoLivenessByDefault(Check):
     or an object it hands out (`t = ssh.get_transport(); t.set_keepalive(30)`,
     or `self.client` made in `__init__` and set up in `connect()`). A copy
     made with kombu's `clone()` has its source's settings: the source is
-    reported, once, and not each copy. The bundled schemas cover qpid
+    reported, once, and not each copy. A client whose library replaces a
+    dropped idle connection by itself (the schema's `recovers_dropped_idle`)
+    is reported only with `strict`: urllib3's pools (`PoolManager`,
+    `HTTPConnectionPool`, `HTTPSConnectionPool`) check a pooled connection
+    before reusing it (`is_connection_dropped`: one the server or a
+    middlebox closed or reset is replaced by a new one) and retry a request
+    that fails on a reset connection (`Retry(3)` by default; after the
+    request was sent, idempotent methods only), unless the call passes
+    `retries=False` or `retries=0`. A flow a middlebox forgets silently is
+    not detected before reuse, so `strict` still reports these pools.
+    lintkit cannot see the rest of an
+    object whose class derives from a class defined in another module: a
+    client such a method stores on `self` or returns may be set up by a
+    method of that base (netmiko's `BaseConnection` calls
+    `set_keepalive()` on the client its subclasses make), so it is not
+    reported, unless the class itself readies a client it stores
+    (`self.client.connect(...)`: its set-up is then here); a local subclass whose own methods call the setter
+    (`self.get_transport().set_keepalive(30)` in an overriding
+    `connect()`) configures every instance, and an object a client hands
+    out (`client.get_transport()`) is judged where the client is made,
+    not where it is handed out. The bundled schemas cover qpid
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
     `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
     pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
@@ -148,7 +169,8 @@ class NoLivenessByDefault(Check):
       under a quarter of it.
     - `--schemas PATH`: the knobs of your own schemas are checked too.
     - `strict` (`--strict`): also report short-lived connections, made and
-      closed within one function or `with` block.
+      closed within one function or `with` block, and clients whose library
+      recovers from a dropped idle connection by itself (urllib3's pools).
     - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
@@ -177,7 +199,11 @@ class NoLivenessByDefault(Check):
         target, call = event.target, event.call
         if exempt(event, self.context) or _part_of_known_connection(event) or target.copies_settings:
             return  # a copy (kombu's clone()) has its source's settings: judged at the source
+        if made_for_unseen_base(event, self.context, self.schemas):
+            return  # a method of a base class lintkit did not read may turn liveness on
         cls = target.returns
+        if cls.recovers_dropped_idle and not self.options.strict and not _retries_off(call, event):
+            return  # the library replaces a dropped idle connection by itself (urllib3's pools)
         concepts = K.LIVENESS + ("keepalive_options",)
         owners = [cls, *self.schemas.factory_results(cls)]
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
@@ -235,7 +261,8 @@ class NoLivenessByDefault(Check):
         for pending in self._pending:
             names = {k.attribute for k in pending.knobs} | {k.method for k in pending.knobs}
             holder = _holder(pending.event.call, parents)
-            if not any(name in names and _reaches(pending.event.call, origin, holder, receiver, parents)
+            if not any(name in names and (_reaches(pending.event.call, origin, holder, receiver, parents) or
+                                          configured_by_own_class(pending.event, receiver, self.context))
                        for name, receiver, origin in self._enabling):
                 self._report_pending(pending)
 
@@ -302,9 +329,10 @@ def _owner(node: ast.AST, name: str, parents: Parents) -> ast.AST | None:
 
 
 def _part_of_known_connection(event: KnownCall) -> bool:
-    """`ssh.get_transport()` of an `ssh` made in this file: that connection is judged where it is made."""
-    origin = event.instance.origin if isinstance(event.instance, Instance) else None
-    return origin is not None and origin is not event.call
+    """`ssh.get_transport()`: a part of a client's connection, judged where the client is made
+    (in this file, or elsewhere when the client is a parameter, `self` or an attribute lintkit
+    did not see made)."""
+    return isinstance(event.instance, Instance) and event.instance.origin is not event.call
 
 
 def _reaches(call: ast.Call, origin: ast.Call | None, holder, receiver: ast.expr | None, parents: Parents) -> bool:
@@ -335,6 +363,12 @@ def _leading_name(expr: ast.expr) -> str | None:
     while isinstance(expr, ast.Call) or (isinstance(expr, ast.Attribute) and dotted(expr) is None):
         expr = expr.func if isinstance(expr, ast.Call) else expr.value
     return dotted(expr) if isinstance(expr, (ast.Attribute, ast.Name)) else None
+
+
+def _retries_off(call: ast.Call, event: KnownCall) -> bool:
+    """`retries=False` or `retries=0`: a request on a connection reset while idle is not retried."""
+    value = next((k.value for k in call.keywords if k.arg == "retries"), None)
+    return value is not None and literal_value(value, event.resolver) in (False, 0)
 
 
 def _keeps_alive(knob: Knob) -> bool:
