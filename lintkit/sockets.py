@@ -420,4 +420,3 @@ def _starts_thread(call: ast.Call, resolver: Resolver) -> bool:
 
 def _harmless(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Name) and call.func.id in _HARMLESS
-
