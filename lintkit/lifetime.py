@@ -158,9 +158,8 @@ def _last_name(expr: ast.expr) -> str | None:
 def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
     """The function calls an event-loop method, or uses the connection inside a `while` loop."""
     parents = flows.parents
-    for node in walk(home):
-        if isinstance(node, ast.Call) and _last_name(node.func) in SERVING_METHODS and parents.home(node) is home:
-            return True
+    if parents.index(home).memo("serves", lambda: _serves(home, parents)):
+        return True
     for node, _ in flows.occurrences(home, flow.names):
         current = parents.of(node)
         while current is not None and current is not home:
@@ -168,6 +167,12 @@ def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
                 return True
             current = parents.of(current)
     return False
+
+
+def _serves(home: ast.AST, parents) -> bool:
+    """The function itself (not a nested one) calls an event-loop method."""
+    return any(isinstance(node, ast.Call) and _last_name(node.func) in SERVING_METHODS and parents.home(node) is home
+               for node in walk(home))
 
 
 def _file_state(context: FileContext, name: str, make):

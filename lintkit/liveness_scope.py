@@ -56,5 +56,12 @@ EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
 
 
 def exempt(event: KnownCall, context: FileContext) -> bool:
-    """Whether the LK2xx rules leave the connection made by this call alone."""
-    return event.subclass_defines_init or any(predicate(event, context) for predicate in EXEMPTIONS)
+    """Whether the LK2xx rules leave the connection made by this call alone (computed once
+    per call and class of a file: every LK2xx rule asks)."""
+    if event.subclass_defines_init:
+        return True
+    verdicts = context.__dict__.setdefault("_liveness_exempt", {})
+    key = (id(event.call), id(event.target))
+    if key not in verdicts:
+        verdicts[key] = any(predicate(event, context) for predicate in EXEMPTIONS)
+    return verdicts[key]

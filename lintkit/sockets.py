@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .events import Resolver
-from .syntax import parent_map, walk
+from .name_index import NameIndex, dotted
+from .syntax import parent_map
 from .values import NO_VALUE, literal_value
 
 MAKERS = {"socket.socket": "socket.socket()", "socket.create_connection": "socket.create_connection()",
@@ -43,6 +44,7 @@ class Parents:
     def __init__(self, tree: ast.Module):
         self.tree = tree
         self._parent: dict[int, ast.AST] | None = None
+        self._indexes: dict[int, NameIndex] = {}
 
     def of(self, node: ast.AST) -> ast.AST | None:
         if self._parent is None:
@@ -65,6 +67,13 @@ class Parents:
     def enclosing_class(self, function: ast.AST) -> ast.ClassDef | None:
         parent = self.of(function)
         return parent if isinstance(parent, ast.ClassDef) else None
+
+    def index(self, place: ast.AST) -> NameIndex:
+        """The name uses under `place` (a function, class or the module), built once."""
+        found = self._indexes.get(id(place))
+        if found is None:
+            found = self._indexes[id(place)] = NameIndex(place)
+        return found
 
 
 # --------------------------------------------------------------------------- makers
@@ -216,16 +225,6 @@ class Flow:
     insert_before: bool = False
 
 
-def dotted(expr: ast.expr) -> str | None:
-    parts = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    return ".".join([expr.id, *reversed(parts)])
-
-
 class SocketFlows:
     """Lifetime and keepalive analysis for the sockets of one file."""
 
@@ -294,7 +293,7 @@ class SocketFlows:
     def _bind(self, target: ast.expr, home: ast.AST, flow: Flow) -> None:
         if isinstance(target, ast.Name):
             flow.names.add(target.id)
-            if isinstance(home, ast.Module) or _declares_global(home, target.id):
+            if isinstance(home, ast.Module) or self.parents.index(home).declares_global(target.id):
                 flow.escape = flow.escape or MODULE_GLOBAL
         elif isinstance(target, ast.Attribute):
             name = dotted(target)
@@ -316,11 +315,8 @@ class SocketFlows:
                 self._use(node, name, home, flow, resolver)
 
     def occurrences(self, home: ast.AST, names: set[str]) -> Iterator[tuple[ast.expr, str]]:
-        for node in walk(home):
-            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
-                name = dotted(node) if isinstance(node, ast.Attribute) else node.id
-                if name in names:
-                    yield node, name
+        """Every read of one of `names` under `home`, in walk order."""
+        return iter(self.parents.index(home).loads(names))
 
     def _use(self, node: ast.expr, name: str, home: ast.AST, flow: Flow, resolver: Resolver) -> None:
         if self.parents.home(node) is not home:
@@ -385,10 +381,7 @@ class SocketFlows:
         if flow.escape == MODULE_GLOBAL:
             places = [self.tree]
         for place in places:
-            for node in walk(place):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                        node.func.attr in methods and dotted(node.func.value) in flow.names:
-                    yield node
+            yield from self.parents.index(place).method_calls(flow.names, methods)
 
     def unconnected(self, flow: Flow, home: ast.AST) -> bool:
         """Whether the socket stays where lintkit sees all of its uses (its function, its
@@ -407,35 +400,16 @@ class SocketFlows:
             return None
         home = self.parents.home(call)
         flow = Flow(names={receiver})
-        if isinstance(home, ast.Module) or _declares_global(home, receiver):
+        index = self.parents.index(home)
+        if isinstance(home, ast.Module) or index.declares_global(receiver):
             flow.escape = MODULE_GLOBAL
-        for node in walk(home):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                left, right = dotted(node.targets[0]), _source_name(node.value)
-                if left and right and (left == receiver or right == receiver):
-                    flow.names.update((left, right))
-            elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-                right = _source_name(node.context_expr)
-                if right == receiver or node.optional_vars.id == receiver:
-                    flow.names.update(filter(None, (right, node.optional_vars.id)))
+        for names in index.aliases(receiver):
+            flow.names.update(names)
         return flow, home
 
     def handed_over(self, names: set[str], home: ast.AST) -> bool:
         """Whether any of `names` is passed to a call lintkit cannot see into."""
-        for node in walk(home):
-            if isinstance(node, ast.Call) and not _harmless(node) and not (
-                    isinstance(node.func, ast.Attribute) and node.func.attr in ("setsockopt", "ioctl", "wrap_socket")):
-                for argument in [*node.args, *(k.value for k in node.keywords)]:
-                    if dotted(argument) in names:
-                        return True
-        return False
-
-
-def _source_name(value: ast.expr) -> str | None:
-    """`y` in `x = y` and in `x = ctx.wrap_socket(y, ...)`."""
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "wrap_socket":
-        value = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "sock"), None)
-    return dotted(value) if value is not None else None
+        return self.parents.index(home).passed(names, _harmless)
 
 
 def _is_wrap(call: ast.Call, resolver: Resolver) -> bool:
@@ -453,10 +427,6 @@ def _starts_thread(call: ast.Call, resolver: Resolver) -> bool:
 
 def _harmless(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Name) and call.func.id in _HARMLESS
-
-
-def _declares_global(function: ast.AST, name: str) -> bool:
-    return any(isinstance(node, ast.Global) and name in node.names for node in walk(function))
 
 
 # --------------------------------------------------------------------------- addresses

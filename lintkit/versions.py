@@ -46,17 +46,7 @@ class VersionConstraint:
 
     def within(self, versions: str) -> bool | None:
         """True when every allowed version is in `versions`, False when none is, else None."""
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-        try:
-            wanted = SpecifierSet(versions)
-        except InvalidSpecifier:
-            return None
-        probes = [v for v in _probes(self.specifier, wanted) if self.specifier.contains(v, prereleases=True)]
-        if not probes:
-            return None
-        inside = {wanted.contains(v, prereleases=True) for v in probes}
-        return inside.pop() if len(inside) == 1 else None
+        return _within(self.specifier, versions)
 
 
 class ProjectVersions:
@@ -193,6 +183,23 @@ def _installed(name: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- comparing ranges
+
+
+@lru_cache(maxsize=1024)
+def _within(allowed: SpecifierSet, versions: str) -> bool | None:
+    """`VersionConstraint.within`, computed once per (pins, range): a rule asks it for every
+    knob of every call, and the answer depends on nothing else."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        wanted = SpecifierSet(versions)
+    except InvalidSpecifier:
+        return None
+    probes = [v for v in _probes(allowed, wanted) if allowed.contains(v, prereleases=True)]
+    if not probes:
+        return None
+    inside = {wanted.contains(v, prereleases=True) for v in probes}
+    return inside.pop() if len(inside) == 1 else None
 
 
 def _probes(allowed: SpecifierSet, wanted: SpecifierSet) -> list[Version]:

@@ -258,15 +258,20 @@ class NoLivenessByDefault(Check):
         if not self._pending:
             return
         parents = self.context.parents
+        setters = _Setters(self._enabling)
         for pending in self._pending:
             names = {k.attribute for k in pending.knobs} | {k.method for k in pending.knobs}
-            holder = _holder(pending.event.call, parents)
-            if not any(name in names and (_reaches(pending.event.call, origin, holder, receiver, parents) or
-                                          configured_by_own_class(pending.event, receiver, self.context))
-                       for name, receiver, origin in self._enabling):
+            if not (setters.reach(pending.event.call, names, parents) or self._own_class_sets(pending.event, names)):
                 self._report_pending(pending)
 
     # ------------------------------------------------------------------ helpers
+
+    def _own_class_sets(self, event: KnownCall, names: set) -> bool:
+        """A setter in a method of the local subclass being built configures every instance."""
+        if getattr(event.instance, "subclass", None) is None:
+            return False
+        return any(name in names and configured_by_own_class(event, receiver, self.context)
+                   for name, receiver, _ in self._enabling)
 
     def _sets_liveness(self, reading: K.Reading, event: KnownCall) -> bool:
         if reading.state == K.ABSENT:
@@ -333,6 +338,31 @@ def _part_of_known_connection(event: KnownCall) -> bool:
     (in this file, or elsewhere when the client is a parameter, `self` or an attribute lintkit
     did not see made)."""
     return isinstance(event.instance, Instance) and event.instance.origin is not event.call
+
+
+class _Setters:
+    """The setters seen in the file (name, receiver, the call that made the receiver's object
+    when the analyzer followed it), indexed so that matching every pending call against them
+    costs what it matches, not pending x setters."""
+
+    def __init__(self, setters: list[tuple[str, ast.expr | None, ast.Call | None]]):
+        self._followed: dict[str, set[int]] = {}
+        self._by_name: dict[str, list[ast.expr | None]] = {}
+        for name, receiver, origin in setters:
+            if origin is not None:
+                self._followed.setdefault(name, set()).add(id(origin))
+            else:
+                self._by_name.setdefault(name, []).append(receiver)
+
+    def reach(self, call: ast.Call, names: set, parents: Parents) -> bool:
+        """Whether a setter of one of `names` reaches the connection `call` made (see `_reaches`)."""
+        if any(id(call) in self._followed.get(name, ()) for name in names):
+            return True
+        receivers = [receiver for name in names for receiver in self._by_name.get(name, ())]
+        if not receivers:
+            return False
+        holder = _holder(call, parents)
+        return any(_reaches(call, None, holder, receiver, parents) for receiver in receivers)
 
 
 def _reaches(call: ast.Call, origin: ast.Call | None, holder, receiver: ast.expr | None, parents: Parents) -> bool:
