@@ -13,7 +13,7 @@ from libcst.codemod import CodemodCommand, CodemodContext
 from .config import ConfigError, Settings
 from .fixer import fix_source
 from .resolver import SettingsResolver
-from .runner import engine_for, fix_spec
+from .runner import engine_for as _engine, fix_spec
 from .source import SourceError, decode_source
 
 
@@ -115,7 +115,7 @@ class LintkitFixCommand(CodemodCommand):
         settings = self._settings_for(filename)
         if self.context.filename and settings.is_excluded(filename, is_dir=False):
             return tree
-        outcome = fix_source(engine_for(fix_spec(settings, filename)), data, self.context.filename or "<stdin>",
+        outcome = fix_source(_engine(fix_spec(settings, filename)), data, self.context.filename or "<stdin>",
                              unsafe=self.unsafe or settings.unsafe_fixes)
         if outcome.error is not None:
             raise LintkitFixError(outcome.error)

@@ -17,6 +17,7 @@ honoured here too (flake8 knows only `# flake8: noqa`).
 from __future__ import annotations
 
 import ast
+import os
 from typing import Any, Iterator
 
 from . import __version__
@@ -24,7 +25,7 @@ from .config import ConfigError, Settings, flake8_options, flake8_overrides
 from .engine import Engine, is_selected
 from .noqa import file_level_codes
 from .resolver import SettingsResolver
-from .runner import EngineSpec, check_spec
+from .runner import check_spec, engine_for
 from .schema import SchemaError
 
 
@@ -34,11 +35,15 @@ class Plugin:
 
     _resolver: SettingsResolver | None = None
     _honour_noqa: bool = True
-    #: One engine per distinct (schemas, selection, rule options): built once per run.
-    _engines: dict[EngineSpec, Engine] = {}
+    #: Engines (runner.engine_for: one per distinct spec) by the identity of the resolver's Settings.
+    _engine_of_settings: dict[int, Engine] = {}
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str]):
         self.tree, self.filename, self.lines = tree, filename, lines
+        # Resolved here, not in run(): flake8 reports an exception from the constructor as one
+        # "lintkit failed" error naming the malformed setting, without a traceback.
+        self.settings = self.settings_for(filename)
+        self.engine = self.engine_for(self.settings)
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -51,7 +56,10 @@ class Plugin:
     def parse_options(cls, options: Any) -> None:
         try:
             cls._resolver = SettingsResolver(overrides=flake8_overrides(options), origin="flake8")
-        except ConfigError as exc:
+            cls._engine_of_settings = {}
+            # A malformed option, configuration or schema of the working directory stops the run here.
+            cls.engine_for(cls._resolver.for_directory(os.getcwd()))
+        except (ConfigError, SchemaError) as exc:
             raise SystemExit(f"lintkit: {exc}") from None
         cls._honour_noqa = not getattr(options, "disable_noqa", False)
 
@@ -63,16 +71,15 @@ class Plugin:
 
     @classmethod
     def engine_for(cls, settings: Settings) -> Engine:
-        spec = check_spec(settings)
-        engine = cls._engines.get(spec)
+        # The resolver keeps one Settings object per configuration: its identity is the key.
+        engine = cls._engine_of_settings.get(id(settings))
         if engine is None:
-            engine = cls._engines[spec] = _build_engine(spec)
+            engine = cls._engine_of_settings[id(settings)] = engine_for(check_spec(settings))
         return engine
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        settings = self.settings_for(self.filename)
-        text = "".join(self.lines)
-        result = self.engine_for(settings).check_tree(self.tree, text, self.filename)
+        settings = self.settings
+        result = self.engine.check_tree(self.tree, "".join(self.lines), self.filename)
         if not result.findings:
             return
         select, ignore = settings.enabled_for(self.filename)
@@ -84,9 +91,3 @@ class Plugin:
                 continue
             yield finding.line, finding.col, finding.text(), type(self)
 
-
-def _build_engine(spec: EngineSpec) -> Engine:
-    try:
-        return spec.build()
-    except SchemaError as exc:
-        raise SystemExit(f"lintkit: {exc}") from None

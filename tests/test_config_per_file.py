@@ -165,6 +165,31 @@ def test_flake8_option_error_names_the_flake8_option(tmp_path: Path) -> None:
     assert " --max-idle-seconds" not in completed.stderr
 
 
+def test_flake8_malformed_subproject_configuration_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "pyproject.toml").write_text('[tool.lintkit]\nmax-idle-seconds = "x"\n')
+    (tmp_path / "svc" / "app.py").write_text(APP)
+    completed = run("flake8", "--select", "LK", "svc", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "max-idle-seconds: expected an integer number of seconds, got string 'x'" in completed.stdout
+    assert "Traceback" not in completed.stdout + completed.stderr
+
+
+def test_resolver_caches_per_directory_and_config(tmp_path: Path) -> None:
+    from lintkit.resolver import SettingsResolver
+
+    root = two_services(tmp_path)
+    resolver = SettingsResolver(overrides={"strict": True})
+    a = resolver.for_file(root / "svc_a" / "legacy" / "old.py")
+    assert a is resolver.for_file(root / "svc_a" / "app.py") is resolver.for_directory(str(root / "svc_a"))
+    assert a.max_idle_seconds == 60 and a.strict and a.root == root / "svc_a"
+    b = resolver.for_file(root / "svc_b" / "app.py")
+    assert b.max_idle_seconds == 240 and b.source == root / "svc_b" / "lintkit.toml" and b.strict
+    fixed = SettingsResolver(config=root / "svc_a" / "pyproject.toml")
+    assert fixed.for_file(root / "svc_b" / "app.py").max_idle_seconds == 60
+    assert SettingsResolver(isolated=True).for_file(root / "svc_a" / "app.py").max_idle_seconds == 240
+
+
 def test_flake8_select_e999_fails_on_python2_code() -> None:
     example = ROOT / "examples" / "qpid_driver.py"
     lk_only = run("flake8", "--select", "LK", str(example), cwd=ROOT)
@@ -172,3 +197,5 @@ def test_flake8_select_e999_fails_on_python2_code() -> None:
     recommended = run("flake8", "--select", "E999,LK", str(example), cwd=ROOT)
     assert recommended.returncode == 1
     assert " E999 SyntaxError" in recommended.stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "flake8 --select E999,LK src/" in readme and "flake8 --select LK src/" not in readme
