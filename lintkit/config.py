@@ -1,8 +1,10 @@
 """Project settings: `[tool.lintkit]` in pyproject.toml, or a lintkit.toml.
 
-Discovery follows ruff: walk up from a checked path to the first directory
-holding `.lintkit.toml`, `lintkit.toml` (top-level keys) or a `pyproject.toml`
-that has a `[tool.lintkit]` table (one without the table is skipped).
+Discovery follows ruff: each checked file is governed by its closest
+configuration (lintkit.resolver), found walking up from the file to the first
+directory holding `.lintkit.toml`, `lintkit.toml` (top-level keys) or a
+`pyproject.toml` that has a `[tool.lintkit]` table (one without the table is
+skipped).
 
 Every malformed setting raises ConfigError naming the file and the key, with a
 did-you-mean for a misspelt key or rule code: a typo in the linter's own
