@@ -158,8 +158,16 @@ def run_check(args: argparse.Namespace) -> int:
                 return
             yield name, check_file(engine_for(check_spec(settings)), name, sys.stdin.buffer.read())
             return
-        files = _source_files(args, resolver)
-        yield from check_files([(path, check_spec(resolver.for_file(path))) for path in files], args.jobs)
+        specs: dict[int, EngineSpec] = {}  # by the identity of the resolver's Settings (one per config)
+
+        def spec_for(path: str) -> EngineSpec:
+            settings = resolver.for_file(path)
+            spec = specs.get(id(settings))
+            if spec is None:
+                spec = specs[id(settings)] = check_spec(settings)
+            return spec
+
+        yield from check_files([(path, spec_for(path)) for path in _source_files(args, resolver)], args.jobs)
 
     reported = []
     for path, result in results():
