@@ -10,7 +10,7 @@ from typing import Sequence
 
 from . import __version__
 from .checks import ALL_CHECKS, CHECKS_BY_CODE
-from .config import ConfigError, Settings, discover_settings, merge_cli
+from .config import ConfigError, Settings
 from .engine import is_selected
 from .files import iter_source_files
 from .engine import FileResult
@@ -18,7 +18,8 @@ from .findings import FileError
 from .formats import DEFAULT_FORMAT, FORMATS, fixable, render
 from .source import SourceError, decode_source, split_lines
 from .registry import load_schema_set
-from .runner import EngineSpec, check_file, check_files
+from .resolver import SettingsResolver
+from .runner import EngineSpec, check_file, check_files, check_spec, engine_for, fix_spec
 from .schema import SchemaError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -131,39 +132,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def load_check_settings(args: argparse.Namespace) -> Settings:
-    """The configuration file (found from the first path, or --config), then the flags."""
-    start = args.stdin_filename if args.paths == ["-"] and args.stdin_filename else args.paths[0]
-    settings = discover_settings(start if start != "-" else ".", config=args.config, isolated=args.isolated)
-    return merge_cli(settings, select=args.select, extend_select=args.extend_select, ignore=args.ignore,
-                     exclude=args.exclude, extend_exclude=args.extend_exclude,
-                     max_idle_seconds=args.max_idle_seconds, extend_schemas=args.schemas, strict=args.strict,
-                     unsafe_fixes=args.unsafe_fixes)
+def load_resolver(args: argparse.Namespace) -> SettingsResolver:
+    """Each file's settings: its closest configuration file (or --config for all, none with
+    --isolated), then the flags."""
+    return SettingsResolver(config=args.config, isolated=args.isolated, overrides=dict(
+        select=args.select, extend_select=args.extend_select, ignore=args.ignore, exclude=args.exclude,
+        extend_exclude=args.extend_exclude, max_idle_seconds=args.max_idle_seconds, extend_schemas=args.schemas,
+        strict=args.strict, unsafe_fixes=args.unsafe_fixes))
+
+
+def _stdin_settings(args: argparse.Namespace, resolver: SettingsResolver) -> Settings:
+    """Standard input is governed by the configuration of --stdin-filename (else the working directory's)."""
+    return resolver.for_file(args.stdin_filename or "-")
 
 
 def run_check(args: argparse.Namespace) -> int:
-    settings = load_check_settings(args)
-    select, _ = settings.enabled_for(settings.root)
-    spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, options=settings.rule_options)
-    engine = spec.build()
+    resolver = load_resolver(args)
+    _load_schemas(args, resolver)
 
     def results():
         if args.paths == ["-"]:
             name = args.stdin_filename or "-"
+            settings = _stdin_settings(args, resolver)
             if args.force_exclude and args.stdin_filename and settings.is_excluded(name, is_dir=False):
                 return
-            yield name, check_file(engine, name, sys.stdin.buffer.read())
+            yield name, check_file(engine_for(check_spec(settings)), name, sys.stdin.buffer.read())
             return
-        yield from check_files(spec, engine, _source_files(args, settings), args.jobs)
+        specs: dict[int, EngineSpec] = {}  # by the identity of the resolver's Settings (one per config)
+
+        def spec_for(path: str) -> EngineSpec:
+            settings = resolver.for_file(path)
+            spec = specs.get(id(settings))
+            if spec is None:
+                spec = specs[id(settings)] = check_spec(settings)
+            return spec
+
+        yield from check_files([(path, spec_for(path)) for path in _source_files(args, resolver)], args.jobs)
 
     reported = []
     for path, result in results():
         if result.findings:
-            file_select, file_ignore = settings.enabled_for(path)
+            file_select, file_ignore = resolver.for_file(path).enabled_for(path)
             result.findings = [f for f in result.findings if is_selected(f.code, file_select, file_ignore)]
         reported.append((path, result))
     render(args.output_format, reported, stream_out=sys.stdout, stream_err=sys.stderr,
-           color=use_color(sys.stdout), sources=read_lines, unsafe_fixes=settings.unsafe_fixes)
+           color=use_color(sys.stdout), sources=read_lines, unsafe_fixes=_unsafe_fixes(args, resolver))
     errors = any(result.error is not None for _, result in reported) or _missing(args.paths)
     findings = any(result.findings for _, result in reported)
     if errors or (findings and not args.exit_zero):
@@ -171,19 +184,34 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _unsafe_fixes(args: argparse.Namespace, resolver: SettingsResolver) -> bool:
+    """Whether the summary counts unsafe fixes: the flag, else the first path's configuration."""
+    return _first_settings(args, resolver).unsafe_fixes
+
+
+def _first_settings(args: argparse.Namespace, resolver: SettingsResolver) -> Settings:
+    """The settings of the first path named (a directory's own configuration governs it)."""
+    first = args.stdin_filename if args.paths == ["-"] and args.stdin_filename else args.paths[0]
+    return resolver.for_directory(first) if os.path.isdir(first) else resolver.for_file(first)
+
+
+def _load_schemas(args: argparse.Namespace, resolver: SettingsResolver) -> None:
+    """A broken schema (--schemas, or the first path's extend-schemas) is an error before any file is read."""
+    engine_for(check_spec(_first_settings(args, resolver)))
+
+
 def _missing(paths: list[str]) -> list[str]:
     return [path for path in paths if path != "-" and not os.path.lexists(path)]
 
 
-def _source_files(args: argparse.Namespace, settings: Settings) -> list[str]:
+def _source_files(args: argparse.Namespace, resolver: SettingsResolver) -> list[str]:
     """The files to check or fix; one error line per path that does not exist, and a
     warning when the paths hold no Python file at all (nothing was checked)."""
     missing = _missing(args.paths)
     for path in missing:
         print(f"lintkit: error: {path}: no such file or directory", file=sys.stderr)
     present = [path for path in args.paths if path not in missing]
-    files = list(iter_source_files(present, lambda path, is_dir: settings.is_excluded(path, is_dir=is_dir),
-                                   force_exclude=args.force_exclude))
+    files = list(iter_source_files(present, resolver.excluded, force_exclude=args.force_exclude))
     if present and not files and not args.force_exclude:
         print(f"lintkit: warning: no Python files found in {', '.join(present)}; nothing was checked",
               file=sys.stderr)
@@ -196,31 +224,33 @@ def run_fix(args: argparse.Namespace) -> int:
     stdout and everything else to stderr."""
     from .fixer import fix_files, fix_source, unified_diff  # libcst: only when fixing
 
-    settings = load_check_settings(args)
+    resolver = load_resolver(args)
+    _load_schemas(args, resolver)
     if args.paths == ["-"]:
         name = args.stdin_filename or "-"
         data = sys.stdin.buffer.read()
-        engine = _fix_spec(settings, name).build()
-        outcome = fix_source(engine, data, name, unsafe=settings.unsafe_fixes)
+        settings = _stdin_settings(args, resolver)
+        outcome = fix_source(engine_for(fix_spec(settings, name)), data, name, unsafe=settings.unsafe_fixes)
         new = outcome.new_bytes if outcome.new_bytes is not None else data
         if args.diff:
             sys.stdout.write(unified_diff(name, data, new))
             return EXIT_FINDINGS if new != data else EXIT_CLEAN
         sys.stdout.buffer.write(new)
         sys.stdout.flush()
-        return _report_fixed([(name, outcome)], args, settings, sys.stderr)
+        return _report_fixed([(name, outcome)], args, resolver, sys.stderr)
 
-    paths = _source_files(args, settings)
-    # Per-file ignores decide which fixes may apply: one engine per distinct selection.
-    groups: dict[tuple, list[int]] = {}
+    paths = _source_files(args, resolver)
+    # Each file's configuration and per-file ignores decide which fixes may apply:
+    # one engine per distinct (spec, unsafe-fixes).
+    groups: dict[tuple[EngineSpec, bool], list[int]] = {}
     for index, path in enumerate(paths):
-        groups.setdefault(settings.enabled_for(path), []).append(index)
+        settings = resolver.for_file(path)
+        groups.setdefault((fix_spec(settings, path), settings.unsafe_fixes), []).append(index)
     progress = _Progress(len(paths)) if sys.stderr.isatty() else None
     outcomes: list = [None] * len(paths)
-    for (select, ignore), indexes in groups.items():
-        spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
+    for (spec, unsafe), indexes in groups.items():
         group = [paths[i] for i in indexes]
-        for index, (path, outcome) in zip(indexes, fix_files(spec, spec.build(), group, unsafe=settings.unsafe_fixes,
+        for index, (path, outcome) in zip(indexes, fix_files(spec, engine_for(spec), group, unsafe=unsafe,
                                                              diff=args.diff, jobs=args.jobs,
                                                              progress=progress and progress.advance)):
             outcomes[index] = (path, outcome)
@@ -237,27 +267,23 @@ def run_fix(args: argparse.Namespace) -> int:
                 sys.stdout.write(unified_diff(path, outcome.old_bytes, outcome.new_bytes))
         errors = any(outcome.error for _, outcome in outcomes)
         return EXIT_FINDINGS if changed or errors else EXIT_CLEAN
-    return _report_fixed(outcomes, args, settings, sys.stdout)
+    return _report_fixed(outcomes, args, resolver, sys.stdout)
 
 
-def _fix_spec(settings: Settings, path: str) -> EngineSpec:
-    select, ignore = settings.enabled_for(path)
-    return EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
-
-
-def _report_fixed(outcomes, args: argparse.Namespace, settings: Settings, out) -> int:
+def _report_fixed(outcomes, args: argparse.Namespace, resolver: SettingsResolver, out) -> int:
     results = []
     fixed = 0
     for path, outcome in outcomes:
         fixed += len(outcome.applied) if outcome.error is None else 0
         _print_refusals(path, outcome)
         error = FileError(outcome.error) if outcome.error else None
-        remaining = [_tried(finding, settings.unsafe_fixes) for finding in outcome.remaining]
+        unsafe = resolver.for_file(path).unsafe_fixes
+        remaining = [_tried(finding, unsafe) for finding in outcome.remaining]
         results.append((path, FileResult(findings=remaining, error=error, warning=outcome.warning)))
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     render(args.output_format, results, stream_out=out, stream_err=sys.stderr,
-           color=use_color(out), sources=read_lines, unsafe_fixes=settings.unsafe_fixes)
+           color=use_color(out), sources=read_lines, unsafe_fixes=_unsafe_fixes(args, resolver))
     errors = any(result.error is not None for _, result in results)
     findings = any(result.findings for _, result in results)
     if errors or (findings and not args.exit_zero):

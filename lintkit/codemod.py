@@ -10,10 +10,10 @@ from pathlib import Path
 import libcst
 from libcst.codemod import CodemodCommand, CodemodContext
 
-from .config import ConfigError, Settings, find_config, load_settings, merge_cli
-from .engine import Engine
+from .config import ConfigError, Settings
 from .fixer import fix_source
-from .runner import EngineSpec
+from .resolver import SettingsResolver
+from .runner import engine_for as _engine, fix_spec
 from .source import SourceError, decode_source
 
 
@@ -21,14 +21,10 @@ class LintkitFixError(Exception):
     """The fixes for a file were refused (the message says why); libcst counts it as a failure."""
 
 
-@lru_cache(maxsize=None)
-def _engine(spec: EngineSpec) -> Engine:
-    return spec.build()
-
-
-@lru_cache(maxsize=64)
-def _settings(config: Path | None, isolated: bool, schemas: tuple[str, ...]) -> Settings:
-    return merge_cli(load_settings(config, isolated=isolated), extend_schemas=list(schemas) or None)
+@lru_cache(maxsize=8)
+def _resolver(config: Path | None, isolated: bool, schemas: tuple[str, ...]) -> SettingsResolver:
+    """The same per-file configuration as `lintkit fix` (lintkit.resolver), kept for the run."""
+    return SettingsResolver(config=config, isolated=isolated, overrides={"extend_schemas": list(schemas) or None})
 
 
 def _exact_module(data: bytes) -> libcst.Module:
@@ -108,11 +104,8 @@ class LintkitFixCommand(CodemodCommand):
         return tree.bytes
 
     def _settings_for(self, filename: str) -> Settings:
-        config = self.config
-        if config is None and not self.isolated:
-            config = find_config(filename)
         try:
-            return _settings(config, self.isolated, self.schemas)
+            return _resolver(self.config, self.isolated, self.schemas).for_file(filename)
         except ConfigError as exc:
             raise LintkitFixError(f"lintkit configuration: {exc}") from None
 
@@ -122,9 +115,7 @@ class LintkitFixCommand(CodemodCommand):
         settings = self._settings_for(filename)
         if self.context.filename and settings.is_excluded(filename, is_dir=False):
             return tree
-        select, ignore = settings.enabled_for(filename)
-        spec = EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
-        outcome = fix_source(_engine(spec), data, self.context.filename or "<stdin>",
+        outcome = fix_source(_engine(fix_spec(settings, filename)), data, self.context.filename or "<stdin>",
                              unsafe=self.unsafe or settings.unsafe_fixes)
         if outcome.error is not None:
             raise LintkitFixError(outcome.error)

@@ -1,8 +1,10 @@
 """Project settings: `[tool.lintkit]` in pyproject.toml, or a lintkit.toml.
 
-Discovery follows ruff: walk up from a checked path to the first directory
-holding `.lintkit.toml`, `lintkit.toml` (top-level keys) or a `pyproject.toml`
-that has a `[tool.lintkit]` table (one without the table is skipped).
+Discovery follows ruff: each checked file is governed by its closest
+configuration (lintkit.resolver), found walking up from the file to the first
+directory holding `.lintkit.toml`, `lintkit.toml` (top-level keys) or a
+`pyproject.toml` that has a `[tool.lintkit]` table (one without the table is
+skipped).
 
 Every malformed setting raises ConfigError naming the file and the key, with a
 did-you-mean for a misspelt key or rule code: a typo in the linter's own
@@ -120,42 +122,50 @@ OPTIONS_BY_KEY: dict[str, OptionSpec] = {spec.key: spec for spec in OPTIONS}
 
 def flake8_options() -> list[tuple[str, dict[str, Any]]]:
     """(flag, keyword arguments) for flake8's `option_manager.add_option`, one per
-    setting flake8 exposes; the value lands on `options.<spec.flake8_dest>`."""
+    setting flake8 exposes; the value lands on `options.<spec.flake8_dest>`.  Every
+    default is None ("not set"), so the project's [tool.lintkit] value applies
+    unless flake8's command line or configuration sets the option."""
     result = []
     for spec in OPTIONS:
         if spec.flake8_name is None:
             continue
-        kwargs: dict[str, Any] = {"parse_from_config": True, "help": spec.help}
+        kwargs: dict[str, Any] = {"parse_from_config": True, "help": spec.help, "default": None}
         if spec.kind == "bool":
-            kwargs.update(action="store_true", default=spec.default)
+            kwargs.update(action="store_true")
         elif spec.kind == "int":
-            kwargs.update(type=int, default=spec.default, metavar="N")
+            kwargs.update(type=int, metavar="N")
         elif spec.kind == "paths":
-            kwargs.update(default="", comma_separated_list=True, normalize_paths=True,
+            kwargs.update(comma_separated_list=True, normalize_paths=True,
                           help=spec.help.rstrip(".") + " (comma-separated).")
         elif spec.kind in ("patterns", "codes"):
-            default = ",".join(spec.default) if spec.default is not None else None
-            kwargs.update(default=default, comma_separated_list=True,
-                          help=spec.help.rstrip(".") + " (comma-separated).")
+            kwargs.update(comma_separated_list=True, help=spec.help.rstrip(".") + " (comma-separated).")
         else:  # pragma: no cover - the table only exposes the kinds above
             raise AssertionError(f"no flake8 mapping for {spec.kind}")
         result.append((spec.flake8_name, kwargs))
     return result
 
 
-def settings_from_flake8(options: Any) -> Settings:
-    """Settings from flake8's parsed options (flake8 keeps select/ignore/exclude itself)."""
+def flake8_overrides(options: Any) -> dict[str, Any]:
+    """The `--lintkit-*` options flake8 parsed (command line or flake8 configuration), by
+    Settings field; an option not set is absent.  Validated once: a ConfigError names
+    the flake8 option (`--lintkit-max-idle-seconds`)."""
     values: dict[str, Any] = {}
     for spec in OPTIONS:
-        if spec.flake8_dest is None or not hasattr(options, spec.flake8_dest):
+        value = getattr(options, spec.flake8_dest, None) if spec.flake8_dest else None
+        if value is None:
             continue
-        value = getattr(options, spec.flake8_dest)
         if spec.kind in ("paths", "patterns", "codes"):
-            if isinstance(value, str):  # the default, when flake8 did not parse one
+            if isinstance(value, str):
                 value = value.split(",")
-            value = None if value is None else [p.strip() for p in value if p.strip()]
+            value = [p.strip() for p in value if p.strip()]
         values[spec.attr] = value
-    return merge_cli(Settings(), **values)
+    merge_cli(Settings(), origin="flake8", **values)
+    return values
+
+
+def settings_from_flake8(options: Any) -> Settings:
+    """Settings from flake8's parsed options alone (no project configuration)."""
+    return merge_cli(Settings(), origin="flake8", **flake8_overrides(options))
 
 
 # --------------------------------------------------------------------------- settings
@@ -272,12 +282,20 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
     if not current.is_dir():
         current = current.parent
     for directory in (current, *current.parents):
-        for name in CONFIG_FILES:
-            candidate = directory / name
-            if not candidate.is_file():
-                continue
-            if name != "pyproject.toml" or _lintkit_table(_read_toml(candidate), candidate) is not None:
-                return candidate
+        found = config_in_directory(directory)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in_directory(directory: str | os.PathLike[str]) -> Path | None:
+    """The config file of this directory itself, if any (in the order of CONFIG_FILES)."""
+    for name in CONFIG_FILES:
+        candidate = Path(directory, name)
+        if not candidate.is_file():
+            continue
+        if name != "pyproject.toml" or _lintkit_table(_read_toml(candidate), candidate) is not None:
+            return candidate
     return None
 
 
@@ -442,8 +460,10 @@ def _display(path: Path) -> str:
 # --------------------------------------------------------------------------- command-line overrides
 
 
-def merge_cli(settings: Settings, **overrides: Any) -> Settings:
+def merge_cli(settings: Settings, *, origin: str = "cli", **overrides: Any) -> Settings:
     """Settings with command-line flags applied; a None (or absent) flag keeps the file's value.
+
+    `origin` "flake8": the values are flake8's `--lintkit-*` options, and errors name those.
 
     Keywords are the Settings field names (select, ignore, extend_select, exclude,
     extend_exclude, max_idle_seconds, extend_schemas, unsafe_fixes, strict, and the
@@ -470,7 +490,8 @@ def merge_cli(settings: Settings, **overrides: Any) -> Settings:
             if isinstance(value, (str, os.PathLike)):
                 value = [value]
             value = [os.fspath(v) for v in value]
-        checked[attr] = _convert(spec, value, spec.cli_flag or spec.flake8_name or attr, cwd)
+        flag = spec.flake8_name if origin == "flake8" else spec.cli_flag
+        checked[attr] = _convert(spec, value, flag or spec.cli_flag or spec.flake8_name or attr, cwd)
 
     changes: dict[str, Any] = {}
     cli_select = checked.get("select")

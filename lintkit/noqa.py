@@ -1,7 +1,9 @@
 """`# noqa` exactly as flake8 reads it, for the front ends that are not flake8.
 
-Under flake8 lintkit leaves suppression to flake8 itself (so `--disable-noqa`
-keeps working); the CLI applies the same rules here.
+Under flake8 lintkit leaves `# noqa` and `# flake8: noqa` to flake8 itself (so
+`--disable-noqa` keeps working); the CLI applies the same rules here.  The
+file-level `# lintkit: noqa[: CODES]` is lintkit's own: the flake8 plugin
+applies it through `file_level_codes`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,22 @@ def unsuppressed(findings: list, text: str) -> list:
     return [f for f in findings if not index.suppressed(f.code, f.line)]
 
 
+def file_level_codes(lines) -> frozenset[str] | None:
+    """The file-level exemption of these lines: None, none; an empty set, every code
+    (`# lintkit: noqa`, `# flake8: noqa`); else the codes and prefixes of
+    `# lintkit: noqa: CODES` lines."""
+    codes: set[str] = set()
+    for line in lines:
+        if NOQA_FILE_FLAKE8.match(line):
+            return frozenset()
+        match = NOQA_FILE_LINTKIT.match(line)
+        if match:
+            if match.group("codes") is None:
+                return frozenset()
+            codes.update(_split(match.group("codes")))
+    return frozenset(codes) if codes else None
+
+
 class NoqaIndex:
     def __init__(self, text: str):
         self.lines = split_lines(text)
@@ -35,17 +53,7 @@ class NoqaIndex:
         self.file_codes = self._file_level()
 
     def _file_level(self) -> frozenset[str] | None:
-        """None: no file-level noqa; empty set: everything suppressed; else those codes."""
-        codes: set[str] = set()
-        for line in self.lines:
-            if NOQA_FILE_FLAKE8.match(line):
-                return frozenset()
-            match = NOQA_FILE_LINTKIT.match(line)
-            if match:
-                if match.group("codes") is None:
-                    return frozenset()
-                codes.update(_split(match.group("codes")))
-        return frozenset(codes) if codes else None
+        return file_level_codes(self.lines)
 
     @property
     def mapping(self) -> dict[int, str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .checks.base import RuleOptions
 from .engine import MAX_FILE_BYTES, Engine, FileResult
 from .findings import FileError
 from .registry import load_schema_set
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 #: Below this many files left by the prefilter a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 12
@@ -30,6 +33,18 @@ class EngineSpec:
         return Engine(load_schema_set(self.schema_paths), self.select, self.ignore, self.options)
 
 
+def check_spec(settings: Settings) -> EngineSpec:
+    """The engine `check` runs for files under these settings (per-file ignores then filter its findings)."""
+    select, _ = settings.enabled_for(settings.root)
+    return EngineSpec(tuple(map(str, settings.extend_schemas)), select, options=settings.rule_options)
+
+
+def fix_spec(settings: Settings, path: str) -> EngineSpec:
+    """The engine the fixer runs on one file: its selection and per-file ignores decide which fixes apply."""
+    select, ignore = settings.enabled_for(path)
+    return EngineSpec(tuple(map(str, settings.extend_schemas)), select, ignore, settings.rule_options)
+
+
 def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa: bool = True,
                prefiltered: bool = False) -> FileResult:
     """`prefiltered`: `check_files` already ran the prefilter on this file."""
@@ -42,22 +57,26 @@ def check_file(engine: Engine, path: str, data: bytes | None = None, honour_noqa
     return engine.check_bytes(data, path, honour_noqa=honour_noqa, prefiltered=prefiltered)
 
 
-_worker_engine: Engine | None = None
+#: Engines by spec, built once per process (forked workers inherit the parent's).
+_engines: dict[EngineSpec, Engine] = {}
 
 
-def _init_worker(spec: EngineSpec) -> None:
-    global _worker_engine
-    if _worker_engine is None:  # forked workers inherit the parent's engine
-        _worker_engine = spec.build()
+def engine_for(spec: EngineSpec) -> Engine:
+    engine = _engines.get(spec)
+    if engine is None:
+        engine = _engines[spec] = spec.build()
+    return engine
 
 
-def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
-    return [check_file(_worker_engine, path, prefiltered=True) for path in paths]
+def _check_chunk(job: tuple[EngineSpec, Sequence[str]]) -> list[FileResult]:
+    spec, paths = job
+    engine = engine_for(spec)
+    return [check_file(engine, path, prefiltered=True) for path in paths]
 
 
-def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
-                jobs: int | None = None) -> Iterator[tuple[str, FileResult]]:
-    """Results in the order of `paths`, whatever the parallelism.
+def check_files(files: Sequence[tuple[str, EngineSpec]], jobs: int | None = None) -> Iterator[tuple[str, FileResult]]:
+    """(path, result) in the order of `files`, whatever the parallelism; each file is
+    checked by the engine of its own spec (its closest configuration).
 
     The prefilter runs here first, on the raw bytes: most files of a typical
     tree import no client library, and whether a process pool pays off
@@ -68,10 +87,11 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
     """
     jobs = jobs or os.cpu_count() or 1
     results: dict[str, FileResult] = {}
-    held: list[tuple[str, bytes]] = []  # candidates while a pool may still not pay off
+    held: list[tuple[str, EngineSpec, bytes]] = []  # candidates while a pool may still not pay off
     pool: _Pool | None = None
     try:
-        for path in paths:
+        for path, spec in files:
+            engine = engine_for(spec)
             try:
                 with open(path, "rb") as handle:
                     data = handle.read()
@@ -81,55 +101,55 @@ def check_files(spec: EngineSpec, engine: Engine, paths: Sequence[str],
             if not engine.wants(data) and len(data) <= MAX_FILE_BYTES:
                 results[path] = FileResult()
             elif pool is not None:
-                pool.add(path)
+                pool.add(spec, path)
             elif jobs <= 1:
                 results[path] = check_file(engine, path, data, prefiltered=True)
             else:
-                held.append((path, data))
+                held.append((path, spec, data))
                 if len(held) >= PARALLEL_THRESHOLD:
-                    pool = _Pool(spec, engine, jobs)
-                    for held_path, _ in held:
-                        pool.add(held_path)
+                    pool = _Pool(jobs)
+                    for held_path, held_spec, _ in held:
+                        pool.add(held_spec, held_path)
                     held.clear()
-        for path, data in held:
-            results[path] = check_file(engine, path, data, prefiltered=True)
+        for path, spec, data in held:
+            results[path] = check_file(engine_for(spec), path, data, prefiltered=True)
         if pool is not None:
             results.update(pool.results())
     finally:
         if pool is not None:
             pool.close()
-    for path in paths:
+    for path, _ in files:
         yield path, results[path]
 
 
 class _Pool:
-    """Worker processes fed with chunks of paths as they come.
+    """Worker processes fed with chunks of paths (of one spec each) as they come.
 
     Chunks start small, so the first files reach a worker at once and the
     work spreads evenly, and grow up to MAX_CHUNK_SIZE to keep the
     inter-process traffic low on big trees."""
 
-    def __init__(self, spec: EngineSpec, engine: Engine, jobs: int):
-        global _worker_engine
-        _worker_engine = engine  # forked workers inherit it
-        self._executor = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,))
-        self._chunk: list[str] = []
+    def __init__(self, jobs: int):
+        self._executor = ProcessPoolExecutor(max_workers=jobs)
+        self._chunks: dict[EngineSpec, list[str]] = {}
         self._submitted: list[tuple[list[str], Future]] = []
         self._queued = 0
 
-    def add(self, path: str) -> None:
-        self._chunk.append(path)
-        if len(self._chunk) >= min(MAX_CHUNK_SIZE, 1 + self._queued // 16):
-            self._submit()
+    def add(self, spec: EngineSpec, path: str) -> None:
+        chunk = self._chunks.setdefault(spec, [])
+        chunk.append(path)
+        if len(chunk) >= min(MAX_CHUNK_SIZE, 1 + self._queued // 16):
+            self._submit(spec)
 
-    def _submit(self) -> None:
-        if self._chunk:
-            self._submitted.append((self._chunk, self._executor.submit(_check_chunk, self._chunk)))
-            self._queued += len(self._chunk)
-            self._chunk = []
+    def _submit(self, spec: EngineSpec) -> None:
+        chunk = self._chunks.pop(spec, None)
+        if chunk:
+            self._submitted.append((chunk, self._executor.submit(_check_chunk, (spec, chunk))))
+            self._queued += len(chunk)
 
     def results(self) -> Iterator[tuple[str, FileResult]]:
-        self._submit()
+        for spec in list(self._chunks):
+            self._submit(spec)
         for chunk, future in self._submitted:
             yield from zip(chunk, future.result())
 

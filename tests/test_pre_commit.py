@@ -127,3 +127,18 @@ def test_check_hook_prints_each_finding_once(source_repo: Path, project) -> None
     findings = finding_lines(try_repo(source_repo, "lintkit", repo, env).stdout)
     assert [line.split(" ")[:2] for line in findings] == [["app.py:2:8:", "LK204"], ["app.py:3:6:", "LK101"],
                                                                  ["app.py:4:6:", "LK101"]]
+def test_each_file_under_its_closest_configuration(source_repo: Path, project) -> None:
+    """pre-commit passes the file names of every subproject at once: each gets its own settings."""
+    repo, env = project
+    slow = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=120)\n'
+    for name in ("svc_a", "svc_b"):
+        (repo / name).mkdir()
+        (repo / name / "app.py").write_text(slow)
+    (repo / "svc_a" / "pyproject.toml").write_text("[tool.lintkit]\nmax-idle-seconds = 60\n")
+    (repo / "svc_b" / "pyproject.toml").write_text('[tool.lintkit]\nmax-idle-seconds = 60\nignore = ["LK205"]\n')
+    (repo / "pyproject.toml").write_text('[tool.lintkit]\nignore = ["LK"]\n')
+    run("git", "add", "-A", cwd=repo, env=env)
+    completed = try_repo(source_repo, "lintkit", repo, env)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    reported = [line.split(" ", 2)[:2] for line in completed.stdout.splitlines() if ": LK" in line]
+    assert reported == [["svc_a/app.py:2:49:", "LK205"]], completed.stdout
