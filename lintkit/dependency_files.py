@@ -132,15 +132,19 @@ def _strings(value: object) -> list[str]:
     return [item.strip() for item in value if isinstance(item, str) and item.strip()]
 
 
-def _toml_lock(path: str) -> list[tuple[str, str]]:
+def read_toml(path: str) -> dict:
+    """A TOML file's table; empty when it cannot be read or parsed."""
     import tomllib
 
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    packages = data.get("package")
+        return {}
+
+
+def _toml_lock(path: str) -> list[tuple[str, str]]:
+    packages = read_toml(path).get("package")
     if not isinstance(packages, list):
         return []
     return [(p["name"], p["version"]) for p in packages

@@ -55,6 +55,15 @@ EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
 )
 
 
+#: What the rules also leave alone, decided elsewhere (for the docs pages, after EXEMPTIONS).
+EXEMPTION_NOTES = (
+    "Test code: files matched by `test-code-paths` and test functions, fixtures and `TestCase` "
+    "methods in any file (`test-code-ignore`, default `[\"LK2\"]`).",
+    "Code inside an `if` that tests the library's version, for a version-dependent default.",
+    "The construction of a local subclass that defines its own `__init__`.",
+)
+
+
 def exempt(event: KnownCall, context: FileContext) -> bool:
     """Whether the LK2xx rules leave the connection made by this call alone (computed once
     per call and class of a file: every LK2xx rule asks)."""

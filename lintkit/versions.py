@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .dependency_files import LOCK_FILES, locked_requirements, setup_cfg_requirements, setup_py_requirements
+from .dependency_files import (LOCK_FILES, locked_requirements, read_toml, setup_cfg_requirements,
+                               setup_py_requirements)
 
 # `packaging`, `importlib.metadata` and `tomllib` are imported where they are used:
 # most runs never ask for a version, and together they cost a third of start-up.
@@ -140,14 +141,7 @@ def _marker_applies(requirement: Requirement) -> bool:
 
 
 def _pyproject_requirements(path: str) -> list[str]:
-    import tomllib
-
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    project = data.get("project")
+    project = read_toml(path).get("project")
     if not isinstance(project, dict):
         return []
     lines = list(project.get("dependencies") or [])

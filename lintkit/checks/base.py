@@ -46,6 +46,8 @@ class Check:
     #: Predicates of calls the rule leaves alone (lintkit.liveness_scope.EXEMPTIONS); their
     #: docstrings open the docs page's "When it does not report" section.
     exemptions: ClassVar[tuple] = ()
+    #: More of that section, as sentences (what the engine or the analyzer leaves out).
+    exemption_notes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, schemas: SchemaSet, report: Report, context: FileContext | None = None):
         self.schemas = schemas
@@ -209,9 +211,11 @@ class Check:
         parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
         sections = {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
         if cls.exemptions:  # the shared exemptions, from the code that applies them
-            shared = "\n".join(f"- {_one_paragraph(predicate.__doc__)}" for predicate in cls.exemptions)
-            sections["When it does not report"] = shared + "\n" + sections.get("When it does not report", "")
-        return sections
+            shared = [_one_paragraph(predicate.__doc__) for predicate in cls.exemptions] + list(cls.exemption_notes)
+            own = sections.get("When it does not report", "")
+            sections["When it does not report"] = "\n".join(f"- {text}" for text in shared) + ("\n" + own if own else "")
+        ordered = {title: sections[title] for title in DOC_SECTIONS if title in sections}
+        return ordered | sections
 
     @classmethod
     def summary(cls) -> str:

@@ -8,7 +8,7 @@ from ..schema import Knob
 from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
                        option_call, surely_turns_keepalive_on)
 from ..values import is_number, literal_value
-from ..liveness_scope import EXEMPTIONS, exempt
+from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check, RawFix
 
@@ -78,14 +78,6 @@ class KeepaliveIdleDefault(Check):
     is milliseconds, and libpq's `tcp_user_timeout` is milliseconds while
     `keepalives_idle` is seconds.
 
-    ## When it does not report
-    - Test code: files matched by `test-code-paths` and test functions,
-      fixtures and `TestCase` methods in any file (`test-code-ignore`,
-      default `["LK2"]`).
-    - Code inside an `if` that tests the library's version, for a
-      version-dependent default.
-    - The construction of a local subclass that defines its own `__init__`.
-
     ## Example
     ```python
     import socket
@@ -142,6 +134,7 @@ class KeepaliveIdleDefault(Check):
 
     code = "LK202"
     exemptions = EXEMPTIONS
+    exemption_notes = EXEMPTION_NOTES
     name = "keepalive-idle-default"
     fix_availability = "sometimes"
 

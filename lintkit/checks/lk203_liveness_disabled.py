@@ -5,7 +5,7 @@ import ast
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..knobs import SET, read, suggested_value
-from ..liveness_scope import EXEMPTIONS, exempt
+from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
@@ -83,14 +83,6 @@ class LivenessDisabled(Check):
         sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
     ```
 
-    ## When it does not report
-    - Test code: files matched by `test-code-paths` and test functions,
-      fixtures and `TestCase` methods in any file (`test-code-ignore`,
-      default `["LK2"]`).
-    - Code inside an `if` that tests the library's version, for a
-      version-dependent default.
-    - The construction of a local subclass that defines its own `__init__`.
-
     ## Example
     ```python
     import pika
@@ -135,6 +127,7 @@ class LivenessDisabled(Check):
 
     code = "LK203"
     exemptions = EXEMPTIONS
+    exemption_notes = EXEMPTION_NOTES
     name = "liveness-disabled"
     fix_availability = "sometimes"
 

@@ -11,7 +11,7 @@ from ..schema import ClassSchema, FactorySchema, Knob
 from ..servicing import servicing_advice, servicing_hint, unserviced
 from ..sockets import Parents, dotted
 from ..values import literal_value
-from ..liveness_scope import EXEMPTIONS, exempt
+from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
@@ -123,14 +123,6 @@ class NoLivenessByDefault(Check):
         sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
     ```
 
-    ## When it does not report
-    - Test code: files matched by `test-code-paths` and test functions,
-      fixtures and `TestCase` methods in any file (`test-code-ignore`,
-      default `["LK2"]`).
-    - Code inside an `if` that tests the library's version, for a
-      version-dependent default.
-    - The construction of a local subclass that defines its own `__init__`.
-
     ## Example
     ```python
     import qpid.messaging
@@ -183,6 +175,7 @@ class NoLivenessByDefault(Check):
 
     code = "LK204"
     exemptions = EXEMPTIONS
+    exemption_notes = EXEMPTION_NOTES
     name = "no-liveness-by-default"
     fix_availability = "sometimes"
 

@@ -6,7 +6,7 @@ from .. import knobs as K
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..values import is_number, literal_value
-from ..liveness_scope import EXEMPTIONS, exempt
+from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..servicing import servicing_advice, servicing_hint, unserviced
 from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
@@ -53,14 +53,6 @@ class IntervalAboveMaxIdle(Check):
     if idle is not None:
         sock.setsockopt(socket.IPPROTO_TCP, idle, 30)
     ```
-
-    ## When it does not report
-    - Test code: files matched by `test-code-paths` and test functions,
-      fixtures and `TestCase` methods in any file (`test-code-ignore`,
-      default `["LK2"]`).
-    - Code inside an `if` that tests the library's version, for a
-      version-dependent default.
-    - The construction of a local subclass that defines its own `__init__`.
 
     ## Example
     ```python
@@ -111,6 +103,7 @@ class IntervalAboveMaxIdle(Check):
 
     code = "LK205"
     exemptions = EXEMPTIONS
+    exemption_notes = EXEMPTION_NOTES
     name = "interval-above-max-idle"
     fix_availability = "sometimes"
 
