@@ -26,7 +26,6 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from .source import split_lines
 from .syntax import walk
@@ -149,6 +148,8 @@ def _point_at_original(tree: ast.Module, original: list[str], rewritten: list[st
                        text: str) -> None:
     """Map the tree's columns on rewritten lines back to the original lines, and give
     renamed identifiers their names back (unless the original already uses the new name)."""
+    from difflib import SequenceMatcher  # legacy files only
+
     moved = {index + 1: SequenceMatcher(None, old.encode("utf-8"), new.encode("utf-8"), autojunk=False).get_opcodes()
              for index, (old, new) in enumerate(zip(original, rewritten)) if old != new and index not in masked}
     renamed = {new: old for new, old in _RENAMED.items() if re.search(rf"\b{new}\b", text) is None}

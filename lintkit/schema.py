@@ -10,7 +10,6 @@ collected before it fails, so one run shows every one of them.
 from __future__ import annotations
 
 import importlib.util
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -705,7 +704,7 @@ def load_schema_file(path: str | Path) -> LibrarySchema:
         data = load_toml(path.read_bytes())
     except OSError as exc:
         raise SchemaError.of([(str(path), f"cannot read: {exc.strerror or exc}")]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError, UnicodeDecodeError (tomllib is imported only when parsing)
         raise SchemaError.of([(str(path), f"not valid TOML: {exc}")]) from None
     return parse_schema(data, str(path))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -57,6 +56,8 @@ def suggest(
         return by_vocabulary if by_vocabulary is not None and by_vocabulary.names != by_typo.names else by_typo
     # Abbreviations and longer slips: one clearly similar name (difflib ratio), which
     # names the setting more closely than a concept does (`connect_timeout`: `socket_connect_timeout`).
+    import difflib  # on first use: most runs suggest nothing
+
     similar = difflib.get_close_matches(name.lower(), [c.lower() for c in public], n=2, cutoff=0.8)
     if len(similar) == 1:
         return Suggestion(tuple(c for c in public if c.lower() == similar[0])[:1])

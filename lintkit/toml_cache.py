@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import tomllib
 import zlib
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,8 @@ def load_toml(data: bytes) -> dict[str, Any]:
 
 def _parse(data: bytes) -> dict[str, Any]:
     # Universal newlines, as reading the file in text mode would give.
+    import tomllib  # only on a cache miss
+
     return tomllib.loads(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
 
 
