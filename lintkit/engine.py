@@ -23,7 +23,7 @@ from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
 from .source import SourceError, decode_source, split_lines
-from .test_code import inside, test_code_spans
+from .test_code import expected_failure_spans, inside, test_code_spans
 
 #: Files larger than this are not analysed (one clear error instead).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -199,7 +199,12 @@ def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
 
 
 def _outside_test_code(raw: list, tree: ast.Module, options: RuleOptions) -> list:
-    """Drop the findings of `test-code-ignore` rules inside test scopes (test_code.py)."""
+    """Drop the findings of `test-code-ignore` rules inside test scopes, and every finding inside
+    a block where a test expects the code to fail or warn (test_code.py)."""
+    if raw:
+        expected = expected_failure_spans(tree)
+        if expected:
+            raw = [item for item in raw if not inside(expected, item[0], item[1])]
     prefixes = options.test_code_ignore
     if not prefixes or not any(item[4].startswith(prefixes) for item in raw):
         return raw

@@ -60,6 +60,8 @@ EXEMPTION_NOTES = (
     "Test code: files matched by `test-code-paths` and test functions, fixtures and `TestCase` "
     "methods in any file (`test-code-ignore`, default `[\"LK2\"]`).",
     "Code inside an `if` that tests the library's version, for a version-dependent default.",
+    "Code inside a block where a test expects it to fail or warn (`with pytest.raises(...)`, "
+    "`pytest.warns`, `pytest.deprecated_call()`, `self.assertRaises(...)`).",
     "The construction of a local subclass that defines its own `__init__`.",
 )
 

@@ -12,6 +12,10 @@ so the LK2xx liveness rules are not worth reporting there; a misspelt keyword
   `fixture` (`pytest.fixture`, `pytest_asyncio.fixture`), module-level set-up and
   tear-down functions (`setup_module`, `setUpModule`, ...), and a call given a mock
   (`Mock()`, `MagicMock`, `create_autospec(...)`) as an argument.
+
+Inside a `with pytest.raises(...)` (or `warns`, `deprecated_call`, `assertRaises`...)
+block a test means the code to fail or warn: no rule reports there
+(`expected_failure_spans`).
 """
 
 from __future__ import annotations
@@ -48,6 +52,21 @@ def test_code_spans(tree: ast.Module) -> list[Span]:
                 pending.append(child)
     spans.extend(_span(node) for node in walk(tree) if isinstance(node, ast.Call) and _given_a_mock(node))
     return spans
+
+
+#: Context managers inside which a test expects the code to fail or warn (pytest, unittest).
+_EXPECTING = frozenset({"raises", "warns", "deprecated_call", "assertRaises", "assertRaisesRegex", "assertWarns",
+                        "assertWarnsRegex"})
+
+
+def expected_failure_spans(tree: ast.Module) -> list[Span]:
+    """The bodies of `with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
+    `self.assertRaises(...)` and the like: code a test runs because it fails or warns, so
+    no rule reports what is wrong there (a deliberately misspelt keyword, a deprecated one)."""
+    return [(stmt.body[0].lineno, 0, stmt.end_lineno, stmt.end_col_offset) for stmt in walk(tree)
+            if isinstance(stmt, (ast.With, ast.AsyncWith)) and any(
+                isinstance(item.context_expr, ast.Call) and _last_name(item.context_expr.func) in _EXPECTING
+                for item in stmt.items)]
 
 
 def inside(spans: Iterable[Span], line: int, col: int) -> bool:

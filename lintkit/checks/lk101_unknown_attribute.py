@@ -50,6 +50,9 @@ class UnknownAttribute(Check):
     raise AttributeError instead, but only when that line runs.
 
     ## When it does not report
+    - Code inside a block where a test expects it to fail or warn
+      (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
+      `self.assertRaises(...)`): the wrong name is the point of the test.
     - Names starting with `_`: private names are the library's business.
     - Names a local subclass defines (`class MyConnection(Connection)` with
       its own attributes), and classes lintkit cannot see through: a

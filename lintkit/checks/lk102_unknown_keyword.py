@@ -34,6 +34,9 @@ class UnknownKeyword(Check):
     production.
 
     ## When it does not report
+    - Code inside a block where a test expects it to fail or warn
+      (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
+      `self.assertRaises(...)`): the wrong name is the point of the test.
     - Calls lintkit cannot resolve to a schema class or factory, and classes
       or factories whose schema lists no `kwargs`.
     - The construction of a local subclass that defines its own `__init__`

@@ -53,6 +53,9 @@ class IgnoredKeyword(Check):
     they judge it where it is built, not the client that is given it.
 
     ## When it does not report
+    - Code inside a block where a test expects it to fail or warn
+      (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
+      `self.assertRaises(...)`): the wrong name is the point of the test.
     - `connection_pool=None`: the argument is not given, so nothing is
       ignored.
     - Keywords the library still reads when the argument is given (the
