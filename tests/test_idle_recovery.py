@@ -10,16 +10,9 @@ import pytest
 
 from lintkit.registry import SchemaSet
 from lintkit.schema import SchemaError, bundled_schema_files, load_schema_file
+from schema_support import ACME_LIBRARY, write_schema
 
-LIBRARY = """
-format = 1
-
-[library]
-name = "acme"
-distribution = "acme-client"
-version = "1.0"
-source = "acme-client 1.0, acme/client.py"
-
+LIBRARY = ACME_LIBRARY + """
 [[class]]
 name = "acme.client.Client"
 kwargs = ["host"]
@@ -27,9 +20,7 @@ kwargs = ["host"]
 
 
 def _load(tmp_path: Path, extra: str) -> SchemaSet:
-    path = tmp_path / "acme.toml"
-    path.write_text(LIBRARY + extra, encoding="utf-8")
-    return SchemaSet([load_schema_file(path)])
+    return SchemaSet([load_schema_file(write_schema(tmp_path, LIBRARY + extra))])
 
 
 def test_the_fact_is_read(tmp_path: Path) -> None:

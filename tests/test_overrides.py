@@ -12,17 +12,10 @@ from lintkit.engine import Engine
 from lintkit.fixer import fix_source
 from lintkit.registry import SchemaSet, load_schema_set
 from lintkit.runner import check_file
-from lintkit.schema import SchemaError, load_schema_file
+from lintkit.schema import load_schema_file
+from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
-LIBRARY = """
-format = 1
-
-[library]
-name = "acme"
-distribution = "acme-client"
-version = "1.0"
-source = "acme-client 1.0, acme/client.py"
-
+LIBRARY = ACME_LIBRARY + """
 [[class]]
 name = "acme.transport.Transport"
 kwargs = ["limits", "verify", "retries"]
@@ -47,15 +40,11 @@ http2 = "build the transport with http2=True"
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "acme.toml"
-    path.write_text(LIBRARY + text, encoding="utf-8")
-    return path
+    return write_schema(tmp_path, LIBRARY + text)
 
 
 def load_error(tmp_path: Path, text: str) -> str:
-    with pytest.raises(SchemaError) as info:
-        SchemaSet([load_schema_file(write(tmp_path, text))])
-    return str(info.value)
+    return schema_load_error(tmp_path, LIBRARY + text)
 
 
 def test_an_override_loads(tmp_path: Path) -> None:

@@ -14,16 +14,9 @@ import pytest
 
 from lintkit.registry import SchemaSet, load_schema_set
 from lintkit.schema import SchemaError, bundled_schema_files, load_schema_file
+from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
-LIBRARY = """
-format = 1
-
-[library]
-name = "acme"
-distribution = "acme-client"
-version = "1.0"
-source = "acme-client 1.0, acme/client.py"
-"""
+LIBRARY = ACME_LIBRARY + """"""
 
 CLASS = """
 [[class]]
@@ -35,18 +28,12 @@ kwargs = ["host", "heartbeat"]
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "acme.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+write = write_schema
 
 
 def load_error(tmp_path: Path, text: str, name: str = "acme.toml") -> str:
-    path = write(tmp_path, text, name)
-    with pytest.raises(SchemaError) as info:
-        SchemaSet([load_schema_file(path)])
-    message = str(info.value)
-    assert message.startswith(f"{path}: "), f"the message must name the file first: {message}"
+    message = schema_load_error(tmp_path, text, name)
+    assert message.startswith(f"{tmp_path / name}: "), f"the message must name the file first: {message}"
     return message
 
 

@@ -8,18 +8,11 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import SchemaError, load_schema_file
+from lintkit.registry import load_schema_set
+from lintkit.schema import load_schema_file
+from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
-SCHEMA = """
-format = 1
-
-[library]
-name = "acme"
-distribution = "acme-client"
-version = "1.0"
-source = "acme-client 1.0, acme/client.py"
-
+SCHEMA = ACME_LIBRARY + """
 [[class]]
 name = "acme.Client"
 kwargs = ["url", "transport", "heartbeat", "socket_path", "options_file"]
@@ -50,16 +43,8 @@ transports = ["acme.transports.Tcp"]
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "acme.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def load_error(tmp_path: Path, text: str) -> str:
-    with pytest.raises(SchemaError) as info:
-        SchemaSet([load_schema_file(write(tmp_path, text))])
-    return str(info.value)
+write = write_schema
+load_error = schema_load_error
 
 
 def test_the_keys_load(tmp_path: Path) -> None:
