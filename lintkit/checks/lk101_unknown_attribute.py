@@ -58,6 +58,11 @@ class UnknownAttribute(Check):
       its own attributes), and classes lintkit cannot see through: a
       `__setattr__`/`__getattr__`/`__slots__` of their own, or an unknown
       mixin.
+    - `setattr(obj, "name", value)` with a literal name that resembles no
+      valid name and has no schema note: `setattr` is how code adds an
+      attribute on purpose (a compatibility shim's
+      `setattr(conn, "server_version", v)`); a near miss
+      (`setattr(conn, "hearbeat", 5)`) is still reported.
     - `setattr(obj, name, value)` with a computed name, and objects lintkit
       cannot tell are clients (a name bound differently on two paths, a
       parameter without an annotation).
@@ -135,6 +140,8 @@ class UnknownAttribute(Check):
             message += suggestion.hint()
             suggested = bool(suggestion.names)
             literal = event.form == "setattr"
+            if literal and not suggested and note is None:
+                return  # `setattr(conn, "server_version", v)`: an attribute added on purpose
             # Only a plain 'x' or "x" literal: no prefixes, no triple quotes.
             plain_literal = event.line == event.end_line and \
                 event.end_col - event.col == len(name.encode("utf-8")) + 2
