@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from . import library_view as view
-from .library_names import NameList, name_lists
+from .library_names import NameList, name_list_for, name_lists
 
 TODO = "TODO"
 
@@ -120,6 +120,22 @@ def function_keywords(function: Any, item_name: str, owner: type | None = None) 
     return _follow(function, view.signature_keywords(function), owner, item_name, depth=0)
 
 
+def keywords_of(qualname: str) -> Keywords:
+    """Every keyword a class's constructor or a function (`Class.method` too) accepts, following its
+    `**kwargs` through the source and adding the library's own name list for it (NAME_LISTS)."""
+    obj = _resolve(qualname)
+    if inspect.isclass(obj):
+        keywords = class_keywords(obj, qualname)
+    else:
+        function, owner = _function_and_owner(obj, qualname)
+        keywords = function_keywords(function, qualname, owner)
+    entry = name_list_for(qualname, "kwargs")
+    if entry is not None:
+        keywords.names |= entry.names()
+        keywords.notes.append(f"the keywords include {entry.path} (lintkit.library_names)")
+    return keywords
+
+
 def _python_init(cls: type) -> Any:
     init = cls.__dict__.get("__init__") or next(
         (k.__dict__["__init__"] for k in cls.__mro__ if "__init__" in k.__dict__), None)
@@ -211,8 +227,8 @@ def _callee(text: str, function: Any, owner: type | None) -> tuple[Any, type | N
         mro = owner.__mro__ if owner is not None else defining.__mro__
         for klass in mro[mro.index(defining) + 1:]:
             init = klass.__dict__.get("__init__")
-            if init is not None:
-                return (init, klass) if inspect.isfunction(init) else None
+            if init is not None:  # read with the real class: `self.ConnectionCls` is the subclass's
+                return (init, owner or klass) if inspect.isfunction(init) else None
         return None
     match = re.fullmatch(r"(?:self|cls)\.(\w+)", text)
     if match and owner is not None:
@@ -337,9 +353,7 @@ def draft_schema(target: str, classes: Sequence[str] = (), factories: Sequence[s
                                  f"with --factory {name}=CLASS (and --class CLASS)")
             skipped.append(name)
             continue
-        function, owner = _function_and_owner(obj, name)
-        factory_drafts.append(FactoryDraft(name, [n for n in names if n != name], returns,
-                                           function_keywords(function, name, owner)))
+        factory_drafts.append(FactoryDraft(name, [n for n in names if n != name], returns, keywords_of(name)))
     if not factories:
         for obj, _ in class_objects:  # classmethods that return the class (`from_url`)
             for member_name, member in vars(obj).items():
@@ -396,7 +410,7 @@ def _class_draft(cls: type, qualname: str, names: list[str], drafted: dict[int, 
         base_attributes, base_methods = view.class_members(base)
         attributes -= base_attributes
         methods -= base_methods
-    keywords = class_keywords(cls, qualname)
+    keywords = keywords_of(qualname)
     raises = not view.instances_have_dict(cls)
     draft = ClassDraft(
         name=qualname, aliases=[n for n in names if n != qualname], bases=[drafted[id(b)] for b in bases],
@@ -455,11 +469,7 @@ def _fill_name_lists(classes: list[ClassDraft], factories: list[FactoryDraft], l
         if item is None:
             continue
         names = entry.names()
-        origin = f"{entry.path} (lintkit.library_names)"
-        if entry.role == "kwargs":
-            item.keywords.names |= names
-            item.keywords.notes.append(f"the keywords include {origin}")
-        elif entry.role.startswith("option_keys.") and isinstance(item, ClassDraft):
+        if entry.role.startswith("option_keys.") and isinstance(item, ClassDraft):
             collection = entry.role.split(".", 1)[1]
             if collection in item.keywords.names | item.attributes:
                 item.option_keys[collection] = sorted(names)
