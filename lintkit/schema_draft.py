@@ -235,22 +235,27 @@ def _callee(text: str, function: Any, owner: type | None) -> tuple[Any, type | N
         # A class attribute (`ConnectionCls`), or an instance attribute set from the constructor's
         # parameter of that name, whose default is a class (redis pools' `connection_class`).
         found = getattr(owner, match.group(1), None)
-        if found is None and owner is not None:
-            found = view.signature_default(owner, match.group(1))
+        if found is None:
+            found = _class_default(owner, match.group(1))
         if inspect.isclass(found):
             return _constructor(found)
         return (found, owner) if inspect.isfunction(found) or inspect.ismethod(found) else None
     if not re.fullmatch(r"[\w.]+", text):
         return None
     head, *rest = text.split(".")
-    parameter_default = view.signature_default(function, head) if not rest else inspect.Parameter.empty
-    found = parameter_default if inspect.isclass(parameter_default) else \
-        getattr(function, "__globals__", {}).get(head)
+    found = (_class_default(function, head) if not rest else None) or \
+        getattr(inspect.unwrap(function), "__globals__", {}).get(head)
     for part in rest:
         found = getattr(found, part, None)
     if inspect.isclass(found):
         return _constructor(found)
     return (found, None) if inspect.isfunction(found) else None
+
+
+def _class_default(function: Any, parameter: str) -> type | None:
+    """The default of `parameter` when it is a class (`class_=WebSocket`, `connection_class=Connection`)."""
+    default = view.signature_default(function, parameter)
+    return default if inspect.isclass(default) and default is not inspect.Parameter.empty else None
 
 
 def _constructor(cls: type) -> tuple[Any, type] | None:
@@ -441,8 +446,14 @@ def _returns_cls(function: Any) -> bool:
         return False
     first = (tree.args.posonlyargs + tree.args.args)[:1]
     me = first[0].arg if first else "cls"
-    return any(isinstance(node, ast.Return) and isinstance(node.value, ast.Call)
-               and isinstance(node.value.func, ast.Name) and node.value.func.id == me
+
+    def made(value: ast.expr | None) -> bool:
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == me
+
+    instances = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and made(node.value)
+                 for target in node.targets if isinstance(target, ast.Name)}  # client = cls(...)
+    return any(isinstance(node, ast.Return) and (made(node.value) or (isinstance(node.value, ast.Name)
+                                                                      and node.value.id in instances))
                for node in ast.walk(tree))
 
 
