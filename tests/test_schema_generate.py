@@ -14,7 +14,7 @@ import pytest
 
 from lintkit.cli import main
 from lintkit.library_names import NAME_LISTS, names_of
-from lintkit.library_view import keywords_fate
+from lintkit.library_view import class_members, keywords_fate, resolve
 from lintkit.registry import load_schema_set
 from lintkit.schema import parse_schema
 from lintkit.schema_draft import draft_schema, keywords_of, render_draft
@@ -190,8 +190,6 @@ def test_stored_keywords_nobody_spreads_are_marked_todo(sample: str) -> None:
 
 
 def test_keywords_fate_without_var_keyword(sample: str) -> None:
-    from lintkit.library_view import resolve
-
     fate = keywords_fate(resolve(f"{sample}.Connection.__init__"))
     assert not fate.var_keyword and fate.policy == "raises"
 
@@ -227,8 +225,9 @@ def test_every_name_list_reads(entry) -> None:
     assert names and all(isinstance(name, str) and name for name in names)
     if entry.role == "kwargs":  # the generator's view of the item includes the list
         assert names <= keywords_of(entry.item).names
-    elif entry.role.startswith("option_keys."):  # the collection is one of the item's keywords
-        assert entry.role.split(".", 1)[1] in keywords_of(entry.item).names
+    elif entry.role.startswith("option_keys."):  # the collection is one of the item's keywords or attributes
+        attributes, _ = class_members(resolve(entry.item))
+        assert entry.role.split(".", 1)[1] in keywords_of(entry.item).names | attributes
 
 
 @pytest.mark.parametrize(("path", "expected"), [
