@@ -33,8 +33,8 @@ def known_libraries(libraries: Iterable[LibrarySchema]) -> str:
                    for lib in named if lib.distribution != STANDARD_LIBRARY]
     standard = [f"`{lib.name}`" for lib in named if lib.distribution == STANDARD_LIBRARY]
     return (f"It knows {', '.join(third_party)} and the standard library's {_series(standard)} through the "
-            f"schemas in [`rules/`](rules/) ([format](docs/schemas.md), [what lintkit knows of each]({PAGE.as_posix()})); "
-            "add your own with `--schemas PATH`.")
+            f"schemas in [`rules/`](rules/) ([format](docs/schemas.md), "
+            f"[what lintkit knows of each]({PAGE.as_posix()})); add your own with `--schemas PATH`.")
 
 
 def generated_section(readme: str) -> str | None:

@@ -206,7 +206,8 @@ def _spreads_of(owner: type | None, attribute: str) -> list[str]:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and any(
-                    k.arg is None and isinstance(k.value, ast.Attribute) and k.value.attr in (attribute, attribute.lstrip("_"))
+                    k.arg is None and isinstance(k.value, ast.Attribute)
+                    and k.value.attr in (attribute, attribute.lstrip("_"))
                     and isinstance(k.value.value, ast.Name) and k.value.value.id == "self" for k in node.keywords):
                 text = ast.unparse(node.func)
                 if text not in found:
@@ -535,11 +536,13 @@ def render_draft(draft: Draft, command: str) -> str:
         f"name = {_string(lib.name)}",
         f"distribution = {_string(lib.distribution)}",
         f"version = {_string(lib.version)}",
-        f"source = {_string(f'{lib.distribution} {lib.version}, read by lintkit schema generate ({TODO}: the files read)')}",
+        "source = " + _string(f"{lib.distribution} {lib.version}, read by lintkit schema generate "
+                              f"({TODO}: the files read)"),
         "importable = true",
     ]
     for entry, names in draft.name_lists:
-        out += ["", f"# {entry.path}: the library's own list ({entry.role}{f' of {entry.item}' if entry.item else ''}):"]
+        owner = f" of {entry.item}" if entry.item else ""
+        out += ["", f"# {entry.path}: the library's own list ({entry.role}{owner}):"]
         out += ["# " + line for line in _list("names", names).splitlines()]
     if draft.skipped:
         out += ["", "# Public functions that return no drafted class (by their annotation): not drafted.",
@@ -555,8 +558,8 @@ def render_draft(draft: Draft, command: str) -> str:
                 f"unknown_attributes = {_string(cls.unknown_attributes)}"]
         out += _keywords(cls.keywords)
         if cls.option_keys:
-            out.append("option_keys = { " + ", ".join(f"{k} = [{', '.join(map(_string, v))}]"
-                                                       for k, v in sorted(cls.option_keys.items())) + " }")
+            tables = (f"{k} = [{', '.join(map(_string, v))}]" for k, v in sorted(cls.option_keys.items()))
+            out.append("option_keys = { " + ", ".join(tables) + " }")
         if cls.transport_aliases:
             out.append("transport_aliases = { " + ", ".join(
                 f"{_string(k)} = {_string(v)}" for k, v in cls.transport_aliases.items()) + " }")

@@ -90,7 +90,8 @@ def test_any_schema_renders_from_its_facts_alone() -> None:
     assert "## acme\n\n`acme-client` 2.0, schema [`rules/acme.toml`](../rules/acme.toml). Read from: acme 2.0" in page
     assert ("| `acme.client.Client` | `acme.Client` | 4 keywords (unknown: swallows); 1 attributes (unknown: silent) | "
             "[LK101](rules/LK101.md), [LK102](rules/LK102.md), [LK103](rules/LK103.md), [LK202](rules/LK202.md), "
-            "[LK203](rules/LK203.md), [LK204](rules/LK204.md), [LK205](rules/LK205.md), [LK206](rules/LK206.md) |") in page
+            "[LK203](rules/LK203.md), [LK204](rules/LK204.md), [LK205](rules/LK205.md), "
+            "[LK206](rules/LK206.md) |") in page
     assert ("| `acme.Client` | heartbeat | `ping=` | milliseconds | `0` | `0` | versions `>=2` | "
             "[LK203](rules/LK203.md), [LK204](rules/LK204.md), [LK205](rules/LK205.md) |") in page
     assert "| `acme.Client` | keepalive_idle | `'IDLE'` in `tcp=` | seconds | `None` |  |  | " \
