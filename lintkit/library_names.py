@@ -16,7 +16,7 @@ import enum
 import functools
 import importlib
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from .library_view import resolve
 
@@ -28,8 +28,11 @@ class NameList:
     distribution: str
     #: A dotted path to the list; a trailing `()` calls it (`psycopg.pq.Conninfo.get_defaults()`).
     path: str
-    #: What the names are: "kwargs" (keywords `item` accepts through `**kwargs`), "option_keys.NAME"
-    #: (the keys of `item`'s collection NAME), or "settings" (keys of a configuration object).
+    #: What the names are: "kwargs" (keywords `item` accepts through `**kwargs`: schema_draft.keywords_of
+    #: and so the drift tests add them), "option_keys.NAME" (the keys of `item`'s collection NAME: the
+    #: drift tests compare the schema's `option_keys` with them), "transport_aliases" (the aliases of
+    #: `item`'s transports), or "settings" (names of a settings namespace no schema key holds yet: a
+    #: configuration object's keys, socket options, URL query parameters; the draft prints them).
     role: str
     #: The schema class or factory the names belong to (None: the library as a whole).
     item: str | None = None
@@ -146,12 +149,3 @@ def psycopg2_libpq_keywords() -> frozenset[str]:
 def psycopg_libpq() -> tuple[int, frozenset[str]]:
     pq = importlib.import_module("psycopg.pq")
     return pq.version(), names_of("psycopg.pq.Conninfo.get_defaults()")
-
-
-#: Providers as the drift tests use them (a callable returning the names).
-def provider(path: str, prefix: str = "") -> Callable[[], frozenset[str]]:
-    def names() -> frozenset[str]:
-        return names_of(path, prefix)
-
-    names.__name__ = f"names_of({path})"
-    return names

@@ -55,7 +55,8 @@ def locate(target: str) -> Library:
                       if name in owners and not top.startswith("_") and top.isidentifier())
         if not tops:
             raise DraftError(f"{target}: the distribution has no importable top-level module")
-        return Library(tops[0], name, dist.version, [_import(top) for top in tops])
+        modules = [m for top in tops for m in _api_modules(_import(top))]
+        return Library(_common_package(modules), name, dist.version, modules)
     module = _import(target)
     top = target.split(".")[0]
     if top in sys.stdlib_module_names:
@@ -64,6 +65,46 @@ def locate(target: str) -> Library:
     if not owners:
         raise DraftError(f"{target}: no installed distribution provides this module")
     return Library(target, owners[0], importlib.metadata.version(owners[0]), [module])
+
+
+def _common_package(modules: list[Any]) -> str:
+    """The longest dotted prefix of the modules' names (`paho.mqtt` for paho.mqtt.client, ...enums)."""
+    parts = [module.__name__.split(".") for module in modules]
+    common = []
+    for names in zip(*parts):
+        if len(set(names)) != 1:
+            break
+        common.append(names[0])
+    return ".".join(common[:-1] if len(modules) == 1 and len(common) > 1 else common) or parts[0][0]
+
+
+def _api_modules(module: Any, depth: int = 0) -> list[Any]:
+    """The module, or for a package that defines and re-exports nothing (`paho`, a namespace
+    package), its public submodules, down to the first level that has a public API."""
+    if depth >= 3 or _own_api(module) or not hasattr(module, "__path__"):
+        return [module]
+    import pkgutil
+
+    found = []
+    for info in pkgutil.iter_modules(module.__path__):
+        if info.name.startswith("_") or info.name in ("tests", "test", "testing"):
+            continue
+        try:
+            found += _api_modules(importlib.import_module(f"{module.__name__}.{info.name}"), depth + 1)
+        except Exception:  # an optional dependency missing: not part of the API drafted
+            continue
+    return found or [module]
+
+
+def _own_api(module: Any) -> bool:
+    return any(_drafted_kind(obj) and not name.startswith("_") for name, obj in vars(module).items())
+
+
+def _drafted_kind(obj: Any) -> bool:
+    """A function, or a class that is not an exception or an enum."""
+    if inspect.isclass(obj):
+        return not issubclass(obj, (BaseException, enum.Enum)) and not obj.__name__.startswith("_")
+    return inspect.isfunction(obj)
 
 
 def _import(name: str) -> Any:
@@ -82,11 +123,7 @@ def public_api(library: Library) -> dict[int, tuple[Any, list[str]]]:
         names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
         for name in names:
             obj = getattr(module, name, None)
-            if not (inspect.isclass(obj) or inspect.isfunction(obj)):
-                continue
-            if (getattr(obj, "__module__", "") or "").split(".")[0] not in tops:
-                continue
-            if inspect.isclass(obj) and (issubclass(obj, (BaseException, enum.Enum)) or obj.__name__.startswith("_")):
+            if not _drafted_kind(obj) or (getattr(obj, "__module__", "") or "").split(".")[0] not in tops:
                 continue
             found.setdefault(id(obj), (obj, []))[1].append(f"{module.__name__}.{name}")
     return found

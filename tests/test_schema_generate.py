@@ -81,6 +81,14 @@ def test_whole_library_draft_loads(capsys: pytest.CaptureFixture, tmp_path: Path
     assert any(fac.name == "redis.client.Redis.from_url" for fac in draft.factories)
 
 
+def test_a_package_without_its_own_api_is_drafted_from_its_submodules(capsys: pytest.CaptureFixture) -> None:
+    pytest.importorskip("paho.mqtt.client")
+    draft = parse_schema(load_toml(generate(capsys, "paho-mqtt").encode()), "paho.toml")
+    assert draft.name == "paho.mqtt"  # `paho` defines nothing: its subpackage's modules are drafted
+    client = next(cls for cls in draft.classes if cls.name == "paho.mqtt.client.Client")
+    assert client.kwargs == SCHEMAS.lookup("paho.mqtt.client.Client").kwargs
+
+
 def test_factory_returns_from_the_command_line(capsys: pytest.CaptureFixture) -> None:
     pytest.importorskip("paramiko")
     text = generate(capsys, "paramiko", "--class", "paramiko.transport.Transport",
