@@ -157,7 +157,7 @@ class KeywordsFate:
     stored_in: list[str] = field(default_factory=list)
     #: Keys read out of the dict by name.
     read: set[str] = field(default_factory=set)
-    #: The function raises when the dict is not empty (`if kwargs: raise TypeError(...)`).
+    #: The function raises when the dict is not empty (`if kwargs: raise TypeError(...)`), or always.
     raises_when_given: bool = False
 
     @property
@@ -181,6 +181,8 @@ def keywords_fate(function: Any) -> KeywordsFate:
         return KeywordsFate(var_keyword=True)
     holder = _KeywordsDict(tree)
     fate = KeywordsFate(var_keyword=True, stored_in=list(holder.stored_in), read=keys_read_from_var_keyword(function))
+    if any(isinstance(statement, ast.Raise) for statement in tree.body):
+        fate.raises_when_given = True  # raises whatever it is given (ssl.SSLSocket: no public constructor)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(k.arg is None and k.value in holder for k in node.keywords):
             fate.forwarded_to.append(ast.unparse(node.func))
@@ -270,16 +272,48 @@ def class_members(cls: type, instance: Any = _NO_INSTANCE) -> tuple[set[str], se
 
 
 @functools.lru_cache(maxsize=None)
+def _module_tree(filename: str) -> ast.Module | None:
+    try:
+        with open(filename, encoding="utf-8") as handle:
+            return ast.parse(handle.read())
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def class_tree(klass: type) -> ast.ClassDef | None:
+    """The class statement of `klass`, from its module's source parsed once (inspect.getsource parses
+    the whole module again for every class); None for a class without Python source."""
+    try:
+        filename = inspect.getsourcefile(klass)
+    except TypeError:
+        return None
+    tree = _module_tree(filename) if filename else None
+    scope: list[ast.stmt] = tree.body if tree is not None else []
+    found = None
+    for part in klass.__qualname__.split("."):
+        found = next((node for node in scope if isinstance(node, ast.ClassDef) and node.name == part), None)
+        if found is None:
+            break
+        scope = found.body
+    if found is not None:
+        return found
+    try:  # a class made in a function (`<locals>`) or under a condition: inspect finds it
+        statement = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0]
+    except (OSError, TypeError, SyntaxError):
+        return None
+    return statement if isinstance(statement, ast.ClassDef) else None
+
+
+@functools.lru_cache(maxsize=None)
 def self_assignments(klass: type) -> frozenset[str]:
     """Every name a method of `klass` (its own source only) assigns on its first parameter:
     `self.x = v`, `self.x: T = v`, `self.x += v`, tuple and starred targets, and
     `setattr(self, "x", v)` with a literal name.  Empty for a class without Python source."""
-    try:
-        source = textwrap.dedent(inspect.getsource(klass))
-    except (OSError, TypeError):
+    tree = class_tree(klass)
+    if tree is None:
         return frozenset()
     names: set[str] = set()
-    for function in ast.walk(ast.parse(source)):
+    for function in ast.walk(tree):
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         parameters = function.args.posonlyargs + function.args.args

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import ast
 import enum
+import functools
 import importlib
 import importlib.metadata
 import inspect
 import json
 import re
 import sys
-import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from . import library_view as view
 from .library_names import NameList, name_list_for, name_lists
@@ -44,7 +44,7 @@ class Library:
 
 def locate(target: str) -> Library:
     """A distribution (`paho-mqtt`) or a module (`paho.mqtt.client`), installed."""
-    packages = importlib.metadata.packages_distributions()
+    packages = _packages_distributions()
     try:
         dist = importlib.metadata.distribution(target)
     except importlib.metadata.PackageNotFoundError:
@@ -65,6 +65,11 @@ def locate(target: str) -> Library:
     if not owners:
         raise DraftError(f"{target}: no installed distribution provides this module")
     return Library(target, owners[0], importlib.metadata.version(owners[0]), [module])
+
+
+@functools.lru_cache(maxsize=1)
+def _packages_distributions() -> Mapping[str, list[str]]:
+    return importlib.metadata.packages_distributions()
 
 
 def _common_package(modules: list[Any]) -> str:
@@ -237,11 +242,8 @@ def _spreads_of(owner: type | None, attribute: str) -> list[str]:
     (urllib3's pools: `self.ConnectionCls(..., **self.conn_kw)` in `_new_conn()`)."""
     found: list[str] = []
     for klass in owner.__mro__ if owner is not None else ():
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError, SyntaxError):
-            continue
-        for node in ast.walk(tree):
+        tree = view.class_tree(klass)
+        for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.Call) and any(
                     k.arg is None and isinstance(k.value, ast.Attribute)
                     and k.value.attr in (attribute, attribute.lstrip("_"))

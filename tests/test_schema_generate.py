@@ -263,3 +263,18 @@ def test_unused_name_lists_are_shown_in_the_draft(capsys: pytest.CaptureFixture)
     assert "# celery.app.defaults.SETTING_KEYS: the library's own list (settings):" in text
     assert '"broker_heartbeat"' in text
     parse_schema(load_toml(text.encode()), "celery.toml")
+
+
+IMPORTABLE_CLASSES = [cls for lib in SCHEMAS.libraries if lib.importable for cls in lib.classes]
+
+
+@pytest.mark.parametrize("cls", IMPORTABLE_CLASSES, ids=lambda cls: cls.name)
+def test_the_generator_sees_each_bundled_class_policies(cls) -> None:
+    """What the draft says an unknown attribute or keyword does is what the schema (checked against
+    real instances by tests/test_schema_drift.py) says, where the generator read every destination."""
+    pytest.importorskip(cls.name.split(".")[0])
+    draft = draft_schema(cls.name.rsplit(".", 1)[0], classes=[cls.name])
+    mine = draft.classes[0]
+    assert mine.unknown_attributes == cls.unknown_attributes
+    if cls.kwargs is not None and mine.keywords.certain:
+        assert mine.keywords.policy == cls.unknown_kwargs
