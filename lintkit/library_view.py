@@ -184,12 +184,24 @@ def keywords_fate(function: Any) -> KeywordsFate:
     if any(isinstance(statement, ast.Raise) for statement in tree.body):
         fate.raises_when_given = True  # raises whatever it is given (ssl.SSLSocket: no public constructor)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(k.arg is None and k.value in holder for k in node.keywords):
+        if isinstance(node, ast.Call) and any(k.arg is None and _carries(k.value, holder) for k in node.keywords):
             fate.forwarded_to.append(ast.unparse(node.func))
         elif isinstance(node, ast.If) and node.test in holder and \
                 any(isinstance(inner, ast.Raise) for statement in node.body for inner in ast.walk(statement)):
             fate.raises_when_given = True
     return fate
+
+
+def _carries(value: ast.expr, holder: _KeywordsDict) -> bool:
+    """The `**` argument is the keywords dict, or a dict made with it (`dict(defaults, **kwargs)`,
+    `{**defaults, **kwargs}`)."""
+    if value in holder:
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        return any(k.arg is None and k.value in holder for k in value.keywords)
+    if isinstance(value, ast.Dict):
+        return any(key is None and item in holder for key, item in zip(value.keys, value.values))
+    return False
 
 
 # --------------------------------------------------------------------------- members

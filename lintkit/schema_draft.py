@@ -239,18 +239,32 @@ def _follow(function: Any, names: set[str], owner: type | None, item_name: str, 
 
 def _spreads_of(owner: type | None, attribute: str) -> list[str]:
     """The callees (source text) that any method of `owner` or its bases calls with `**self.<attribute>`
-    (urllib3's pools: `self.ConnectionCls(..., **self.conn_kw)` in `_new_conn()`)."""
+    (urllib3's pools: `self.ConnectionCls(..., **self.conn_kw)` in `_new_conn()`), also through a
+    local copy (redis's pools: `kwargs = dict(self.connection_kwargs)` ... `self.connection_class(**kwargs)`)."""
+    names = (attribute, attribute.lstrip("_"))
+
+    def stored(node: ast.expr) -> bool:
+        if isinstance(node, ast.Call) and (isinstance(node.func, ast.Name) and node.func.id == "dict" or
+                                           isinstance(node.func, ast.Attribute) and node.func.attr == "copy"):
+            node = node.args[0] if node.args and isinstance(node.func, ast.Name) else getattr(node.func, "value", node)
+        return isinstance(node, ast.Attribute) and node.attr in names and \
+            isinstance(node.value, ast.Name) and node.value.id == "self"
+
     found: list[str] = []
     for klass in owner.__mro__ if owner is not None else ():
         tree = view.class_tree(klass)
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.Call) and any(
-                    k.arg is None and isinstance(k.value, ast.Attribute)
-                    and k.value.attr in (attribute, attribute.lstrip("_"))
-                    and isinstance(k.value.value, ast.Name) and k.value.value.id == "self" for k in node.keywords):
-                text = ast.unparse(node.func)
-                if text not in found:
-                    found.append(text)
+        for function in ast.walk(tree) if tree is not None else ():
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            copies = {target.id for node in ast.walk(function) if isinstance(node, ast.Assign) and stored(node.value)
+                      for target in node.targets if isinstance(target, ast.Name)}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and any(
+                        k.arg is None and (stored(k.value) or isinstance(k.value, ast.Name) and k.value.id in copies)
+                        for k in node.keywords):
+                    text = ast.unparse(node.func)
+                    if text not in found:
+                        found.append(text)
     return found
 
 
@@ -270,6 +284,8 @@ def _callee(text: str, function: Any, owner: type | None) -> tuple[Any, type | N
             if init is not None:  # read with the real class: `self.ConnectionCls` is the subclass's
                 return (init, owner or klass) if inspect.isfunction(init) else None
         return None
+    if text in ("cls", "self.__class__", "type(self)", "cls.__class__") and owner is not None:
+        return _constructor(owner)  # a new instance of the same class (kombu's clone(), from_url())
     match = re.fullmatch(r"(?:self|cls)\.(\w+)", text)
     if match and owner is not None:
         # A class attribute (`ConnectionCls`), or an instance attribute set from the constructor's
@@ -284,12 +300,31 @@ def _callee(text: str, function: Any, owner: type | None) -> tuple[Any, type | N
         return None
     head, *rest = text.split(".")
     found = (_class_default(function, head) if not rest else None) or \
-        getattr(inspect.unwrap(function), "__globals__", {}).get(head)
+        getattr(inspect.unwrap(function), "__globals__", {}).get(head) or _imported_inside(function, head)
     for part in rest:
         found = getattr(found, part, None)
     if inspect.isclass(found):
         return _constructor(found)
+    if inspect.ismethod(found) and inspect.isclass(found.__self__):  # a classmethod: Pool.from_url
+        return found.__func__, found.__self__
     return (found, None) if inspect.isfunction(found) else None
+
+
+def _imported_inside(function: Any, name: str) -> Any:
+    """A name the function imports in its body (`from redis.client import Redis` in redis.utils.from_url)."""
+    try:
+        tree = view.function_tree(function)
+    except (OSError, TypeError, SyntaxError, AssertionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    try:
+                        return view.resolve(f"{node.module}.{alias.name}")
+                    except (ImportError, AttributeError):
+                        return None
+    return None
 
 
 def _class_default(function: Any, parameter: str) -> type | None:

@@ -57,8 +57,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from lintkit.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
-from lintkit.library_view import (class_members, keys_read_from_var_keyword, keys_read_in_source, resolve,
-                                  same_object, signature_default, signature_keywords)
+from lintkit.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
+                                  signature_keywords)
 from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
 from lintkit.schema_draft import keywords_of
@@ -92,40 +92,18 @@ def read_from_kwargs(*qualnames: str) -> Callable[[], set[str]]:
     return provider
 
 
-def read_from_var_keyword(qualname: str) -> Callable[[], set[str]]:
-    """Keys a function reads out of its own `**kwargs` (lintkit.library_view): redis's ConnectionPool
-    reads `cache` and `cache_config` so (and pops them before the connections are made), which its
-    signature does not show."""
-
-    def provider() -> set[str]:
-        return keys_read_from_var_keyword(resolve(qualname))
-
-    provider.__name__ = f"read_from_var_keyword({qualname})"
-    return provider
-
-
-def libpq_psycopg2_keywords() -> set[str]:
-    return set(psycopg2_libpq()[1])
-
-
-def libpq_psycopg_keywords() -> set[str]:
-    return set(psycopg_libpq()[1])
-
-
-def urllib3_pool_key_fields() -> set[str]:
-    """PoolManager(**connection_pool_kw): valid keys are PoolKey's fields (`key_` + name)."""
-    return set(name_list_for("urllib3.poolmanager.PoolManager", "kwargs").names())
-
-
 #: Callables whose **kwargs reach another callable in a way the schema generator's reading of the
 #: source does not follow (expected_keywords adds these to lintkit.schema_draft.keywords_of): the
 #: keywords that one accepts are valid too.  Entries are qualified names (their own closure is
 #: followed) or providers returning names.  The generator already follows `super().__init__(**kw)`,
-#: `self.ConnectionCls(**self.conn_kw)`, a `connection_class` parameter's default, keys read from
-#: `**kwargs`, and the name lists of lintkit.library_names (libpq's keywords, urllib3's PoolKey).
+#: `cls(**kw)`, `self.__class__(**dict(info, **kw))` (kombu's clone), `self.ConnectionCls(**self.conn_kw)`
+#: and a copy of it in another method, a parameter whose default is a class (`connection_class`), names
+#: imported inside the function, keys read from `**kwargs`, and the name lists of lintkit.library_names
+#: (libpq's keywords, urllib3's PoolKey).
 FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
-    # redis: BlockingConnectionPool(**kwargs) -> ConnectionPool(**kwargs) inside a larger call; from_url
-    # parses the URL into the keywords of whichever connection class the scheme selects.
+    # redis: a pool makes connection_class(**connection_kwargs), and from_url() sets connection_class
+    # from the URL's scheme (rediss://: SSLConnection, unix://: UnixDomainSocketConnection), which no
+    # reading of the source can tell; the entries below reach those pools through their callers.
     "redis.connection.BlockingConnectionPool": ["redis.connection.ConnectionPool"],
     "redis.connection.ConnectionPool.from_url": ["redis.connection.ConnectionPool"],
     "redis.client.Redis.from_url": ["redis.connection.ConnectionPool.from_url"],
@@ -142,12 +120,6 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "redis.connection.BlockingConnectionPool.from_url": ["redis.connection.BlockingConnectionPool"],
     "redis.asyncio.client.Redis.from_url": ["redis.asyncio.connection.ConnectionPool.from_url"],
     "redis.asyncio.utils.from_url": ["redis.asyncio.client.Redis.from_url"],
-    # kombu: clone(**kwargs) -> Connection(**kwargs)
-    "kombu.connection.Connection.clone": ["kombu.connection.Connection"],
-    # psycopg2.connect pops async/async_, make_dsn turns `database` into dbname, libpq takes the rest.
-    "psycopg2.connect": [read_from_kwargs("psycopg2.connect", "psycopg2.extensions.make_dsn")],
-    # urllib3: connection_from_url() makes an http or an https pool.
-    "urllib3.connectionpool.connection_from_url": ["urllib3.connectionpool.HTTPSConnectionPool"],
     # websocket-client: create_connection(**options) -> WebSocket(**options) and connect(url, **options),
     # which read their options with options.get()/pop() (unknown ones are ignored).
     "websocket._core.create_connection": [

@@ -167,6 +167,42 @@ class Stores:
 
 def make_pool(url, **kwargs) -> Pool:
     return Pool(**kwargs)
+
+
+class Clones:
+    def __init__(self, host=None, heartbeat=0):
+        self.host = host
+
+    def info(self):
+        return {"host": self.host}
+
+    def clone(self, **kwargs):
+        return self.__class__(**dict(self.info(), **kwargs))
+
+
+class CopyPool:
+    connection_class = Connection
+
+    def __init__(self, **connection_kwargs):
+        self._connection_kwargs = connection_kwargs
+
+    @property
+    def connection_kwargs(self):
+        return self._connection_kwargs
+
+    def make(self):
+        kwargs = dict(self.connection_kwargs)
+        return self.connection_class(**kwargs)
+
+    @classmethod
+    def from_url(cls, url, **kwargs):
+        return cls(**kwargs)
+
+
+def from_url(url, **kwargs):
+    from lintkit_sample_lib import CopyPool as Imported
+
+    return Imported.from_url(url, **kwargs)
 '''
 
 
@@ -185,6 +221,10 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     ("Ignores", {"url"}, "swallows"),                                      # never read
     ("Pool", {"size", "keepalive"}, "deferred"),                           # stored, later spread
     ("make_pool", {"url", "size", "keepalive"}, "deferred"),               # a factory passing them on
+    ("Clones.clone", {"host", "heartbeat"}, "raises"),                     # self.__class__(**dict(.., **kw))
+    ("CopyPool", {"keepalive"}, "deferred"),                               # a copy spread in another method
+    ("CopyPool.from_url", {"url", "keepalive"}, "deferred"),               # cls(**kwargs)
+    ("from_url", {"url", "keepalive"}, "deferred"),                        # imported in the body, classmethod
 ])
 def test_keywords_follow_the_var_keyword(sample: str, item: str, names: set[str], policy: str) -> None:
     keywords = keywords_of(f"{sample}.{item}")
