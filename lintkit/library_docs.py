@@ -113,6 +113,8 @@ def _setters(knob: Knob) -> str:
 
 def _knob_extra(knob: Knob) -> str:
     extra = []
+    if knob.fixed:
+        extra.append("no argument changes it: reported only with `strict`")
     if knob.versions:
         extra.append(f"versions `{knob.versions}`")
     if knob.transports:
@@ -171,7 +173,9 @@ def render_page(schemas: SchemaSet) -> str:
         "on them (LK101 attributes, LK102 keyword arguments, LK103 option keys, LK104 ignored "
         "keywords), and the liveness knobs the LK2xx rules read, with their unit, default, the "
         "values that turn them off and the versions a default applies to. Draft a schema for "
-        "another library with `lintkit schema generate` ([how](schemas.md#drafting-a-schema)).", "",
+        "another library with `lintkit schema generate` ([how](schemas.md#drafting-a-schema)). "
+        "LK201 and LK206 also check every TCP socket and `setsockopt()` call directly, whichever "
+        "library made the socket.", "",
         " · ".join(f"[{heading(lib)}](#{anchor(lib)})" for lib in libraries), "",
     ]
     for lib in libraries:

@@ -11,11 +11,14 @@ What is compared, per class (each class and factory is its own test id):
 * the distribution version with the schema's `version`;
 * the qualified name and every alias resolve to the same object; `bases` are
   real base classes;
-* `kwargs` with inspect.signature (plus, where the constructor forwards
-  **kwargs, the keywords of what it forwards to: FORWARDS below);
+* `kwargs` with the schema generator's view (lintkit.schema_draft.keywords_of:
+  inspect.signature, where `**kwargs` go read from the source, the library's
+  own name lists), plus FORWARDS below for what the source cannot tell;
 * `attributes`/`methods` with a real instance, both ways (a name the new
   version adds fails the test), plus every name any method of the class or a
-  base assigns on `self` (PyMySQL's `connect()` sets `server_version`);
+  base assigns on `self` (PyMySQL's `connect()` sets `server_version`):
+  lintkit.library_view.class_members, the generator's view given an instance;
+* `option_keys` with the library's list in lintkit.library_names.NAME_LISTS;
 * `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
 * knobs: their kwarg/attribute/method exist, and their default matches the
   installed version's where the `versions` specifier covers it; a method knob's
