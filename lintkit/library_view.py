@@ -159,6 +159,8 @@ class KeywordsFate:
     read: set[str] = field(default_factory=set)
     #: The function raises when the dict is not empty (`if kwargs: raise TypeError(...)`), or always.
     raises_when_given: bool = False
+    #: Other uses of the dict, as source text (passed positionally, iterated): a person must read them.
+    other_uses: list[str] = field(default_factory=list)
 
     @property
     def policy(self) -> str:
@@ -189,7 +191,31 @@ def keywords_fate(function: Any) -> KeywordsFate:
         elif isinstance(node, ast.If) and node.test in holder and \
                 any(isinstance(inner, ast.Raise) for statement in node.body for inner in ast.walk(statement)):
             fate.raises_when_given = True
+    fate.other_uses = _other_uses(tree, holder.name)
     return fate
+
+
+def _other_uses(tree: ast.AST, name: str) -> list[str]:
+    """Uses of the `**kwargs` dict `name` other than those keywords_fate reads: a key read
+    (`.get()`, `.pop()`, `[...]`, `in`), a `**` spread, a store, a truth test."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    uses = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(node)
+        spread = isinstance(parent, ast.Dict) and any(key is None and value is node
+                                                      for key, value in zip(parent.keys, parent.values))
+        if isinstance(parent, ast.keyword) and parent.arg is None or spread \
+                or isinstance(parent, ast.Attribute) and parent.attr in ("get", "pop") \
+                or isinstance(parent, ast.Subscript) and parent.value is node \
+                or isinstance(parent, ast.Compare) and node in parent.comparators \
+                or isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node \
+                or isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.BoolOp, ast.UnaryOp)):
+            continue
+        text = ast.unparse(parent) if parent is not None else name
+        uses.append(text if len(text) <= 60 else text[:57] + "...")
+    return uses
 
 
 def _carries(value: ast.expr, holder: _KeywordsDict) -> bool:

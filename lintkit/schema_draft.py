@@ -130,7 +130,9 @@ def public_api(library: Library) -> dict[int, tuple[Any, list[str]]]:
             obj = getattr(module, name, None)
             if not _drafted_kind(obj) or (getattr(obj, "__module__", "") or "").split(".")[0] not in tops:
                 continue
-            found.setdefault(id(obj), (obj, []))[1].append(f"{module.__name__}.{name}")
+            names = found.setdefault(id(obj), (obj, []))[1]
+            if f"{module.__name__}.{name}" not in names:  # `__all__` may repeat a name
+                names.append(f"{module.__name__}.{name}")
     return found
 
 
@@ -197,6 +199,9 @@ def _follow(function: Any, names: set[str], owner: type | None, item_name: str, 
         return result
     if fate.read:
         result.notes.append(f"{where} reads {', '.join(sorted(fate.read))}")
+    for use in fate.other_uses:
+        result.notes.append(f"{where} is also used in `{use}`: read it ({TODO}: kwargs, unknown_kwargs)")
+        result.certain = False
     spread_later = [(text, attribute) for attribute in fate.stored_in for text in _spreads_of(owner, attribute)]
     for attribute in fate.stored_in:
         if not any(stored == attribute for _, stored in spread_later):
@@ -232,7 +237,7 @@ def _follow(function: Any, names: set[str], owner: type | None, item_name: str, 
         result.policy = "raises" if "raises" in policies else ("deferred" if "deferred" in policies else "swallows")
         if fate.stored_in:
             result.policy = "deferred"
-    elif not fate.stored_in and not fate.read:
+    elif not fate.stored_in and not fate.read and not fate.other_uses:
         result.notes.append(f"{where} is never read: unknown keywords are ignored")
     return result
 

@@ -199,6 +199,15 @@ class CopyPool:
         return cls(**kwargs)
 
 
+class Validates:
+    def __init__(self, **kwargs):
+        self._check(kwargs)
+
+    def _check(self, given):
+        for key in given:
+            raise TypeError(key)
+
+
 def from_url(url, **kwargs):
     from lintkit_sample_lib import CopyPool as Imported
 
@@ -235,6 +244,13 @@ def test_stored_keywords_nobody_spreads_are_marked_todo(sample: str) -> None:
     keywords = keywords_of(f"{sample}.Stores")
     assert keywords.policy == "deferred" and not keywords.certain
     assert any("stored in self._kw" in note and "TODO" in note for note in keywords.notes)
+
+
+def test_other_uses_of_the_keywords_are_left_to_a_person(sample: str) -> None:
+    keywords = keywords_of(f"{sample}.Validates")  # botocore's Config passes them to a checking method
+    assert not keywords.certain
+    assert any("`self._check(kwargs)`" in note and "TODO" in note for note in keywords.notes)
+    assert not any("never read" in note for note in keywords.notes)
 
 
 def test_keywords_fate_without_var_keyword(sample: str) -> None:
