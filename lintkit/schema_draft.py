@@ -149,7 +149,7 @@ class Keywords:
     certain: bool = True
 
 
-def class_keywords(cls: type, item_name: str) -> Keywords:
+def class_keywords(cls: type) -> Keywords:
     init = _python_init(cls)
     try:
         names = view.signature_keywords(cls)
@@ -157,11 +157,11 @@ def class_keywords(cls: type, item_name: str) -> Keywords:
         return Keywords(set(), "raises", ["no signature (a C type): try each keyword on a real call"], False)
     if init is None:
         return Keywords(names, "swallows" if view.takes_var_keyword(cls) else "raises")
-    return _follow(init, names, cls, item_name, depth=0)
+    return _follow(init, names, cls, depth=0)
 
 
-def function_keywords(function: Any, item_name: str, owner: type | None = None) -> Keywords:
-    return _follow(function, view.signature_keywords(function), owner, item_name, depth=0)
+def function_keywords(function: Any, owner: type | None = None) -> Keywords:
+    return _follow(function, view.signature_keywords(function), owner, depth=0)
 
 
 def keywords_of(qualname: str) -> Keywords:
@@ -169,10 +169,10 @@ def keywords_of(qualname: str) -> Keywords:
     `**kwargs` through the source and adding the library's own name list for it (NAME_LISTS)."""
     obj = _resolve(qualname)
     if inspect.isclass(obj):
-        keywords = class_keywords(obj, qualname)
+        keywords = class_keywords(obj)
     else:
         function, owner = _function_and_owner(obj, qualname)
-        keywords = function_keywords(function, qualname, owner)
+        keywords = function_keywords(function, owner)
     entry = name_list_for(qualname, "kwargs")
     if entry is not None:
         keywords.names |= entry.names()
@@ -186,7 +186,7 @@ def _python_init(cls: type) -> Any:
     return init if inspect.isfunction(init) else None
 
 
-def _follow(function: Any, names: set[str], owner: type | None, item_name: str, depth: int) -> Keywords:
+def _follow(function: Any, names: set[str], owner: type | None, depth: int) -> Keywords:
     """The keywords `function` accepts: its own, those it reads from `**kwargs`, and those of
     every callable it passes `**kwargs` on to (followed through the library's source)."""
     fate = view.keywords_fate(function)
@@ -224,7 +224,7 @@ def _follow(function: Any, names: set[str], owner: type | None, item_name: str, 
             result.notes.append(f"{where} goes to {callee_text}(), which has no signature ({TODO}: read it)")
             result.certain = False
             continue
-        inner = _follow(callee_function, callee_names, callee_owner, item_name, depth + 1) \
+        inner = _follow(callee_function, callee_names, callee_owner, depth + 1) \
             if inspect.isfunction(callee_function) else Keywords(callee_names, "raises")
         result.names |= inner.names
         if stored is None:
@@ -447,7 +447,7 @@ def draft_schema(target: str, classes: Sequence[str] = (), factories: Sequence[s
                     name = f"{drafted[id(obj)]}.{member_name}"
                     if not any(f.name == name for f in factory_drafts):
                         factory_drafts.append(FactoryDraft(name, [], drafted[id(obj)],
-                                                           function_keywords(member.__func__, name, obj)))
+                                                           function_keywords(member.__func__, obj)))
     _fill_name_lists(class_drafts, factory_drafts, lists)
     drafted_names = {d.name for d in (*class_drafts, *factory_drafts)}
     unused = [(entry, sorted(entry.names())) for entry in lists if entry.item not in drafted_names]
