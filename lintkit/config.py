@@ -22,7 +22,6 @@ pattern starting with `!` applies to the files it does *not* match (ruff).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -340,6 +339,8 @@ def discover_settings(start: str | os.PathLike[str], *, config: str | os.PathLik
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a configuration file is read: pure Python, costly to import
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -160,7 +160,7 @@ class Engine:
                     check.finish()
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
-        return FileResult(findings=_to_findings(_outside_test_code(raw, tree, self.options), text))
+        return FileResult(findings=_to_findings(_outside_test_code(raw, context), text))
 
 
 @contextmanager
@@ -198,17 +198,17 @@ def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
     return bool(select) and code in select
 
 
-def _outside_test_code(raw: list, tree: ast.Module, options: RuleOptions) -> list:
+def _outside_test_code(raw: list, context: FileContext) -> list:
     """Drop the findings of `test-code-ignore` rules inside test scopes, and every finding inside
     a block where a test expects the code to fail or warn (test_code.py)."""
     if raw:
-        expected = expected_failure_spans(tree)
+        expected = expected_failure_spans(context.parents.tree_index)
         if expected:
             raw = [item for item in raw if not inside(expected, item[0], item[1])]
-    prefixes = options.test_code_ignore
+    prefixes = context.options.test_code_ignore
     if not prefixes or not any(item[4].startswith(prefixes) for item in raw):
         return raw
-    spans = test_code_spans(tree)
+    spans = test_code_spans(context.tree, context.parents.tree_index)
     return [item for item in raw if not (item[4].startswith(prefixes) and inside(spans, item[0], item[1]))]
 
 

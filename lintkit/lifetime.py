@@ -84,8 +84,8 @@ def _returned_to_callers_that_end_it(call: ast.Call, resolver: Resolver, flows: 
     if flow.escape != RETURNED or not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
             not home.name.startswith("_") or flows.parents.of(home) is not flows.parents.tree:
         return False
-    callers = [node for node in walk(flows.parents.tree)
-               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == home.name]
+    callers = [node for node in flows.parents.tree_index.of_type(ast.Call)
+               if isinstance(node.func, ast.Name) and node.func.id == home.name]
     return bool(callers) and all(_ends_here(caller, resolver, flows, helpers, follow_hand_over=True)
                                  for caller in callers)
 

@@ -14,7 +14,6 @@ import ast
 
 from .context import FileContext
 from .schema import Knob
-from .syntax import walk
 
 
 def unserviced(knob: Knob, context: FileContext) -> bool:
@@ -42,10 +41,10 @@ def _mentioned_names(context: FileContext) -> frozenset[str]:
     imported module) and the classes it names (computed once per file, on demand)."""
     cached = context.__dict__.get("_mentioned_names")
     if cached is None:
-        modules = {(a.asname or a.name).partition(".")[0] for node in walk(context.tree)
-                   if isinstance(node, ast.Import) for a in node.names}
+        nodes = context.parents.tree_index
+        modules = {(a.asname or a.name).partition(".")[0] for node in nodes.of_type(ast.Import) for a in node.names}
         names = set()
-        for node in walk(context.tree):
+        for node in nodes.nodes:
             if isinstance(node, ast.Attribute):
                 on_module = isinstance(node.value, ast.Name) and node.value.id in modules
                 if node.attr[:1].isupper() or not on_module:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .events import Resolver
 from .name_index import NameIndex, dotted
-from .syntax import parent_map
+from .syntax import TreeIndex
 from .values import NO_VALUE, literal_value
 
 MAKERS = {"socket.socket": "socket.socket()", "socket.create_connection": "socket.create_connection()",
@@ -45,11 +45,20 @@ class Parents:
     def __init__(self, tree: ast.Module):
         self.tree = tree
         self._parent: dict[int, ast.AST] | None = None
+        self._tree_index: TreeIndex | None = None
         self._indexes: dict[int, NameIndex] = {}
+
+    @property
+    def tree_index(self) -> TreeIndex:
+        """Every node of the tree, by type too (built with the parent links, once)."""
+        if self._tree_index is None:
+            self._tree_index = TreeIndex(self.tree)
+            self._parent = self._tree_index.parents
+        return self._tree_index
 
     def of(self, node: ast.AST) -> ast.AST | None:
         if self._parent is None:
-            self._parent = parent_map(self.tree)
+            self._parent = self.tree_index.parents
         return self._parent.get(id(node))
 
     def home(self, node: ast.AST) -> ast.AST:

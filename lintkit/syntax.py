@@ -49,9 +49,32 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield child
 
 
-def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
-    """id(node) -> its parent, for every node under `tree`."""
-    return {id(child): parent for parent, child in _edges(tree)}
+class TreeIndex:
+    """Every node of a tree in `walk` order, with parent links and the nodes of each type:
+    one pass over a file serves every rule that would otherwise walk the whole tree."""
+
+    def __init__(self, tree: ast.AST):
+        parents: dict[int, ast.AST] = {}
+        nodes: list[ast.AST] = [tree]
+        append = nodes.append
+        for parent, child in _edges(tree):
+            parents[id(child)] = parent
+            append(child)
+        self.parents = parents
+        self.nodes = nodes
+        self._by_type: dict[type, list[ast.AST]] | None = None
+
+    def of_type(self, kind: type) -> list[ast.AST]:
+        """The nodes of one concrete node type (`ast.Call`, `ast.ClassDef`), in walk order."""
+        if self._by_type is None:
+            by_type: dict[type, list[ast.AST]] = {}
+            for node in self.nodes:
+                bucket = by_type.get(type(node))
+                if bucket is None:
+                    bucket = by_type[type(node)] = []
+                bucket.append(node)
+            self._by_type = by_type
+        return self._by_type.get(kind, [])
 
 
 def _edges(root: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import Iterable
 
-from .syntax import walk
+from .syntax import TreeIndex
 
 #: Paths of test code (gitignore patterns: a name without a slash matches at any depth).
 DEFAULT_TEST_CODE_PATHS: tuple[str, ...] = ("test/", "tests/", "testing/", "t/", "conftest.py", "test_*.py",
@@ -39,8 +39,9 @@ _MOCKS = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCal
 Span = tuple[int, int, int, int]
 
 
-def test_code_spans(tree: ast.Module) -> list[Span]:
-    """(line, col, end_line, end_col) of every test scope and mock-argument call in the file."""
+def test_code_spans(tree: ast.Module, nodes: TreeIndex) -> list[Span]:
+    """(line, col, end_line, end_col) of every test scope and mock-argument call in the file
+    (`nodes`: the tree's index)."""
     spans: list[Span] = []
     pending: list[ast.AST] = [tree]
     while pending:  # scopes first: a test scope's body needs no further look
@@ -50,7 +51,7 @@ def test_code_spans(tree: ast.Module) -> list[Span]:
                 spans.append(_span(child))
             elif isinstance(child, ast.stmt):
                 pending.append(child)
-    spans.extend(_span(node) for node in walk(tree) if isinstance(node, ast.Call) and _given_a_mock(node))
+    spans.extend(_span(node) for node in nodes.of_type(ast.Call) if _given_a_mock(node))
     return spans
 
 
@@ -59,12 +60,12 @@ _EXPECTING = frozenset({"raises", "warns", "deprecated_call", "assertRaises", "a
                         "assertWarnsRegex"})
 
 
-def expected_failure_spans(tree: ast.Module) -> list[Span]:
+def expected_failure_spans(nodes: TreeIndex) -> list[Span]:
     """The bodies of `with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
     `self.assertRaises(...)` and the like: code a test runs because it fails or warns, so
     no rule reports what is wrong there (a deliberately misspelt keyword, a deprecated one)."""
-    return [(stmt.body[0].lineno, 0, stmt.end_lineno, stmt.end_col_offset) for stmt in walk(tree)
-            if isinstance(stmt, (ast.With, ast.AsyncWith)) and any(
+    return [(stmt.body[0].lineno, 0, stmt.end_lineno, stmt.end_col_offset)
+            for stmt in [*nodes.of_type(ast.With), *nodes.of_type(ast.AsyncWith)] if any(
                 isinstance(item.context_expr, ast.Call) and _last_name(item.context_expr.func) in _EXPECTING
                 for item in stmt.items)]
 
