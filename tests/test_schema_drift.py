@@ -62,6 +62,8 @@ from packaging.version import Version
 from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
 
+import async_libraries_support as asyncio_clients
+
 SCHEMAS = load_schema_set()
 LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
 CLASSES = [cls for lib in LIBRARIES for cls in lib.classes]
@@ -285,6 +287,15 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
         "websocket._core.WebSocket",
         read_from_kwargs("websocket._core", "websocket._http", "websocket._handshake"),
     ],
+    # aio-pika: Connection(**kwargs) keeps only its PARAMETERS; connect(**kwargs) puts every other
+    # keyword into the URL query, of which aiormq reads a fixed set of keys.
+    "aio_pika.connection.Connection": [asyncio_clients.aio_pika_parameters("aio_pika.connection.Connection")],
+    "aio_pika.robust_connection.RobustConnection": [
+        "aio_pika.connection.Connection",
+        asyncio_clients.aio_pika_parameters("aio_pika.robust_connection.RobustConnection")],
+    "aio_pika.connection.connect": ["aio_pika.connection.Connection", asyncio_clients.aiormq_url_keys],
+    "aio_pika.robust_connection.connect_robust": [
+        "aio_pika.robust_connection.RobustConnection", asyncio_clients.aiormq_url_keys],
 }
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
@@ -596,6 +607,9 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     # The private constructor Channel(target, options, credentials, compression, interceptors).
     "grpc.aio._channel.Channel": _grpc_aio_channel(
         "grpc.aio._channel.Channel", lambda: "localhost:1", tuple, lambda: None, lambda: None, lambda: None),
+    "aio_pika.connection.Connection": asyncio_clients.aio_pika_connection("aio_pika.connection.Connection"),
+    "aio_pika.robust_connection.RobustConnection":
+        asyncio_clients.aio_pika_connection("aio_pika.robust_connection.RobustConnection"),
 }
 
 
@@ -659,6 +673,10 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "grpc.aio._channel.insecure_channel": _grpc_aio_channel("grpc.aio._channel.insecure_channel", lambda: "localhost:1"),
     "grpc.aio._channel.secure_channel": _grpc_aio_channel(
         "grpc.aio._channel.secure_channel", lambda: "localhost:1", lambda: resolve("grpc.ssl_channel_credentials")()),
+    # Coroutines whose connection's connect() is a no-op.
+    "aio_pika.connection.connect": asyncio_clients.aio_pika_connect("aio_pika.connection.connect"),
+    "aio_pika.robust_connection.connect_robust":
+        asyncio_clients.aio_pika_connect("aio_pika.robust_connection.connect_robust"),
 }
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
@@ -1418,6 +1436,9 @@ SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
         "redis.utils.from_url", "redis.client.Redis.from_url", "redis.connection.ConnectionPool.from_url",
         "redis.asyncio.utils.from_url", "redis.asyncio.client.Redis.from_url",
         "redis.asyncio.connection.ConnectionPool.from_url")},
+    **{name: ("amqp://h/?heartbeat=30", asyncio_clients.aio_pika_settings(name), 30) for name in (
+        "aio_pika.connection.Connection", "aio_pika.robust_connection.RobustConnection",
+        "aio_pika.connection.connect", "aio_pika.robust_connection.connect_robust")},
 }
 
 SETTINGS_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.settings_argument]
@@ -1740,6 +1761,7 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
     "paho.mqtt.client.Client": _paho_silence,
     "websocket._app.WebSocketApp": _websocket_silence,
     "paramiko.transport.Transport": _paramiko_silence,
+    "aio_pika.connection.Connection": lambda env, value: asyncio_clients.aiormq_silence(FakeClock(), value),
 }
 
 #: Heartbeat knobs whose timing runs where Python cannot simulate it.
@@ -1800,6 +1822,8 @@ def test_factory_returns_its_class(fac: FactorySchema, env: Env) -> None:
     call = FACTORY_CALLS.get(fac.name)
     assert call is not None, f"{where(fac)}: add an offline call to FACTORY_CALLS (or a NEEDS_SERVER reason)"
     result = call(env)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
     returns = resolve(SCHEMAS.lookup(fac.returns).name)
     assert isinstance(result, returns), f"{where(fac)} returned {type(result).__qualname__}, not {fac.returns}"
 

@@ -5,6 +5,7 @@ import ast
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
+from ..coerced_values import coerced_off
 from ..values import is_number, literal_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..servicing import servicing_advice, servicing_hint, unserviced
@@ -153,8 +154,8 @@ class IntervalAboveMaxIdle(Check):
                 return
 
     def _check(self, knob: Knob, value, node: ast.expr | None, spelt: str, owner: str) -> None:
-        if node is None or not is_number(value) or K.is_off(value, knob) or value <= 0:
-            return
+        if node is None or not is_number(value) or K.is_off(value, knob) or value <= 0 or coerced_off(value, knob):
+            return  # a value the library turns off is LK203's
         max_idle = self.options.max_idle_seconds
         silence = K.silence_seconds(value, knob)
         if silence <= max_idle:

@@ -1,0 +1,120 @@
+"""Offline builders and probes for the asyncio client schemas (aio-pika on aiormq) used by the
+drift tests: nothing here opens a connection."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import importlib
+import inspect
+import textwrap
+from typing import Any, Callable
+from unittest import mock
+
+
+def resolve(qualname: str) -> Any:
+    module, _, rest = qualname.partition(".")
+    obj = importlib.import_module(module)
+    for part in rest.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            module = f"{module}.{part}"
+            obj = importlib.import_module(module)
+    return obj
+
+
+def aio_pika_connection(qualname: str) -> Callable[..., Any]:
+    """Connection(url, **kw) on the env's event loop (its __init__ makes a future on it)."""
+    def build(env: Any, **kw: Any) -> Any:
+        kw.setdefault("loop", env.event_loop)
+        return resolve(qualname)(resolve("yarl.URL")("amqp://guest:guest@localhost/"), **kw)
+    return build
+
+
+def aio_pika_connect(qualname: str, url: str | None = None) -> Callable[..., Any]:
+    """A coroutine running connect()/connect_robust() whose connection never touches the network:
+    the connection classes' connect() is a no-op."""
+    def call(env: Any, **kw: Any) -> Any:
+        async def run() -> Any:
+            with mock.patch.object(resolve("aio_pika.connection.Connection"), "connect", mock.AsyncMock()), \
+                    mock.patch.object(resolve("aio_pika.robust_connection.RobustConnection"), "connect",
+                                      mock.AsyncMock()):
+                return await resolve(qualname)(url, **kw)
+        return run()
+    return call
+
+
+def aio_pika_default_host(qualname: str) -> Callable[[Any], str]:
+    return lambda env: asyncio.run(aio_pika_connect(qualname)(env)).url.host
+
+
+def aiormq_url_keys() -> set[str]:
+    """The URL query keys aiormq's Connection reads (`self.url.query.get("key")`), and the
+    PARAMETERS names aio-pika's connection classes read from the query."""
+    source = textwrap.dedent(inspect.getsource(resolve("aiormq.connection.Connection")))
+    keys = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and ast.unparse(node.func.value) == "self.url.query" and node.args \
+                and isinstance(node.args[0], ast.Constant):
+            keys.add(node.args[0].value)
+    return keys
+
+
+def aio_pika_parameters(qualname: str) -> Callable[[], set[str]]:
+    def provider() -> set[str]:
+        return {parameter.name for parameter in resolve(qualname).PARAMETERS}
+    provider.__name__ = f"aio_pika_parameters({qualname})"
+    return provider
+
+
+def aiormq_heartbeat(url: str) -> int:
+    """What aiormq negotiates for the heartbeat of this URL (Connection.__init__ reads it)."""
+    async def read() -> int:
+        return resolve("aiormq.connection.Connection")(url).heartbeat_timeout
+    return asyncio.run(read())
+
+
+def aio_pika_settings(qualname: str) -> Callable[[str], Any]:
+    """The heartbeat aiormq would use for the URL a connect()-made connection keeps."""
+    def read(url: str) -> int:
+        if inspect.iscoroutinefunction(resolve(qualname)):
+            made = asyncio.run(aio_pika_connect(qualname, url)(None))
+        else:
+            async def build() -> Any:
+                return resolve(qualname)(resolve("yarl.URL")(url))
+            made = asyncio.run(build())
+        return aiormq_heartbeat(str(made.url))
+    return read
+
+
+def aiormq_silence(clock: Any, value: float) -> float:
+    """aiormq's heartbeat task on an idle connection, in simulated time, for 10 intervals."""
+    class Stop(Exception):
+        pass
+
+    async def run() -> None:
+        conn = resolve("aiormq.connection.Connection")(f"amqp://h/?heartbeat={int(value)}")
+        start = clock.now
+
+        async def sleep(delay: float) -> None:
+            clock.now += delay
+            if clock.now > start + 10 * value:
+                raise Stop
+
+        async def put(frame: Any) -> None:
+            clock.send()
+
+        conn.write_queue = mock.Mock(put=put)
+        stuck = mock.PropertyMock(return_value=False)
+        with mock.patch.object(type(conn), "is_connection_was_stuck", stuck), \
+                mock.patch("aiormq.connection.asyncio.sleep", sleep):
+            try:
+                await conn._Connection__heartbeat()
+            except Stop:
+                pass
+
+    start = clock.now
+    asyncio.run(run())
+    return clock.longest_silence(start)
