@@ -118,3 +118,17 @@ def aiormq_silence(clock: Any, value: float) -> float:
     start = clock.now
     asyncio.run(run())
     return clock.longest_silence(start)
+
+
+def redis_cluster(make: Callable[..., Any]) -> Callable[..., Any]:
+    """RedisCluster built without a cluster: no node discovery, no COMMAND call."""
+    def build(env: Any, **kw: Any) -> Any:
+        with mock.patch.object(resolve("redis.cluster.NodesManager"), "initialize", lambda self, *a, **k: None), \
+                mock.patch("redis.cluster.CommandsParser", mock.Mock()):
+            return make(**kw)
+    return build
+
+
+def redis_allowed_keys() -> set[str]:
+    """The keywords RedisCluster hands to its node clients (the rest are dropped)."""
+    return set(resolve("redis.cluster.REDIS_ALLOWED_KEYS"))

@@ -296,6 +296,9 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "aio_pika.connection.connect": ["aio_pika.connection.Connection", asyncio_clients.aiormq_url_keys],
     "aio_pika.robust_connection.connect_robust": [
         "aio_pika.robust_connection.RobustConnection", asyncio_clients.aiormq_url_keys],
+    # RedisCluster(**kwargs) keeps REDIS_ALLOWED_KEYS for its node clients and drops the rest.
+    "redis.cluster.RedisCluster": [asyncio_clients.redis_allowed_keys],
+    "redis.cluster.RedisCluster.from_url": ["redis.cluster.RedisCluster"],
 }
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
@@ -610,6 +613,8 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "aio_pika.connection.Connection": asyncio_clients.aio_pika_connection("aio_pika.connection.Connection"),
     "aio_pika.robust_connection.RobustConnection":
         asyncio_clients.aio_pika_connection("aio_pika.robust_connection.RobustConnection"),
+    "redis.cluster.RedisCluster": asyncio_clients.redis_cluster(
+        lambda **kw: resolve("redis.cluster.RedisCluster")(host="cache.example.com", port=6379, **kw)),
 }
 
 
@@ -677,6 +682,8 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "aio_pika.connection.connect": asyncio_clients.aio_pika_connect("aio_pika.connection.connect"),
     "aio_pika.robust_connection.connect_robust":
         asyncio_clients.aio_pika_connect("aio_pika.robust_connection.connect_robust"),
+    "redis.cluster.RedisCluster.from_url": asyncio_clients.redis_cluster(
+        lambda **kw: resolve("redis.cluster.RedisCluster").from_url("redis://cache.example.com:6379/0", **kw)),
 }
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
