@@ -132,3 +132,23 @@ def redis_cluster(make: Callable[..., Any]) -> Callable[..., Any]:
 def redis_allowed_keys() -> set[str]:
     """The keywords RedisCluster hands to its node clients (the rest are dropped)."""
     return set(resolve("redis.cluster.REDIS_ALLOWED_KEYS"))
+
+
+def config_keys(qualname: str, *tables: str) -> Callable[[], set[str]]:
+    """The keys of a class's table of accepted settings (kafka-python's DEFAULT_CONFIG, botocore's
+    Config.OPTION_DEFAULTS): what its **configs / **kwargs accept."""
+    def provider() -> set[str]:
+        cls = resolve(qualname)
+        return {key for table in tables for key in getattr(cls, table)}
+    provider.__name__ = f"config_keys({qualname}, {', '.join(tables)})"
+    return provider
+
+
+def kafka_client(qualname: str) -> Callable[..., Any]:
+    """A producer or consumer aimed at a closed loopback port, with the broker version given (no
+    version probe): construction opens no connection that waits."""
+    def build(env: Any, **kw: Any) -> Any:
+        client = resolve(qualname)(bootstrap_servers="127.0.0.1:1", api_version=(2, 0, 0), **kw)
+        env.stack.callback(lambda: client.close(timeout=1) if "Producer" in qualname else client.close())
+        return client
+    return build

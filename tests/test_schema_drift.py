@@ -299,6 +299,12 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     # RedisCluster(**kwargs) keeps REDIS_ALLOWED_KEYS for its node clients and drops the rest.
     "redis.cluster.RedisCluster": [asyncio_clients.redis_allowed_keys],
     "redis.cluster.RedisCluster.from_url": ["redis.cluster.RedisCluster"],
+    # Settings tables: **configs / **kwargs accept exactly their keys.
+    "botocore.config.Config": [asyncio_clients.config_keys("botocore.config.Config", "OPTION_DEFAULTS")],
+    "kafka.producer.kafka.KafkaProducer": [asyncio_clients.config_keys(
+        "kafka.producer.kafka.KafkaProducer", "DEFAULT_CONFIG", "DEPRECATED_CONFIGS")],
+    "kafka.consumer.group.KafkaConsumer": [asyncio_clients.config_keys(
+        "kafka.consumer.group.KafkaConsumer", "DEFAULT_CONFIG")],
 }
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
@@ -615,6 +621,9 @@ BUILDERS: dict[str, Callable[..., Any]] = {
         asyncio_clients.aio_pika_connection("aio_pika.robust_connection.RobustConnection"),
     "redis.cluster.RedisCluster": asyncio_clients.redis_cluster(
         lambda **kw: resolve("redis.cluster.RedisCluster")(host="cache.example.com", port=6379, **kw)),
+    "botocore.config.Config": _simple("botocore.config.Config"),
+    "kafka.producer.kafka.KafkaProducer": asyncio_clients.kafka_client("kafka.producer.kafka.KafkaProducer"),
+    "kafka.consumer.group.KafkaConsumer": asyncio_clients.kafka_client("kafka.consumer.group.KafkaConsumer"),
 }
 
 
