@@ -23,7 +23,7 @@ def test_the_readme_names_every_library_of_schema_list(capsys: pytest.CaptureFix
     sentence = generated_section(README.read_text(encoding="utf-8"))
     assert sentence is not None, "the README lost its known-libraries markers"
     named = re.findall(r"(?:^It knows |, | and (?:the standard library's )?)`?([\w.]+)", sentence)
-    assert sorted(named) == sorted(listed), "run python -m lintkit.docs"
+    assert sorted(named) == sorted(set(listed)), "run python -m lintkit.docs"  # a library may span files
 
 
 def test_the_readme_section_is_up_to_date() -> None:
