@@ -54,6 +54,7 @@ KNOB_CONCEPTS = {
     "keepalive_options": "a collection of TCP keepalive socket options",
     "user_timeout": "TCP_USER_TIMEOUT: give up on unacknowledged data",
     "health_check": "check the connection before use after this idle time",
+    "idle_close": "the client closes a connection it has not used for this long (and reconnects when needed)",
 }
 KNOB_UNITS = {"s": "seconds", "ms": "milliseconds", "bool": "on/off", "options": "socket options"}
 

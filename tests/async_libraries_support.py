@@ -152,3 +152,15 @@ def kafka_client(qualname: str) -> Callable[..., Any]:
         env.stack.callback(lambda: client.close(timeout=1) if "Producer" in qualname else client.close())
         return client
     return build
+
+
+def kafka_idle_close_seconds(qualname: str, value: int) -> float:
+    """How long the network manager of a producer or consumer lets a connection idle before it
+    closes it, for connections_max_idle_ms=value (kafka/net/manager.py `_idle_check_delay`)."""
+    client = resolve(qualname)(bootstrap_servers="127.0.0.1:1", api_version=(2, 0, 0),
+                               connections_max_idle_ms=value)
+    try:
+        net_client = client._sender._client if hasattr(client, "_sender") else client._client
+        return getattr(net_client, "_manager", net_client)._idle_check_delay
+    finally:
+        client.close(timeout=1) if hasattr(client, "_sender") else client.close()

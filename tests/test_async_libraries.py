@@ -55,3 +55,28 @@ def test_unknown_keyword_is_accepted_and_never_read(qualname) -> None:
     assert conn.url.query.get("hearbeat") == "5"
     assert support.aiormq_heartbeat(str(conn.url)) == 60
     assert "hearbeat" not in conn.kwargs
+
+
+KAFKA_CLASSES = ["kafka.producer.kafka.KafkaProducer", "kafka.consumer.group.KafkaConsumer"]
+
+
+@pytest.mark.parametrize("qualname", KAFKA_CLASSES)
+def test_kafka_idle_close_knob_is_the_managers(qualname) -> None:
+    """connections_max_idle_ms (ms) is how long the network manager lets a connection idle before
+    closing it, and the schema's default is the class's."""
+    pytest.importorskip("kafka")
+    cls = SCHEMAS.lookup(qualname)
+    knob = next(k for k in cls.knobs if k.concept == "idle_close")
+    assert knob.default == support.resolve(qualname).DEFAULT_CONFIG[knob.kwarg]
+    assert knob.unit == "ms" and support.kafka_idle_close_seconds(qualname, 180000) == 180.0
+
+
+def test_kafka_consumer_rejects_an_idle_close_below_the_request_timeout() -> None:
+    """The consumer knob's caveat: connections_max_idle_ms must stay above request_timeout_ms."""
+    pytest.importorskip("kafka")
+    consumer = SCHEMAS.lookup("kafka.consumer.group.KafkaConsumer")
+    assert "request_timeout_ms" in next(k for k in consumer.knobs if k.concept == "idle_close").caveat
+    with pytest.raises(support.resolve("kafka.errors.KafkaConfigurationError")):
+        support.resolve("kafka.consumer.group.KafkaConsumer")(
+            bootstrap_servers="127.0.0.1:1", api_version=(2, 0, 0), connections_max_idle_ms=20000)
+    assert support.kafka_idle_close_seconds("kafka.consumer.group.KafkaConsumer", 180000) == 180.0

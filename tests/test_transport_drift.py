@@ -221,6 +221,10 @@ DEFAULT_HOST_PROBES: dict[str, Callable[[Env], str]] = {
     "aio_pika.connection.connect": asyncio_clients.aio_pika_default_host("aio_pika.connection.connect"),
     "aio_pika.robust_connection.connect_robust":
         asyncio_clients.aio_pika_default_host("aio_pika.robust_connection.connect_robust"),
+    "kafka.producer.kafka.KafkaProducer":
+        lambda env: resolve("kafka.producer.kafka.KafkaProducer").DEFAULT_CONFIG["bootstrap_servers"],
+    "kafka.consumer.group.KafkaConsumer":
+        lambda env: resolve("kafka.consumer.group.KafkaConsumer").DEFAULT_CONFIG["bootstrap_servers"],
 }
 
 DEFAULT_HOST_ITEMS = [item for item in ADDRESS_ITEMS if item.address.default_host is not None]
