@@ -40,7 +40,7 @@ def aio_pika_connect(qualname: str, url: str | None = None) -> Callable[..., Any
             with mock.patch.object(resolve("aio_pika.connection.Connection"), "connect", mock.AsyncMock()), \
                     mock.patch.object(resolve("aio_pika.robust_connection.RobustConnection"), "connect",
                                       mock.AsyncMock()):
-                return await resolve(qualname)(url, **kw)
+                return await resolve(qualname)(*(() if "url" in kw else (url,)), **kw)
         return run()
     return call
 

@@ -80,3 +80,20 @@ def test_kafka_consumer_rejects_an_idle_close_below_the_request_timeout() -> Non
         support.resolve("kafka.consumer.group.KafkaConsumer")(
             bootstrap_servers="127.0.0.1:1", api_version=(2, 0, 0), connections_max_idle_ms=20000)
     assert support.kafka_idle_close_seconds("kafka.consumer.group.KafkaConsumer", 180000) == 180.0
+
+
+URL_OVERRIDE_VALUES = {"host": "other.example.com", "port": 5999, "login": "someone", "password": "secret",
+                       "virtualhost": "elsewhere", "ssl": True}
+
+
+@pytest.mark.parametrize("qualname", ["aio_pika.connection.connect", "aio_pika.robust_connection.connect_robust"])
+def test_url_override_keywords_have_an_effect_without_a_url(qualname) -> None:
+    """The control of the drift test for the `url` override: without a URL each ignored keyword does
+    shape the URL the connection uses, so ignoring it with a URL is a real loss."""
+    fac = SCHEMAS.factories[qualname]
+    [override] = fac.overrides
+    assert override.ignored(SCHEMAS.call_target(fac).kwargs) == set(URL_OVERRIDE_VALUES)
+    baseline = str(asyncio.run(support.aio_pika_connect(qualname)(None)).url)
+    for keyword, value in URL_OVERRIDE_VALUES.items():
+        made = str(asyncio.run(support.aio_pika_connect(qualname)(None, **{keyword: value})).url)
+        assert made != baseline, keyword
