@@ -1,8 +1,8 @@
 """Knobs of concept `idle_close`: the client closes a connection it has left idle this long.
 
-kafka-python closes a connection idle for `connections_max_idle_ms` (540000 by
-default: kafka/net/manager.py close_idle_connections) and opens a new one when it
-needs it.  That only helps if it comes before a NAT gateway or load balancer drops
+kafka-python and aiokafka close a connection idle for `connections_max_idle_ms`
+(540000 by default: kafka/net/manager.py close_idle_connections, aiokafka/conn.py
+_idle_check) and open a new one when they need it.  That only helps if it comes before a NAT gateway or load balancer drops
 the idle flow: with a longer value the next request goes out on a connection that
 is already gone and waits for its request timeout.  So the value must stay below
 the maximum idle time, and LK205 suggests three quarters of it (180 s for 240 s):

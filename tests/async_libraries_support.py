@@ -164,3 +164,32 @@ def kafka_idle_close_seconds(qualname: str, value: int) -> float:
         return getattr(net_client, "_manager", net_client)._idle_check_delay
     finally:
         client.close(timeout=1) if hasattr(client, "_sender") else client.close()
+
+
+def aiokafka_client(qualname: str) -> Callable[..., Any]:
+    """An aiokafka producer or consumer made (not started) on the env's event loop: no connection."""
+    def build(env: Any, **kw: Any) -> Any:
+        async def make() -> Any:
+            return resolve(qualname)(bootstrap_servers="127.0.0.1:1", **kw)
+        return env.event_loop.run_until_complete(make())
+    return build
+
+
+def aiokafka_idle_close_seconds(qualname: str, value: int) -> float:
+    """After how many idle seconds an aiokafka connection made with this client's settings closes
+    itself: AIOKafkaConnection._idle_check run on a connection object in simulated time."""
+    async def run() -> float:
+        made = resolve(qualname)(bootstrap_servers="127.0.0.1:1", connections_max_idle_ms=value)
+        client = getattr(made, "client", None) or made._client  # producer.client, consumer._client
+        conn = resolve("aiokafka.conn.AIOKafkaConnection").__new__(resolve("aiokafka.conn.AIOKafkaConnection"))
+        now = [1000.0]
+        closed: list[float] = []
+        conn._last_action, conn._requests, conn._max_idle_ms = now[0], [], client._connections_max_idle_ms
+        conn._loop = mock.Mock(call_later=lambda delay, callback, ref: now.__setitem__(0, now[0] + delay))
+        conn.close = lambda reason: closed.append(now[0])
+        import weakref
+        with mock.patch("aiokafka.conn.time.monotonic", lambda: now[0]):
+            while not closed:
+                resolve("aiokafka.conn.AIOKafkaConnection")._idle_check(weakref.ref(conn))
+        return closed[0] - 1000.0
+    return asyncio.run(run())

@@ -97,3 +97,13 @@ def test_url_override_keywords_have_an_effect_without_a_url(qualname) -> None:
     for keyword, value in URL_OVERRIDE_VALUES.items():
         made = str(asyncio.run(support.aio_pika_connect(qualname)(None, **{keyword: value})).url)
         assert made != baseline, keyword
+
+
+AIOKAFKA_CLASSES = ["aiokafka.producer.producer.AIOKafkaProducer", "aiokafka.consumer.consumer.AIOKafkaConsumer"]
+
+
+@pytest.mark.parametrize("qualname", AIOKAFKA_CLASSES)
+def test_aiokafka_idle_close_knob_is_when_a_connection_closes_itself(qualname) -> None:
+    pytest.importorskip("aiokafka")
+    knob = next(k for k in SCHEMAS.lookup(qualname).knobs if k.concept == "idle_close")
+    assert knob.unit == "ms" and support.aiokafka_idle_close_seconds(qualname, 180000) == 180.0

@@ -624,6 +624,10 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "botocore.config.Config": _simple("botocore.config.Config"),
     "kafka.producer.kafka.KafkaProducer": asyncio_clients.kafka_client("kafka.producer.kafka.KafkaProducer"),
     "kafka.consumer.group.KafkaConsumer": asyncio_clients.kafka_client("kafka.consumer.group.KafkaConsumer"),
+    "aiokafka.producer.producer.AIOKafkaProducer":
+        asyncio_clients.aiokafka_client("aiokafka.producer.producer.AIOKafkaProducer"),
+    "aiokafka.consumer.consumer.AIOKafkaConsumer":
+        asyncio_clients.aiokafka_client("aiokafka.consumer.consumer.AIOKafkaConsumer"),
 }
 
 

@@ -225,6 +225,10 @@ DEFAULT_HOST_PROBES: dict[str, Callable[[Env], str]] = {
         lambda env: resolve("kafka.producer.kafka.KafkaProducer").DEFAULT_CONFIG["bootstrap_servers"],
     "kafka.consumer.group.KafkaConsumer":
         lambda env: resolve("kafka.consumer.group.KafkaConsumer").DEFAULT_CONFIG["bootstrap_servers"],
+    "aiokafka.producer.producer.AIOKafkaProducer": lambda env: inspect.signature(
+        resolve("aiokafka.producer.producer.AIOKafkaProducer")).parameters["bootstrap_servers"].default,
+    "aiokafka.consumer.consumer.AIOKafkaConsumer": lambda env: inspect.signature(
+        resolve("aiokafka.consumer.consumer.AIOKafkaConsumer")).parameters["bootstrap_servers"].default,
 }
 
 DEFAULT_HOST_ITEMS = [item for item in ADDRESS_ITEMS if item.address.default_host is not None]

@@ -35,8 +35,9 @@ class IntervalAboveMaxIdle(Check):
     (`setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, n)`) are LK202's.
 
     It also reports a client-side idle close set above the maximum idle time:
-    kafka-python closes a connection idle for `connections_max_idle_ms`
-    (milliseconds) and reconnects on the next request, which helps only if it
+    kafka-python and aiokafka close a connection idle for
+    `connections_max_idle_ms` (milliseconds, 540000 by default) and reconnect
+    on the next request, which helps only if it
     comes before the middlebox forgets the flow. The advice there is three
     quarters of `max-idle-seconds` (`180000` for 240 s), not the 30 s of a
     heartbeat: closing sooner only reconnects more often. A value aiormq turns
