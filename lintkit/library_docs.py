@@ -140,9 +140,11 @@ def _policy(item: ClassSchema | FactorySchema, schemas: SchemaSet) -> str:
     return "; ".join(parts) or "followed only"
 
 
-def render_library(schemas: SchemaSet, lib: LibrarySchema) -> list[str]:
+def render_library(schemas: SchemaSet, lib: LibrarySchema, continued: bool = False) -> list[str]:
+    """A library's section; `continued` for a second schema file of the same library (redis-py's
+    cluster client), which goes under the first one's heading."""
     where = "the standard library" if lib.distribution == STANDARD_LIBRARY else f"`{lib.distribution}`"
-    lines = [f"## {heading(lib)}", "",
+    lines = ([] if continued else [f"## {heading(lib)}", ""]) + [
              f"{where} {lib.version}, schema [`rules/{Path(lib.origin).name}`](../rules/{Path(lib.origin).name}). "
              f"Read from: {lib.source}.", "",
              "| class or factory | also known as | names checked | rules |", "|---|---|---|---|"]
@@ -176,10 +178,12 @@ def render_page(schemas: SchemaSet) -> str:
         "another library with `lintkit schema generate` ([how](schemas.md#drafting-a-schema)). "
         "LK201 and LK206 also check every TCP socket and `setsockopt()` call directly, whichever "
         "library made the socket.", "",
-        " · ".join(f"[{heading(lib)}](#{anchor(lib)})" for lib in libraries), "",
+        " · ".join(dict.fromkeys(f"[{heading(lib)}](#{anchor(lib)})" for lib in libraries)), "",
     ]
+    seen: set[str] = set()
     for lib in libraries:
-        lines += render_library(schemas, lib)
+        lines += render_library(schemas, lib, continued=heading(lib) in seen)
+        seen.add(heading(lib))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -52,6 +52,7 @@ def connection_settings_elsewhere(call: ast.Call, target: CallTarget) -> bool:
     found = given_override(call, target)
     if found is None:
         return False
-    knob_kwargs = {knob.kwarg for knob in target.returns.knobs if knob.kwarg}
+    knob_kwargs = target.knob_kwargs if target.knob_kwargs is not None else \
+        {knob.kwarg for knob in target.returns.knobs if knob.kwarg}  # inherited knobs count (aio-pika)
     honoured = knob_kwargs - found[0].ignored(target.kwargs)
     return not (honoured & target.kwargs if target.kwargs is not None else honoured)

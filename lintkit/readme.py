@@ -29,8 +29,10 @@ def known_libraries(libraries: Iterable[LibrarySchema]) -> str:
     """One sentence naming every library with a schema: the import name, the distribution when
     it differs, then the standard library's modules."""
     named = documented_libraries(libraries)  # the order and the names of docs/libraries.md
-    third_party = [lib.name if _same_name(lib.name, lib.distribution) else f"{lib.name} ({lib.distribution})"
-                   for lib in named if lib.distribution != STANDARD_LIBRARY]
+    # dict.fromkeys: one library may be described by several files (redis.toml, redis_cluster.toml).
+    third_party = list(dict.fromkeys(
+        lib.name if _same_name(lib.name, lib.distribution) else f"{lib.name} ({lib.distribution})"
+        for lib in named if lib.distribution != STANDARD_LIBRARY))
     standard = [f"`{lib.name}`" for lib in named if lib.distribution == STANDARD_LIBRARY]
     return (f"It knows {', '.join(third_party)} and the standard library's {_series(standard)} through the "
             f"schemas in [`rules/`](rules/) ([format](docs/schemas.md), "

@@ -46,6 +46,8 @@ class CallTarget:
     copies_settings: bool = False
     #: The keyword naming the class that receives unknown keywords (redis `connection_class`).
     kwargs_receiver: str | None = None
+    #: The `kwarg`s of the liveness knobs of the class made, inherited ones included (None: unknown).
+    knob_kwargs: frozenset[str] | None = None
 
 
 class SchemaSet:
@@ -240,7 +242,8 @@ class SchemaSet:
             kwargs = None if item.kwargs is None else frozenset(item.kwargs)
             return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
                               item.local_kwargs, item.settings_argument, item.address, item.transports,
-                              item.overrides, kwargs_receiver=item.kwargs_receiver)
+                              item.overrides, kwargs_receiver=item.kwargs_receiver,
+                              knob_kwargs=self._knob_kwargs(item))
         returns = self.lookup(item.returns)
         kwargs, receiver = item.kwargs, None
         if item.kwargs_of is not None:
@@ -251,7 +254,10 @@ class SchemaSet:
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.address,
                           overrides=item.overrides, copies_settings=item.copies_settings,
-                          kwargs_receiver=receiver)
+                          kwargs_receiver=receiver, knob_kwargs=self._knob_kwargs(returns))
+
+    def _knob_kwargs(self, cls: ClassSchema) -> frozenset[str]:
+        return frozenset(knob.kwarg for owner in self.mro(cls) for knob in owner.knobs if knob.kwarg)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

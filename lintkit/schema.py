@@ -54,6 +54,7 @@ KNOB_CONCEPTS = {
     "keepalive_options": "a collection of TCP keepalive socket options",
     "user_timeout": "TCP_USER_TIMEOUT: give up on unacknowledged data",
     "health_check": "check the connection before use after this idle time",
+    "idle_close": "the client closes a connection it has not used for this long (and reconnects when needed)",
 }
 KNOB_UNITS = {"s": "seconds", "ms": "milliseconds", "bool": "on/off", "options": "socket options"}
 
@@ -118,6 +119,11 @@ class Knob:
     #: act: kombu sends heartbeats only while `heartbeat_check()` is called.  Empty: the
     #: library acts on its own.
     serviced_by: tuple[str, ...] = ()
+    #: The library reads the value with `int()` of its text and turns anything else (`30.0`,
+    #: `"30s"`) into the first `off` value (aiormq's parse_int()).
+    integer_only: bool = False
+    #: The lowest and highest values the library keeps; it turns any other into the first `off` value.
+    accepted: tuple[float, float] | None = None
 
     @property
     def fixed(self) -> bool:
@@ -214,6 +220,8 @@ class ClassSchema:
     #: Collections (a keyword or attribute) whose string keys the library reads by name,
     #: and the keys it knows (pika's tcp_options): LK103 checks the others.
     option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Every key the library reads from the `settings_argument`'s URL query: LK103 reports others.
+    settings_keys: frozenset[str] | None = None
     #: Keyword -> the literal value that makes the constructor open no connection
     #: (PyMySQL's defer_connect=True): the LK2xx rules leave such a call alone.
     connect_deferred_by: Mapping[str, Any] = field(default_factory=dict)
@@ -293,10 +301,11 @@ _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
+    "settings_keys",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
-              "serviced_by"}
+              "serviced_by", "integer_only", "accepted"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
@@ -574,7 +583,43 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             remedy=r.str("remedy", ""),
             transports=on,
             serviced_by=_identifiers(r, "serviced_by"),
+            integer_only=_integer_only(r, off),
+            accepted=_accepted(r, off),
         )
+
+
+def _integer_only(r: _Reader, off: list) -> bool:
+    """`integer_only = true`: values `int()` rejects become the first `off` value."""
+    value = r.bool("integer_only", False)
+    if value and not off:
+        r.fail(r.key("integer_only"), "needs an off list (the value the library turns the others into)")
+    return value
+
+
+def _accepted(r: _Reader, off: list) -> tuple[float, float] | None:
+    """`accepted = [low, high]`: the values the library keeps (it turns others into the first `off`)."""
+    value = r.table.get("accepted")
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and value[0] <= value[1]):
+        r.fail(r.key("accepted"), f"must be [low, high] (numbers, low <= high), not {value!r}")
+        return None
+    if not off:
+        r.fail(r.key("accepted"), "needs an off list (the value the library turns the others into)")
+    return (value[0], value[1])
+
+
+def _settings_keys(r: _Reader) -> frozenset[str] | None:
+    """`settings_keys`: the URL query keys the library reads; needs a settings_argument."""
+    names = r.names("settings_keys")
+    if names is None:
+        return None
+    if not names:
+        r.fail(r.key("settings_keys"), "must not be empty")
+    if r.str("settings_argument") is None:
+        r.fail(r.key("settings_keys"), "needs a settings_argument (the URL whose query keys they are)")
+    return frozenset(names)
 
 
 def _identifiers(r: _Reader, name: str) -> tuple[str, ...]:
@@ -639,6 +684,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             local_kwargs=_as_set(r.names("local_kwargs")) or frozenset(),
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
+            settings_keys=_settings_keys(r),
             connect_deferred_by=_connect_deferred_by(r),
             kwargs_receiver=_kwargs_receiver(r),
             address=_address(r),

@@ -170,7 +170,7 @@ def test_schema_validate_reports_every_problem_of_a_file_and_no_ok(tmp_path: Pat
         f"lintkit: error: {bad}: class 'acme.Client'.unknown_kwarg: unknown key; did you mean 'unknown_kwargs'?",
         f"lintkit: error: {bad}: class 'acme.Client'.attributes: must be a list of strings",
         f"lintkit: error: {bad}: class 'acme.Client'.knob[0].concept: must be one of health_check, heartbeat, "
-        "keepalive, keepalive_count, keepalive_idle, keepalive_interval, keepalive_options, user_timeout, "
+        "idle_close, keepalive, keepalive_count, keepalive_idle, keepalive_interval, keepalive_options, user_timeout, "
         "not 'heartbeet'",
     ]
     assert completed.stdout == f"{good}: ok (1 class, 0 factories)\n", "no 'ok' for the bad file"

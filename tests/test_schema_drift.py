@@ -66,6 +66,8 @@ from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
 from lintkit.schema_draft import keywords_of
 
+import async_libraries_support as asyncio_clients
+
 SCHEMAS = load_schema_set()
 LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
 CLASSES = [cls for lib in LIBRARIES for cls in lib.classes]
@@ -128,6 +130,24 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "websocket._core.create_connection": [
         read_from_kwargs("websocket._core", "websocket._http", "websocket._handshake"),
     ],
+    # aio-pika: Connection(**kwargs) keeps only its PARAMETERS; connect(**kwargs) puts every other
+    # keyword into the URL query, of which aiormq reads a fixed set of keys.
+    "aio_pika.connection.Connection": [asyncio_clients.aio_pika_parameters("aio_pika.connection.Connection")],
+    "aio_pika.robust_connection.RobustConnection": [
+        "aio_pika.connection.Connection",
+        asyncio_clients.aio_pika_parameters("aio_pika.robust_connection.RobustConnection")],
+    "aio_pika.connection.connect": ["aio_pika.connection.Connection", asyncio_clients.aiormq_url_keys],
+    "aio_pika.robust_connection.connect_robust": [
+        "aio_pika.robust_connection.RobustConnection", asyncio_clients.aiormq_url_keys],
+    # RedisCluster(**kwargs) keeps REDIS_ALLOWED_KEYS for its node clients and drops the rest.
+    "redis.cluster.RedisCluster": [asyncio_clients.redis_allowed_keys],
+    "redis.cluster.RedisCluster.from_url": ["redis.cluster.RedisCluster"],
+    # Settings tables: **configs / **kwargs accept exactly their keys.
+    "botocore.config.Config": [asyncio_clients.config_keys("botocore.config.Config", "OPTION_DEFAULTS")],
+    "kafka.producer.kafka.KafkaProducer": [asyncio_clients.config_keys(
+        "kafka.producer.kafka.KafkaProducer", "DEFAULT_CONFIG", "DEPRECATED_CONFIGS")],
+    "kafka.consumer.group.KafkaConsumer": [asyncio_clients.config_keys(
+        "kafka.consumer.group.KafkaConsumer", "DEFAULT_CONFIG")],
 }
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
@@ -336,6 +356,18 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     # The private constructor Channel(target, options, credentials, compression, interceptors).
     "grpc.aio._channel.Channel": _grpc_aio_channel(
         "grpc.aio._channel.Channel", lambda: "localhost:1", tuple, lambda: None, lambda: None, lambda: None),
+    "aio_pika.connection.Connection": asyncio_clients.aio_pika_connection("aio_pika.connection.Connection"),
+    "aio_pika.robust_connection.RobustConnection":
+        asyncio_clients.aio_pika_connection("aio_pika.robust_connection.RobustConnection"),
+    "redis.cluster.RedisCluster": asyncio_clients.redis_cluster(
+        lambda **kw: resolve("redis.cluster.RedisCluster")(host="cache.example.com", port=6379, **kw)),
+    "botocore.config.Config": _simple("botocore.config.Config"),
+    "kafka.producer.kafka.KafkaProducer": asyncio_clients.kafka_client("kafka.producer.kafka.KafkaProducer"),
+    "kafka.consumer.group.KafkaConsumer": asyncio_clients.kafka_client("kafka.consumer.group.KafkaConsumer"),
+    "aiokafka.producer.producer.AIOKafkaProducer":
+        asyncio_clients.aiokafka_client("aiokafka.producer.producer.AIOKafkaProducer"),
+    "aiokafka.consumer.consumer.AIOKafkaConsumer":
+        asyncio_clients.aiokafka_client("aiokafka.consumer.consumer.AIOKafkaConsumer"),
 }
 
 
@@ -399,6 +431,12 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "grpc.aio._channel.insecure_channel": _grpc_aio_channel("grpc.aio._channel.insecure_channel", lambda: "localhost:1"),
     "grpc.aio._channel.secure_channel": _grpc_aio_channel(
         "grpc.aio._channel.secure_channel", lambda: "localhost:1", lambda: resolve("grpc.ssl_channel_credentials")()),
+    # Coroutines whose connection's connect() is a no-op.
+    "aio_pika.connection.connect": asyncio_clients.aio_pika_connect("aio_pika.connection.connect"),
+    "aio_pika.robust_connection.connect_robust":
+        asyncio_clients.aio_pika_connect("aio_pika.robust_connection.connect_robust"),
+    "redis.cluster.RedisCluster.from_url": asyncio_clients.redis_cluster(
+        lambda **kw: resolve("redis.cluster.RedisCluster").from_url("redis://cache.example.com:6379/0", **kw)),
 }
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
@@ -1161,6 +1199,9 @@ SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
         "redis.utils.from_url", "redis.client.Redis.from_url", "redis.connection.ConnectionPool.from_url",
         "redis.asyncio.utils.from_url", "redis.asyncio.client.Redis.from_url",
         "redis.asyncio.connection.ConnectionPool.from_url")},
+    **{name: ("amqp://h/?heartbeat=30", asyncio_clients.aio_pika_settings(name), 30) for name in (
+        "aio_pika.connection.Connection", "aio_pika.robust_connection.RobustConnection",
+        "aio_pika.connection.connect", "aio_pika.robust_connection.connect_robust")},
 }
 
 SETTINGS_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.settings_argument]
@@ -1270,6 +1311,14 @@ OVERRIDE_VALUES: dict[tuple[str, str], Callable[[Env], Any]] = {
         lambda env: resolve("redis.connection.ConnectionPool")(host="cache.example.com", db=3),
     ("redis.asyncio.client.Redis", "connection_pool"):
         lambda env: resolve("redis.asyncio.connection.ConnectionPool")(host="cache.example.com", db=3),
+    ("aio_pika.connection.connect", "url"): lambda env: "amqp://u:p@rabbit.example.com:5673/vh",
+    ("aio_pika.robust_connection.connect_robust", "url"): lambda env: "amqps://u:p@rabbit.example.com:5673/vh",
+}
+
+#: What a made object keeps, for the items not built on a redis client (default: _client_state).
+OVERRIDE_STATES: dict[str, Callable[[Any], Any]] = {
+    "aio_pika.connection.connect": lambda conn: (str(conn.url), conn.kwargs),
+    "aio_pika.robust_connection.connect_robust": lambda conn: (str(conn.url), conn.kwargs),
 }
 
 #: Read in __init__ with the override given, but only to warn that it is deprecated.
@@ -1306,12 +1355,18 @@ def test_overridden_keywords_are_ignored(item: ClassSchema | FactorySchema, env:
     """Every keyword an override says is ignored changes nothing when the argument is given: the
     client's state and its pool's connection_kwargs are those of a client built without it."""
     target = SCHEMAS.call_target(item)
-    call = BUILDERS.get(item.name) or FACTORY_CALLS[item.name]
+    made = BUILDERS.get(item.name) or FACTORY_CALLS[item.name]
+    state = OVERRIDE_STATES.get(item.name, _client_state)
+
+    def call(env: Env, **kw: Any) -> Any:
+        result = made(env, **kw)
+        return asyncio.run(result) if inspect.iscoroutine(result) else result
+
     for override in item.overrides:
         make = OVERRIDE_VALUES.get((item.name, override.argument))
         assert make is not None, f"{where(item)}: add an OVERRIDE_VALUES entry for {override.argument}"
         given = make(env)
-        baseline = _client_state(call(env, **{override.argument: given}))
+        baseline = state(call(env, **{override.argument: given}))
         ignored = override.ignored(target.kwargs)
         assert ignored, f"{where(item)}: the override ignores nothing"
         for keyword in sorted(ignored):
@@ -1319,8 +1374,8 @@ def test_overridden_keywords_are_ignored(item: ClassSchema | FactorySchema, env:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 client = call(env, **{override.argument: given, keyword: marker})
-            assert _client_state(client) == baseline, f"{where(item)}: {keyword}= has an effect with " \
-                                                      f"{override.argument}= given"
+            assert state(client) == baseline, f"{where(item)}: {keyword}= has an effect with " \
+                                              f"{override.argument}= given"
         # The control: without the argument, the liveness keywords do reach the connections.
         for keyword in sorted(ignored & {"socket_keepalive", "socket_timeout", "health_check_interval"}):
             client = call(env, **{keyword: 77})
@@ -1483,6 +1538,7 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
     "paho.mqtt.client.Client": _paho_silence,
     "websocket._app.WebSocketApp": _websocket_silence,
     "paramiko.transport.Transport": _paramiko_silence,
+    "aio_pika.connection.Connection": lambda env, value: asyncio_clients.aiormq_silence(FakeClock(), value),
 }
 
 #: Heartbeat knobs whose timing runs where Python cannot simulate it.
@@ -1543,6 +1599,8 @@ def test_factory_returns_its_class(fac: FactorySchema, env: Env) -> None:
     call = FACTORY_CALLS.get(fac.name)
     assert call is not None, f"{where(fac)}: add an offline call to FACTORY_CALLS (or a NEEDS_SERVER reason)"
     result = call(env)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
     returns = resolve(SCHEMAS.lookup(fac.returns).name)
     assert isinstance(result, returns), f"{where(fac)} returned {type(result).__qualname__}, not {fac.returns}"
 

@@ -27,6 +27,7 @@ from lintkit.bindings import Instance
 from lintkit.events import KnownCall
 from lintkit.schema import ClassSchema, FactorySchema
 from lintkit.transports import selected_transport
+import async_libraries_support as asyncio_clients
 from test_schema_drift import (CLASSES, FACTORIES, SCHEMAS, Env, call_parameters, env, ids, resolve,  # noqa: F401
                                same_object, where)
 
@@ -217,6 +218,17 @@ DEFAULT_HOST_PROBES: dict[str, Callable[[Env], str]] = {
     "psycopg.connection.Connection.connect": lambda env: _libpq_default(resolve("psycopg.connect")),
     "psycopg.connection_async.AsyncConnection.connect":
         lambda env: _libpq_default(lambda dsn: asyncio.run(resolve("psycopg.AsyncConnection.connect")(dsn))),
+    "aio_pika.connection.connect": asyncio_clients.aio_pika_default_host("aio_pika.connection.connect"),
+    "aio_pika.robust_connection.connect_robust":
+        asyncio_clients.aio_pika_default_host("aio_pika.robust_connection.connect_robust"),
+    "kafka.producer.kafka.KafkaProducer":
+        lambda env: resolve("kafka.producer.kafka.KafkaProducer").DEFAULT_CONFIG["bootstrap_servers"],
+    "kafka.consumer.group.KafkaConsumer":
+        lambda env: resolve("kafka.consumer.group.KafkaConsumer").DEFAULT_CONFIG["bootstrap_servers"],
+    "aiokafka.producer.producer.AIOKafkaProducer": lambda env: inspect.signature(
+        resolve("aiokafka.producer.producer.AIOKafkaProducer")).parameters["bootstrap_servers"].default,
+    "aiokafka.consumer.consumer.AIOKafkaConsumer": lambda env: inspect.signature(
+        resolve("aiokafka.consumer.consumer.AIOKafkaConsumer")).parameters["bootstrap_servers"].default,
 }
 
 DEFAULT_HOST_ITEMS = [item for item in ADDRESS_ITEMS if item.address.default_host is not None]

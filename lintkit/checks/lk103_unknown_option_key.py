@@ -5,6 +5,7 @@ from typing import Iterator
 
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall
+from ..settings_keys import query_keys
 from ..suggest import suggest
 from .base import Check
 
@@ -20,6 +21,13 @@ class UnknownOptionKey(Check):
     assignments (`params.tcp_options = {...}`). It reads dict literals, lists
     of `(key, value)` pairs and `dict(KEY=value)` calls. A key lintkit cannot
     read, such as a name or a computed string, is not reported.
+
+    It also checks the query keys of a literal connection URL against the
+    keys the library reads from it (the schema's `settings_keys`):
+    `aio_pika.connect("amqp://h/?hearbeat=30")` hands the query to aiormq,
+    which reads `heartbeat`, `name`, `timeout`, the TLS file keys and a few
+    more, and never looks at the others. RabbitMQ's own URI keys
+    (`connection_timeout`, `cacertfile`) are among the ignored ones.
 
     ## Why is this bad?
     The library looks each key up and skips the ones it does not know: pika
@@ -39,6 +47,9 @@ class UnknownOptionKey(Check):
       still checked.
     - Collections the schema does not list in `option_keys` (the keys of
       those are not checked at all).
+    - A URL that is not a literal string at the call, and query keys with
+      `%` escapes. A URL literal with escapes or a prefix is reported as a
+      whole, with no fix.
 
     ## Example
     ```python
@@ -67,6 +78,7 @@ class UnknownOptionKey(Check):
 
     ## References
     - [pika `tcp_socket_opts.py`](https://github.com/pika/pika/blob/main/pika/tcp_socket_opts.py)
+    - [aiormq `connection.py`: the URL query keys it reads](https://github.com/mosquito/aiormq/blob/master/aiormq/connection.py)
     - [Library schemas](../schemas.md)
     """
 
@@ -82,6 +94,28 @@ class UnknownOptionKey(Check):
             if keyword.arg in collections:
                 self._check(keyword.value, keyword.arg, collections[keyword.arg], event.target.display_name,
                             event.target.library)
+        known = event.target.returns.settings_keys
+        if known is not None and event.target.settings_argument:
+            self._check_query(event, known)
+
+    def _check_query(self, event: KnownCall, known: frozenset[str]) -> None:
+        """`amqp://h/?hearbeat=30`: a URL query key the library never reads (schema `settings_keys`)."""
+        keys = list(query_keys(event.call, event.target.settings_argument))
+        given = {k.key for k in keys}
+        for found in keys:
+            if found.key in known:
+                continue
+            suggestion = suggest(found.key, known, self.schemas.class_vocabulary(event.target.returns),
+                                 self.schemas.vocabulary)
+            library = event.target.library
+            message = (f"URL query key '{found.key}' is not read by {event.target.display_name}: "
+                       f"{library} ignores it{suggestion.hint()}")
+            explanation = (f"{library} reads only the URL query keys it knows and never looks at the others, so "
+                           f"the setting is never applied. The keys it reads: {', '.join(sorted(known))}.")
+            fix = None
+            if found.exact and not set(suggestion.names) & given:
+                fix = self.rename_fix(suggestion, found.line, found.col, found.end_line, found.end_col, "the key")
+            self.report(found.line, found.col, found.end_line, found.end_col, message, fix, explanation)
 
     def attribute_store(self, event: AttributeStore) -> None:
         collections = self.schemas.option_keys(event.instance.cls)

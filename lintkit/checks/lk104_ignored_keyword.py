@@ -29,7 +29,10 @@ class IgnoredKeyword(Check):
     still reads `single_connection_client`, `event_dispatcher` and
     `credential_provider` (and, in the sync client, `cache`/`cache_config`,
     which it checks against the pool's protocol). Schemas declare such
-    arguments with `[[class.override]]`. A literal `connection_pool=None`
+    arguments with `[[class.override]]`. aio-pika's `connect()` and
+    `connect_robust()` given a URL take the host, port, credentials, virtual
+    host and scheme from it and ignore `host=`, `port=`, `login=`,
+    `password=`, `virtualhost=` and `ssl=`. A literal `connection_pool=None`
     gives no pool, and a call with `**kwargs` is judged by the keywords it
     spells out.
 

@@ -4,6 +4,7 @@ import ast
 
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
+from ..coerced_values import coerced_off, off_value
 from ..knobs import SET, read, suggested_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..transports import on_transport
@@ -55,6 +56,13 @@ class LivenessDisabled(Check):
     (`"amqp://h/%2F?heartbeat=0"`, `"redis://h/0?socket_keepalive=no"`,
     `"host=db keepalives=0"`). It also reports
     `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 0)` / `False` on any socket.
+
+    Values the library silently turns into "off" count too (the knob's
+    `integer_only` and `accepted` in the schema): aio-pika puts `heartbeat=`
+    into the URL query, and aiormq reads it with `int()` of the text, 0 when
+    that fails and 0 outside 0..65534, so `heartbeat=30.0`, `heartbeat="30s"`,
+    `?heartbeat=30.0` and `heartbeat=70000` all switch heartbeats off; the
+    message says what the value is read as.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on
@@ -138,9 +146,11 @@ class LivenessDisabled(Check):
     def _check(self, cls: ClassSchema, knobs: list[Knob], value_node: ast.expr | None, spelt: str,
                owner: str, at: tuple[int, int, int, int]) -> None:
         value = _literal(value_node)
+        if value is _NO_VALUE and isinstance(value_node, ast.Constant) and isinstance(value_node.value, str):
+            value = value_node.value  # "30s": off where the library reads it with int() (coerced_values)
         if value is _NO_VALUE or not knobs:
             return
-        off_knobs = [knob for knob in knobs if _is_off(value, knob)]
+        off_knobs = [knob for knob in knobs if _is_off(value, knob) or coerced_off(value, knob)]
         if not off_knobs:
             return
         knob = off_knobs[0]
@@ -148,7 +158,10 @@ class LivenessDisabled(Check):
         if len(off_knobs) < len(knobs) and all(k.versions for k in off_knobs):
             library = cls.library or owner.split(".")[0]
             applies = f" (with {library} {', '.join(sorted({k.versions for k in off_knobs}))})"
-        message = f"{spelt.format(repr(value))} turns the {knob.concept} off on {owner}{applies}: {self._advice(knob)}"
+        reason = coerced_off(value, knob)
+        read_as = f" is read as {off_value(knob)!r} ({reason}) and" if reason else ""
+        message = (f"{spelt.format(repr(value))}{read_as} turns the {knob.concept} off on {owner}{applies}: "
+                   f"{self._advice(knob)}")
         self.report(*at, message, self._fix(knob, value_node, at), _CONSEQUENCE[knob.concept])
 
     def _advice(self, knob: Knob) -> str:
@@ -194,11 +207,13 @@ class LivenessDisabled(Check):
                     continue
                 seen.add(name)
                 reading = read(event.call, target, knob, event.resolver)
-                if reading.state != SET or reading.node is None or not _is_off(reading.value, knob):
+                reason = coerced_off(reading.value, knob) if reading.state == SET else None
+                if reading.state != SET or reading.node is None or not (_is_off(reading.value, knob) or reason):
                     continue
                 node = reading.node
+                read_as = f"{reading.value!r}, then {off_value(knob)!r}: {reason}" if reason else repr(reading.value)
                 self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
-                            f"{name} in the connection string (read as {reading.value!r}) turns the "
+                            f"{name} in the connection string (read as {read_as}) turns the "
                             f"{knob.concept} off on {target.display_name}: {self._advice(knob)}",
                             explanation=_CONSEQUENCE[knob.concept])
 

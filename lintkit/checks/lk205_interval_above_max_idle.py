@@ -5,6 +5,8 @@ import ast
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
+from .. import idle_close
+from ..coerced_values import coerced_off
 from ..values import is_number, literal_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..servicing import servicing_advice, servicing_hint, unserviced
@@ -12,7 +14,7 @@ from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 #: Knob concepts whose value is the quiet time before something is sent.
-_INTERVALS = ("heartbeat", "keepalive_idle")
+_INTERVALS = ("heartbeat", "keepalive_idle", idle_close.CONCEPT)
 
 
 class IntervalAboveMaxIdle(Check):
@@ -31,6 +33,15 @@ class IntervalAboveMaxIdle(Check):
     arithmetic on literals: `5 * 60 * 1000`) and module-level constants
     assigned once; anything else is not guessed. Raw sockets
     (`setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, n)`) are LK202's.
+
+    It also reports a client-side idle close set above the maximum idle time:
+    kafka-python and aiokafka close a connection idle for
+    `connections_max_idle_ms` (milliseconds, 540000 by default) and reconnect
+    on the next request, which helps only if it
+    comes before the middlebox forgets the flow. The advice there is three
+    quarters of `max-idle-seconds` (`180000` for 240 s), not the 30 s of a
+    heartbeat: closing sooner only reconnects more often. A value aiormq turns
+    into 0 (`heartbeat=600.0`, see LK203) is not judged as long.
 
     ## Why is this bad?
     A heartbeat only keeps a connection alive if it comes before the
@@ -97,6 +108,7 @@ class IntervalAboveMaxIdle(Check):
     ## References
     - [RabbitMQ: heartbeats (frames every timeout/2)](https://www.rabbitmq.com/docs/heartbeats)
     - [gRPC keepalive](https://github.com/grpc/grpc/blob/master/doc/keepalive.md)
+    - [kafka-python `connections_max_idle_ms`](https://kafka-python.readthedocs.io/en/master/apidoc/KafkaProducer.html)
     - [libpq keepalives](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-KEEPALIVES)
     - [Choosing the maximum idle time](../max-idle.md)
     """
@@ -153,8 +165,8 @@ class IntervalAboveMaxIdle(Check):
                 return
 
     def _check(self, knob: Knob, value, node: ast.expr | None, spelt: str, owner: str) -> None:
-        if node is None or not is_number(value) or K.is_off(value, knob) or value <= 0:
-            return
+        if node is None or not is_number(value) or K.is_off(value, knob) or value <= 0 or coerced_off(value, knob):
+            return  # a value the library turns off is LK203's
         max_idle = self.options.max_idle_seconds
         silence = K.silence_seconds(value, knob)
         if silence <= max_idle:
@@ -168,12 +180,18 @@ class IntervalAboveMaxIdle(Check):
         else:
             gap = ""
         what = "heartbeat" if knob.concept == "heartbeat" else "first TCP keepalive probe"
+        suggested = K.suggested_value(knob, max_idle)
         message = (f"{shown} on {owner} leaves {_number(silence)} s quiet (idle limit {max_idle} s): "
-                   f"use {K.suggested_value(knob, max_idle)} ({'milliseconds' if unit == 'ms' else 'seconds'})")
+                   f"use {{}} ({'milliseconds' if unit == 'ms' else 'seconds'})")
         explanation = (f"{shown} allows a quiet gap of {_number(silence)} s{gap} before the "
                        f"{what}: NAT gateways and "
                        f"load balancers forget idle flows ({CLOUD_IDLE_TIMEOUTS}), so it reaches a connection that "
                        f"is already gone.")
+        if knob.concept == idle_close.CONCEPT:
+            suggested = idle_close.suggested_idle_close(knob, max_idle)
+            message = message.replace(" leaves ", " keeps idle connections ").replace(" s quiet (", " s (")
+            explanation = idle_close.explanation(shown, _number(silence), max_idle, CLOUD_IDLE_TIMEOUTS)
+        message = message.format(suggested)
         if knob.caveat:
             explanation += f" Also: {knob.caveat}."
         if unserviced(knob, self.context):
@@ -183,8 +201,7 @@ class IntervalAboveMaxIdle(Check):
         # A value inside a connection string is the user's to edit: replacing the node would drop the URL.
         in_string = isinstance(getattr(node, "value", None), str)
         if isinstance(node, (ast.Constant, ast.BinOp, ast.UnaryOp)) and not in_string:
-            suggested = str(K.suggested_value(knob, max_idle))
-            fix = self.replace_fix(node, suggested, f"Use {suggested}")
+            fix = self.replace_fix(node, str(suggested), f"Use {suggested}")
         self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, explanation)
 
 
