@@ -29,7 +29,8 @@ class NameList:
     #: A dotted path to the list; a trailing `()` calls it (`psycopg.pq.Conninfo.get_defaults()`).
     path: str
     #: What the names are: "kwargs" (keywords `item` accepts through `**kwargs`: schema_draft.keywords_of
-    #: and so the drift tests add them), "option_keys.NAME" (the keys of `item`'s collection NAME: the
+    #: and so the drift tests add them), "kept_kwargs" (the only keywords `item`'s `**kwargs` keeps,
+    #: the rest are dropped: they replace what following `**kwargs` finds), "option_keys.NAME" (the keys of `item`'s collection NAME: the
     #: drift tests compare the schema's `option_keys` with them), "transport_aliases" (the aliases of
     #: `item`'s transports), or "settings" (names of a settings namespace no schema key holds yet: a
     #: configuration object's keys, socket options, URL query parameters; the draft prints them).
@@ -56,7 +57,7 @@ NAME_LISTS: tuple[NameList, ...] = (
     NameList("psycopg2-binary", "lintkit.library_names.psycopg2_libpq_keywords()", "kwargs", "psycopg2.connect"),
     NameList("urllib3", "urllib3.poolmanager.PoolKey", "kwargs", "urllib3.poolmanager.PoolManager", prefix="key_"),
     NameList("kombu", "kombu.transport.TRANSPORT_ALIASES", "transport_aliases", "kombu.connection.Connection"),
-    NameList("redis", "redis.cluster.REDIS_ALLOWED_KEYS", "kwargs", "redis.cluster.RedisCluster"),
+    NameList("redis", "redis.cluster.REDIS_ALLOWED_KEYS", "kept_kwargs", "redis.cluster.RedisCluster"),
     NameList("celery", "celery.app.defaults.SETTING_KEYS", "settings"),
     NameList("botocore", "botocore.config.Config.OPTION_DEFAULTS", "kwargs", "botocore.config.Config"),
     NameList("pyzmq", "zmq.SocketOption", "settings"),

@@ -177,6 +177,12 @@ def keywords_of(qualname: str) -> Keywords:
     if entry is not None:
         keywords.names |= entry.names()
         keywords.notes.append(f"the keywords include {entry.path} (lintkit.library_names)")
+    kept = name_list_for(qualname, "kept_kwargs")
+    if kept is not None:  # `**kwargs` keeps these only (RedisCluster): what was followed through it is dropped
+        own = {p.name for p in inspect.signature(obj).parameters.values()
+               if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        keywords.names = own | kept.names()
+        keywords.notes.append(f"**kwargs keeps only {kept.path} (lintkit.library_names)")
     return keywords
 
 

@@ -151,7 +151,9 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
 }
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
-NO_SIGNATURE = {"psycopg2.extensions.connection"}
+#: Judged by their signature and FORWARDS only: psycopg2's C type has none; RedisCluster.from_url
+#: hands `**kwargs` to the class, whose name list (kept_kwargs) the follow would not apply.
+NO_SIGNATURE = {"psycopg2.extensions.connection", "redis.cluster.RedisCluster.from_url"}
 
 
 def expected_keywords(qualname: str) -> set[str]:
