@@ -16,6 +16,7 @@ from .schema import (
     Override,
     SchemaError,
     Transports,
+    NameRange,
     bundled_schema_files,
     expand_schema_paths,
     load_schema_file,
@@ -46,6 +47,8 @@ class CallTarget:
     copies_settings: bool = False
     #: The keyword naming the class that receives unknown keywords (redis `connection_class`).
     kwargs_receiver: str | None = None
+    #: The versions that have each keyword, where they differ from the schema's version.
+    history: tuple[NameRange, ...] = ()
 
 
 class SchemaSet:
@@ -229,6 +232,10 @@ class SchemaSet:
             merged.update(owner.option_keys)
         return merged
 
+    def history(self, cls: ClassSchema) -> tuple[NameRange, ...]:
+        """The version ranges of the names of `cls`'s attributes and option keys, inherited ones included."""
+        return tuple(entry for owner in self.mro(cls) for entry in owner.history)
+
     def class_vocabulary(self, cls: ClassSchema) -> dict[str, str]:
         merged: dict[str, str] = {}
         for owner in reversed(self.mro(cls)):
@@ -240,18 +247,19 @@ class SchemaSet:
             kwargs = None if item.kwargs is None else frozenset(item.kwargs)
             return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
                               item.local_kwargs, item.settings_argument, item.address, item.transports,
-                              item.overrides, kwargs_receiver=item.kwargs_receiver)
+                              item.overrides, kwargs_receiver=item.kwargs_receiver, history=item.history)
         returns = self.lookup(item.returns)
-        kwargs, receiver = item.kwargs, None
+        kwargs, receiver, history = item.kwargs, None, item.history
         if item.kwargs_of is not None:
             source = self.lookup(item.kwargs_of)
             inherited, receiver = source.kwargs, source.kwargs_receiver
+            history += tuple(entry for entry in source.history if entry.kind == "kwargs")
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.address,
                           overrides=item.overrides, copies_settings=item.copies_settings,
-                          kwargs_receiver=receiver)
+                          kwargs_receiver=receiver, history=history)
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

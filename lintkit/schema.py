@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .name_history import NameRange, parse_history
 from .toml_cache import load_toml
 
 SCHEMA_FORMAT = 1
@@ -233,6 +234,8 @@ class ClassSchema:
     #: How the library closes the connection when the object is garbage-collected (redis-py:
     #: `Redis.__del__` calls `close()`): a local one nothing keeps ends with its function.
     closed_when_collected: str | None = None
+    #: The versions that have each name of its lists, where they differ from `[library] version`.
+    history: tuple[NameRange, ...] = ()
     library: str = ""
     origin: str = ""
 
@@ -266,6 +269,8 @@ class FactorySchema:
     ready_after: tuple[str, ...] = ()
     #: The result is a new connection with the receiver's settings (kombu's clone()).
     copies_settings: bool = False
+    #: The versions that have each of its own keywords (`kwargs`), where they differ.
+    history: tuple[NameRange, ...] = ()
     library: str = ""
     origin: str = ""
 
@@ -296,14 +301,14 @@ _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
-    "closed_when_collected",
+    "closed_when_collected", "history",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
               "serviced_by"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
-                 "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
+                 "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
 _OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
@@ -650,6 +655,9 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             recovers_dropped_idle=_non_empty(r, "recovers_dropped_idle"),
             closed_when_collected=_non_empty(r, "closed_when_collected"),
+            history=parse_history(r, {"kwargs": _as_set(r.names("kwargs")),
+                                      "attributes": _as_set(r.names("attributes")),
+                                      **{f"option_keys.{k}": v for k, v in _option_keys(r).items()}}),
             library=lib_name,
             origin=origin,
         ))
@@ -680,6 +688,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             ready_after=_identifiers(r, "ready_after"),
             copies_settings=r.bool("copies_settings", False),
+            history=parse_history(r, {"kwargs": _as_set(r.names("kwargs"))}),
             library=lib_name,
             origin=origin,
         ))

@@ -4,6 +4,7 @@ from ..events import AttributeStore
 from ..method_replacement import is_callable_value
 from ..schema import ATTRIBUTE_POLICIES
 from ..suggest import suggest, with_note
+from ..version_verdicts import rename, verdict_for
 from .base import Check
 
 
@@ -109,10 +110,18 @@ class UnknownAttribute(Check):
     def attribute_store(self, event: AttributeStore) -> None:
         instance, name = event.instance, event.name
         allowed = self.schemas.attributes(instance.cls)
-        if allowed is None or name in allowed or name.startswith("_"):
+        if allowed is None or name.startswith("_"):
             return
         local_names = instance.subclass.names if instance.subclass is not None else frozenset()
         if name in local_names:
+            return
+        by_version = verdict_for(self, self.schemas.history(instance.cls), "attributes", name, name in allowed,
+                                 instance.cls.unknown_attributes, instance.cls, event.version_guards)
+        if by_version is not None:
+            if not by_version.valid:
+                self._report_version(event, by_version)
+            return
+        if name in allowed:
             return
         methods = self.schemas.methods(instance.cls)
         fix = None
@@ -134,14 +143,20 @@ class UnknownAttribute(Check):
                                  self.schemas.vocabulary)
             message += suggestion.hint()
             suggested = bool(suggestion.names)
-            literal = event.form == "setattr"
-            # Only a plain 'x' or "x" literal: no prefixes, no triple quotes.
-            plain_literal = event.line == event.end_line and \
-                event.end_col - event.col == len(name.encode("utf-8")) + 2
-            if not literal or plain_literal:
+            if self._renamable(event):
                 fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
-                                      "the attribute", quoted=literal)
+                                      "the attribute", quoted=event.form == "setattr")
         message, explanation = with_note(message, note, suggested, effect)
         self.report(event.line, event.col, event.end_line, event.end_col, message, fix, explanation)
 
+    @staticmethod
+    def _renamable(event: AttributeStore) -> bool:
+        """An attribute name, or a plain 'x' or "x" literal of setattr() (no prefixes, no triple quotes)."""
+        return event.form != "setattr" or (event.line == event.end_line and
+                                           event.end_col - event.col == len(event.name.encode("utf-8")) + 2)
 
+    def _report_version(self, event: AttributeStore, verdict) -> None:
+        """An attribute the project's version of the library does not have."""
+        fix = self.rename_fix(rename(verdict), event.line, event.col, event.end_line, event.end_col,
+                              "the attribute", quoted=event.form == "setattr") if self._renamable(event) else None
+        self.report(event.line, event.col, event.end_line, event.end_col, verdict.message, fix, verdict.explanation)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from ..events import KnownCall
 from ..schema import ClassSchema
 from ..suggest import suggest, with_note
+from ..version_verdicts import rename, verdict_for
 from .base import Check
 
 
@@ -95,7 +96,15 @@ class UnknownKeyword(Check):
             return
         for keyword in event.call.keywords:
             name = keyword.arg
-            if name is None or name in target.kwargs:
+            if name is None:
+                continue
+            by_version = verdict_for(self, target.history, "kwargs", name, name in target.kwargs, target.unknown_kwargs,
+                                     target.returns, event.version_guards)
+            if by_version is not None:
+                if not by_version.valid:
+                    self._report_version(keyword, by_version, event)
+                continue
+            if name in target.kwargs:
                 continue
             message = f"'{name}' is not a keyword argument of {target.display_name}"
             effect = {"swallows": f"{target.library} silently ignores it, so the setting is never applied.",
@@ -111,3 +120,12 @@ class UnknownKeyword(Check):
             fix = None if set(suggestion.names) & taken else self.rename_fix(
                 suggestion, keyword.lineno, keyword.col_offset, keyword.lineno, end, "the keyword")
             self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message, fix, explanation)
+
+    def _report_version(self, keyword, verdict, event: KnownCall) -> None:
+        """A keyword the project's version of the library does not have (renamed, removed, not yet added)."""
+        end = keyword.col_offset + len(keyword.arg.encode("utf-8"))
+        taken = {k.arg for k in event.call.keywords}
+        fix = None if verdict.rename in taken else self.rename_fix(
+            rename(verdict), keyword.lineno, keyword.col_offset, keyword.lineno, end, "the keyword")
+        self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, verdict.message, fix,
+                    verdict.explanation)

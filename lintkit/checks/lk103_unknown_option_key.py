@@ -5,7 +5,9 @@ from typing import Iterator
 
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall
-from ..suggest import suggest
+from ..schema import ClassSchema
+from ..suggest import Suggestion, suggest
+from ..version_verdicts import rename, verdict_for
 from .base import Check
 
 
@@ -81,17 +83,25 @@ class UnknownOptionKey(Check):
         for keyword in event.call.keywords:
             if keyword.arg in collections:
                 self._check(keyword.value, keyword.arg, collections[keyword.arg], event.target.display_name,
-                            event.target.library)
+                            event.target.library, event.target.returns, event.version_guards)
 
     def attribute_store(self, event: AttributeStore) -> None:
         collections = self.schemas.option_keys(event.instance.cls)
         if event.name in collections and event.value is not None and event.form != "augassign":
             self._check(event.value, event.name, collections[event.name], event.instance.display_name,
-                        event.instance.cls.library)
+                        event.instance.cls.library, event.instance.cls, event.version_guards)
 
-    def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str) -> None:
+    def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str,
+               cls: ClassSchema, guards: frozenset[str]) -> None:
         given = {key for key, _ in _keys(value)}
+        history = self.schemas.history(cls)
         for key, node in _keys(value):
+            by_version = verdict_for(self, history, f"option_keys.{collection}", key, key in known, "", cls, guards)
+            if by_version is not None:
+                if not by_version.valid:
+                    self._report_key(node, key, by_version.message, by_version.explanation,
+                                 None if by_version.rename in given else rename(by_version))
+                continue
             if key in known:
                 continue
             suggestion = suggest(key, known, {}, {})
@@ -99,21 +109,20 @@ class UnknownOptionKey(Check):
                        f"{suggestion.hint() or ': ' + library + ' never applies it'}")
             explanation = (f"{library} skips keys it does not know, so the setting is never applied. "
                            f"The keys it knows: {', '.join(sorted(known))}.")
-            fix = None
-            if not set(suggestion.names) & given:
-                if isinstance(node, ast.keyword):
-                    end = node.col_offset + len(key.encode("utf-8"))
-                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key")
-                elif node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and \
-                        node.lineno == node.end_lineno:
-                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno,
-                                          node.end_col_offset, "the key", quoted=True)
-            if isinstance(node, ast.keyword):
-                end = node.col_offset + len(key.encode("utf-8"))
-                self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
-            else:
-                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix,
-                            explanation)
+            self._report_key(node, key, message, explanation, None if set(suggestion.names) & given else suggestion)
+
+    def _report_key(self, node: ast.AST, key: str, message: str, explanation: str, suggestion: Suggestion | None) -> None:
+        """Report `key` where `node` spells it, with a rename to the suggestion where the spelling allows."""
+        if isinstance(node, ast.keyword):
+            end = node.col_offset + len(key.encode("utf-8"))
+            fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key") \
+                if suggestion is not None else None
+            self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
+            return
+        plain = node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and node.lineno == node.end_lineno
+        fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
+                              "the key", quoted=True) if suggestion is not None and plain else None
+        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, explanation)
 
 
 def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
