@@ -111,9 +111,10 @@ class SourceTree:
     @classmethod
     def installed(cls, module: str) -> "SourceTree":
         """The tree of an installed library, found without importing it."""
-        import importlib.util
+        from importlib.machinery import PathFinder
 
-        spec = importlib.util.find_spec(module)
+        # Searched on sys.path, not in sys.modules (a test may have replaced the module there).
+        spec = PathFinder.find_spec(module)
         if spec is None or not spec.submodule_search_locations:
             raise LookupError(f"{module} is not installed as a package")
         return cls(Path(next(iter(spec.submodule_search_locations))).parent)
