@@ -178,8 +178,11 @@ class Keywords:
     #: Named parameters (positional-or-keyword and keyword-only) and the keys it reads
     #: from its `**kwargs` (`kwargs.pop("heartbeat_interval")`).
     names: frozenset[str]
-    #: It has a `**kwargs` parameter (what it does with other keys is not read here).
+    #: It has a `**kwargs` parameter.
     var_keyword: bool
+    #: Other keywords raise TypeError: no `**kwargs`, or `if kwargs: raise TypeError(...)`
+    #: once the known keys are popped (pika's Parameters).
+    rejects_others: bool = True
 
 
 class ClassSource:
@@ -255,8 +258,11 @@ class ClassSource:
         var_keyword = args.kwarg.arg if args.kwarg else None
         if var_keyword is None:
             return Keywords(frozenset(names), False)
-        passed_up = False
+        passed_up = rejects = False
         for node in ast.walk(init):
+            if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == var_keyword and \
+                    any(isinstance(s, ast.Raise) and "TypeError" in ast.unparse(s) for s in node.body):
+                rejects = True
             key = _key_read(node, var_keyword)
             if key is not None:
                 names.add(key)
@@ -266,8 +272,23 @@ class ClassSource:
                 passed_up = True
         if passed_up:
             for base in self.bases:
-                names |= base.keywords().names
-        return Keywords(frozenset(names), True)
+                inherited = base.keywords()
+                names |= inherited.names
+                rejects = rejects or inherited.rejects_others
+        return Keywords(frozenset(names), True, rejects)
+
+    def slotted(self) -> bool | None:
+        """Whether instances refuse unknown attributes (`__slots__` on every class, no `__dict__`);
+        None when a base is outside the tree (its own layout is not read)."""
+        for cls in self.mro():
+            slots = next((s for s in cls.node.body if isinstance(s, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__slots__" for t in s.targets)), None)
+            if slots is None or "__dict__" in _strings(slots.value):
+                return False
+            written = [b for b in cls.node.bases if not (isinstance(b, ast.Name) and b.id == "object")]
+            if len(written) != len(cls.bases):
+                return None
+        return True
 
     def attributes(self) -> frozenset[str]:
         """Public names an instance can be given: `self.x = ...` in any method, class-level

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 #: The lists a history table describes: `kwargs`, `attributes`, or the keys of one
-#: `option_keys` collection (`option_keys.tcp_options`).
-HISTORY_KINDS = ("kwargs", "attributes", "option_keys")
+#: `option_keys` collection (`option_keys.tcp_options`); and the policies for unknown names
+#: (`unknown_kwargs`, `unknown_attributes`) where some versions differ from the class's.
+HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "unknown_kwargs", "unknown_attributes")
 _ENTRY_KEYS = {"since", "deprecated_in", "removed_in", "renamed_to", "note"}
 
 
@@ -47,11 +48,13 @@ class NameRange:
                                           f"<{self.removed_in}" if self.removed_in else "") if part)
 
 
-def parse_history(reader: Any, current: dict[str, frozenset[str] | None]) -> tuple[NameRange, ...]:
+def parse_history(reader: Any, current: dict[str, frozenset[str] | None],
+                  policies: dict[str, Any] | None = None) -> tuple[NameRange, ...]:
     """The `history` table of a class or factory, read by the schema loader's `reader`
     (`schema._Reader`); `current` holds the item's lists ("kwargs", "attributes",
     "option_keys.<collection>"): a name gone from the library must not be in them,
-    a name it still has must be."""
+    a name it still has must be.  `policies` holds the policies a version may have
+    instead of the class's ("unknown_kwargs": KWARG_POLICIES, ...)."""
     from packaging.version import InvalidVersion, Version
 
     table = reader.table_of("history")
@@ -63,6 +66,12 @@ def parse_history(reader: Any, current: dict[str, frozenset[str] | None]) -> tup
             continue
         if not isinstance(names, dict):
             reader.fail(where, "must be a table")
+            continue
+        if kind.startswith("unknown_"):
+            if kind not in (policies or {}):
+                reader.fail(where, "is only for classes")
+                continue
+            ranges.extend(_policies(reader, where, kind, names, policies[kind], Version, InvalidVersion))
             continue
         groups = names.items() if kind == "option_keys" else [(None, names)]
         for collection, entries in groups:
@@ -79,6 +88,18 @@ def parse_history(reader: Any, current: dict[str, frozenset[str] | None]) -> tup
                 ranges.extend(_entry(reader, f"{place}.{name}", name, full_kind, raw, listed, Version,
                                      InvalidVersion))
     return tuple(ranges)
+
+
+def _policies(reader, where, kind, entries, allowed, Version, InvalidVersion):
+    """`silent = { removed_in = "0.11.0" }`: before 0.11.0, unknown attributes were silently accepted."""
+    for policy, raw in entries.items():
+        if policy not in allowed:
+            reader.fail(f"{where}.{policy}", f"must be one of {', '.join(sorted(allowed))}")
+            continue
+        if isinstance(raw, dict) and set(raw) - {"since", "removed_in"}:
+            reader.fail(f"{where}.{policy}", "takes only since and removed_in")
+            continue
+        yield from _entry(reader, f"{where}.{policy}", policy, kind, raw, None, Version, InvalidVersion)
 
 
 def _entry(reader, where, name, kind, raw, listed, Version, InvalidVersion):
@@ -105,6 +126,9 @@ def _entry(reader, where, name, kind, raw, listed, Version, InvalidVersion):
                 return
     if versions != sorted(versions) or len(set(versions)) != len(versions):
         reader.fail(where, "needs since < deprecated_in < removed_in")
+    if listed is None:  # a policy's versions
+        yield NameRange(name, kind, raw.get("since"), None, raw.get("removed_in"))
+        return
     if "removed_in" in raw and name in listed:
         reader.fail(where, f"removed in {raw['removed_in']}: must not be in the {kind} of the schema's version")
     if "removed_in" not in raw and name not in listed:

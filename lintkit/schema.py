@@ -657,7 +657,8 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             closed_when_collected=_non_empty(r, "closed_when_collected"),
             history=parse_history(r, {"kwargs": _as_set(r.names("kwargs")),
                                       "attributes": _as_set(r.names("attributes")),
-                                      **{f"option_keys.{k}": v for k, v in _option_keys(r).items()}}),
+                                      **{f"option_keys.{k}": v for k, v in _option_keys(r).items()}},
+                                  {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES}),
             library=lib_name,
             origin=origin,
         ))

@@ -56,6 +56,31 @@ def effect(kind: str, policy: str, library: str) -> str:
         library=library)
 
 
+def _effect(kind: str, policy: str, library: str, history: Iterable[NameRange], constraint) -> str:
+    """What the library does with a name it lacks, in the versions `constraint` allows: the
+    class's policy, or the one a `history.unknown_<kind>` entry gives those versions."""
+    base = kind.split(".")[0]
+    text = effect(kind, policy, library)
+    if base == "option_keys":
+        return text
+    for other in (e for e in history if e.kind == f"unknown_{base}"):
+        inside = constraint.within(other.specifier) if constraint is not None else None
+        if inside is True:
+            return effect(kind, other.name, library)
+        if inside is None:
+            text += f" ({effect(kind, other.name, library)} with {library}{other.specifier})"
+    return text
+
+
+def _versions(specifier: str):
+    """A `VersionConstraint` for a range of versions (the ones after a name's removal)."""
+    from packaging.specifiers import SpecifierSet
+
+    from .versions import VersionConstraint
+
+    return VersionConstraint(SpecifierSet(specifier), "")
+
+
 def entry_for(history: Iterable[NameRange], kind: str, name: str) -> NameRange | None:
     return next((entry for entry in history if entry.kind == kind and entry.name == name), None)
 
@@ -68,7 +93,7 @@ def judge(entry: NameRange, in_current: bool, history: Iterable[NameRange], *, l
         return VALID  # `if redis.VERSION >= (5,)`: the code handles each version itself
     constraint = versions.constraint(filename, distribution) if versions is not None else None
     inside = constraint.within(entry.specifier) if constraint is not None else None
-    what = effect(entry.kind, policy, library)
+    what = _effect(entry.kind, policy, library, history, constraint)
     if in_current:
         if inside is not False:
             return None
@@ -91,7 +116,8 @@ def judge(entry: NameRange, in_current: bool, history: Iterable[NameRange], *, l
             message += f"; {entry.note}"
         safe = rename is not None and _works(rename, entry.kind, history, constraint)
         return Verdict(False, message, f"This project uses {constraint.source}.", rename, safe)
-    # Versions unknown, or on both sides of the range.
+    # Versions unknown, or on both sides of the range: what happens after its removal.
+    what = _effect(entry.kind, policy, library, history, _versions(f">={entry.removed_in}"))
     message = f"'{entry.name}' works only with {library}{entry.specifier.replace(',', ', ')}"
     if rename:
         message += f" (renamed '{rename}' in {entry.deprecated_in})" if entry.deprecated_in else f" (use '{rename}')"

@@ -33,6 +33,9 @@ option_keys = { options = ["KEEPIDLE", "USER_TIMEOUT"] }
     ('[class.history.kwargs]\nbeat = { gone_in = "1.0" }', "unknown key 'gone_in'"),
     ('[class.history.methods]\nbeat = { since = "1.0" }', "must be one of kwargs, attributes, option_keys"),
     ('[class.history.option_keys.settings]\nX = { since = "1.0" }', "needs the item's option_keys.settings"),
+    ('[class.history.unknown_attributes]\nnoisy = { removed_in = "1.0" }', "must be one of raises, silent"),
+    ('[class.history.unknown_kwargs]\nswallows = { removed_in = "1.0", renamed_to = "x" }',
+     "takes only since and removed_in"),
 ])
 def test_the_loader_rejects_a_range_that_contradicts_the_lists(tmp_path: Path, history: str, problem: str) -> None:
     assert problem in schema_load_error(tmp_path, ACME_CLASS + history)

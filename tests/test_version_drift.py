@@ -79,7 +79,61 @@ def test_ranges_match_the_release(distribution: str, version: str) -> None:
                 if said != (name in in_old):
                     wrong.append(f"{cls.name} {kind} {name!r}: the schema says {distribution} {version} "
                                  f"{'has' if said else 'lacks'} it; its source {'has' if name in in_old else 'lacks'} it")
+        wrong.extend(_policy_mismatches(cls, old, distribution, version))
     assert not wrong, "\n".join(wrong)
+
+
+def _policy(cls: ClassSchema, kind: str, version: str) -> str:
+    """What the release does with an unknown name: the class's policy, or a `history.unknown_<kind>` one."""
+    for entry in cls.history:
+        if entry.kind == f"unknown_{kind}" and SpecifierSet(entry.specifier).contains(version, prereleases=True):
+            return entry.name
+    return cls.unknown_kwargs if kind == "kwargs" else cls.unknown_attributes
+
+
+def _policy_mismatches(cls: ClassSchema, old, distribution: str, version: str) -> list[str]:
+    """The policies the messages state for names outside their ranges, against the release's code:
+    TypeError needs a signature without **kwargs (or one that raises on leftovers); silently
+    ignored needs a **kwargs that does not; AttributeError needs __slots__ all the way up."""
+    found = []
+    keywords, kwargs_policy = old.keywords(), _policy(cls, "kwargs", version)
+    if kwargs_policy in ("raises", "swallows") and keywords.rejects_others != (kwargs_policy == "raises"):
+        found.append(f"{cls.name}: {distribution} {version} {'rejects' if keywords.rejects_others else 'accepts'} "
+                     f"unknown keywords; the schema says {kwargs_policy}")
+    slotted, attributes_policy = old.slotted(), _policy(cls, "attributes", version)
+    if slotted is not None and slotted != (attributes_policy == "raises"):
+        found.append(f"{cls.name}: {distribution} {version} {'has' if slotted else 'has no'} __slots__; the schema "
+                     f"says unknown attributes are {attributes_policy}")
+    return found
+
+
+#: How to build an instance without a network connection, where the constructor needs arguments.
+_BUILD = {"pika.connection.URLParameters": ("amqp://broker/",)}
+
+
+def _installed_class(cls: ClassSchema):
+    import importlib
+
+    module, _, name = cls.name.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        pytest.skip(f"{module} is not installed")
+
+
+@pytest.mark.parametrize("cls", [c for d in RELEASES for c in _classes(d)], ids=lambda c: c.name)
+def test_a_removed_name_fails_as_the_message_says(cls: ClassSchema) -> None:
+    """With the installed (the schema's) version, a removed keyword raises TypeError and a removed
+    attribute AttributeError, where the schema says so."""
+    real = _installed_class(cls)
+    for entry in (e for e in cls.history if e.removed_in):
+        if entry.kind == "kwargs" and cls.unknown_kwargs == "raises":
+            with pytest.raises(TypeError, match=entry.name):
+                real(*_BUILD.get(cls.name, ()), **{entry.name: None})
+        if entry.kind == "attributes" and cls.unknown_attributes == "raises":
+            instance = real(*_BUILD.get(cls.name, ()))
+            with pytest.raises(AttributeError):
+                setattr(instance, entry.name, None)
 
 
 def test_every_range_is_read_on_both_sides() -> None:
