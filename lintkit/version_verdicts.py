@@ -154,3 +154,22 @@ def rename(verdict: Verdict):
     from .suggest import Suggestion
 
     return Suggestion((verdict.rename,), by_spelling=verdict.safe_rename) if verdict.rename else Suggestion()
+
+
+def names_in_use(check, history: tuple[NameRange, ...], kind: str, listed: frozenset[str], cls) -> frozenset[str]:
+    """The names of `listed` as the project's version of the library has them (for suggestions):
+    those a range says it lacks are left out, those gone since the schema's version put back."""
+    entries = [entry for entry in history if entry.kind == kind]
+    library = check.schemas.library_of(cls) if entries else None
+    constraint = check.options.versions.constraint(check.context.filename, library.distribution) \
+        if library is not None else None
+    if constraint is None:
+        return listed
+    names = set(listed)
+    for entry in entries:
+        inside = constraint.within(entry.specifier)
+        if inside is True:
+            names.add(entry.name)
+        elif inside is False:
+            names.discard(entry.name)
+    return frozenset(names)

@@ -62,9 +62,8 @@ client.options = {"KEEPALIVE": 1}
 
 def _findings(tmp_path: Path, code: str, pins: str | None, use_installed: bool = False) -> list[str]:
     schemas = SchemaSet([*load_schema_set().libraries, load_schema_file(write_schema(tmp_path, RANGES))])
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / ".git").mkdir()
+    project = tmp_path / f"project{len(list(tmp_path.glob('project*')))}"
+    (project / ".git").mkdir(parents=True)
     if pins is not None:
         (project / "requirements.txt").write_text(pins, encoding="utf-8")
     engine = Engine(schemas, ("LK101", "LK102", "LK103"),
@@ -139,3 +138,11 @@ class Client(Base):
     assert client.qualname == "lib.core.Client"
     assert client.keywords().names == {"name", "beat", "heartbeat_interval", "host", "port"}
     assert client.attributes() == {"tag", "ready", "level"}
+
+
+def test_suggestions_come_from_the_names_of_the_projects_version(tmp_path: Path) -> None:
+    code = 'import acme\nacme.Client(heartbeat_intervall=30)\n'
+    assert _findings(tmp_path, code, "acme-client==0.9\n") == [
+        "2:13: LK102 'heartbeat_intervall' is not a keyword argument of acme.Client; did you mean 'heartbeat_interval'?"]
+    assert _findings(tmp_path, code, "acme-client==1.2\n") == [
+        "2:13: LK102 'heartbeat_intervall' is not a keyword argument of acme.Client"]

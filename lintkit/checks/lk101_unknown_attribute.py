@@ -4,7 +4,7 @@ from ..events import AttributeStore
 from ..method_replacement import is_callable_value
 from ..schema import ATTRIBUTE_POLICIES
 from ..suggest import suggest, with_note
-from ..version_verdicts import rename, verdict_for
+from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -150,7 +150,8 @@ class UnknownAttribute(Check):
         else:
             message = f"'{name}' is not an attribute of {instance.display_name}"
             effect = f"{ATTRIBUTE_POLICIES[instance.cls.unknown_attributes].capitalize()}."
-            candidates = allowed | local_names
+            candidates = names_in_use(self, self.schemas.history(instance.cls), "attributes", allowed,
+                                      instance.cls) | local_names
             suggestion = suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
                                  self.schemas.vocabulary)
             message += suggestion.hint()

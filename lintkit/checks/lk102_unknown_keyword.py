@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..events import KnownCall
 from ..schema import ClassSchema
 from ..suggest import suggest, with_note
-from ..version_verdicts import rename, verdict_for
+from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -122,7 +122,8 @@ class UnknownKeyword(Check):
             effect = {"swallows": f"{target.library} silently ignores it, so the setting is never applied.",
                       "deferred": f"{target.library} stores it and fails only when the first connection is made.",
                       }.get(target.unknown_kwargs, "The call fails when it runs.")
-            suggestion = suggest(name, target.kwargs, self.schemas.class_vocabulary(target.returns),
+            in_use = names_in_use(self, target.history, "kwargs", target.kwargs, target.returns)
+            suggestion = suggest(name, in_use, self.schemas.class_vocabulary(target.returns),
                                  self.schemas.vocabulary)
             message += suggestion.hint()
             message, explanation = with_note(message, target.notes.get(name), bool(suggestion.names), effect)

@@ -7,7 +7,7 @@ from .. import knobs as K
 from ..events import AttributeStore, KnownCall
 from ..schema import ClassSchema
 from ..suggest import Suggestion, suggest
-from ..version_verdicts import rename, verdict_for
+from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -107,6 +107,7 @@ class UnknownOptionKey(Check):
                cls: ClassSchema, guards: frozenset[str]) -> None:
         given = {key for key, _ in _keys(value)}
         history = self.schemas.history(cls)
+        in_use = names_in_use(self, history, f"option_keys.{collection}", known, cls)
         for key, node in _keys(value):
             by_version = verdict_for(self, history, f"option_keys.{collection}", key, key in known, "", cls, guards)
             if by_version is not None:
@@ -116,11 +117,11 @@ class UnknownOptionKey(Check):
                 continue
             if key in known:
                 continue
-            suggestion = suggest(key, known, {}, {})
+            suggestion = suggest(key, in_use, {}, {})
             message = (f"'{key}' is not a key of {collection} of {owner}"
                        f"{suggestion.hint() or ': ' + library + ' never applies it'}")
             explanation = (f"{library} skips keys it does not know, so the setting is never applied. "
-                           f"The keys it knows: {', '.join(sorted(known))}.")
+                           f"The keys it knows: {', '.join(sorted(in_use))}.")
             self._report_key(node, key, message, explanation, None if set(suggestion.names) & given else suggestion)
 
     def _report_key(self, node: ast.AST, key: str, message: str, explanation: str, suggestion: Suggestion | None) -> None:
