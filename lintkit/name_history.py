@@ -13,6 +13,7 @@ so that a name is judged against the version the checked project uses
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +56,6 @@ def parse_history(reader: Any, current: dict[str, frozenset[str] | None],
     "option_keys.<collection>"): a name gone from the library must not be in them,
     a name it still has must be.  `policies` holds the policies a version may have
     instead of the class's ("unknown_kwargs": KWARG_POLICIES, ...)."""
-    from packaging.version import InvalidVersion, Version
-
     table = reader.table_of("history")
     ranges = []
     for kind, names in table.items():
@@ -71,7 +70,7 @@ def parse_history(reader: Any, current: dict[str, frozenset[str] | None],
             if kind not in (policies or {}):
                 reader.fail(where, "is only for classes")
                 continue
-            ranges.extend(_policies(reader, where, kind, names, policies[kind], Version, InvalidVersion))
+            ranges.extend(_policies(reader, where, kind, names, policies[kind]))
             continue
         groups = names.items() if kind == "option_keys" else [(None, names)]
         for collection, entries in groups:
@@ -85,12 +84,11 @@ def parse_history(reader: Any, current: dict[str, frozenset[str] | None],
                 reader.fail(place, f"needs the item's {full_kind}")
                 continue
             for name, raw in entries.items():
-                ranges.extend(_entry(reader, f"{place}.{name}", name, full_kind, raw, listed, Version,
-                                     InvalidVersion))
+                ranges.extend(_entry(reader, f"{place}.{name}", name, full_kind, raw, listed))
     return tuple(ranges)
 
 
-def _policies(reader, where, kind, entries, allowed, Version, InvalidVersion):
+def _policies(reader, where, kind, entries, allowed):
     """`silent = { removed_in = "0.11.0" }`: before 0.11.0, unknown attributes were silently accepted."""
     for policy, raw in entries.items():
         if policy not in allowed:
@@ -99,10 +97,21 @@ def _policies(reader, where, kind, entries, allowed, Version, InvalidVersion):
         if isinstance(raw, dict) and set(raw) - {"since", "removed_in"}:
             reader.fail(f"{where}.{policy}", "takes only since and removed_in")
             continue
-        yield from _entry(reader, f"{where}.{policy}", policy, kind, raw, None, Version, InvalidVersion)
+        yield from _entry(reader, f"{where}.{policy}", policy, kind, raw, None)
 
 
-def _entry(reader, where, name, kind, raw, listed, Version, InvalidVersion):
+def _release(text: str) -> tuple[int, ...] | None:
+    """A plain release number ("0.11.0") as a comparable tuple; None for anything else.
+    (`packaging` is not imported to load schemas: it costs start-up on every run.)"""
+    if not re.fullmatch(r"\d+(\.\d+)*", text):
+        return None
+    release = [int(part) for part in text.split(".")]
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    return tuple(release)
+
+
+def _entry(reader, where, name, kind, raw, listed):
     if not isinstance(raw, dict) or not raw:
         reader.fail(where, "must be a table: { since = ..., removed_in = ..., renamed_to = ... }")
         return
@@ -119,11 +128,11 @@ def _entry(reader, where, name, kind, raw, listed, Version, InvalidVersion):
     versions = []
     for key in ("since", "deprecated_in", "removed_in"):
         if key in raw:
-            try:
-                versions.append(Version(raw[key]))
-            except InvalidVersion:
-                reader.fail(f"{where}.{key}", f"must be a version, not {raw[key]!r}")
+            release = _release(raw[key])
+            if release is None:
+                reader.fail(f"{where}.{key}", f"must be a release number such as 1.0.0, not {raw[key]!r}")
                 return
+            versions.append(release)
     if versions != sorted(versions) or len(set(versions)) != len(versions):
         reader.fail(where, "needs since < deprecated_in < removed_in")
     if listed is None:  # a policy's versions

@@ -27,7 +27,7 @@ option_keys = { options = ["KEEPIDLE", "USER_TIMEOUT"] }
     ('[class.history.kwargs]\nheartbeat = { removed_in = "2.0" }', "must not be in the kwargs"),
     ('[class.history.kwargs]\nbeat = { since = "0.5" }', "must be in the kwargs"),
     ('[class.history.kwargs]\nbeat = { removed_in = "1.0", renamed_to = "beats" }', "renamed_to: must be in the kwargs"),
-    ('[class.history.kwargs]\nbeat = { removed_in = "soon" }', "must be a version"),
+    ('[class.history.kwargs]\nbeat = { removed_in = "soon" }', "must be a release number"),
     ('[class.history.kwargs]\nbeat = { since = "0.9", removed_in = "0.5" }', "since < deprecated_in < removed_in"),
     ('[class.history.kwargs]\nbeat = { renamed_to = "heartbeat" }', "needs since or removed_in"),
     ('[class.history.kwargs]\nbeat = { gone_in = "1.0" }', "unknown key 'gone_in'"),

@@ -45,9 +45,9 @@ class UnknownAttribute(Check):
     Names are judged against the version of the library the project uses
     (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
     lock file, else the installed version), where the schema says when a name
-    was added, renamed or removed: a keyword such as `heartbeat_interval=` is fine with
-    `pika==0.13.1` and reported with pika 1.x ("was renamed 'heartbeat' in
-    pika 0.11.0 and removed in 1.0.0: TypeError at the call"). When the
+    was added, renamed or removed: `params.ssl = True` is fine with
+    `pika==0.13.1` and reported with pika 1.x ("'ssl' was removed in pika
+    1.0.0: AttributeError at run time"). When the
     version is unknown, a name that only older versions have is reported in one
     line saying which versions it works with.
 
@@ -61,7 +61,7 @@ class UnknownAttribute(Check):
 
     ## When it does not report
     - A name the project's version of the library has, though the version the
-      schema describes does not (`gss_kex=` with `paramiko==2.4.2`), and any
+      schema describes does not (`params.ssl = True` with `pika==0.13.1`), and any
       name with a version range inside an `if` that tests the library's version.
     - Code inside a block where a test expects it to fail or warn
       (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,

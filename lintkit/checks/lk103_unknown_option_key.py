@@ -26,9 +26,9 @@ class UnknownOptionKey(Check):
     Names are judged against the version of the library the project uses
     (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
     lock file, else the installed version), where the schema says when a name
-    was added, renamed or removed: a keyword such as `heartbeat_interval=` is fine with
-    `pika==0.13.1` and reported with pika 1.x ("was renamed 'heartbeat' in
-    pika 0.11.0 and removed in 1.0.0: TypeError at the call"). When the
+    was added, renamed or removed (`[class.history.option_keys.<collection>]`
+    in the schema: a key added in a later version is reported with "was added
+    in ..., after the version this project uses"). When the
     version is unknown, a name that only older versions have is reported in one
     line saying which versions it works with.
 
@@ -46,7 +46,7 @@ class UnknownOptionKey(Check):
 
     ## When it does not report
     - A name the project's version of the library has, though the version the
-      schema describes does not (`gss_kex=` with `paramiko==2.4.2`), and any
+      schema describes does not (a key removed since), and any
       name with a version range inside an `if` that tests the library's version.
     - Computed keys, and collections that are not literal (a variable, a
       function's result); the literal entries of a `+` concatenation are
