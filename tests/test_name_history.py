@@ -146,3 +146,27 @@ def test_suggestions_come_from_the_names_of_the_projects_version(tmp_path: Path)
         "2:13: LK102 'heartbeat_intervall' is not a keyword argument of acme.Client; did you mean 'heartbeat_interval'?"]
     assert _findings(tmp_path, code, "acme-client==1.2\n") == [
         "2:13: LK102 'heartbeat_intervall' is not a keyword argument of acme.Client"]
+
+
+def test_fetch_unpacks_a_cached_sdist_or_wheel_and_never_guesses(tmp_path: Path, monkeypatch) -> None:
+    import io
+    import tarfile
+    import zipfile
+
+    from lintkit.library_source import fetch
+
+    source = b"class Client:\n    def __init__(self, host, heartbeat=None):\n        pass\n"
+    with tarfile.open(tmp_path / "acme_client-1.0.tar.gz", "w:gz") as sdist:
+        for name, data in (("acme_client-1.0/src/acme/__init__.py", source), ("acme_client-1.0/setup.py", b"")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            sdist.addfile(info, io.BytesIO(data))
+    with zipfile.ZipFile(tmp_path / "acme_client-1.1-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("acme/__init__.py", source.replace(b"heartbeat", b"beat"))
+        wheel.writestr("acme_client-1.1.dist-info/METADATA", "")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # nothing is downloaded: only the cache answers
+    old, new = fetch("acme-client", "1.0", cache=tmp_path), fetch("acme-client", "1.1", cache=tmp_path)
+    assert SourceTree(old).find_class("acme.Client").keywords().names == {"host", "heartbeat"}
+    assert SourceTree(new).find_class("acme.Client").keywords().names == {"host", "beat"}
+    assert fetch("acme-client", "1.0", cache=tmp_path) == old  # unpacked once
+    assert fetch("acme-client", "1.2", cache=tmp_path, timeout=30) is None
