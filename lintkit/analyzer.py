@@ -600,7 +600,7 @@ class Analyzer:
             receiver = self.binding_of(func.value, scope)
             if self._wants_methods:
                 if isinstance(receiver, Instance):
-                    self._emit(MethodCall(receiver, func.value, func.attr, call, resolver))
+                    self._emit(MethodCall(receiver, func.value, func.attr, call, resolver, self._version_guards))
                 elif self._watched_methods is None or func.attr in self._watched_methods:
                     self._emit(MethodCall(None, func.value, func.attr, call, resolver))
         target = self.call_target(call, scope, receiver)

@@ -75,6 +75,8 @@ class MethodCall:
     method: str
     call: ast.Call
     resolver: Resolver = field(compare=False, repr=False)
+    #: Libraries whose version an enclosing `if` tests (as for `KnownCall`).
+    version_guards: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -241,13 +241,14 @@ class ClassSource:
         return frozenset(f.name for cls in self.mro() for f in cls._functions()
                          if not _is_property(f) and not f.name.startswith("_"))
 
-    def keywords(self) -> Keywords:
-        """The constructor's keywords: its `__init__` (or the first base's that has one), plus
-        the keys read from `**kwargs`, plus a base's keywords when `**kwargs` is passed up."""
+    def keywords(self, method: str = "__init__") -> Keywords:
+        """The constructor's keywords (or a method's): its `__init__` (or the first base's that
+        has one), plus the keys read from `**kwargs`, plus a base's keywords when `**kwargs` is
+        passed up."""
         for cls in self.mro():
-            init = next((f for f in cls._functions() if f.name == "__init__"), None)
-            if init is not None:
-                return cls._init_keywords(init)
+            function = next((f for f in cls._functions() if f.name == method), None)
+            if function is not None:
+                return cls._init_keywords(function)
         return Keywords(frozenset(), False)
 
     def _init_keywords(self, init: ast.FunctionDef) -> Keywords:

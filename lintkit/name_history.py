@@ -20,7 +20,7 @@ from typing import Any
 #: The lists a history table describes: `kwargs`, `attributes`, or the keys of one
 #: `option_keys` collection (`option_keys.tcp_options`); and the policies for unknown names
 #: (`unknown_kwargs`, `unknown_attributes`) where some versions differ from the class's.
-HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "unknown_kwargs", "unknown_attributes")
+HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "method_kwargs", "unknown_kwargs", "unknown_attributes")
 _ENTRY_KEYS = {"since", "deprecated_in", "removed_in", "renamed_to", "note"}
 
 
@@ -72,7 +72,7 @@ def parse_history(reader: Any, current: dict[str, frozenset[str] | None],
                 continue
             ranges.extend(_policies(reader, where, kind, names, policies[kind]))
             continue
-        groups = names.items() if kind == "option_keys" else [(None, names)]
+        groups = names.items() if kind in ("option_keys", "method_kwargs") else [(None, names)]
         for collection, entries in groups:
             full_kind = f"{kind}.{collection}" if collection else kind
             place = f"{reader.key('history')}.{full_kind}"

@@ -232,6 +232,13 @@ class SchemaSet:
             merged.update(owner.option_keys)
         return merged
 
+    def method_kwargs(self, cls: ClassSchema, method: str) -> frozenset[str] | None:
+        """Every keyword `method` of `cls` (or of a base) takes; None when the schema does not list them."""
+        for owner in self.mro(cls):
+            if method in owner.method_kwargs:
+                return owner.method_kwargs[method]
+        return None
+
     def history(self, cls: ClassSchema) -> tuple[NameRange, ...]:
         """The version ranges of the names of `cls`'s attributes and option keys, inherited ones included."""
         return tuple(entry for owner in self.mro(cls) for entry in owner.history)

@@ -236,6 +236,8 @@ class ClassSchema:
     closed_when_collected: str | None = None
     #: The versions that have each name of its lists, where they differ from `[library] version`.
     history: tuple[NameRange, ...] = ()
+    #: Method -> every keyword it accepts (a method without **kwargs: others raise TypeError).
+    method_kwargs: Mapping[str, frozenset[str]] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -301,7 +303,7 @@ _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
-    "closed_when_collected", "history",
+    "closed_when_collected", "history", "method_kwargs",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -444,6 +446,22 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
         if name not in setters:
             r.fail(f"{r.key('option_keys')}.{name}", "must be one of the class's kwargs or attributes")
     return {name: frozenset(keys) for name, keys in table.items()}
+
+
+def _method_kwargs(r: _Reader) -> dict[str, frozenset[str]]:
+    """`method_kwargs = { connect = ["hostname", ...] }`: each of the class's `methods`, with every keyword it takes."""
+    table = r.table_of("method_kwargs")
+    methods = set(r.names("methods") or ())
+    found = {}
+    for name, keywords in table.items():
+        where = f"{r.key('method_kwargs')}.{name}"
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            r.fail(where, "must be a list of strings")
+            continue
+        if name not in methods:
+            r.fail(where, "must be one of the class's methods")
+        found[name] = frozenset(keywords)
+    return found
 
 
 def _non_empty(r: _Reader, name: str) -> str | None:
@@ -657,8 +675,10 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             closed_when_collected=_non_empty(r, "closed_when_collected"),
             history=parse_history(r, {"kwargs": _as_set(r.names("kwargs")),
                                       "attributes": _as_set(r.names("attributes")),
-                                      **{f"option_keys.{k}": v for k, v in _option_keys(r).items()}},
+                                      **{f"option_keys.{k}": v for k, v in _option_keys(r).items()},
+                                      **{f"method_kwargs.{k}": v for k, v in _method_kwargs(r).items()}},
                                   {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES}),
+            method_kwargs=_method_kwargs(r),
             library=lib_name,
             origin=origin,
         ))

@@ -32,6 +32,7 @@ _EFFECTS = {
     ("attributes", "raises"): "AttributeError at run time",
     ("attributes", "silent"): "{library} never reads it",
     ("option_keys", ""): "{library} never applies it",
+    ("method_kwargs", "raises"): "TypeError at the call",
 }
 
 

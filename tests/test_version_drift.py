@@ -24,7 +24,8 @@ from lintkit.schema import ClassSchema
 #: redis 4 and 5, kombu 4, websocket-client 0.x) and both sides of every range the schema states.
 RELEASES = {
     "pika": ["0.10.0", "0.11.0", "0.11.1", "0.13.1", "1.0.0"],
-    "paramiko": ["2.4.2", "2.5.1", "2.6.0", "2.8.1", "2.9.0", "2.12.0", "3.3.2", "3.4.0", "4.0.0", "5.0.0"],
+    "paramiko": ["2.4.2", "2.5.1", "2.6.0", "2.8.1", "2.9.0", "2.11.1", "2.12.0", "3.0.0", "3.1.0", "3.2.0", "3.3.2",
+                 "3.4.0", "4.0.0", "5.0.0"],
     "redis": ["4.6.0", "5.0.0", "5.0.1", "5.0.2", "5.0.3", "5.0.4", "5.0.8", "5.1.0", "5.2.1", "5.3.0", "5.3.1",
               "6.0.0", "6.4.0", "7.0.0", "7.1.1", "7.2.0", "7.4.1", "8.0.0"],
     "kombu": ["4.6.11", "5.6.0", "5.6.1"],
@@ -67,7 +68,9 @@ def test_ranges_match_the_release(distribution: str, version: str) -> None:
         old, current = release.find_class(cls.name), current_tree.find_class(cls.name)
         assert old is not None and current is not None, f"{cls.name} not found in {distribution} {version}"
         lists = {"kwargs": (cls.kwargs or frozenset(), old.keywords().names, current.keywords().names),
-                 "attributes": (SCHEMAS.attributes(cls) or frozenset(), old.attributes(), current.attributes())}
+                 "attributes": (SCHEMAS.attributes(cls) or frozenset(), old.attributes(), current.attributes()),
+                 **{f"method_kwargs.{method}": (names, old.keywords(method).names, current.keywords(method).names)
+                    for method, names in cls.method_kwargs.items()}}
         for kind, (listed, in_old, in_current) in lists.items():
             ranged = {e.name: e for e in cls.history if e.kind == kind}
             # Keywords are compared in full; attributes for the names with a range.
@@ -100,6 +103,10 @@ def _policy_mismatches(cls: ClassSchema, old, distribution: str, version: str) -
     if kwargs_policy in ("raises", "swallows") and keywords.rejects_others != (kwargs_policy == "raises"):
         found.append(f"{cls.name}: {distribution} {version} {'rejects' if keywords.rejects_others else 'accepts'} "
                      f"unknown keywords; the schema says {kwargs_policy}")
+    for method in cls.method_kwargs:
+        if not old.keywords(method).rejects_others:
+            found.append(f"{cls.name}.{method}: {distribution} {version} accepts unknown keywords; the messages "
+                         f"say TypeError")
     slotted, attributes_policy = old.slotted(), _policy(cls, "attributes", version)
     if slotted is not None and slotted != (attributes_policy == "raises"):
         found.append(f"{cls.name}: {distribution} {version} {'has' if slotted else 'has no'} __slots__; the schema "
@@ -127,6 +134,10 @@ def test_a_removed_name_fails_as_the_message_says(cls: ClassSchema) -> None:
     attribute AttributeError, where the schema says so."""
     real = _installed_class(cls)
     for entry in (e for e in cls.history if e.removed_in):
+        if entry.kind.startswith("method_kwargs."):
+            method = getattr(real(*_BUILD.get(cls.name, ())), entry.kind.split(".", 1)[1])
+            with pytest.raises(TypeError, match=entry.name):
+                method(**{entry.name: None})
         if entry.kind == "kwargs" and cls.unknown_kwargs == "raises":
             with pytest.raises(TypeError, match=entry.name):
                 real(*_BUILD.get(cls.name, ()), **{entry.name: None})
@@ -146,3 +157,15 @@ def test_every_range_is_read_on_both_sides() -> None:
                     if bound not in versions:
                         missing.append(f"{cls.name} {entry.kind} {entry.name}: {distribution} {bound} not read")
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("cls", [c for c in SCHEMAS.classes.values() if c.method_kwargs], ids=lambda c: c.name)
+def test_method_kwargs_are_the_installed_methods_keywords(cls: ClassSchema) -> None:
+    """`method_kwargs` lists every keyword of the method, and the method takes no other (no **kwargs)."""
+    import inspect
+
+    real = _installed_class(cls)
+    for method, names in cls.method_kwargs.items():
+        parameters = list(inspect.signature(getattr(real, method)).parameters.values())[1:]
+        assert not any(p.kind is p.VAR_KEYWORD for p in parameters), f"{cls.name}.{method} takes **kwargs"
+        assert names == {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
