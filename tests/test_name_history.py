@@ -170,3 +170,29 @@ def test_fetch_unpacks_a_cached_sdist_or_wheel_and_never_guesses(tmp_path: Path,
     assert SourceTree(new).find_class("acme.Client").keywords().names == {"host", "beat"}
     assert fetch("acme-client", "1.0", cache=tmp_path) == old  # unpacked once
     assert fetch("acme-client", "1.2", cache=tmp_path, timeout=30) is None
+
+
+def test_method_kwargs_must_name_a_method(tmp_path: Path) -> None:
+    assert "method_kwargs.connect: must be one of the class's methods" in schema_load_error(
+        tmp_path, ACME_LIBRARY + '[[class]]\nname = "acme.Client"\nmethod_kwargs = { connect = ["host"] }\n')
+
+
+def test_method_keywords_follow_the_version_and_local_overrides(tmp_path: Path) -> None:
+    schema = ACME_LIBRARY + """
+[[class]]
+name = "acme.Client"
+methods = ["connect"]
+method_kwargs = { connect = ["host", "timeout"] }
+[class.history.method_kwargs.connect]
+gss = { removed_in = "2.0" }
+"""
+    schemas = SchemaSet([*load_schema_set().libraries, load_schema_file(write_schema(tmp_path, schema))])
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("acme-client==2.1\n", encoding="utf-8")
+    code = ("import acme\n\nclass Mine(acme.Client):\n    def connect(self, **options):\n        pass\n\n"
+            "acme.Client().connect(host='h', gss=True, timout=3)\nMine().connect(gss=True)\n")
+    engine = Engine(schemas, ("LK102",), options=RuleOptions(versions=ProjectVersions(use_installed=False)))
+    assert [f"{f.line}:{f.col + 1}: {f.message}" for f in engine.check_text(code, str(tmp_path / "app.py")).findings] == [
+        "7:33: 'gss' was removed in acme 2.0: TypeError at the call",
+        "7:43: 'timout' is not a keyword argument of acme.Client.connect(); did you mean 'timeout'?",
+    ]
