@@ -13,12 +13,15 @@ pins, else the installed version), as for the knobs of the LK2xx rules:
   schema's version is reported in one line that says in which versions it
   works; a name only newer versions have is left alone (an unpinned install
   gets the newest);
-- inside an `if` that tests the library's version, the code handles both: no
+- inside an `if` that tests the library's version, or a `try` that catches
+  what the library raises for a name it lacks (`try: ...(heartbeat=60)
+  except TypeError: ...(heartbeat_interval=60)`), the code handles both: no
   finding.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -139,15 +142,48 @@ def _works(name: str, kind: str, history: Iterable[NameRange], constraint) -> bo
 
 
 def verdict_for(check, history: tuple[NameRange, ...], kind: str, name: str, in_current: bool, policy: str,
-                cls, guards: frozenset[str] = frozenset()) -> Verdict | None:
-    """`judge()` for a rule (`check`: its schemas, file and options) on a name of `cls`'s library."""
+                cls, guards: frozenset[str] = frozenset(), node: ast.AST | None = None) -> Verdict | None:
+    """`judge()` for a rule (`check`: its schemas, file and options) on a name of `cls`'s library,
+    spelt at `node`."""
     entry = entry_for(history, kind, name)
     library = check.schemas.library_of(cls) if entry is not None else None
     if library is None:
         return None
     guarded = library.name.split(".")[0] in guards or library.distribution in guards
-    return judge(entry, in_current, history, library=library.name, distribution=library.distribution,
-                 policy=policy, filename=check.context.filename, versions=check.options.versions, guarded=guarded)
+    verdict = judge(entry, in_current, history, library=library.name, distribution=library.distribution,
+                    policy=policy, filename=check.context.filename, versions=check.options.versions, guarded=guarded)
+    if verdict is not None and not verdict.valid and _falls_back(check, node, kind):
+        return VALID
+    return verdict
+
+
+#: What a library raises for a keyword or attribute it lacks (when it raises at all).
+_RAISED = {"kwargs": "TypeError", "method_kwargs": "TypeError", "attributes": "AttributeError"}
+
+
+def _falls_back(check, node: ast.AST | None, kind: str) -> bool:
+    """The name is spelt inside a `try` (body or handler) that catches what a version without
+    it raises: `try: Params(heartbeat=60) except TypeError: Params(heartbeat_interval=60)`."""
+    exception = _RAISED.get(kind.split(".")[0])
+    if exception is None or node is None:
+        return False
+    parents = check.context.parents
+    current = parents.of(node)
+    while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                              ast.Lambda)):
+        handlers = current.handlers if isinstance(current, ast.Try) else \
+            [current] if isinstance(current, ast.ExceptHandler) else []
+        if any(_catches(handler.type, exception) for handler in handlers):
+            return True
+        current = parents.of(current)
+    return False
+
+
+def _catches(caught: ast.expr | None, exception: str) -> bool:
+    if isinstance(caught, ast.Tuple):
+        return any(_catches(element, exception) for element in caught.elts)
+    return isinstance(caught, ast.Name) and caught.id == exception or \
+        isinstance(caught, ast.Attribute) and caught.attr == exception
 
 
 def rename(verdict: Verdict):

@@ -128,7 +128,7 @@ class UnknownAttribute(Check):
         if name in local_names:
             return
         by_version = verdict_for(self, self.schemas.history(instance.cls), "attributes", name, name in allowed,
-                                 instance.cls.unknown_attributes, instance.cls, event.version_guards)
+                                 instance.cls.unknown_attributes, instance.cls, event.version_guards, event.receiver)
         if by_version is not None:
             if not by_version.valid:
                 self._report_version(event, by_version)

@@ -139,7 +139,7 @@ class UnknownKeyword(Check):
                 continue
             end = keyword.col_offset + len(name.encode("utf-8"))
             by_version = verdict_for(self, accepts.history, accepts.kind, name, name in accepts.names, accepts.policy,
-                                     cls, guards)
+                                     cls, guards, keyword)
             if by_version is not None:
                 if not by_version.valid:
                     fix = None if by_version.rename in taken else self.rename_fix(

@@ -109,7 +109,8 @@ class UnknownOptionKey(Check):
         history = self.schemas.history(cls)
         in_use = names_in_use(self, history, f"option_keys.{collection}", known, cls)
         for key, node in _keys(value):
-            by_version = verdict_for(self, history, f"option_keys.{collection}", key, key in known, "", cls, guards)
+            by_version = verdict_for(self, history, f"option_keys.{collection}", key, key in known, "", cls, guards,
+                                     node)
             if by_version is not None:
                 if not by_version.valid:
                     self._report_key(node, key, by_version.message, by_version.explanation,
