@@ -53,7 +53,8 @@ class UnknownKeyword(Check):
     ## When it does not report
     - A name the project's version of the library has, though the version the
       schema describes does not (`gss_kex=` with `paramiko==2.4.2`), and any
-      name with a version range inside an `if` that tests the library's version.
+      name with a version range inside an `if` that tests the library's version
+      or a `try` that catches what a version without it raises.
     - Code inside a block where a test expects it to fail or warn
       (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
       `self.assertRaises(...)`): the wrong name is the point of the test.

@@ -47,7 +47,8 @@ class UnknownOptionKey(Check):
     ## When it does not report
     - A name the project's version of the library has, though the version the
       schema describes does not (a key removed since), and any
-      name with a version range inside an `if` that tests the library's version.
+      name with a version range inside an `if` that tests the library's version
+      or a `try` that catches what a version without it raises.
     - Computed keys, and collections that are not literal (a variable, a
       function's result); the literal entries of a `+` concatenation are
       still checked.
