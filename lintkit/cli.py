@@ -100,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     schema_show.add_argument("--schemas", action="append", default=[], metavar="PATH")
     schema_validate = schema_commands.add_parser("validate", help="validate schema files")
     schema_validate.add_argument("files", nargs="+", metavar="FILE")
+    schema_generate = schema_commands.add_parser(
+        "generate", help="draft a schema from an installed library (imports it; knob facts left to fill)")
+    schema_generate.add_argument("target", metavar="TARGET", help="a distribution (paho-mqtt) or a module "
+                                 "(paho.mqtt.client)")
+    schema_generate.add_argument("--class", dest="classes", action="append", default=[], metavar="QUALNAME",
+                                 help="draft only these classes (repeatable; default: the public API)")
+    schema_generate.add_argument("--factory", dest="factories", action="append", default=[],
+                                 metavar="QUALNAME[=CLASS]", help="draft only these factories, with the "
+                                 "class each returns when its annotation does not say (repeatable)")
+    schema_generate.add_argument("-o", "--output", metavar="FILE", help="write the draft here (default: stdout)")
     return parser
 
 
@@ -356,6 +366,8 @@ def run_rule(code: str) -> int:
 def run_schema(args: argparse.Namespace) -> int:
     if args.schema_command == "validate":
         return validate_schemas(args.files)
+    if args.schema_command == "generate":
+        return generate_schema(args)
     schemas = load_schema_set(args.schemas)
     if args.schema_command == "show":
         return show_schema(schemas, args.name)
@@ -364,6 +376,28 @@ def run_schema(args: argparse.Namespace) -> int:
             print(f"{library.name} {library.version} ({library.distribution}): "
                   f"{_count(len(library.classes), 'class', 'classes')}, "
                   f"{_count(len(library.factories), 'factory', 'factories')}  [{library.origin}]")
+    return EXIT_CLEAN
+
+
+def generate_schema(args: argparse.Namespace) -> int:
+    """Draft a schema (lintkit.schema_draft: imports the library, never at lint time)."""
+    from .schema_draft import DraftError, draft_schema, render_draft
+
+    try:
+        draft = draft_schema(args.target, args.classes, args.factories)
+    except DraftError as exc:
+        print(f"lintkit: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    command = " ".join(["lintkit schema generate", args.target, *(f"--class {c}" for c in args.classes),
+                        *(f"--factory {f}" for f in args.factories)])
+    text = render_draft(draft, command)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"{args.output}: {_count(len(draft.classes), 'class', 'classes')}, "
+              f"{_count(len(draft.factories), 'factory', 'factories')}; fill the TODO knob facts", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return EXIT_CLEAN
 
 

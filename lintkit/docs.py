@@ -1,8 +1,8 @@
 """Rule docs pages, rendered from the rules themselves so they cannot drift.
 
 `python -m lintkit.docs` rewrites docs/rules/*.md (and the README's list of known
-libraries, lintkit.readme); tests/test_docs.py fails when a page differs from what the
-code renders.
+libraries, lintkit.readme, and docs/libraries.md, lintkit.library_docs); tests/test_docs.py
+fails when a page differs from what the code renders.
 """
 
 from __future__ import annotations
@@ -44,5 +44,10 @@ if __name__ == "__main__":
     from .readme import update_readme
     from .registry import load_schema_set
 
-    if update_readme(root / "README.md", load_schema_set().libraries):
+    from .library_docs import PAGE, write_page
+
+    schemas = load_schema_set()
+    if write_page(root, schemas):
+        print(root / PAGE)
+    if update_readme(root / "README.md", schemas.libraries):
         print(root / "README.md")

@@ -7,7 +7,9 @@ it: a `with` block (also `with conn:` and `with closing(conn):` later in the
 function), a closing method (`close()`, `disconnect()`, `release()`) on it in the
 same function or in a function of the file it is handed to (`finally: _cleanup(conn)`,
 followed a few helper calls deep), or a temporary used on the spot (`Redis(host).ping()`).
-Everything else counts as long-lived:
+A private factory of the module (`def _connect(...): ...; return client`) whose every
+caller in the file ends what it returns is short-lived too.  Everything else counts as
+long-lived:
 
 - it escapes: stored on an object (`self.conn = ...`) or in a module global,
   returned or yielded, put in a container, passed to a thread, used by a nested
@@ -16,11 +18,11 @@ Everything else counts as long-lived:
   it (the helper may keep it: a worker, a consumer, a pool), unless every object
   the function makes from it is itself ended there: `params` in
   `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
-- it is never closed: a local connection of a function lives as long as that
-  function runs, which for `main()` is the whole program; unless the library
-  closes it when the object is collected (the schema's `closed_when_collected`:
-  redis-py's `Redis.__del__`) and nothing keeps it: it then ends with its
-  function, as if closed at its end;
+- it is never closed and something may keep it: a local connection of a function
+  lives as long as that function runs, which for `main()` is the whole program; but a
+  local one that nothing keeps (not stored, returned or handed to another call, and
+  nothing made from it is) in a function without loops cannot be used once the
+  function returns, so it is treated as ending there;
 - the function runs a loop on it: the connection is used inside a `while` loop, the
   function calls an event-loop method (`start_consuming()`, `drain_events()`,
   `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
@@ -37,7 +39,7 @@ import ast
 from .closing_helpers import ClosingHelpers
 from .context import FileContext
 from .events import KnownCall, Resolver
-from .sockets import Flow, SocketFlows
+from .sockets import RETURNED, Flow, SocketFlows, harmless_call
 from .syntax import walk
 
 #: Methods that end a connection (kombu `release()`, redis pools and paho `disconnect()`).
@@ -65,23 +67,79 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
     flows: SocketFlows = _file_state(context, "_lifetime_flows", lambda: SocketFlows(context.tree, context.parents))
     helpers: ClosingHelpers = _file_state(context, "_lifetime_helpers",
                                           lambda: ClosingHelpers(context.tree, CLOSING_METHODS))
-    if _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True):
+    if _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True) or \
+            _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers):
         return True
-    return bool(event.target.returns.closed_when_collected) and _dropped_at_return(event.call, event.resolver, flows)
+    return _dropped_at_return(event.call, event.resolver, flows)
+
+
+def _returned_to_callers_that_end_it(call: ast.Call, resolver: Resolver, flows: SocketFlows,
+                                     helpers: ClosingHelpers) -> bool:
+    """A private factory of the module (`def _connect(host): client = SSHClient(); ...;
+    return client`) whose every call in the file ends the object it returns: its callers
+    decide the lifetime.  Other modules do not call a private function, so the file shows
+    every caller."""
+    flow = flows.follow(call, resolver)
+    home = flows.parents.home(call)
+    if flow.escape != RETURNED or not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
+            not home.name.startswith("_") or flows.parents.of(home) is not flows.parents.tree:
+        return False
+    callers = [node for node in walk(flows.parents.tree)
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == home.name]
+    return bool(callers) and all(_ends_here(caller, resolver, flows, helpers, follow_hand_over=True)
+                                 for caller in callers)
 
 
 def _dropped_at_return(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
     """A local object that nothing keeps when its function returns: not stored, returned or
-    handed to another call, in a function with no loop at all (`for m in r.pubsub().listen()`
-    keeps it busy through an object lintkit does not follow) and no event-loop method."""
+    handed to another call, nor is anything made from it (`handle(conn.default_channel)`,
+    `chan = ssh.invoke_shell(); shell(chan)`), in a function with no loop at all
+    (`for m in r.pubsub().listen()` keeps it busy through an object lintkit does not follow)
+    and no event-loop method.  No code can use it once the function returns, so an idle
+    drop after that harms nothing, whether or not the library closes it when collected."""
     flow = flows.follow(call, resolver)
     if flow.escape is not None or flow.handed_over or not flow.names:
         return False
     home = flows.parents.home(call)
-    if home is flows.parents.tree or _runs_a_loop(flow, home, flows):
+    if home is flows.parents.tree or _runs_a_loop(flow, home, flows) or _made_from_it_kept(flow.names, home, flows):
         return False
     return not any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and flows.parents.home(node) is home
                    for node in walk(home))
+
+
+def _made_from_it_kept(names: set[str], home: ast.AST, flows: SocketFlows) -> bool:
+    """Whether an object made from one of `names` (an attribute or a method's result:
+    `conn.default_channel`, `ssh.invoke_shell()`) may outlive the function: handed to
+    another call, returned, yielded or stored, directly or through the local name it is
+    bound to."""
+    parents = flows.parents
+    pending, seen = set(names), set()
+    while pending - seen:
+        current = pending - seen
+        seen |= current
+        for node, name in flows.occurrences(home, current):
+            top = node
+            while isinstance(parent := parents.of(top), (ast.Attribute, ast.Subscript, ast.Call)) and \
+                    (parent.func if isinstance(parent, ast.Call) else parent.value) is top:
+                top = parent
+            if top is node and name not in names and (receiver := _receiving_call(node, parents)) is not None \
+                    and not harmless_call(receiver):
+                return True  # the made object itself is handed over
+            if top is node:
+                continue
+            holder = parents.of(top)
+            receiver = _receiving_call(top, parents)
+            if receiver is not None and not harmless_call(receiver) or \
+                    isinstance(holder, (ast.Return, ast.Yield, ast.YieldFrom)):
+                return True
+            if isinstance(holder, (ast.Assign, ast.AnnAssign)):
+                targets = holder.targets if isinstance(holder, ast.Assign) else [holder.target]
+                for target in targets:
+                    elements = target.elts if isinstance(target, ast.Tuple) else [target]
+                    if not all(isinstance(element, ast.Name) for element in elements):
+                        return True  # stored on an object or in a container
+                    pending.update(element.id for element in elements)
+    return False
 
 
 def _ends_here(call: ast.Call, resolver: Resolver, flows: SocketFlows, helpers: ClosingHelpers,

@@ -231,9 +231,6 @@ class ClassSchema:
     #: (urllib3: checks a pooled connection before reuse, retries on a reset): LK204
     #: reports such a client only with `strict`.
     recovers_dropped_idle: str | None = None
-    #: How the library closes the connection when the object is garbage-collected (redis-py:
-    #: `Redis.__del__` calls `close()`): a local one nothing keeps ends with its function.
-    closed_when_collected: str | None = None
     #: The versions that have each name of its lists, where they differ from `[library] version`.
     history: tuple[NameRange, ...] = ()
     #: Method -> every keyword it accepts (a method without **kwargs: others raise TypeError).
@@ -303,7 +300,7 @@ _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
-    "closed_when_collected", "history", "method_kwargs",
+    "history", "method_kwargs",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -672,7 +669,6 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             transports=transports,
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             recovers_dropped_idle=_non_empty(r, "recovers_dropped_idle"),
-            closed_when_collected=_non_empty(r, "closed_when_collected"),
             history=parse_history(r, {"kwargs": _as_set(r.names("kwargs")),
                                       "attributes": _as_set(r.names("attributes")),
                                       **{f"option_keys.{k}": v for k, v in _option_keys(r).items()},

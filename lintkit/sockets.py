@@ -32,6 +32,7 @@ _THREAD_METHODS = {"submit", "apply_async", "run_in_executor", "start_new_thread
 #: Methods that make a socket a connection, or the listener of connections.
 CONNECTING_METHODS = frozenset({"connect", "connect_ex", "listen", "accept"})
 MODULE_GLOBAL = "it is a module global"
+RETURNED = "it is returned"
 STORED_ON = "it is stored on "
 #: Calls that look at a socket without keeping or configuring it.
 _HARMLESS = {"print", "len", "repr", "str", "id", "isinstance", "hasattr", "getattr", "type", "bool", "hash",
@@ -251,7 +252,7 @@ class SocketFlows:
                 if _starts_thread(parent, resolver):
                     flow.escape = "it is passed to a thread"
                 else:
-                    flow.handed_over = not _harmless(parent)
+                    flow.handed_over = not harmless_call(parent)
                 return flow
             if isinstance(parent, ast.Await):
                 expr = parent
@@ -259,7 +260,7 @@ class SocketFlows:
             break
         statement = self.parents.statement(expr)
         if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
-            flow.escape = "it is returned" if isinstance(parent, ast.Return) else "it is yielded"
+            flow.escape = RETURNED if isinstance(parent, ast.Return) else "it is yielded"
             return flow
         if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             flow.escape = "it is stored in a container"
@@ -339,26 +340,26 @@ class SocketFlows:
                 elif isinstance(outer, ast.withitem) and isinstance(outer.optional_vars, ast.Name):
                     flow.names.add(outer.optional_vars.id)
                 elif isinstance(outer, (ast.Return, ast.Yield)):
-                    flow.escape = flow.escape or "it is returned"
+                    flow.escape = flow.escape or RETURNED
                 return
             if _starts_thread(parent, resolver):
                 flow.escape = flow.escape or "it is passed to a thread"
-            elif not _harmless(parent):
+            elif not harmless_call(parent):
                 flow.handed_over = True
             return
         if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
             for target in (parent.targets if isinstance(parent, ast.Assign) else [parent.target]):
                 self._bind(target, home, flow)
         elif isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
-            flow.escape = flow.escape or ("it is returned" if isinstance(parent, ast.Return) else "it is yielded")
+            flow.escape = flow.escape or (RETURNED if isinstance(parent, ast.Return) else "it is yielded")
         elif isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             grand = self.parents.of(parent)
             if isinstance(grand, ast.keyword) and grand.arg == "args":
                 flow.escape = flow.escape or "it is passed to a thread"
             elif isinstance(grand, (ast.Return, ast.Yield)):
-                flow.escape = flow.escape or "it is returned"
+                flow.escape = flow.escape or RETURNED
             elif isinstance(grand, ast.Call):
-                flow.handed_over = flow.handed_over or not _harmless(grand)
+                flow.handed_over = flow.handed_over or not harmless_call(grand)
             else:
                 flow.escape = flow.escape or "it is stored in a container"
 
@@ -409,7 +410,7 @@ class SocketFlows:
 
     def handed_over(self, names: set[str], home: ast.AST) -> bool:
         """Whether any of `names` is passed to a call lintkit cannot see into."""
-        return self.parents.index(home).passed(names, _harmless)
+        return self.parents.index(home).passed(names, harmless_call)
 
 
 def _is_wrap(call: ast.Call, resolver: Resolver) -> bool:
@@ -425,7 +426,7 @@ def _starts_thread(call: ast.Call, resolver: Resolver) -> bool:
     return isinstance(func, ast.Attribute) and func.attr in _THREAD_METHODS
 
 
-def _harmless(call: ast.Call) -> bool:
+def harmless_call(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Name) and call.func.id in _HARMLESS
 
 

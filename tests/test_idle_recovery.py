@@ -63,23 +63,3 @@ def test_urllib3_checks_pooled_connections_and_retries_by_default() -> None:
     assert Retry.DEFAULT.total and Retry.DEFAULT.total > 0
     assert HTTPConnectionPool("example.com").retries is Retry.DEFAULT
     assert urllib3.PoolManager().connection_from_host("example.com").retries is Retry.DEFAULT
-
-
-def test_closed_when_collected_is_read_and_validated(tmp_path: Path) -> None:
-    schemas = _load(tmp_path, 'closed_when_collected = "Client.__del__ closes it"\n')
-    assert schemas.lookup("acme.client.Client").closed_when_collected == "Client.__del__ closes it"
-    with pytest.raises(SchemaError) as info:
-        _load(tmp_path, 'closed_when_collected = " "\n')
-    assert "class 'acme.client.Client'.closed_when_collected: must say how" in str(info.value)
-
-
-def test_redis_closes_a_collected_client() -> None:
-    """Drift: redis-py's Redis and Connection still close themselves when collected."""
-    redis = pytest.importorskip("redis")
-    from redis.connection import Connection
-
-    assert "self.close()" in inspect.getsource(redis.Redis.__del__)
-    assert "self.disconnect()" in inspect.getsource(Connection.__del__)
-    names = {cls.name for path in bundled_schema_files() for cls in load_schema_file(path).classes
-             if cls.closed_when_collected}
-    assert "redis.client.Redis" in names

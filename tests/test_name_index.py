@@ -13,7 +13,7 @@ import pytest
 from lintkit.engine import Engine
 from lintkit.name_index import NameIndex, dotted, source_name
 from lintkit.registry import load_schema_set
-from lintkit.sockets import CONNECTING_METHODS, OPTION_METHODS, _harmless
+from lintkit.sockets import CONNECTING_METHODS, OPTION_METHODS, harmless_call
 from lintkit.syntax import walk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def walked_aliases(place: ast.AST, receiver: str) -> set[str]:
 
 def walked_passed(place: ast.AST, names: set[str]) -> bool:
     for node in walk(place):
-        if isinstance(node, ast.Call) and not _harmless(node) and not (
+        if isinstance(node, ast.Call) and not harmless_call(node) and not (
                 isinstance(node.func, ast.Attribute) and node.func.attr in ("setsockopt", "ioctl", "wrap_socket")):
             for argument in [*node.args, *(k.value for k in node.keywords)]:
                 if dotted(argument) in names:
@@ -94,7 +94,7 @@ def test_index_answers_like_the_walks(path: Path) -> None:
             assert index.loads({name}) == walked_loads(place, {name})
             assert index.declares_global(name) is walked_global(place, name)
             assert {name}.union(*index.aliases(name)) == walked_aliases(place, name)
-            assert index.passed({name}, _harmless) is walked_passed(place, {name})
+            assert index.passed({name}, harmless_call) is walked_passed(place, {name})
             for methods in (OPTION_METHODS, CONNECTING_METHODS):
                 assert list(index.method_calls({name}, methods)) == walked_method_calls(place, {name}, methods)
         # Several names at once: merged in walk order, as one walk finds them.
@@ -102,7 +102,7 @@ def test_index_answers_like_the_walks(path: Path) -> None:
             assert index.loads(group) == walked_loads(place, group)
             assert list(index.method_calls(group, OPTION_METHODS)) == walked_method_calls(place, group,
                                                                                           OPTION_METHODS)
-            assert index.passed(group, _harmless) is walked_passed(place, group)
+            assert index.passed(group, harmless_call) is walked_passed(place, group)
 
 
 def test_order_is_the_walk_order_across_names() -> None:

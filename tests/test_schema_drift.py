@@ -11,11 +11,14 @@ What is compared, per class (each class and factory is its own test id):
 * the distribution version with the schema's `version`;
 * the qualified name and every alias resolve to the same object; `bases` are
   real base classes;
-* `kwargs` with inspect.signature (plus, where the constructor forwards
-  **kwargs, the keywords of what it forwards to: FORWARDS below);
+* `kwargs` with the schema generator's view (lintkit.schema_draft.keywords_of:
+  inspect.signature, where `**kwargs` go read from the source, the library's
+  own name lists), plus FORWARDS below for what the source cannot tell;
 * `attributes`/`methods` with a real instance, both ways (a name the new
   version adds fails the test), plus every name any method of the class or a
-  base assigns on `self` (PyMySQL's `connect()` sets `server_version`);
+  base assigns on `self` (PyMySQL's `connect()` sets `server_version`):
+  lintkit.library_view.class_members, the generator's view given an instance;
+* `option_keys` with the library's list in lintkit.library_names.NAME_LISTS;
 * `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
 * knobs: their kwarg/attribute/method exist, and their default matches the
   installed version's where the `versions` specifier covers it; a method knob's
@@ -36,8 +39,6 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import importlib
 import importlib.metadata
@@ -49,7 +50,6 @@ import ssl
 import sys
 import tempfile
 import textwrap
-import types
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -59,8 +59,12 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from lintkit.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
+from lintkit.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
+                                  signature_keywords)
 from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
+from lintkit.schema_draft import keywords_of
 
 SCHEMAS = load_schema_set()
 LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
@@ -78,211 +82,50 @@ def where(item: ClassSchema | FactorySchema | LibrarySchema) -> str:
 # --------------------------------------------------------------------------- resolving names
 
 
-def resolve(qualname: str) -> Any:
-    """Import the longest importable module prefix, then follow attributes."""
-    parts = qualname.split(".")
-    for cut in range(len(parts), 0, -1):
-        module_name = ".".join(parts[:cut])
-        try:
-            obj = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            missing = exc.name or ""
-            if "." in missing and (module_name == missing or module_name.startswith(missing + ".")):
-                continue  # a class or function name tried as a module: import a shorter prefix
-            raise  # the library (or one of its dependencies) is not installed: a failure, not a skip
-        for attribute in parts[cut:]:
-            obj = getattr(obj, attribute)
-        return obj
-    raise ImportError(f"cannot import {qualname}")
-
-
-def same_object(a: Any, b: Any) -> bool:
-    """Identity, or equal bound methods (psycopg.connect is `Connection.connect`, bound anew each time)."""
-    return a is b or (isinstance(a, types.MethodType) and a == b)
-
-
 # --------------------------------------------------------------------------- keywords
-
-
-def signature_keywords(obj: Any) -> set[str]:
-    sig = inspect.signature(obj)
-    return {
-        name for name, p in sig.parameters.items()
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in ("self", "cls")
-    }
-
-
-def signature_default(obj: Any, name: str) -> Any:
-    try:
-        p = inspect.signature(obj).parameters.get(name)
-    except (TypeError, ValueError):
-        return inspect.Parameter.empty
-    return inspect.Parameter.empty if p is None else p.default
-
-
-_READ_FROM_KWARGS = re.compile(
-    r"\b(?:kwargs|kw|options|connection_kwargs)(?:\.(?:get|pop)\(\s*|\[)[\"'](\w+)[\"']"
-)
 
 
 def read_from_kwargs(*qualnames: str) -> Callable[[], set[str]]:
     """Keys a function or module reads out of its **kwargs dict (`kwargs.pop("async")`)."""
 
     def provider() -> set[str]:
-        names: set[str] = set()
-        for qualname in qualnames:
-            names |= set(_READ_FROM_KWARGS.findall(inspect.getsource(resolve(qualname))))
-        return names
+        return set().union(*(keys_read_in_source(resolve(qualname)) for qualname in qualnames))
 
     provider.__name__ = f"read_from_kwargs{qualnames}"
     return provider
 
 
-def read_from_var_keyword(qualname: str) -> Callable[[], set[str]]:
-    """Keys a function reads out of its own `**kwargs` (the ast of its source): `kwargs.get("k")`,
-    `kwargs.pop("k")`, `kwargs["k"]`, `"k" in kwargs`, also through an attribute it stores the dict
-    in (`self._connection_kwargs = connection_kwargs` ... `self._connection_kwargs.get("cache")`).
-    redis's ConnectionPool reads `cache` and `cache_config` so (and pops them before the connections
-    are made), which its signature does not show."""
-
-    def provider() -> set[str]:
-        function = ast.parse(textwrap.dedent(inspect.getsource(resolve(qualname)))).body[0]
-        assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)), qualname
-        assert function.args.kwarg is not None, f"{qualname} takes no **kwargs"
-        dict_name = function.args.kwarg.arg
-        holders = {ast.dump(ast.Name(dict_name, ast.Load()))}
-        for node in ast.walk(function):  # self._kw = kwargs: the attribute holds the same dict
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == dict_name:
-                for target in node.targets:
-                    if isinstance(target, ast.Attribute):  # and a public property over a private field
-                        for attr in {target.attr, target.attr.lstrip("_")}:
-                            holders.add(ast.dump(ast.Attribute(target.value, attr, ast.Load())))
-
-        def is_dict(node: ast.expr) -> bool:
-            if isinstance(node, (ast.Name, ast.Attribute)):
-                node.ctx = ast.Load()
-            return ast.dump(node) in holders
-
-        def key(node: ast.expr) -> str | None:
-            return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-        names: set[str] = set()
-        for node in ast.walk(function):
-            found = None
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr in ("get", "pop") and node.args and is_dict(node.func.value):
-                found = key(node.args[0])
-            elif isinstance(node, ast.Subscript) and is_dict(node.value):
-                found = key(node.slice)
-            elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.In) \
-                    and is_dict(node.comparators[0]):
-                found = key(node.left)
-            if found is not None:
-                names.add(found)
-        return names
-
-    provider.__name__ = f"read_from_var_keyword({qualname})"
-    return provider
-
-
-class _ConninfoOption(ctypes.Structure):
-    _fields_ = [("keyword", ctypes.c_char_p), ("envvar", ctypes.c_char_p), ("compiled", ctypes.c_char_p),
-                ("val", ctypes.c_char_p), ("label", ctypes.c_char_p), ("dispchar", ctypes.c_char_p),
-                ("dispsize", ctypes.c_int)]
-
-
-@functools.lru_cache(maxsize=None)
-def psycopg2_libpq() -> tuple[int, frozenset[str]]:
-    """The libpq psycopg2 runs on (psycopg2-binary bundles its own): version and keywords."""
-    psycopg2 = importlib.import_module("psycopg2")
-    importlib.import_module("psycopg2._psycopg")
-    with open("/proc/self/maps", encoding="utf-8") as maps:
-        loaded = {line.split()[-1] for line in maps if "/libpq" in line}
-    bundled = [p for p in loaded if "psycopg2" in p] or sorted(loaded) or [ctypes.util.find_library("pq")]
-    lib = ctypes.CDLL(bundled[0])
-    lib.PQlibVersion.restype = ctypes.c_int
-    lib.PQconndefaults.restype = ctypes.POINTER(_ConninfoOption)
-    version = lib.PQlibVersion()
-    assert version == psycopg2.extensions.libpq_version(), f"loaded {bundled[0]}, not psycopg2's libpq"
-    options = lib.PQconndefaults()
-    keywords, i = set(), 0
-    while options[i].keyword:
-        keywords.add(options[i].keyword.decode())
-        i += 1
-    return version, frozenset(keywords)
-
-
-def psycopg_libpq() -> tuple[int, frozenset[str]]:
-    pq = importlib.import_module("psycopg.pq")
-    return pq.version(), frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
-
-
-def libpq_psycopg2_keywords() -> set[str]:
-    return set(psycopg2_libpq()[1])
-
-
-def libpq_psycopg_keywords() -> set[str]:
-    return set(psycopg_libpq()[1])
-
-
-def urllib3_pool_key_fields() -> set[str]:
-    """PoolManager(**connection_pool_kw): valid keys are PoolKey's fields (`key_` + name)."""
-    fields = resolve("urllib3.poolmanager.PoolKey")._fields
-    return {f[len("key_"):] for f in fields}
-
-
-#: Callables whose **kwargs reach another callable: the keywords that one accepts are valid too.
-#: Entries are qualified names (their own closure is followed) or providers returning names.
+#: Callables whose **kwargs reach another callable in a way the schema generator's reading of the
+#: source does not follow (expected_keywords adds these to lintkit.schema_draft.keywords_of): the
+#: keywords that one accepts are valid too.  Entries are qualified names (their own closure is
+#: followed) or providers returning names.  The generator already follows `super().__init__(**kw)`,
+#: `cls(**kw)`, `self.__class__(**dict(info, **kw))` (kombu's clone), `self.ConnectionCls(**self.conn_kw)`
+#: and a copy of it in another method, a parameter whose default is a class (`connection_class`), names
+#: imported inside the function, keys read from `**kwargs`, and the name lists of lintkit.library_names
+#: (libpq's keywords, urllib3's PoolKey).
 FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
-    # redis: Connection(**kwargs) -> AbstractConnection; pools store **connection_kwargs for
-    # whichever connection class they make (Connection, or SSL/Unix from rediss:// and unix:// URLs).
-    "redis.connection.Connection": ["redis.connection.AbstractConnection"],
-    "redis.connection.SSLConnection": ["redis.connection.Connection"],
-    "redis.connection.UnixDomainSocketConnection": ["redis.connection.AbstractConnection"],
-    "redis.connection.ConnectionPool": [
-        "redis.connection.Connection", "redis.connection.SSLConnection",
-        "redis.connection.UnixDomainSocketConnection",
-        # cache= and cache_config= are read (and popped) by the pool itself from **connection_kwargs.
-        read_from_var_keyword("redis.connection.ConnectionPool.__init__"),
-    ],
+    # redis: a pool makes connection_class(**connection_kwargs), and from_url() sets connection_class
+    # from the URL's scheme (rediss://: SSLConnection, unix://: UnixDomainSocketConnection), which no
+    # reading of the source can tell; the entries below reach those pools through their callers.
     "redis.connection.BlockingConnectionPool": ["redis.connection.ConnectionPool"],
     "redis.connection.ConnectionPool.from_url": ["redis.connection.ConnectionPool"],
-    "redis.client.Redis.from_url": [read_from_kwargs("redis.client.Redis.from_url"),
-                                    "redis.connection.ConnectionPool.from_url"],
+    "redis.client.Redis.from_url": ["redis.connection.ConnectionPool.from_url"],
     "redis.utils.from_url": ["redis.client.Redis.from_url"],
-    "redis.asyncio.connection.Connection": ["redis.asyncio.connection.AbstractConnection"],
-    "redis.asyncio.connection.SSLConnection": ["redis.asyncio.connection.Connection"],
-    "redis.asyncio.connection.UnixDomainSocketConnection": ["redis.asyncio.connection.AbstractConnection"],
     "redis.asyncio.connection.ConnectionPool": [
-        "redis.asyncio.connection.Connection", "redis.asyncio.connection.SSLConnection",
-        "redis.asyncio.connection.UnixDomainSocketConnection",
-        read_from_var_keyword("redis.asyncio.connection.ConnectionPool.__init__"),
+        "redis.asyncio.connection.SSLConnection", "redis.asyncio.connection.UnixDomainSocketConnection",
+    ],
+    "redis.connection.ConnectionPool": [
+        "redis.connection.SSLConnection", "redis.connection.UnixDomainSocketConnection",
     ],
     "redis.asyncio.connection.ConnectionPool.from_url": ["redis.asyncio.connection.ConnectionPool"],
     "redis.asyncio.connection.BlockingConnectionPool": ["redis.asyncio.connection.ConnectionPool"],
     "redis.asyncio.connection.BlockingConnectionPool.from_url": ["redis.asyncio.connection.BlockingConnectionPool"],
     "redis.connection.BlockingConnectionPool.from_url": ["redis.connection.BlockingConnectionPool"],
-    "redis.asyncio.client.Redis.from_url": [read_from_kwargs("redis.asyncio.client.Redis.from_url"),
-                                            "redis.asyncio.connection.ConnectionPool.from_url"],
+    "redis.asyncio.client.Redis.from_url": ["redis.asyncio.connection.ConnectionPool.from_url"],
     "redis.asyncio.utils.from_url": ["redis.asyncio.client.Redis.from_url"],
-    # kombu: clone(**kwargs) -> Connection(**kwargs)
-    "kombu.connection.Connection.clone": ["kombu.connection.Connection"],
-    # psycopg2.connect pops async/async_, make_dsn turns `database` into dbname, libpq takes the rest.
-    "psycopg2.connect": [read_from_kwargs("psycopg2.connect", "psycopg2.extensions.make_dsn"),
-                         libpq_psycopg2_keywords],
-    "psycopg.connection.Connection.connect": [libpq_psycopg_keywords],
-    "psycopg.connection_async.AsyncConnection.connect": [libpq_psycopg_keywords],
-    # urllib3: pools keep **conn_kw for their connection class; PoolManager keys pools by PoolKey.
-    "urllib3.poolmanager.PoolManager": [urllib3_pool_key_fields],
-    "urllib3.connectionpool.HTTPConnectionPool": ["urllib3.connection.HTTPConnection"],
-    "urllib3.connectionpool.HTTPSConnectionPool": ["urllib3.connection.HTTPSConnection"],
-    "urllib3.connectionpool.connection_from_url": [
-        "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
-    ],
     # websocket-client: create_connection(**options) -> WebSocket(**options) and connect(url, **options),
     # which read their options with options.get()/pop() (unknown ones are ignored).
     "websocket._core.create_connection": [
-        "websocket._core.WebSocket",
         read_from_kwargs("websocket._core", "websocket._http", "websocket._handshake"),
     ],
 }
@@ -292,7 +135,10 @@ NO_SIGNATURE = {"psycopg2.extensions.connection"}
 
 
 def expected_keywords(qualname: str) -> set[str]:
-    names = signature_keywords(resolve(qualname))
+    """The schema generator's view (lintkit.schema_draft.keywords_of: the signature, `**kwargs` followed
+    through the source, the library's name list), plus what FORWARDS adds where the source cannot say."""
+    names = set(keywords_of(qualname).names) if qualname not in NO_SIGNATURE else set()
+    names |= signature_keywords(resolve(qualname))
     for target in FORWARDS.get(qualname, []):
         names |= target() if callable(target) else expected_keywords(target)
     return names
@@ -313,116 +159,10 @@ def keyword_default(qualname: str, name: str) -> Any:
 
 # --------------------------------------------------------------------------- real members
 
-ROUTINES = (types.FunctionType, types.BuiltinFunctionType, types.MethodDescriptorType,
-            types.WrapperDescriptorType, types.ClassMethodDescriptorType, staticmethod, classmethod,
-            functools.partialmethod, functools.singledispatchmethod)
-
-
-def _writable(instance: Any, name: str) -> bool:
-    """A C data descriptor: assign its own value back; AttributeError means read-only."""
-    try:
-        value = getattr(instance, name)
-    except AttributeError:
-        return True  # an unset __slots__ member
-    try:
-        setattr(instance, name, value)
-    except AttributeError:
-        return False
-    except Exception:  # the setter ran and refused the value (e.g. psycopg2 in async mode)
-        return True
-    return True
-
-
 def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
-    """Public names that may be assigned on an instance, and public methods.
-
-    Assignable: instance __dict__ names, names any method of the class or of a
-    base assigns on `self` (`Connection.connect()` sets `server_version`: an
-    offline instance does not have it yet), properties with a setter, writable
-    data descriptors (__slots__ members, C getsets), and plain class-level values
-    when the instance has a __dict__ (assignment shadows them).  Read-only
-    properties are neither: assigning one raises AttributeError.
-    """
-    has_dict = hasattr(instance, "__dict__")
-    attributes, methods, seen, read_only = set(), set(), set(), set()
-    for klass in cls.__mro__:
-        if klass is object:
-            continue
-        for name, value in vars(klass).items():
-            if name.startswith("_") or name in seen:
-                continue
-            seen.add(name)
-            if isinstance(value, ROUTINES):
-                methods.add(name)
-            elif isinstance(value, property):
-                if value.fset is not None:
-                    attributes.add(name)
-                else:
-                    read_only.add(name)
-            elif isinstance(value, (types.GetSetDescriptorType, types.MemberDescriptorType)):
-                if _writable(instance, name):
-                    attributes.add(name)
-                else:
-                    read_only.add(name)
-            elif has_dict:
-                attributes.add(name)
-    if has_dict:
-        for name in vars(instance):
-            if not name.startswith("_"):
-                attributes.add(name)
-                methods.discard(name)
-        for klass in cls.__mro__:
-            attributes |= {name for name in self_assignments(klass)
-                           if not name.startswith("_") and name not in methods and name not in read_only}
-    return attributes, methods
-
-
-@functools.lru_cache(maxsize=None)
-def self_assignments(klass: type) -> frozenset[str]:
-    """Every name a method of `klass` (its own source only) assigns on its first parameter:
-    `self.x = v`, `self.x: T = v`, `self.x += v`, tuple and starred targets, and
-    `setattr(self, "x", v)` with a literal name.  Empty for a class without Python source."""
-    try:
-        source = textwrap.dedent(inspect.getsource(klass))
-    except (OSError, TypeError):
-        return frozenset()
-    names: set[str] = set()
-    for function in ast.walk(ast.parse(source)):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        parameters = function.args.posonlyargs + function.args.args
-        if not parameters or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
-                                 for d in function.decorator_list):
-            continue
-        me = parameters[0].arg
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
-                targets = [node.target]
-            elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
-                targets = [node.target if not isinstance(node, ast.withitem) else node.optional_vars]
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
-                    and len(node.args) == 3 and isinstance(node.args[0], ast.Name) and node.args[0].id == me \
-                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
-                names.add(node.args[1].value)
-                continue
-            else:
-                continue
-            names.update(_attributes_of(me, targets))
-    return frozenset(names)
-
-
-def _attributes_of(me: str, targets: list[ast.expr | None]) -> set[str]:
-    names: set[str] = set()
-    for target in targets:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            names |= _attributes_of(me, list(target.elts))
-        elif isinstance(target, ast.Starred):
-            names |= _attributes_of(me, [target.value])
-        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
-            names.add(target.attr)
-    return names
+    """Public names that may be assigned on a real instance, and public methods
+    (lintkit.library_view.class_members, with the instance: its __dict__, writable C descriptors)."""
+    return class_members(cls, instance)
 
 
 # --------------------------------------------------------------------------- building instances offline
@@ -999,7 +739,7 @@ class _StringsIn:
 #: constants (`socket.TCP_KEEPIDLE`), which must resolve to an int.
 STRING_KEYS: dict[str, Callable[[], Any]] = {
     # set_sock_opts() looks each tcp_options key up here; an unknown one is only logged.
-    "pika": lambda: dict(resolve("pika.tcp_socket_opts._SUPPORTED_TCP_OPTIONS")),
+    "pika": lambda: dict(resolve(name_list_for("pika.connection.ConnectionParameters", "option_keys.tcp_options").path)),
     # Channel arguments are read by name in C core; a misspelt one is silently ignored.
     "grpc": lambda: _StringsIn("grpc._cython.cygrpc"),
 }
@@ -1053,12 +793,15 @@ def test_option_key_classes_exist() -> None:
 
 @pytest.mark.parametrize("cls", OPTION_KEY_CLASSES, ids=ids(OPTION_KEY_CLASSES))
 def test_option_keys_are_what_the_library_knows(cls: ClassSchema) -> None:
-    """LK103 reports every key outside `option_keys`: the list must be the library's own, whole."""
-    known = STRING_KEYS.get(LIBRARY_OF[cls.name].name)
-    assert isinstance(known and known(), dict), f"{cls.name}: no list of the library's keys to compare with"
+    """LK103 reports every key outside `option_keys`: the list must be the library's own, whole
+    (its entry in lintkit.library_names.NAME_LISTS, which the schema generator drafts from)."""
     for collection, keys in cls.option_keys.items():
-        assert keys == set(known()), (f"{cls.name}: option_keys.{collection} lists {sorted(keys)}, the library "
-                                      f"knows {sorted(known())}")
+        entry = name_list_for(cls.name, f"option_keys.{collection}")
+        assert entry is not None, (f"{cls.name}: no NAME_LISTS entry (lintkit/library_names.py) names the "
+                                   f"library's list of the keys of {collection}")
+        known = entry.names()
+        assert keys == known, (f"{cls.name}: option_keys.{collection} lists {sorted(keys)}, the library "
+                               f"knows {sorted(known)} ({entry.path})")
 
 
 # --------------------------------------------------------------------------- knobs on the socket

@@ -72,6 +72,11 @@ class UnknownAttribute(Check):
       its own attributes), and classes lintkit cannot see through: a
       `__setattr__`/`__getattr__`/`__slots__` of their own, or an unknown
       mixin.
+    - `setattr(obj, "name", value)` with a literal name that resembles no
+      valid name and has no schema note: `setattr` is how code adds an
+      attribute on purpose (a compatibility shim's
+      `setattr(conn, "server_version", v)`); a near miss
+      (`setattr(conn, "hearbeat", 5)`) is still reported.
     - `setattr(obj, name, value)` with a computed name, and objects lintkit
       cannot tell are clients (a name bound differently on two paths, a
       parameter without an annotation).
@@ -157,6 +162,8 @@ class UnknownAttribute(Check):
                                  self.schemas.vocabulary)
             message += suggestion.hint()
             suggested = bool(suggestion.names)
+            if event.form == "setattr" and not suggested and note is None:
+                return  # `setattr(conn, "server_version", v)`: an attribute added on purpose
             if self._renamable(event):
                 fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
                                       "the attribute", quoted=event.form == "setattr")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..events import KnownCall
+from ..own_protocol import inside_library_with_own_heartbeat
 from ..sockets import MAKERS, SocketFlows, on_loopback, option_call, tcp_maker, turns_keepalive_on
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
@@ -65,6 +66,10 @@ class SocketWithoutKeepalive(Check):
       connection); `strict` reports them too.
     - Sockets handed to a helper function lintkit cannot see into (it may
       turn keepalive on).
+    - Sockets made inside a client library whose protocol pings idle
+      connections by default (paho-mqtt's own modules: MQTT sends PINGREQ
+      every `keepalive` seconds); that liveness is checked where users set it,
+      at the library's API.
     - Test code: files matched by `test-code-paths` and test functions,
       fixtures and `TestCase` methods in any file (`test-code-ignore`,
       default `["LK2"]`).
@@ -149,6 +154,8 @@ class SocketWithoutKeepalive(Check):
                 option = option_call(call, event.resolver)
                 if option is not None and (turns_keepalive_on(option) or option.option is None):
                     return
+        if inside_library_with_own_heartbeat(self.context.filename, self.schemas):
+            return
         maker = event.call.func
         why = flow.escape or "it is short-lived (reported because strict is on)"
         name = event.resolver.qualname(maker) or "socket"

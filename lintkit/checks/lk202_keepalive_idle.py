@@ -42,13 +42,19 @@ class KeepaliveIdleDefault(Check):
     `socket_options` list that turns `SO_KEEPALIVE` on without an idle
     entry.
 
-    Libraries that turn keepalive on but leave the idle time to the OS are
-    reported at the call: libpq (`psycopg2.connect`, `psycopg.connect`:
-    `keepalives` is 1 by default, `keepalives_idle` unset), redis-py
+    A library call that asks for keepalive but leaves the idle time to the
+    OS is reported at the call: libpq with `keepalives=1` and no
+    `keepalives_idle` (`psycopg2.connect`, `psycopg.connect`), redis-py
     before 8.0 with `socket_keepalive=True` and no
     `socket_keepalive_options`, and any redis-py whose
     `socket_keepalive_options` dict has no `TCP_KEEPIDLE` entry (a given
-    dict replaces redis-py 8's defaults). The schemas say which knob sets
+    dict replaces redis-py 8's defaults). When nothing at the call asks for
+    keepalive and the library turns it on by itself (libpq: `keepalives`
+    is 1 by default), the call is reported only with `strict`: the advice
+    would apply to every connection of the library, whether it idles or
+    not, and on the ecosystem check none of the 7 such libpq findings in
+    67 projects was worth acting on (short-lived, pooled or queried every
+    few seconds). The schemas say which knob sets
     the idle time (`keepalive_idle`, `keepalive_options`), which defaults
     already include one (`default_idle`: py-amqp 60 s, redis-py 8 30 s,
     websocket-client 30 s), and, through an entry knob's `default`, what a
@@ -77,6 +83,11 @@ class KeepaliveIdleDefault(Check):
     trap: `TCP_KEEPIDLE` and `TCP_KEEPALIVE` are seconds, `SIO_KEEPALIVE_VALS`
     is milliseconds, and libpq's `tcp_user_timeout` is milliseconds while
     `keepalives_idle` is seconds.
+
+    ## When it does not report
+    - A library's own keepalive default that nothing at the call asks for
+      (libpq turns `keepalives` on by itself), and library behaviour that no
+      argument of the call changes (PyMySQL): both only with `strict`.
 
     ## Example
     ```python
@@ -119,9 +130,10 @@ class KeepaliveIdleDefault(Check):
     - `max-idle-seconds` (default 240): the longest idle time allowed, and
       what the fix's values are derived from.
     - `strict` (`--strict`): also report short-lived connections, made and
-      closed within one function or `with` block, and library behaviour
-      that nothing at the call can change (PyMySQL's keepalive idle), with
-      its remedy.
+      closed within one function or `with` block, library calls that leave a
+      library's own keepalive default at the OS idle (libpq), and library
+      behaviour that nothing at the call can change (PyMySQL's keepalive
+      idle), with its remedy.
     - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
@@ -290,8 +302,8 @@ class KeepaliveIdleDefault(Check):
         if on_by is None:
             return
         replacing = self._idle_left_default(call, target, tuning, event.resolver)
-        if replacing is False:
-            return
+        if replacing is False or replacing is True and not explicit and not self.options.strict:
+            return  # nothing asked for keepalive here: the library's default (libpq) is strict's business
         library = self.schemas.library_of(target.returns)
         name = library.name if library else target.display_name
         if not fixed_behaviour.settable_at_call(tuning) and on_by.fixed:
