@@ -527,7 +527,8 @@ class Analyzer:
         if isinstance(receiver, Instance):
             name_bytes = len(target.attr.encode("utf-8"))
             self._emit(AttributeStore(receiver, target.attr, target.end_lineno, target.end_col_offset - name_bytes,
-                                      target.end_lineno, target.end_col_offset, value, form, target.value))
+                                      target.end_lineno, target.end_col_offset, value, form, target.value,
+                                      self._version_guards))
         if not bind:
             return
         owner = self._self_class(target.value, scope)
@@ -599,7 +600,7 @@ class Analyzer:
             receiver = self.binding_of(func.value, scope)
             if self._wants_methods:
                 if isinstance(receiver, Instance):
-                    self._emit(MethodCall(receiver, func.value, func.attr, call, resolver))
+                    self._emit(MethodCall(receiver, func.value, func.attr, call, resolver, self._version_guards))
                 elif self._watched_methods is None or func.attr in self._watched_methods:
                     self._emit(MethodCall(None, func.value, func.attr, call, resolver))
         target = self.call_target(call, scope, receiver)
@@ -624,7 +625,8 @@ class Analyzer:
         if isinstance(receiver, Instance):
             value = call.args[2] if len(call.args) > 2 else None
             self._emit(AttributeStore(receiver, name.value, name.lineno, name.col_offset,
-                                      name.end_lineno, name.end_col_offset, value, "setattr", obj))
+                                      name.end_lineno, name.end_col_offset, value, "setattr", obj,
+                                      self._version_guards))
 
     def call_target(self, call: ast.Call, scope: Scope, receiver: Binding | None = None):
         """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance) or None.

@@ -41,6 +41,8 @@ class AttributeStore:
     form: str  # "assign", "augassign", "annassign", "setattr"
     #: The object expression (`conn` in `conn.heartbeat = 30`).
     receiver: ast.expr | None = field(default=None, compare=False, repr=False)
+    #: Libraries whose version an enclosing `if` tests (as for `KnownCall`).
+    version_guards: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class MethodCall:
     method: str
     call: ast.Call
     resolver: Resolver = field(compare=False, repr=False)
+    #: Libraries whose version an enclosing `if` tests (as for `KnownCall`).
+    version_guards: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

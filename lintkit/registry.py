@@ -16,6 +16,7 @@ from .schema import (
     Override,
     SchemaError,
     Transports,
+    NameRange,
     bundled_schema_files,
     expand_schema_paths,
     load_schema_file,
@@ -48,6 +49,8 @@ class CallTarget:
     kwargs_receiver: str | None = None
     #: The `kwarg`s of the liveness knobs of the class made, inherited ones included (None: unknown).
     knob_kwargs: frozenset[str] | None = None
+    #: The versions that have each keyword, where they differ from the schema's version.
+    history: tuple[NameRange, ...] = ()
 
 
 class SchemaSet:
@@ -231,6 +234,17 @@ class SchemaSet:
             merged.update(owner.option_keys)
         return merged
 
+    def method_kwargs(self, cls: ClassSchema, method: str) -> frozenset[str] | None:
+        """Every keyword `method` of `cls` (or of a base) takes; None when the schema does not list them."""
+        for owner in self.mro(cls):
+            if method in owner.method_kwargs:
+                return owner.method_kwargs[method]
+        return None
+
+    def history(self, cls: ClassSchema) -> tuple[NameRange, ...]:
+        """The version ranges of the names of `cls`'s attributes and option keys, inherited ones included."""
+        return tuple(entry for owner in self.mro(cls) for entry in owner.history)
+
     def class_vocabulary(self, cls: ClassSchema) -> dict[str, str]:
         merged: dict[str, str] = {}
         for owner in reversed(self.mro(cls)):
@@ -243,18 +257,19 @@ class SchemaSet:
             return CallTarget(item.display_name, item, kwargs, item.unknown_kwargs, dict(item.notes), item.library,
                               item.local_kwargs, item.settings_argument, item.address, item.transports,
                               item.overrides, kwargs_receiver=item.kwargs_receiver,
-                              knob_kwargs=self._knob_kwargs(item))
+                              knob_kwargs=self._knob_kwargs(item), history=item.history)
         returns = self.lookup(item.returns)
-        kwargs, receiver = item.kwargs, None
+        kwargs, receiver, history = item.kwargs, None, item.history
         if item.kwargs_of is not None:
             source = self.lookup(item.kwargs_of)
             inherited, receiver = source.kwargs, source.kwargs_receiver
+            history += tuple(entry for entry in source.history if entry.kind == "kwargs")
             kwargs = None if inherited is None else (kwargs or frozenset()) | inherited
         return CallTarget(self.factory_display_name(item), returns, kwargs, item.unknown_kwargs,
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.address,
                           overrides=item.overrides, copies_settings=item.copies_settings,
-                          kwargs_receiver=receiver, knob_kwargs=self._knob_kwargs(returns))
+                          kwargs_receiver=receiver, knob_kwargs=self._knob_kwargs(returns), history=history)
 
     def _knob_kwargs(self, cls: ClassSchema) -> frozenset[str]:
         return frozenset(knob.kwarg for owner in self.mro(cls) for knob in owner.knobs if knob.kwarg)

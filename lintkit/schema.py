@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .name_history import NameRange, parse_history
 from .toml_cache import load_toml
 
 SCHEMA_FORMAT = 1
@@ -238,6 +239,10 @@ class ClassSchema:
     #: (urllib3: checks a pooled connection before reuse, retries on a reset): LK204
     #: reports such a client only with `strict`.
     recovers_dropped_idle: str | None = None
+    #: The versions that have each name of its lists, where they differ from `[library] version`.
+    history: tuple[NameRange, ...] = ()
+    #: Method -> every keyword it accepts (a method without **kwargs: others raise TypeError).
+    method_kwargs: Mapping[str, frozenset[str]] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -271,6 +276,8 @@ class FactorySchema:
     ready_after: tuple[str, ...] = ()
     #: The result is a new connection with the receiver's settings (kombu's clone()).
     copies_settings: bool = False
+    #: The versions that have each of its own keywords (`kwargs`), where they differ.
+    history: tuple[NameRange, ...] = ()
     library: str = ""
     origin: str = ""
 
@@ -302,13 +309,14 @@ _CLASS_KEYS = {
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
     "settings_keys",
+    "history", "method_kwargs",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
               "serviced_by", "integer_only", "accepted"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
-                 "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
+                 "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
 _OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
@@ -444,6 +452,22 @@ def _option_keys(r: _Reader) -> dict[str, frozenset[str]]:
         if name not in setters:
             r.fail(f"{r.key('option_keys')}.{name}", "must be one of the class's kwargs or attributes")
     return {name: frozenset(keys) for name, keys in table.items()}
+
+
+def _method_kwargs(r: _Reader) -> dict[str, frozenset[str]]:
+    """`method_kwargs = { connect = ["hostname", ...] }`: each of the class's `methods`, with every keyword it takes."""
+    table = r.table_of("method_kwargs")
+    methods = set(r.names("methods") or ())
+    found = {}
+    for name, keywords in table.items():
+        where = f"{r.key('method_kwargs')}.{name}"
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            r.fail(where, "must be a list of strings")
+            continue
+        if name not in methods:
+            r.fail(where, "must be one of the class's methods")
+        found[name] = frozenset(keywords)
+    return found
 
 
 def _non_empty(r: _Reader, name: str) -> str | None:
@@ -691,6 +715,12 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             transports=transports,
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             recovers_dropped_idle=_non_empty(r, "recovers_dropped_idle"),
+            history=parse_history(r, {"kwargs": _as_set(r.names("kwargs")),
+                                      "attributes": _as_set(r.names("attributes")),
+                                      **{f"option_keys.{k}": v for k, v in _option_keys(r).items()},
+                                      **{f"method_kwargs.{k}": v for k, v in _method_kwargs(r).items()}},
+                                  {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES}),
+            method_kwargs=_method_kwargs(r),
             library=lib_name,
             origin=origin,
         ))
@@ -721,6 +751,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             ready_after=_identifiers(r, "ready_after"),
             copies_settings=r.bool("copies_settings", False),
+            history=parse_history(r, {"kwargs": _as_set(r.names("kwargs"))}),
             library=lib_name,
             origin=origin,
         ))

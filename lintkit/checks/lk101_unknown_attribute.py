@@ -4,6 +4,7 @@ from ..events import AttributeStore
 from ..method_replacement import is_callable_value
 from ..schema import ATTRIBUTE_POLICIES
 from ..suggest import suggest, with_note
+from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -41,6 +42,15 @@ class UnknownAttribute(Check):
     Classes whose instances refuse new attributes (`socket.socket`) are
     reported even for a callable, since the assignment raises.
 
+    Names are judged against the version of the library the project uses
+    (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
+    lock file, else the installed version), where the schema says when a name
+    was added, renamed or removed: `params.ssl = True` is fine with
+    `pika==0.13.1` and reported with pika 1.x ("'ssl' was removed in pika
+    1.0.0: AttributeError at run time"). When the
+    version is unknown, a name that only older versions have is reported in one
+    line saying which versions it works with.
+
     ## Why is this bad?
     Most client classes are plain Python objects: assigning a misspelt
     attribute creates a new one, and the library never reads it. OpenStack's
@@ -50,6 +60,10 @@ class UnknownAttribute(Check):
     raise AttributeError instead, but only when that line runs.
 
     ## When it does not report
+    - A name the project's version of the library has, though the version the
+      schema describes does not (`params.ssl = True` with `pika==0.13.1`), and any
+      name with a version range inside an `if` that tests the library's version
+      or a `try` that catches what a version without it raises.
     - Code inside a block where a test expects it to fail or warn
       (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
       `self.assertRaises(...)`): the wrong name is the point of the test.
@@ -114,10 +128,18 @@ class UnknownAttribute(Check):
     def attribute_store(self, event: AttributeStore) -> None:
         instance, name = event.instance, event.name
         allowed = self.schemas.attributes(instance.cls)
-        if allowed is None or name in allowed or name.startswith("_"):
+        if allowed is None or name.startswith("_"):
             return
         local_names = instance.subclass.names if instance.subclass is not None else frozenset()
         if name in local_names:
+            return
+        by_version = verdict_for(self, self.schemas.history(instance.cls), "attributes", name, name in allowed,
+                                 instance.cls.unknown_attributes, instance.cls, event.version_guards, event.receiver)
+        if by_version is not None:
+            if not by_version.valid:
+                self._report_version(event, by_version)
+            return
+        if name in allowed:
             return
         methods = self.schemas.methods(instance.cls)
         fix = None
@@ -134,21 +156,28 @@ class UnknownAttribute(Check):
         else:
             message = f"'{name}' is not an attribute of {instance.display_name}"
             effect = f"{ATTRIBUTE_POLICIES[instance.cls.unknown_attributes].capitalize()}."
-            candidates = allowed | local_names
+            candidates = names_in_use(self, self.schemas.history(instance.cls), "attributes", allowed,
+                                      instance.cls) | local_names
             suggestion = suggest(name, candidates, self.schemas.class_vocabulary(instance.cls),
                                  self.schemas.vocabulary)
             message += suggestion.hint()
             suggested = bool(suggestion.names)
-            literal = event.form == "setattr"
-            if literal and not suggested and note is None:
+            if event.form == "setattr" and not suggested and note is None:
                 return  # `setattr(conn, "server_version", v)`: an attribute added on purpose
-            # Only a plain 'x' or "x" literal: no prefixes, no triple quotes.
-            plain_literal = event.line == event.end_line and \
-                event.end_col - event.col == len(name.encode("utf-8")) + 2
-            if not literal or plain_literal:
+            if self._renamable(event):
                 fix = self.rename_fix(suggestion, event.line, event.col, event.end_line, event.end_col,
-                                      "the attribute", quoted=literal)
+                                      "the attribute", quoted=event.form == "setattr")
         message, explanation = with_note(message, note, suggested, effect)
         self.report(event.line, event.col, event.end_line, event.end_col, message, fix, explanation)
 
+    @staticmethod
+    def _renamable(event: AttributeStore) -> bool:
+        """An attribute name, or a plain 'x' or "x" literal of setattr() (no prefixes, no triple quotes)."""
+        return event.form != "setattr" or (event.line == event.end_line and
+                                           event.end_col - event.col == len(event.name.encode("utf-8")) + 2)
 
+    def _report_version(self, event: AttributeStore, verdict) -> None:
+        """An attribute the project's version of the library does not have."""
+        fix = self.rename_fix(rename(verdict), event.line, event.col, event.end_line, event.end_col,
+                              "the attribute", quoted=event.form == "setattr") if self._renamable(event) else None
+        self.report(event.line, event.col, event.end_line, event.end_col, verdict.message, fix, verdict.explanation)

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from ..events import KnownCall
+import ast
+from dataclasses import dataclass
+from typing import Mapping
+
+from ..events import KnownCall, MethodCall
+from ..name_history import NameRange
 from ..schema import ClassSchema
 from ..suggest import suggest, with_note
+from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -22,7 +28,18 @@ class UnknownKeyword(Check):
     gets the class's own word (`virtual_host`), even when a different keyword
     is a letter away (`host`). A pool that hands its unknown keywords to a
     connection class (redis `connection_class=`) is not judged on them when
-    that class is the application's own.
+    that class is the application's own. Methods whose keywords the schema
+    lists (`method_kwargs`: paramiko's `client.connect(...)`) are checked
+    the same way on known clients: another keyword raises TypeError.
+
+    Names are judged against the version of the library the project uses
+    (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
+    lock file, else the installed version), where the schema says when a name
+    was added, renamed or removed: `heartbeat_interval=` is fine with
+    `pika==0.13.1` and reported with pika 1.x ("was renamed 'heartbeat' in
+    pika 0.11.0 and removed in 1.0.0: TypeError at the call"). When the
+    version is unknown, a name that only older versions have is reported in one
+    line saying which versions it works with.
 
     ## Why is this bad?
     A swallowed keyword is the same bug as a misspelt attribute: the setting
@@ -34,6 +51,10 @@ class UnknownKeyword(Check):
     production.
 
     ## When it does not report
+    - A name the project's version of the library has, though the version the
+      schema describes does not (`gss_kex=` with `paramiko==2.4.2`), and any
+      name with a version range inside an `if` that tests the library's version
+      or a `try` that catches what a version without it raises.
     - Code inside a block where a test expects it to fail or warn
       (`with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
       `self.assertRaises(...)`): the wrong name is the point of the test.
@@ -93,21 +114,64 @@ class UnknownKeyword(Check):
         target = event.target
         if target.kwargs is None or event.subclass_defines_init or self._unknown_receiver(event):
             return
-        for keyword in event.call.keywords:
+        self._check_keywords(event.call, _Accepts(target.display_name, target.kwargs, "kwargs", target.history,
+                                                  target.unknown_kwargs, target.notes, target.library),
+                             target.returns, event.version_guards)
+
+    def method_call(self, event: MethodCall) -> None:
+        """`client.connect(...)` on a known client, for methods whose keywords the schema lists."""
+        instance = event.instance
+        if instance is None or (instance.subclass is not None and event.method in instance.subclass.names):
+            return
+        accepted = self.schemas.method_kwargs(instance.cls, event.method)
+        if accepted is None:
+            return
+        self._check_keywords(event.call, _Accepts(f"{instance.display_name}.{event.method}()", accepted,
+                                                  f"method_kwargs.{event.method}", self.schemas.history(instance.cls),
+                                                  "raises", self.schemas.notes(instance.cls), instance.cls.library),
+                             instance.cls, event.version_guards)
+
+    def _check_keywords(self, call: ast.Call, accepts: _Accepts, cls: ClassSchema, guards: frozenset[str]) -> None:
+        # Renaming onto a keyword the call already passes would be a SyntaxError.
+        taken = {k.arg for k in call.keywords}
+        for keyword in call.keywords:
             name = keyword.arg
-            if name is None or name in target.kwargs:
+            if name is None:
                 continue
-            message = f"'{name}' is not a keyword argument of {target.display_name}"
-            effect = {"swallows": f"{target.library} silently ignores it, so the setting is never applied.",
-                      "deferred": f"{target.library} stores it and fails only when the first connection is made.",
-                      }.get(target.unknown_kwargs, "The call fails when it runs.")
-            suggestion = suggest(name, target.kwargs, self.schemas.class_vocabulary(target.returns),
-                                 self.schemas.vocabulary)
-            message += suggestion.hint()
-            message, explanation = with_note(message, target.notes.get(name), bool(suggestion.names), effect)
             end = keyword.col_offset + len(name.encode("utf-8"))
-            # Renaming onto a keyword the call already passes would be a SyntaxError.
-            taken = {k.arg for k in event.call.keywords}
+            by_version = verdict_for(self, accepts.history, accepts.kind, name, name in accepts.names, accepts.policy,
+                                     cls, guards, keyword)
+            if by_version is not None:
+                if not by_version.valid:
+                    fix = None if by_version.rename in taken else self.rename_fix(
+                        rename(by_version), keyword.lineno, keyword.col_offset, keyword.lineno, end, "the keyword")
+                    self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, by_version.message, fix,
+                                by_version.explanation)
+                continue
+            if name in accepts.names:
+                continue
+            message = f"'{name}' is not a keyword argument of {accepts.display_name}"
+            effect = {"swallows": f"{accepts.library} silently ignores it, so the setting is never applied.",
+                      "deferred": f"{accepts.library} stores it and fails only when the first connection is made.",
+                      }.get(accepts.policy, "The call fails when it runs.")
+            in_use = names_in_use(self, accepts.history, accepts.kind, accepts.names, cls)
+            suggestion = suggest(name, in_use, self.schemas.class_vocabulary(cls), self.schemas.vocabulary)
+            message += suggestion.hint()
+            message, explanation = with_note(message, accepts.notes.get(name), bool(suggestion.names), effect)
             fix = None if set(suggestion.names) & taken else self.rename_fix(
                 suggestion, keyword.lineno, keyword.col_offset, keyword.lineno, end, "the keyword")
             self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, message, fix, explanation)
+
+
+@dataclass(frozen=True)
+class _Accepts:
+    """The keywords a constructor, factory or method takes, and what its library does with others."""
+
+    display_name: str
+    names: frozenset[str]
+    #: The history kind of its keywords: "kwargs", or "method_kwargs.<method>".
+    kind: str
+    history: tuple[NameRange, ...]
+    policy: str
+    notes: Mapping[str, str]
+    library: str

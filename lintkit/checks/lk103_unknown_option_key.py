@@ -5,8 +5,10 @@ from typing import Iterator
 
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall
+from ..schema import ClassSchema
 from ..settings_keys import query_keys
-from ..suggest import suggest
+from ..suggest import Suggestion, suggest
+from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -29,6 +31,15 @@ class UnknownOptionKey(Check):
     more, and never looks at the others. RabbitMQ's own URI keys
     (`connection_timeout`, `cacertfile`) are among the ignored ones.
 
+    Names are judged against the version of the library the project uses
+    (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
+    lock file, else the installed version), where the schema says when a name
+    was added, renamed or removed (`[class.history.option_keys.<collection>]`
+    in the schema: a key added in a later version is reported with "was added
+    in ..., after the version this project uses"). When the
+    version is unknown, a name that only older versions have is reported in one
+    line saying which versions it works with.
+
     ## Why is this bad?
     The library looks each key up and skips the ones it does not know: pika
     logs "Unsupported TCP option" and never sets it. `tcp_options={"TCP_KEEPIDEL":
@@ -42,6 +53,10 @@ class UnknownOptionKey(Check):
     `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.
 
     ## When it does not report
+    - A name the project's version of the library has, though the version the
+      schema describes does not (a key removed since), and any
+      name with a version range inside an `if` that tests the library's version
+      or a `try` that catches what a version without it raises.
     - Computed keys, and collections that are not literal (a variable, a
       function's result); the literal entries of a `+` concatenation are
       still checked.
@@ -93,7 +108,7 @@ class UnknownOptionKey(Check):
         for keyword in event.call.keywords:
             if keyword.arg in collections:
                 self._check(keyword.value, keyword.arg, collections[keyword.arg], event.target.display_name,
-                            event.target.library)
+                            event.target.library, event.target.returns, event.version_guards)
         known = event.target.returns.settings_keys
         if known is not None and event.target.settings_argument:
             self._check_query(event, known)
@@ -121,33 +136,42 @@ class UnknownOptionKey(Check):
         collections = self.schemas.option_keys(event.instance.cls)
         if event.name in collections and event.value is not None and event.form != "augassign":
             self._check(event.value, event.name, collections[event.name], event.instance.display_name,
-                        event.instance.cls.library)
+                        event.instance.cls.library, event.instance.cls, event.version_guards)
 
-    def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str) -> None:
+    def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str,
+               cls: ClassSchema, guards: frozenset[str]) -> None:
         given = {key for key, _ in _keys(value)}
+        history = self.schemas.history(cls)
+        in_use = names_in_use(self, history, f"option_keys.{collection}", known, cls)
         for key, node in _keys(value):
+            by_version = verdict_for(self, history, f"option_keys.{collection}", key, key in known, "", cls, guards,
+                                     node)
+            if by_version is not None:
+                if not by_version.valid:
+                    self._report_key(node, key, by_version.message, by_version.explanation,
+                                 None if by_version.rename in given else rename(by_version))
+                continue
             if key in known:
                 continue
-            suggestion = suggest(key, known, {}, {})
+            suggestion = suggest(key, in_use, {}, {})
             message = (f"'{key}' is not a key of {collection} of {owner}"
                        f"{suggestion.hint() or ': ' + library + ' never applies it'}")
             explanation = (f"{library} skips keys it does not know, so the setting is never applied. "
-                           f"The keys it knows: {', '.join(sorted(known))}.")
-            fix = None
-            if not set(suggestion.names) & given:
-                if isinstance(node, ast.keyword):
-                    end = node.col_offset + len(key.encode("utf-8"))
-                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key")
-                elif node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and \
-                        node.lineno == node.end_lineno:
-                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno,
-                                          node.end_col_offset, "the key", quoted=True)
-            if isinstance(node, ast.keyword):
-                end = node.col_offset + len(key.encode("utf-8"))
-                self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
-            else:
-                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix,
-                            explanation)
+                           f"The keys it knows: {', '.join(sorted(in_use))}.")
+            self._report_key(node, key, message, explanation, None if set(suggestion.names) & given else suggestion)
+
+    def _report_key(self, node: ast.AST, key: str, message: str, explanation: str, suggestion: Suggestion | None) -> None:
+        """Report `key` where `node` spells it, with a rename to the suggestion where the spelling allows."""
+        if isinstance(node, ast.keyword):
+            end = node.col_offset + len(key.encode("utf-8"))
+            fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key") \
+                if suggestion is not None else None
+            self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
+            return
+        plain = node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and node.lineno == node.end_lineno
+        fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
+                              "the key", quoted=True) if suggestion is not None and plain else None
+        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, explanation)
 
 
 def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:

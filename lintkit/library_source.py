@@ -1,0 +1,367 @@
+"""A library's classes as its source code states them, for any released version.
+
+The drift tests compare the schemas' version ranges (`[class.history]`) with
+the real code of several releases of a library, without installing any of
+them: `fetch()` downloads a release's wheel (or sdist) once into a cache
+outside the repository and unpacks it; `SourceTree` reads it with `ast`.  The
+installed library is read the same way (`SourceTree.installed("pika")`), so
+old and current versions are compared by one reader.
+
+Nothing here is imported by the rules: it serves tests and schema authors.
+
+    tree = SourceTree(fetch("pika", "0.13.1"))
+    cls = tree.find_class("pika.connection.ConnectionParameters")
+    cls.keywords()             # every keyword the constructor accepts
+    cls.attributes()           # names the instances can be given
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+#: Where downloaded releases are kept (`LINTKIT_VERSIONS_CACHE` overrides it).
+CACHE = Path(os.environ.get("LINTKIT_VERSIONS_CACHE", "~/.cache/lintkit-versions")).expanduser()
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def fetch(distribution: str, version: str, cache: Path | None = None, timeout: float = 60) -> Path | None:
+    """The unpacked release `distribution==version`: from the cache, else downloaded with pip
+    (a wheel, else the sdist).  None when it is not cached and cannot be downloaded."""
+    cache = cache or CACHE
+    unpacked = cache / "src" / f"{_normal(distribution)}-{version}"
+    if unpacked.is_dir():
+        return _package_root(unpacked)
+    archive = _archive(cache, distribution, version)
+    if archive is None:
+        for only in (("--only-binary", ":all:"), ("--no-binary", ":all:")):
+            try:
+                subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                                "--disable-pip-version-check", *only, f"{distribution}=={version}",
+                                "-d", str(cache)], check=True, timeout=timeout,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except (OSError, subprocess.SubprocessError):
+                continue
+            archive = _archive(cache, distribution, version)
+            if archive is not None:
+                break
+    if archive is None:
+        return None
+    unpacked.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=unpacked.name, dir=unpacked.parent))
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as wheel:
+            wheel.extractall(partial)
+    else:
+        with tarfile.open(archive) as sdist:
+            sdist.extractall(partial, filter="data")
+    try:
+        partial.rename(unpacked)
+    except OSError:  # another process unpacked it first
+        shutil.rmtree(partial, ignore_errors=True)
+    return _package_root(unpacked)
+
+
+def _normal(distribution: str) -> str:
+    return distribution.lower().replace("-", "_").replace(".", "_")
+
+
+def _archive(cache: Path, distribution: str, version: str) -> Path | None:
+    if not cache.is_dir():
+        return None
+    prefix = f"{_normal(distribution)}-{version}"
+    for path in sorted(cache.iterdir()):
+        stem = path.name.lower().replace("-", "_").replace(".", "_")
+        if path.is_file() and stem.startswith(_normal(prefix) + "_") and \
+                path.name.endswith((".whl", ".tar.gz", ".zip")):
+            return path
+    return None
+
+
+def _package_root(unpacked: Path) -> Path:
+    """A wheel unpacks to its packages; an sdist to one folder (maybe with `src/`) holding them."""
+    children = [p for p in unpacked.iterdir() if p.is_dir() and not p.name.endswith((".dist-info", ".egg-info"))]
+    if len(children) == 1 and not (children[0] / "__init__.py").exists():
+        inner = children[0]
+        return inner / "src" if (inner / "src").is_dir() else inner
+    return unpacked
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class SourceTree:
+    """The Python modules under `root` (the folder holding a library's top-level packages)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._modules: dict[str, ast.Module | None] = {}
+
+    @classmethod
+    def installed(cls, module: str) -> "SourceTree":
+        """The tree of an installed library, found without importing it."""
+        from importlib.machinery import PathFinder
+
+        # Searched on sys.path, not in sys.modules (a test may have replaced the module there).
+        spec = PathFinder.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            raise LookupError(f"{module} is not installed as a package")
+        return cls(Path(next(iter(spec.submodule_search_locations))).parent)
+
+    def module(self, dotted: str) -> ast.Module | None:
+        if dotted not in self._modules:
+            base = self.root.joinpath(*dotted.split("."))
+            path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+            try:
+                self._modules[dotted] = ast.parse(path.read_bytes(), str(path))
+            except (OSError, SyntaxError, ValueError):
+                self._modules[dotted] = None
+        return self._modules[dotted]
+
+    def find_class(self, qualname: str) -> ClassSource | None:
+        """The class `module.Class`, following re-exports (`from .client import Redis`)."""
+        module, _, name = qualname.rpartition(".")
+        return self._resolve(module, name, depth=0)
+
+    def _resolve(self, module: str, name: str, depth: int) -> ClassSource | None:
+        tree = self.module(module)
+        if tree is None or depth > 8:
+            return None
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                return ClassSource(name, node, module, self)
+        target = _imported(tree, module, name, is_package=self._is_package(module))
+        if target is not None:
+            return self._resolve(*target.rsplit(".", 1), depth=depth + 1)
+        return None
+
+    def _is_package(self, module: str) -> bool:
+        return self.root.joinpath(*module.split("."), "__init__.py").exists()
+
+
+def _imported(tree: ast.Module, module: str, name: str, is_package: bool) -> str | None:
+    """Where a module-level name comes from (`pkg.mod.Name`), by its imports."""
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return f"{_absolute(node, module, is_package)}.{alias.name}"
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id == name and isinstance(node.value, ast.Name):
+            return f"{module}.{node.value.id}"  # StrictRedis = Redis
+    return None
+
+
+def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = module.split(".")
+    keep = len(parts) - node.level + (1 if is_package else 0)
+    return ".".join(parts[:keep] + ([node.module] if node.module else []))
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """What a constructor accepts by keyword."""
+
+    #: Named parameters (positional-or-keyword and keyword-only) and the keys it reads
+    #: from its `**kwargs` (`kwargs.pop("heartbeat_interval")`).
+    names: frozenset[str]
+    #: It has a `**kwargs` parameter.
+    var_keyword: bool
+    #: Other keywords raise TypeError: no `**kwargs`, or `if kwargs: raise TypeError(...)`
+    #: once the known keys are popped (pika's Parameters).
+    rejects_others: bool = True
+
+
+class ClassSource:
+    """One class of a source tree, with the bases the tree defines."""
+
+    def __init__(self, name: str, node: ast.ClassDef, module: str, tree: SourceTree):
+        self.name, self.node, self.module, self.tree = name, node, module, tree
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}"
+
+    @cached_property
+    def bases(self) -> tuple[ClassSource, ...]:
+        """The bases found in the tree (others, such as `threading.Thread`, are left out)."""
+        found = []
+        for base in self.node.bases:
+            if isinstance(base, ast.Name):
+                resolved = self.tree._resolve(self.module, base.id, depth=0)
+            elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+                module = self._module_alias(base.value.id)
+                resolved = self.tree.find_class(f"{module}.{base.attr}") if module else None
+            else:
+                resolved = None
+            if resolved is not None and resolved.qualname != self.qualname:
+                found.append(resolved)
+        return tuple(found)
+
+    def _module_alias(self, name: str) -> str | None:
+        tree = self.tree.module(self.module)
+        for node in tree.body if tree is not None else ():
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if (alias.asname or alias.name.split(".")[0]) == name:
+                        return alias.name if alias.asname else name
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if (alias.asname or alias.name) == name:
+                        return f"{_absolute(node, self.module, self.tree._is_package(self.module))}.{alias.name}"
+        return None
+
+    def mro(self) -> list[ClassSource]:
+        order, pending = [], [self]
+        while pending:
+            current = pending.pop(0)
+            if all(current.qualname != seen.qualname for seen in order):
+                order.append(current)
+                pending.extend(current.bases)
+        return order
+
+    def _functions(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        return [n for n in self.node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def methods(self) -> frozenset[str]:
+        """Public method names, inherited ones included (properties are attributes)."""
+        return frozenset(f.name for cls in self.mro() for f in cls._functions()
+                         if not _is_property(f) and not f.name.startswith("_"))
+
+    def keywords(self, method: str = "__init__") -> Keywords:
+        """The constructor's keywords (or a method's): its `__init__` (or the first base's that
+        has one), plus the keys read from `**kwargs`, plus a base's keywords when `**kwargs` is
+        passed up."""
+        for cls in self.mro():
+            function = next((f for f in cls._functions() if f.name == method), None)
+            if function is not None:
+                return cls._init_keywords(function)
+        return Keywords(frozenset(), False)
+
+    def _init_keywords(self, init: ast.FunctionDef) -> Keywords:
+        args = init.args
+        # `self` is the first positional parameter; positional-only ones take no keyword.
+        by_keyword = args.args if args.posonlyargs else args.args[1:]
+        names = {a.arg for a in (*by_keyword, *args.kwonlyargs)}
+        var_keyword = args.kwarg.arg if args.kwarg else None
+        if var_keyword is None:
+            return Keywords(frozenset(names), False)
+        passed_up = rejects = False
+        for node in ast.walk(init):
+            if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == var_keyword and \
+                    any(isinstance(s, ast.Raise) and "TypeError" in ast.unparse(s) for s in node.body):
+                rejects = True
+            key = _key_read(node, var_keyword)
+            if key is not None:
+                names.add(key)
+            if isinstance(node, ast.Call) and _calls_super_init(node) and \
+                    any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == var_keyword
+                        for k in node.keywords):
+                passed_up = True
+        if passed_up:
+            for base in self.bases:
+                inherited = base.keywords()
+                names |= inherited.names
+                rejects = rejects or inherited.rejects_others
+        return Keywords(frozenset(names), True, rejects)
+
+    def slotted(self) -> bool | None:
+        """Whether instances refuse unknown attributes (`__slots__` on every class, no `__dict__`);
+        None when a base is outside the tree (its own layout is not read)."""
+        for cls in self.mro():
+            slots = next((s for s in cls.node.body if isinstance(s, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__slots__" for t in s.targets)), None)
+            if slots is None or "__dict__" in _strings(slots.value):
+                return False
+            written = [b for b in cls.node.bases if not (isinstance(b, ast.Name) and b.id == "object")]
+            if len(written) != len(cls.bases):
+                return None
+        return True
+
+    def attributes(self) -> frozenset[str]:
+        """Public names an instance can be given: `self.x = ...` in any method, class-level
+        names that are not methods, `__slots__`, and properties with a setter; bases included."""
+        names: set[str] = set()
+        for cls in self.mro():
+            names |= cls._own_attributes()
+        return frozenset(n for n in names if not n.startswith("_"))
+
+    def _own_attributes(self) -> set[str]:
+        names: set[str] = set()
+        setters = {f.name for f in self._functions() if _is_setter(f)}
+        names |= setters
+        for statement in self.node.body:
+            targets = statement.targets if isinstance(statement, ast.Assign) else \
+                [statement.target] if isinstance(statement, ast.AnnAssign) else []
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    if target.id == "__slots__":
+                        names |= set(_strings(statement.value))
+                    else:
+                        names.add(target.id)
+        for function in self._functions():
+            first = function.args.args[0].arg if function.args.args else None
+            for node in ast.walk(function):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
+                        isinstance(node.value, ast.Name) and node.value.id == first:
+                    names.add(node.attr)
+        return names
+
+
+def _key_read(node: ast.AST, var_keyword: str) -> str | None:
+    """`kwargs.pop("k")`, `kwargs.get("k")`, `kwargs["k"]`, `"k" in kwargs`: the key."""
+    def is_var(expr: ast.AST) -> bool:
+        return isinstance(expr, ast.Name) and expr.id == var_keyword
+
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_var(node.func.value) and \
+            node.func.attr in ("pop", "get", "setdefault") and node.args:
+        key = node.args[0]
+    elif isinstance(node, ast.Subscript) and is_var(node.value):
+        key = node.slice
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) and \
+            is_var(node.comparators[0]):
+        key = node.left
+    else:
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _calls_super_init(call: ast.Call) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr == "__init__"
+
+
+def _decorators(function: ast.FunctionDef) -> list[str]:
+    names = []
+    for decorator in function.decorator_list:
+        names.append(ast.unparse(decorator))
+    return names
+
+
+def _is_property(function: ast.FunctionDef) -> bool:
+    return any(d == "property" or d.endswith((".setter", ".getter", ".deleter")) for d in _decorators(function))
+
+
+def _is_setter(function: ast.FunctionDef) -> bool:
+    return any(d.endswith(".setter") for d in _decorators(function))
+
+
+def _strings(value: ast.expr) -> list[str]:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return [value.value]
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        return [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []

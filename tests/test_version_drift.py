@@ -1,0 +1,171 @@
+"""The schemas' version ranges (`[class.history]`) against the real source of several releases.
+
+Each release is downloaded once (a wheel, else the sdist) into the cache of
+`lintkit.library_source` and read with `ast`: nothing is installed or imported.
+For every keyword a release's constructor accepts, and every name with an
+attribute range, the schema must say the release has it, and for every other
+name that it does not.  The installed library is read the same way, and names
+where the schema and the installed source disagree are left to
+`test_schema_drift.py`.  A release that is not cached and cannot be downloaded
+is skipped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from lintkit.library_source import SourceTree, fetch
+from lintkit.name_history import NameRange
+from lintkit.registry import load_schema_set
+from lintkit.schema import ClassSchema
+
+#: Distribution -> the releases read: the versions the issue names (paramiko 2.x, pika 0.13,
+#: redis 4 and 5, kombu 4, websocket-client 0.x) and both sides of every range the schema states.
+RELEASES = {
+    "pika": ["0.10.0", "0.11.0", "0.11.1", "0.13.1", "1.0.0"],
+    "paramiko": ["2.4.2", "2.5.1", "2.6.0", "2.8.1", "2.9.0", "2.11.1", "2.12.0", "3.0.0", "3.1.0", "3.2.0", "3.3.2",
+                 "3.4.0", "4.0.0", "5.0.0"],
+    "redis": ["4.6.0", "5.0.0", "5.0.1", "5.0.2", "5.0.3", "5.0.4", "5.0.8", "5.1.0", "5.2.1", "5.3.0", "5.3.1",
+              "6.0.0", "6.4.0", "7.0.0", "7.1.1", "7.2.0", "7.4.1", "8.0.0"],
+    "kombu": ["4.6.11", "5.6.0", "5.6.1"],
+    "websocket-client": ["0.57.0", "0.59.0", "1.3.1", "1.3.2", "1.7.0", "1.8.0", "1.9.0"],
+}
+SCHEMAS = load_schema_set()
+
+
+def _classes(distribution: str) -> list[ClassSchema]:
+    library = next(lib for lib in SCHEMAS.libraries if lib.distribution == distribution)
+    return [cls for cls in library.classes if cls.history]
+
+
+def _in_release(entry: NameRange | None, current: bool, version: str) -> bool:
+    """Whether the schema says `version` has the name (no range: as in the schema's version)."""
+    if entry is None:
+        return current
+    return SpecifierSet(entry.specifier).contains(version, prereleases=True)
+
+
+def _installed(module: str) -> SourceTree:
+    try:
+        return SourceTree.installed(module)
+    except LookupError:
+        pytest.skip(f"{module} is not installed")
+
+
+@pytest.mark.parametrize(("distribution", "version"),
+                         [(d, v) for d, versions in RELEASES.items() for v in versions])
+def test_ranges_match_the_release(distribution: str, version: str) -> None:
+    root = fetch(distribution, version, timeout=60)
+    if root is None:
+        pytest.skip(f"{distribution}=={version} is not cached and cannot be downloaded")
+    release = SourceTree(root)
+    classes = _classes(distribution)
+    assert classes, f"no schema class of {distribution} states a version range"
+    current_tree = _installed(classes[0].name.split(".")[0])
+    wrong = []
+    for cls in classes:
+        old, current = release.find_class(cls.name), current_tree.find_class(cls.name)
+        assert old is not None and current is not None, f"{cls.name} not found in {distribution} {version}"
+        lists = {"kwargs": (cls.kwargs or frozenset(), old.keywords().names, current.keywords().names),
+                 "attributes": (SCHEMAS.attributes(cls) or frozenset(), old.attributes(), current.attributes()),
+                 **{f"method_kwargs.{method}": (names, old.keywords(method).names, current.keywords(method).names)
+                    for method, names in cls.method_kwargs.items()}}
+        for kind, (listed, in_old, in_current) in lists.items():
+            ranged = {e.name: e for e in cls.history if e.kind == kind}
+            # Keywords are compared in full; attributes for the names with a range.
+            names = ranged.keys() if kind == "attributes" else {*in_old, *in_current, *ranged}
+            for name in sorted(n for n in names if not n.startswith("_")):
+                if name not in ranged and (name in listed) != (name in in_current):
+                    continue  # the schema's version itself: test_schema_drift.py
+                said = _in_release(ranged.get(name), name in listed, version)
+                if said != (name in in_old):
+                    wrong.append(f"{cls.name} {kind} {name!r}: the schema says {distribution} {version} "
+                                 f"{'has' if said else 'lacks'} it; its source {'has' if name in in_old else 'lacks'} it")
+        wrong.extend(_policy_mismatches(cls, old, distribution, version))
+    assert not wrong, "\n".join(wrong)
+
+
+def _policy(cls: ClassSchema, kind: str, version: str) -> str:
+    """What the release does with an unknown name: the class's policy, or a `history.unknown_<kind>` one."""
+    for entry in cls.history:
+        if entry.kind == f"unknown_{kind}" and SpecifierSet(entry.specifier).contains(version, prereleases=True):
+            return entry.name
+    return cls.unknown_kwargs if kind == "kwargs" else cls.unknown_attributes
+
+
+def _policy_mismatches(cls: ClassSchema, old, distribution: str, version: str) -> list[str]:
+    """The policies the messages state for names outside their ranges, against the release's code:
+    TypeError needs a signature without **kwargs (or one that raises on leftovers); silently
+    ignored needs a **kwargs that does not; AttributeError needs __slots__ all the way up."""
+    found = []
+    keywords, kwargs_policy = old.keywords(), _policy(cls, "kwargs", version)
+    if kwargs_policy in ("raises", "swallows") and keywords.rejects_others != (kwargs_policy == "raises"):
+        found.append(f"{cls.name}: {distribution} {version} {'rejects' if keywords.rejects_others else 'accepts'} "
+                     f"unknown keywords; the schema says {kwargs_policy}")
+    for method in cls.method_kwargs:
+        if not old.keywords(method).rejects_others:
+            found.append(f"{cls.name}.{method}: {distribution} {version} accepts unknown keywords; the messages "
+                         f"say TypeError")
+    slotted, attributes_policy = old.slotted(), _policy(cls, "attributes", version)
+    if slotted is not None and slotted != (attributes_policy == "raises"):
+        found.append(f"{cls.name}: {distribution} {version} {'has' if slotted else 'has no'} __slots__; the schema "
+                     f"says unknown attributes are {attributes_policy}")
+    return found
+
+
+#: How to build an instance without a network connection, where the constructor needs arguments.
+_BUILD = {"pika.connection.URLParameters": ("amqp://broker/",)}
+
+
+def _installed_class(cls: ClassSchema):
+    import importlib
+
+    module, _, name = cls.name.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        pytest.skip(f"{module} is not installed")
+
+
+@pytest.mark.parametrize("cls", [c for d in RELEASES for c in _classes(d)], ids=lambda c: c.name)
+def test_a_removed_name_fails_as_the_message_says(cls: ClassSchema) -> None:
+    """With the installed (the schema's) version, a removed keyword raises TypeError and a removed
+    attribute AttributeError, where the schema says so."""
+    real = _installed_class(cls)
+    for entry in (e for e in cls.history if e.removed_in):
+        if entry.kind.startswith("method_kwargs."):
+            method = getattr(real(*_BUILD.get(cls.name, ())), entry.kind.split(".", 1)[1])
+            with pytest.raises(TypeError, match=entry.name):
+                method(**{entry.name: None})
+        if entry.kind == "kwargs" and cls.unknown_kwargs == "raises":
+            with pytest.raises(TypeError, match=entry.name):
+                real(*_BUILD.get(cls.name, ()), **{entry.name: None})
+        if entry.kind == "attributes" and cls.unknown_attributes == "raises":
+            instance = real(*_BUILD.get(cls.name, ()))
+            with pytest.raises(AttributeError):
+                setattr(instance, entry.name, None)
+
+
+def test_every_range_is_read_on_both_sides() -> None:
+    """Each `since`/`removed_in` bound is among the releases read (with the release before it)."""
+    missing = []
+    for distribution, versions in RELEASES.items():
+        for cls in _classes(distribution):
+            for entry in cls.history:
+                for bound in filter(None, (entry.since, entry.removed_in)):
+                    if bound not in versions:
+                        missing.append(f"{cls.name} {entry.kind} {entry.name}: {distribution} {bound} not read")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("cls", [c for c in SCHEMAS.classes.values() if c.method_kwargs], ids=lambda c: c.name)
+def test_method_kwargs_are_the_installed_methods_keywords(cls: ClassSchema) -> None:
+    """`method_kwargs` lists every keyword of the method, and the method takes no other (no **kwargs)."""
+    import inspect
+
+    real = _installed_class(cls)
+    for method, names in cls.method_kwargs.items():
+        parameters = list(inspect.signature(getattr(real, method)).parameters.values())[1:]
+        assert not any(p.kind is p.VAR_KEYWORD for p in parameters), f"{cls.name}.{method} takes **kwargs"
+        assert names == {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
