@@ -1,0 +1,185 @@
+"""Which settings a file names wrongly: misspelt keys, and option keys its transport never reads.
+
+Precision policy: a key that is no setting is reported only when it is a near miss
+of one (a slip of the keyboard, or a new name in upper case): libraries built on
+celery keep their own settings in `app.conf` too (celery-redbeat's
+`redbeat_redis_url`, celery-once's `ONCE`), and a Django project's own
+`CELERY_ENABLED` flag is no celery setting.  The keys of a per-transport dict
+(`broker_transport_options`) are judged only when the file names the broker's
+transport (a literal `broker_url` or `broker_transport`); then each key the
+transport does not read is reported, since the lists are complete.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterator
+
+from .settings_sources import SettingUse, literal_text, uses_of
+from .suggest import Suggestion, suggest
+from .transports import _alternates
+
+
+@dataclass(frozen=True)
+class NameProblem:
+    use: SettingUse
+    message: str
+    explanation: str
+    suggestion: Suggestion
+    #: Where the fix renames (the name itself, or a key of a dict).
+    span: tuple[int, int, int, int]
+    quoted: bool
+    fixable: bool
+
+
+def misspelt_settings(uses: list[SettingUse]) -> Iterator[NameProblem]:
+    given_by_group: dict[int, set[str]] = {}
+    for use in uses:
+        given_by_group.setdefault(use.group, set()).add(use.name)
+    for use in uses:
+        if use.sets is not None:
+            continue
+        settings = use.settings
+        suggestion, reason = _suggestion(use, uses)
+        if not suggestion.names:
+            continue
+        message = f"'{use.name}' is not a {settings.name} setting{reason}{suggestion.hint()}"
+        explanation = f"{settings.effect}, so the setting never takes effect."
+        fixable = use.renamable and not set(suggestion.names) & given_by_group[use.group]
+        yield NameProblem(use, message, explanation, suggestion, use.span, use.quoted, fixable)
+
+
+def _suggestion(use: SettingUse, uses: list[SettingUse]) -> tuple[Suggestion, str]:
+    settings, name = use.settings, use.name
+    if use.prefix:
+        bare = use.bare
+        if name in settings.legacy_keys or (bare.lower() in settings.keys and bare == bare.upper()):
+            return Suggestion(), ""
+        candidates = [use.prefix + key.upper() for key in settings.keys if key == key.lower()]
+        return suggest(name, candidates, {}, {}), ""
+    if settings.known(name):
+        return Suggestion(), ""
+    if name.lower() in settings.keys:  # TASK_ALWAYS_EAGER: new names are read in lower case only
+        key = name.lower()
+        old = next((o for o, new in settings.legacy_keys.items() if new == key), None)
+        if old is not None and _old_style(use, uses):
+            return Suggestion((old,)), ": its old name is"
+        return Suggestion((key,)), ": new names are lower case"
+    upper = name == name.upper()
+    pool = (settings.legacy_keys.keys() | {k for k in settings.keys if k == k.upper()}) if upper else \
+        [k for k in settings.keys if k == k.lower()]
+    return suggest(name, pool, {}, {}), ""
+
+
+def _old_style(use: SettingUse, uses: list[SettingUse]) -> bool:
+    """The other names given with it are old upper-case ones (celery refuses a mix)."""
+    others = [u.name for u in uses if u.group == use.group and u is not use]
+    old = sum(1 for n in others if n in use.settings.legacy_keys and n not in use.settings.keys)
+    new = sum(1 for n in others if n in use.settings.keys and n != n.upper())
+    return old > new
+
+
+# --------------------------------------------------------------------------- per-transport option keys
+
+
+@dataclass(frozen=True)
+class OptionKeyProblem:
+    node: ast.expr
+    key: str
+    setting: str
+    transport: str
+    message: str
+    explanation: str
+    suggestion: Suggestion
+
+
+def broker_transport(uses: list[SettingUse], schemas, settings) -> str | None:
+    """The transport the file's settings select, as kombu reads them; None when unknown."""
+    link = settings.transport_of
+    if link is None:
+        return None
+    cls = schemas.classes.get(link.connection)
+    if cls is None:
+        return None
+    table = cls.transports
+    urls = [use.value for use in uses_of(_own(uses, settings), link.url)]
+    named = [use.value for use in uses_of(_own(uses, settings), link.transport)] if link.transport else []
+    texts = {literal_text(v) for v in urls}
+    if not urls or None in texts or any(literal_text(v) is None for v in named):
+        return None
+    chosen = set()
+    for text in texts:
+        for url in _alternates([text]):
+            scheme = url.split("://", 1)[0] if "://" in url else None
+            if scheme is not None and "+" in scheme:
+                chosen.add(table.aliases.get(scheme.split("+", 1)[0]))
+            elif named:
+                chosen.update(table.aliases.get(literal_text(v)) for v in named)
+            elif scheme is not None:
+                chosen.add(table.aliases.get(scheme.lower()))
+            else:
+                chosen.add(None)
+    return chosen.pop() if len(chosen) == 1 else None
+
+
+def broker_urls(uses: list[SettingUse], settings) -> list[str]:
+    link = settings.transport_of
+    values = [u.value for u in uses_of(_own(uses, settings), link.url)]
+    return [literal_text(v) for v in values if literal_text(v) is not None]
+
+
+def _own(uses: list[SettingUse], settings) -> list[SettingUse]:
+    return [u for u in uses if u.settings is settings]
+
+
+def unknown_option_keys(uses: list[SettingUse], schemas) -> Iterator[OptionKeyProblem]:
+    by_settings: dict[int, list[SettingUse]] = {}
+    for use in uses:
+        by_settings.setdefault(id(use.settings), []).append(use)
+    for own in by_settings.values():
+        settings = own[0].settings
+        if not settings.option_keys:
+            continue
+        transport = broker_transport(own, schemas, settings)
+        for setting, per_transport in settings.option_keys.items():
+            if transport is None or transport not in per_transport:
+                continue
+            known = per_transport[transport]
+            for use in uses_of(own, setting):
+                yield from _judge_keys(use.value, known, setting, transport, per_transport, settings)
+
+
+def _judge_keys(value, known, setting, transport, per_transport, settings) -> Iterator[OptionKeyProblem]:
+    from .checks.lk103_unknown_option_key import _keys  # the literal keys of a collection
+
+    short = _module(transport)
+    for key, node in _keys(value):
+        if key in known:
+            continue
+        suggestion = suggest(key, known, {}, {})
+        if suggestion.names:
+            tail = suggestion.hint()
+        elif _transport_names(per_transport, key):
+            tail = f": only the {' and '.join(_transport_names(per_transport, key))} transport reads it"
+        else:
+            tail = f": the {short} transport never reads it"
+        message = f"'{key}' is not a key of {setting} for the broker's {short} transport{tail}"
+        explanation = (f"kombu hands {setting} to the {short} transport, which reads the keys it knows and skips the "
+                       f"others silently. The keys it reads: {', '.join(sorted(known))}.")
+        yield OptionKeyProblem(node, key, setting, transport, message, explanation, suggestion)
+
+
+def _module(transport: str) -> str:
+    """`kombu.transport.redis:SentinelTransport` -> `redis`."""
+    return transport.split(":", 1)[0].rsplit(".", 1)[-1]
+
+
+def _transport_names(per_transport, key: str) -> list[str]:
+    """Module names of the transports that read `key` (`redis`, `pyamqp`)."""
+    names = []
+    for transport, keys in per_transport.items():
+        module = _module(transport)
+        if key in keys and module not in names:
+            names.append(module)
+    return names
