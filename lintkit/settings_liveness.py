@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .schema import Knob
-from .settings_names import broker_transport, broker_urls
+from .settings_names import broker_transport, broker_urls, by_application
 from .settings_sources import SettingUse, uses_of
 from .transports import _alternates, _hosts, _is_local, LOCAL
 
@@ -25,10 +25,7 @@ class KnobSetting:
 
 def knob_settings(uses: list[SettingUse], schemas, concepts: tuple[str, ...]) -> Iterator[KnobSetting]:
     """The uses that set a knob of these concepts, on a broker the knob exists on, away from this host."""
-    by_settings: dict[int, list[SettingUse]] = {}
-    for use in uses:
-        by_settings.setdefault(id(use.settings), []).append(use)
-    for own in by_settings.values():
+    for own in by_application(uses):
         settings = own[0].settings
         knobs = [k for k in settings.knobs if k.concept in concepts]
         if not knobs:

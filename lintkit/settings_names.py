@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .settings_sources import SettingUse, literal_text, uses_of
-from .suggest import Suggestion, suggest
+from .suggest import Suggestion, _by_typo
 from .transports import _alternates
 
 
@@ -57,19 +57,19 @@ def _suggestion(use: SettingUse, uses: list[SettingUse]) -> tuple[Suggestion, st
         if name in settings.legacy_keys or (bare.lower() in settings.keys and bare == bare.upper()):
             return Suggestion(), ""
         candidates = [use.prefix + key.upper() for key in settings.keys if key == key.lower()]
-        return suggest(name, candidates, {}, {}), ""
+        return _by_typo(name, candidates), ""
     if settings.known(name):
         return Suggestion(), ""
     if name.lower() in settings.keys:  # TASK_ALWAYS_EAGER: new names are read in lower case only
         key = name.lower()
         old = next((o for o, new in settings.legacy_keys.items() if new == key), None)
         if old is not None and _old_style(use, uses):
-            return Suggestion((old,)), ": its old name is"
+            return Suggestion((old,)), ": new names are lower case, and the others here are old names"
         return Suggestion((key,)), ": new names are lower case"
     upper = name == name.upper()
     pool = (settings.legacy_keys.keys() | {k for k in settings.keys if k == k.upper()}) if upper else \
         [k for k in settings.keys if k == k.lower()]
-    return suggest(name, pool, {}, {}), ""
+    return _by_typo(name, [p for p in pool if p != name]), ""
 
 
 def _old_style(use: SettingUse, uses: list[SettingUse]) -> bool:
@@ -133,11 +133,16 @@ def _own(uses: list[SettingUse], settings) -> list[SettingUse]:
     return [u for u in uses if u.settings is settings]
 
 
-def unknown_option_keys(uses: list[SettingUse], schemas) -> Iterator[OptionKeyProblem]:
-    by_settings: dict[int, list[SettingUse]] = {}
+def by_application(uses: list[SettingUse]) -> list[list[SettingUse]]:
+    """The uses of each settings schema and application (a settings module is one)."""
+    grouped: dict[tuple[int, str], list[SettingUse]] = {}
     for use in uses:
-        by_settings.setdefault(id(use.settings), []).append(use)
-    for own in by_settings.values():
+        grouped.setdefault((id(use.settings), use.owner), []).append(use)
+    return list(grouped.values())
+
+
+def unknown_option_keys(uses: list[SettingUse], schemas) -> Iterator[OptionKeyProblem]:
+    for own in by_application(uses):
         settings = own[0].settings
         if not settings.option_keys:
             continue
@@ -146,40 +151,35 @@ def unknown_option_keys(uses: list[SettingUse], schemas) -> Iterator[OptionKeyPr
             if transport is None or transport not in per_transport:
                 continue
             known = per_transport[transport]
+            names = _alias_names(schemas.classes[settings.transport_of.connection].transports.aliases)
             for use in uses_of(own, setting):
-                yield from _judge_keys(use.value, known, setting, transport, per_transport, settings)
+                yield from _judge_keys(use.value, known, setting, transport, per_transport, names)
 
 
-def _judge_keys(value, known, setting, transport, per_transport, settings) -> Iterator[OptionKeyProblem]:
+def _alias_names(aliases) -> dict[str, str]:
+    """Transport -> the first alias naming it (`kombu.transport.pyamqp:Transport` -> `amqp`)."""
+    names: dict[str, str] = {}
+    for alias, transport in aliases.items():
+        names.setdefault(transport, alias)
+    return names
+
+
+def _judge_keys(value, known, setting, transport, per_transport, names) -> Iterator[OptionKeyProblem]:
     from .checks.lk103_unknown_option_key import _keys  # the literal keys of a collection
 
-    short = _module(transport)
+    short = names.get(transport, transport)
     for key, node in _keys(value):
         if key in known:
             continue
-        suggestion = suggest(key, known, {}, {})
+        suggestion = _by_typo(key, [k for k in known if k != key])
         if suggestion.names:
             tail = suggestion.hint()
-        elif _transport_names(per_transport, key):
-            tail = f": only the {' and '.join(_transport_names(per_transport, key))} transport reads it"
+        elif any(key in keys for keys in per_transport.values()):
+            readers = sorted(names.get(t, t) for t, keys in per_transport.items() if key in keys)
+            tail = f": only the {' and '.join(readers)} transport{'s read' if len(readers) > 1 else ' reads'} it"
         else:
             tail = f": the {short} transport never reads it"
         message = f"'{key}' is not a key of {setting} for the broker's {short} transport{tail}"
         explanation = (f"kombu hands {setting} to the {short} transport, which reads the keys it knows and skips the "
                        f"others silently. The keys it reads: {', '.join(sorted(known))}.")
         yield OptionKeyProblem(node, key, setting, transport, message, explanation, suggestion)
-
-
-def _module(transport: str) -> str:
-    """`kombu.transport.redis:SentinelTransport` -> `redis`."""
-    return transport.split(":", 1)[0].rsplit(".", 1)[-1]
-
-
-def _transport_names(per_transport, key: str) -> list[str]:
-    """Module names of the transports that read `key` (`redis`, `pyamqp`)."""
-    names = []
-    for transport, keys in per_transport.items():
-        module = _module(transport)
-        if key in keys and module not in names:
-            names.append(module)
-    return names

@@ -109,9 +109,10 @@ def parse_settings(top: "_Reader", raw_list: Any, library: str) -> tuple[Setting
 
 
 def _parse_one(top: "_Reader", index: int, raw: Any, library: str) -> SettingsSchema:
-    r = top.reader(f"settings[{index}]", raw, _SETTINGS_KEYS)
+    from .schema import _where
+
+    r = top.reader(_where("settings", index, raw), raw, _SETTINGS_KEYS)
     name = r.str("name", required=True) or ""
-    r.where = f"settings '{name}'" if name else r.where
     keys = frozenset(r.names("keys") or ()) | frozenset(r.names("undeclared_keys") or ())
     if not keys:
         r.fail(r.key("keys"), "is required: every key the library reads")

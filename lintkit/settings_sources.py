@@ -43,7 +43,7 @@ class SettingUse:
     group: int
     #: A fix may rename it (nothing else in the file refers to it by this name).
     renamable: bool = True
-    #: The holder instance the setting belongs to ("" for a module or a class of settings).
+    #: The holder instance the setting belongs to (its name; "" for a settings module).
     owner: str = field(default="", compare=False)
     #: For a constructor parameter that sets a key (`broker=` -> `broker_url`): that key.
     sets: str | None = None
@@ -92,6 +92,7 @@ class _Finder:
         self.s, self.context, self.tree = settings, context, context.tree
         self.imports = _imports(self.tree)
         self.found: list[SettingUse] = []
+        self.read_targets: set[int] = set()  # config objects already read (given to several apps)
         self._group = 0
         self.loaded = {n.id for n in walk(self.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         self.holder_classes = {node.name for node in self.tree.body if isinstance(node, ast.ClassDef)
@@ -120,16 +121,19 @@ class _Finder:
             or (isinstance(node.func, ast.Name) and node.func.id in self.holder_classes))
 
     def _app_names(self) -> set[str]:
-        names = set()
+        """The names bound to holder instances; `self.made` maps each constructor call to its name."""
+        names, self.made = set(), {}
         for node in walk(self.tree):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and self.is_holder_call(node.value):
                 for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                     dotted = _dotted(target)
                     if dotted:
                         names.add(dotted)
+                        self.made[id(node.value)] = dotted
             elif isinstance(node, ast.withitem) and self.is_holder_call(node.context_expr) and \
                     node.optional_vars is not None and _dotted(node.optional_vars):
                 names.add(_dotted(node.optional_vars))
+                self.made[id(node.context_expr)] = _dotted(node.optional_vars)
         return names
 
     def app_of(self, expr: ast.expr) -> str | None:
@@ -177,18 +181,19 @@ class _Finder:
         s = self.s
         if self.is_holder_call(call):
             group = self._new_group()
+            owner = self.made.get(id(call), f"<call at line {call.lineno}>")
             namespace = _keyword_text(call, s.namespace_keyword)
             for keyword in call.keywords:
                 if keyword.arg is None:
                     continue
                 if keyword.arg == s.changes_keyword:
-                    self._collection(keyword.value, "", "app")
+                    self._collection(keyword.value, "", owner)
                 elif keyword.arg == s.config_keyword:
-                    self._config_target(keyword.value, namespace)
+                    self._config_target(keyword.value, namespace, owner)
                 elif keyword.arg in s.constructor_keys:
-                    self._keyword(keyword, group, "app", sets=s.constructor_keys[keyword.arg])
+                    self._keyword(keyword, group, owner, sets=s.constructor_keys[keyword.arg])
                 elif keyword.arg not in s.constructor_params:
-                    self._keyword(keyword, group, "app")
+                    self._keyword(keyword, group, owner)
             return
         func = call.func
         if not isinstance(func, ast.Attribute):
@@ -204,7 +209,7 @@ class _Finder:
         elif func.attr == s.config_method and self.app_of(func.value):
             target = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "obj"), None)
             if target is not None:
-                self._config_target(target, _keyword_text(call, s.namespace_keyword))
+                self._config_target(target, _keyword_text(call, s.namespace_keyword), self.app_of(func.value))
 
     def _store(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Attribute) and self.conf_of(target.value):
@@ -234,15 +239,17 @@ class _Finder:
                 if keyword.arg is not None and keyword.arg.startswith(prefix):
                     self._keyword(keyword, group, owner)
 
-    def _config_target(self, target: ast.expr, namespace: str | None) -> None:
+    def _config_target(self, target: ast.expr, namespace: str | None, owner: str) -> None:
         prefix = namespace.rstrip("_") + "_" if namespace else ""
         if isinstance(target, ast.Name):
             target = self.module_level.get(target.id, target)
         if isinstance(target, ast.ClassDef):
-            if not target.bases and not target.decorator_list:
-                self._names(target.body, prefix, owner="")
-        elif isinstance(target, (ast.Dict, ast.Call)):
-            self._collection(target, prefix, owner="")
+            if not target.bases and not target.decorator_list and id(target) not in self.read_targets:
+                self.read_targets.add(id(target))
+                self._names(target.body, prefix, owner=owner)
+        elif isinstance(target, (ast.Dict, ast.Call)) and id(target) not in self.read_targets:
+            self.read_targets.add(id(target))
+            self._collection(target, prefix, owner=owner)
 
     def _names(self, body: Iterable[ast.stmt], prefix: str, owner: str) -> None:
         """Module-level or class-level assignments of settings."""
