@@ -46,8 +46,18 @@ def misspelt_settings(uses: list[SettingUse]) -> Iterator[NameProblem]:
             continue
         message = f"'{use.name}' is not a {settings.name} setting{reason}{suggestion.hint()}"
         explanation = f"{settings.effect}, so the setting never takes effect."
+        if not reason and _composed(use):  # worker_heartbeat: real words, maybe another setting meant
+            suggestion = Suggestion(suggestion.names, by_spelling=False)
+            explanation += (" Every word of the name is a word of other settings, so it may not be a slip of the "
+                            "keyboard: check which setting was meant before renaming it.")
         fixable = use.renamable and not set(suggestion.names) & given_by_group[use.group]
         yield NameProblem(use, message, explanation, suggestion, use.span, use.quoted, fixable)
+
+
+def _composed(use: SettingUse) -> bool:
+    """Every `_`-separated word of the name is a word of some key (`worker_heartbeat`)."""
+    words = {word for key in use.settings.keys for word in key.lower().split("_")}
+    return all(word in words for word in use.bare.lower().split("_"))
 
 
 def _suggestion(use: SettingUse, uses: list[SettingUse]) -> tuple[Suggestion, str]:
