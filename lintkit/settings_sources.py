@@ -59,7 +59,8 @@ def setting_uses(context, schemas) -> list[SettingUse]:
     if cached is None:
         cached = []
         for settings in all_settings(schemas):
-            cached.extend(_Finder(settings, context).uses())
+            if _may_set(settings, context):
+                cached.extend(_Finder(settings, context).uses())
         object.__setattr__(context, "_setting_uses", cached)
     return cached
 
@@ -79,6 +80,18 @@ class SettingsFiles:
         if any(word in source for word in words):
             return True
         return filename is not None and any(_named(module, filename) for module in self._named)
+
+
+def _may_set(settings: SettingsSchema, context) -> bool:
+    """The text names a holder's module or carries a settings module's prefix, or the file is named
+    like a settings module: else the walks over the tree are skipped (most files that pass the
+    prefilter import another library)."""
+    text = context.text
+    if not text:
+        return True  # a tree without its text (flake8 gives both; a test may not)
+    words = {name.split(".", 1)[0] for name in (*settings.holders, *settings.instances)}
+    words |= {module.prefix for module in settings.modules if module.prefix}
+    return any(word in text for word in words) or any(_named(m, context.filename) for m in settings.modules)
 
 
 def _named(module: SettingsModule, filename: str) -> bool:

@@ -149,3 +149,35 @@ def test_broker_heartbeat_reaches_the_workers_connection_on_heartbeat_transports
     source = _source(__import__("celery.worker.consumer.consumer", fromlist=["x"]))
     assert "self.app.conf.broker_heartbeat" in source
     assert "self.connection_for_read(heartbeat=self.amqheartbeat)" in source
+
+
+def test_broker_heartbeat_gap_is_the_longest_silence_with_celerys_check_rate(monkeypatch) -> None:
+    """celery ticks heartbeat_check(rate) every heartbeat/rate (worker/loops.py); py-amqp sends a frame once
+    heartbeat/rate passed with nothing sent.  Simulated time, on an idle connection."""
+    import amqp.connection as amqp_connection
+
+    knob = next(k for k in CELERY.knobs if k.attribute == "broker_heartbeat")
+    rate = defaults.DEFAULTS["broker_heartbeat_checkrate"]
+    assert "timer.call_repeatedly(heartbeat / rate, tick, (rate,))" in \
+        _source(__import__("celery.worker.loops", fromlist=["x"]))
+    clock = [1000.0]
+    monkeypatch.setattr(amqp_connection, "monotonic", lambda: clock[0])
+    conn = amqp.Connection("rabbit:5672", heartbeat=60)
+    conn.heartbeat, conn.bytes_sent, conn.bytes_recv = 60, 0, 0
+    sent: list[float] = []
+
+    def send_heartbeat():
+        sent.append(clock[0])
+        conn.bytes_sent += 8
+
+    conn.send_heartbeat = send_heartbeat
+    conn.last_heartbeat_received = 0  # never fail on missed broker heartbeats in this simulation
+    for step in range(1, 60):
+        clock[0] = 1000.0 + step * 60 / rate  # ticks on time: the worst case
+        try:
+            conn.heartbeat_tick(rate)
+        except Exception:
+            conn.last_heartbeat_received = clock[0]
+    longest = max(b - a for a, b in zip(sent, sent[1:]))
+    assert abs(longest / 60 - knob.gap) < 0.01
+    assert min(b - a for a, b in zip(sent, sent[1:])) >= 60 * 2 / 3 - 0.01

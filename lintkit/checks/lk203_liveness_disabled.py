@@ -225,7 +225,7 @@ class LivenessDisabled(Check):
             return
         for found in knob_settings(uses, self.schemas, _CONCEPTS):
             use = found.use
-            owner = f"{use.settings.library}'s broker connection"
+            owner = f"the {use.settings.library} worker's broker connection"
             value = use.value
             if use.quoted:
                 spelt = f"{use.name!r}: {{}}"
