@@ -54,6 +54,38 @@ def misspelt_settings(uses: list[SettingUse]) -> Iterator[NameProblem]:
         yield NameProblem(use, message, explanation, suggestion, use.span, use.quoted, fixable)
 
 
+def mixed_names(uses: list[SettingUse]) -> Iterator[NameProblem]:
+    """Old and new names in one configuration source that celery reads whole (a config class or dict, a
+    settings module without a namespace): celery.app.utils.detect_settings takes the majority's style
+    (new on a tie) and raises ImproperlyConfigured for each name of the other style whose counterpart
+    is not given too.  Only sources read whole are judged: the keywords of `conf.update()` join
+    whatever else configures the application, which may be in another file."""
+    groups: dict[int, list[SettingUse]] = {}
+    for use in uses:
+        if use.whole and not use.prefix and use.sets is None:
+            groups.setdefault(use.group, []).append(use)
+    for group in groups.values():
+        settings = group[0].settings
+        old = [u for u in group if u.name in settings.legacy_keys and u.name not in settings.keys]
+        new = [u for u in group if u.name in settings.keys and u.name != u.name.upper()]
+        if not old or not new:
+            continue
+        have = {u.name for u in group}
+        to_old = {key: name for name, key in settings.legacy_keys.items()}
+        left, convert = (new, to_old.get) if len(old) > len(new) else (old, settings.legacy_keys.get)
+        style = "new" if len(old) > len(new) else "old"
+        for use in left:
+            other = convert(use.name)
+            if other is None or other in have:
+                continue
+            message = (f"'{use.name}' is {'a new' if style == 'new' else 'an old'} {settings.name} setting name among "
+                       f"{'old' if style == 'new' else 'new'} ones: {settings.library} refuses the mix; "
+                       f"did you mean '{other}'?")
+            explanation = (f"{settings.library} raises ImproperlyConfigured (\"Cannot mix new and old setting keys\") "
+                           "when the settings are first read, naming each name to rename.")
+            yield NameProblem(use, message, explanation, Suggestion((other,)), use.span, use.quoted, use.renamable)
+
+
 def _composed(use: SettingUse) -> bool:
     """Every `_`-separated word of the name is a word of some key (`worker_heartbeat`)."""
     words = {word for key in use.settings.keys for word in key.lower().split("_")}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 from .settings_schema import SettingsModule, SettingsSchema, all_settings
@@ -47,6 +47,9 @@ class SettingUse:
     owner: str = field(default="", compare=False)
     #: For a constructor parameter that sets a key (`broker=` -> `broker_url`): that key.
     sets: str | None = None
+    #: Its group is a whole configuration source the library reads as one (a class or dict given to
+    #: `config_from_object`, a settings module), not one call among others.
+    whole: bool = False
 
     @property
     def bare(self) -> str:
@@ -106,6 +109,7 @@ class _Finder:
         self.imports = _imports(self.tree)
         self.found: list[SettingUse] = []
         self.read_targets: set[int] = set()  # config objects already read (given to several apps)
+        self.whole: set[int] = set()
         self._group = 0
         self.loaded = {n.id for n in walk(self.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         self.holder_classes = {node.name for node in self.tree.body if isinstance(node, ast.ClassDef)
@@ -175,7 +179,8 @@ class _Finder:
         module = self._settings_module()
         if module is not None:
             self._names(self.tree.body, module.prefix, owner="")
-        return self.found
+            self.whole.add(self._group)
+        return [replace(use, whole=True) if use.group in self.whole else use for use in self.found]
 
     def _settings_module(self) -> SettingsModule | None:
         for module in self.s.modules:
@@ -260,9 +265,11 @@ class _Finder:
             if not target.bases and not target.decorator_list and id(target) not in self.read_targets:
                 self.read_targets.add(id(target))
                 self._names(target.body, prefix, owner=owner)
+                self.whole.add(self._group)
         elif isinstance(target, (ast.Dict, ast.Call)) and id(target) not in self.read_targets:
             self.read_targets.add(id(target))
             self._collection(target, prefix, owner=owner)
+            self.whole.add(self._group)
 
     def _names(self, body: Iterable[ast.stmt], prefix: str, owner: str) -> None:
         """Module-level or class-level assignments of settings."""

@@ -181,3 +181,28 @@ def test_broker_heartbeat_gap_is_the_longest_silence_with_celerys_check_rate(mon
     longest = max(b - a for a, b in zip(sent, sent[1:]))
     assert abs(longest / 60 - knob.gap) < 0.01
     assert min(b - a for a, b in zip(sent, sent[1:])) >= 60 * 2 / 3 - 0.01
+
+
+def test_a_config_object_mixing_old_and_new_names_raises_unless_both_names_are_given() -> None:
+    class Mixed:
+        broker_url = "amqp://b//"
+        task_serializer = "json"
+        CELERY_ACKS_LATE = True
+
+    class MostlyOld:
+        BROKER_URL = "amqp://b//"
+        CELERY_TASK_SERIALIZER = "json"
+        task_acks_late = True
+
+    class BothNamesGiven:
+        broker_url = "amqp://b//"
+        task_acks_late = True
+        CELERY_ACKS_LATE = True
+
+    for config, raises in ((Mixed, True), (MostlyOld, True), (BothNamesGiven, False)):
+        app = celery.Celery("t", config_source=config, set_as_current=False)
+        if raises:
+            with pytest.raises(celery.exceptions.ImproperlyConfigured):
+                app.conf.task_acks_late
+        else:
+            assert app.conf.task_acks_late is True

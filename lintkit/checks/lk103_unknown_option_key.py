@@ -5,7 +5,7 @@ from typing import Iterator
 
 from .. import knobs as K
 from ..events import AttributeStore, KnownCall
-from ..settings_names import misspelt_settings, unknown_option_keys
+from ..settings_names import misspelt_settings, mixed_names, unknown_option_keys
 from ..settings_sources import setting_uses
 from ..suggest import suggest
 from .base import Check
@@ -93,6 +93,10 @@ class UnknownOptionKey(Check):
     style of the names given with it: an upper-case new name becomes the old
     name when the others are old ones, since celery raises
     `ImproperlyConfigured` for a configuration that mixes old and new names.
+    An old upper-case name in a config class, dict or `celeryconfig.py`
+    whose other names are new (or a new one among old ones) is reported too:
+    celery raises `ImproperlyConfigured` when the settings are first read,
+    and the fix renames it as celery's error asks.
     A module-level or class-level name that the file also reads is not
     renamed (the readers would break), and neither is a keyword whose
     suggestion the same call already passes. On a tie, or for a key in a `dict(KEY=...)` call that
@@ -160,7 +164,7 @@ class UnknownOptionKey(Check):
         uses = setting_uses(self.context, self.schemas)
         if not uses:
             return
-        for problem in misspelt_settings(uses):
+        for problem in (*misspelt_settings(uses), *mixed_names(uses)):
             fix = self.rename_fix(problem.suggestion, *problem.span, "the setting",
                                   quoted=problem.quoted) if problem.fixable else None
             self.report(*problem.span, problem.message, fix, problem.explanation)
