@@ -22,6 +22,7 @@ from .legacy import parse_tolerant
 from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
+from .settings_sources import SettingsFiles
 from .source import SourceError, decode_source, split_lines
 from .test_code import expected_failure_spans, inside, test_code_spans
 
@@ -63,6 +64,7 @@ class Engine:
                              if any(_overrides(c, method) for c in self.check_classes)),
             methods=frozenset().union(*(c.watched_methods(schemas) for c in self.check_classes)),
             keywords=frozenset().union(*(c.watched_keywords(schemas) for c in self.check_classes)))
+        self.settings_files = SettingsFiles(schemas)
         self.relevance = RelevanceTest(
             attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods,
             plain_words=self.interest.keywords | {"setattr"})
@@ -78,13 +80,13 @@ class Engine:
             decoded = decode_source(data)
         except SourceError as exc:
             return FileResult(error=FileError(f"cannot decode: {exc}"))
-        if not prefiltered and not self.wants(decoded.text):
+        if not prefiltered and not self.wants(decoded.text, filename):
             return FileResult()
         return self._check_wanted(decoded.text, filename, honour_noqa)
 
     def check_text(self, text: str, filename: str, *, honour_noqa: bool = False) -> FileResult:
         """`honour_noqa`: drop the findings `# noqa` suppresses (not under flake8, which does it)."""
-        if not self.wants(text):
+        if not self.wants(text, filename):
             return FileResult()
         return self._check_wanted(text, filename, honour_noqa)
 
@@ -116,22 +118,25 @@ class Engine:
 
     def check_tree(self, tree: ast.Module, text: str, filename: str) -> FileResult:
         """For hosts that already parsed the file (flake8)."""
-        if not self.wants(text):
+        if not self.wants(text, filename):
             return FileResult()
         with _collector_paused():
             return self._check(tree, text, filename)
 
-    def wants(self, source: str | bytes) -> bool:
+    def wants(self, source: str | bytes, filename: str | None = None) -> bool:
         """The prefilter: only a file importing a schema module can have a finding, and
         after a plain `import socket` only one that names a class, factory or watched
         method as an attribute (`socket.socket`).  It also reads undecoded bytes, so a
-        file it rejects needs no more work."""
+        file it rejects needs no more work.  A settings module (a Django settings file with
+        `CELERY_` names, `celeryconfig.py`) imports nothing: its prefix or its name lets it in."""
         if not self.check_classes:
             return False
         prefilter = self.schemas.prefilter
         if prefilter.imports_from(source):
             return True
-        return prefilter.imports_plainly(source) and self.relevance.mentioned_in(source)
+        if prefilter.imports_plainly(source) and self.relevance.mentioned_in(source):
+            return True
+        return self.settings_files.wants(source, filename)
 
     # ------------------------------------------------------------------ analysis
 

@@ -106,6 +106,9 @@ class SchemaSet:
         for item in (*self.classes.values(), *self.factories.values()):
             for override in item.overrides:
                 self._check_override(item, override)
+        from .settings_schema import settings_problems  # only with the schemas loaded
+
+        self._problems.extend(settings_problems(self))
 
     def _check_override(self, item: ClassSchema | FactorySchema, override: Override) -> None:
         """The override's keywords are the item's own, and `target` takes the ignored ones."""
@@ -298,7 +301,10 @@ class SchemaSet:
 
     @cached_property
     def top_level_modules(self) -> frozenset[str]:
-        return frozenset(name.split(".", 1)[0] for name in self._by_name)
+        from .settings_schema import all_settings
+
+        holders = {name for s in all_settings(self) for name in (*s.holders, *s.instances)}
+        return frozenset(name.split(".", 1)[0] for name in (*self._by_name, *holders))
 
     @cached_property
     def prefilter(self) -> ImportPrefilter:

@@ -297,6 +297,8 @@ class LibrarySchema:
     factories: tuple[FactorySchema, ...]
     origin: str
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: `[[settings]]`: configuration keys read by name (lintkit.settings_schema).
+    settings: tuple = ()
 
 
 # --------------------------------------------------------------------------- parsing
@@ -318,7 +320,7 @@ _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_k
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
 _OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
-_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
+_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary", "settings"}
 
 
 class _Reader:
@@ -672,7 +674,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
     if fmt != SCHEMA_FORMAT:
         top.fail("format", f"must be {SCHEMA_FORMAT} (the schema format this lintkit reads), not {fmt!r}")
     lib = top.reader("library", data.get("library", {}), _LIBRARY_KEYS)
-    only_vocabulary = "class" not in data and "factory" not in data and "library" not in data
+    only_vocabulary = not {"class", "factory", "library", "settings"} & set(data)
     lib_name = "" if only_vocabulary else lib.str("name", required=True)
     vocabulary: dict[str, tuple[str, ...]] = {}
     for concept, spellings in top.table_of("vocabulary").items():
@@ -756,6 +758,8 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             origin=origin,
         ))
 
+    from .settings_schema import parse_settings  # imports Knob from here
+
     required = not only_vocabulary
     return LibrarySchema(
         name=lib_name,
@@ -767,6 +771,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
         factories=tuple(factories),
         origin=origin,
         vocabulary=vocabulary,
+        settings=parse_settings(top, data.get("settings"), lib_name or ""),
     )
 
 

@@ -55,16 +55,19 @@ def test_readme_lists_every_rule() -> None:
 @pytest.mark.parametrize(("heading", "keys"), [
     ("## Top level", "_TOP_KEYS"), ("## `[library]`", "_LIBRARY_KEYS"), ("## `[[class]]`", "_CLASS_KEYS"),
     ("## `[[class.knob]]`", "_KNOB_KEYS"), ("## `[[class.override]]`", "_OVERRIDE_KEYS"),
-    ("## `[[factory]]`", "_FACTORY_KEYS"),
+    ("## `[[factory]]`", "_FACTORY_KEYS"), ("## `[[settings]]`", "settings:_SETTINGS_KEYS"),
+    ("### `[[settings.module]]`", "settings:_MODULE_KEYS"), ("### `[[settings.knob]]`", "settings:_KNOB_KEYS"),
 ])
 def test_schema_format_docs_list_every_key(heading: str, keys: str) -> None:
     """docs/schemas.md has a table row for every key the loader accepts, and none it rejects."""
     import re
 
-    from lintkit import schema
+    from lintkit import schema, settings_schema
 
     text = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
-    section = text.split(heading + "\n", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n##+ ", text.split(heading + "\n", 1)[1], 1)[0]
+    if keys.startswith("settings:"):
+        schema, keys = settings_schema, keys.split(":", 1)[1]
     documented = set()
     for cell in re.findall(r"^\| ([^|]+) \|", section, re.MULTILINE):
         documented.update(re.findall(r"`([a-z_]+)`", cell))

@@ -7,6 +7,8 @@ from .. import knobs as K
 from ..events import AttributeStore, KnownCall
 from ..schema import ClassSchema
 from ..settings_keys import query_keys
+from ..settings_names import misspelt_settings, mixed_names, unknown_option_keys
+from ..settings_sources import setting_uses
 from ..suggest import Suggestion, suggest
 from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
@@ -39,6 +41,22 @@ class UnknownOptionKey(Check):
     in ..., after the version this project uses"). When the
     version is unknown, a name that only older versions have is reported in one
     line saying which versions it works with.
+    It also checks the names of **settings** that a library reads by name
+    (`[[settings]]` in the schemas): celery's `app.conf.update(broker_hearbeat=10)`,
+    `app.conf.broker_hearbeat = 10`, `app.conf["broker_hearbeat"] = 10`,
+    `Celery("proj", broker_hearbeat=10)`, the attributes of a class or the keys
+    of a dict given to `app.config_from_object()` in the same file (with
+    `namespace="CELERY"`, the names carrying the `CELERY_` prefix), a
+    `celeryconfig.py` module, and the `CELERY_` names of a Django settings module
+    (a file named `settings.py` or in a `settings/` package, or one that assigns
+    `INSTALLED_APPS` or `ROOT_URLCONF`; lintkit assumes the documented
+    `config_from_object("django.conf:settings", namespace="CELERY")`). A new
+    setting name in upper case (`TASK_ALWAYS_EAGER`) is not read either: celery
+    reads new names in lower case and only the old names (`CELERY_ALWAYS_EAGER`)
+    in upper case. The keys of `broker_transport_options` are checked against
+    the keys the broker's transport reads (redis, sentinel, py-amqp), when the
+    file gives the broker's URL as a literal (a `redis://` key such as
+    `visibility_timeout` does nothing on an `amqp://` broker).
 
     ## Why is this bad?
     The library looks each key up and skips the ones it does not know: pika
@@ -48,6 +66,10 @@ class UnknownOptionKey(Check):
     turn `SO_KEEPALIVE` on. A NAT gateway or load balancer then drops the
     idle connection after its idle timeout (common cloud defaults: Azure
     240 s, AWS NAT gateway 350 s), and nothing says why.
+
+    celery stores a setting it does not know in `app.conf` and never reads it,
+    with no warning: `broker_hearbeat=10` leaves the worker's broker heartbeat at
+    its default, and `CELERY_BROKER_HEARBEAT` in Django settings the same.
 
     Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
     `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.
@@ -65,6 +87,15 @@ class UnknownOptionKey(Check):
     - A URL that is not a literal string at the call, and query keys with
       `%` escapes. A URL literal with escapes or a prefix is reported as a
       whole, with no fix.
+    - A setting name that is not close to any setting the library knows:
+      extensions keep their own settings in `app.conf` (celery-redbeat's
+      `redbeat_redis_url`), and a project may read its own `CELERY_ENABLED`.
+      Only near misses of a real setting are reported.
+    - `app.conf` of an object lintkit does not know to be a Celery application
+      (one imported from another module), a configuration module named by a
+      string (`config_from_object("proj.celeryconfig")`, another file), and
+      `broker_transport_options` when the broker URL is computed or set
+      elsewhere (`CELERY_BROKER_URL` in the environment overrides it anyway).
 
     ## Example
     ```python
@@ -83,7 +114,17 @@ class UnknownOptionKey(Check):
     ## Fix safety
     When exactly one known key is clearly closest in spelling, the fix renames
     the key and is **safe**: the library then applies the setting the code
-    already asked for. On a tie, or for a key in a `dict(KEY=...)` call that
+    already asked for. A misspelt setting is renamed the same way, in the
+    style of the names given with it: an upper-case new name becomes the old
+    name when the others are old ones, since celery raises
+    `ImproperlyConfigured` for a configuration that mixes old and new names.
+    An old upper-case name in a config class, dict or `celeryconfig.py`
+    whose other names are new (or a new one among old ones) is reported too:
+    celery raises `ImproperlyConfigured` when the settings are first read,
+    and the fix renames it as celery's error asks.
+    A module-level or class-level name that the file also reads is not
+    renamed (the readers would break), and neither is a keyword whose
+    suggestion the same call already passes. On a tie, or for a key in a `dict(KEY=...)` call that
     already names the suggestion, there is no fix, only the hint. A string
     with a prefix or triple quotes is not edited.
 
@@ -94,6 +135,8 @@ class UnknownOptionKey(Check):
     ## References
     - [pika `tcp_socket_opts.py`](https://github.com/pika/pika/blob/main/pika/tcp_socket_opts.py)
     - [aiormq `connection.py`: the URL query keys it reads](https://github.com/mosquito/aiormq/blob/master/aiormq/connection.py)
+    - [celery configuration and defaults](https://docs.celeryq.dev/en/stable/userguide/configuration.html)
+    - [kombu redis transport options](https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html)
     - [Library schemas](../schemas.md)
     """
 
@@ -172,6 +215,27 @@ class UnknownOptionKey(Check):
         fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
                               "the key", quoted=True) if suggestion is not None and plain else None
         self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, explanation)
+
+
+    def finish(self) -> None:
+        uses = setting_uses(self.context, self.schemas)
+        if not uses:
+            return
+        for problem in (*misspelt_settings(uses), *mixed_names(uses)):
+            fix = self.rename_fix(problem.suggestion, *problem.span, "the setting",
+                                  quoted=problem.quoted) if problem.fixable else None
+            self.report(*problem.span, problem.message, fix, problem.explanation)
+        for problem in unknown_option_keys(uses, self.schemas):
+            node, fix = problem.node, None
+            if isinstance(node, ast.keyword):
+                span = (node.lineno, node.col_offset, node.lineno, node.col_offset + len(problem.key.encode("utf-8")))
+                fix = self.rename_fix(problem.suggestion, *span, "the key")
+            else:
+                span = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+                if node.lineno == node.end_lineno and \
+                        node.end_col_offset - node.col_offset == len(problem.key.encode("utf-8")) + 2:
+                    fix = self.rename_fix(problem.suggestion, *span, "the key", quoted=True)
+            self.report(*span, problem.message, fix, problem.explanation)
 
 
 def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:

@@ -7,6 +7,8 @@ from ..schema import ClassSchema, Knob
 from ..coerced_values import coerced_off, off_value
 from ..knobs import SET, read, suggested_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..settings_liveness import knob_settings
+from ..settings_sources import setting_uses
 from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
@@ -63,6 +65,12 @@ class LivenessDisabled(Check):
     that fails and 0 outside 0..65534, so `heartbeat=30.0`, `heartbeat="30s"`,
     `?heartbeat=30.0` and `heartbeat=70000` all switch heartbeats off; the
     message says what the value is read as.
+    Settings read by name count too (`[[settings.knob]]`): celery's
+    `broker_heartbeat = 0` or `None`, wherever the file sets it
+    (`app.conf.update(...)`, `Celery(...)` keywords, a config class, a
+    `celeryconfig.py` module, `CELERY_BROKER_HEARTBEAT` in Django settings),
+    when the file gives the broker's URL as a literal `amqp://` (py-amqp) URL
+    away from this host: the worker then sends no AMQP heartbeats.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on
@@ -224,6 +232,30 @@ class LivenessDisabled(Check):
         spelt = f"setattr(..., {event.name!r}, {{}})" if event.form == "setattr" else event.name + " = {}"
         self._check(event.instance.cls, knobs, event.value, spelt, event.instance.display_name,
                     (event.line, event.col, event.end_line, event.end_col))
+
+    def finish(self) -> None:
+        uses = setting_uses(self.context, self.schemas)
+        if not uses:
+            return
+        for found in knob_settings(uses, self.schemas, _CONCEPTS):
+            use = found.use
+            owner = f"the {use.settings.library} worker's broker connection"
+            value = use.value
+            if use.quoted:
+                spelt = f"{use.name!r}: {{}}"
+            elif value is not None and (value.lineno, value.col_offset) == (use.span[2], use.span[3] + 1):
+                spelt = f"{use.name}={{}}"  # a keyword argument
+            else:
+                spelt = f"{use.name} = {{}}"
+            self._check_setting(found.knob, value, spelt, owner)
+
+    def _check_setting(self, knob: Knob, value_node, spelt: str, owner: str) -> None:
+        value = _literal(value_node)
+        if value is _NO_VALUE or not _is_off(value, knob):
+            return
+        at = (value_node.lineno, value_node.col_offset, value_node.end_lineno, value_node.end_col_offset)
+        self.report(*at, f"{spelt.format(repr(value))} turns the {knob.concept} off on {owner}: {self._advice(knob)}",
+                    self._fix(knob, value_node, at), _CONSEQUENCE[knob.concept])
 
     @classmethod
     def watched_methods(cls, schemas) -> frozenset[str]:
