@@ -22,6 +22,7 @@ from .legacy import parse_tolerant
 from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
+from .settings_modules import mentions_setting
 from .source import SourceError, decode_source, split_lines
 from .test_code import expected_failure_spans, inside, test_code_spans
 
@@ -63,6 +64,11 @@ class Engine:
                              if any(_overrides(c, method) for c in self.check_classes)),
             methods=frozenset().union(*(c.watched_methods(schemas) for c in self.check_classes)),
             keywords=frozenset().union(*(c.watched_keywords(schemas) for c in self.check_classes)))
+        #: Settings names a settings module assigns (`DATABASES`): such a file needs no import.
+        self.settings_words = tuple(sorted(
+            {name for key_set in schemas.key_sets if key_set.setting
+             for name in (key_set.setting, *key_set.ignored_as_settings)}
+            if any(c.reads_settings_modules for c in self.check_classes) else ()))
         self.relevance = RelevanceTest(
             attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods,
             plain_words=self.interest.keywords | {"setattr"})
@@ -131,7 +137,9 @@ class Engine:
         prefilter = self.schemas.prefilter
         if prefilter.imports_from(source):
             return True
-        return prefilter.imports_plainly(source) and self.relevance.mentioned_in(source)
+        if prefilter.imports_plainly(source) and self.relevance.mentioned_in(source):
+            return True
+        return bool(self.settings_words) and mentions_setting(source, self.settings_words)
 
     # ------------------------------------------------------------------ analysis
 

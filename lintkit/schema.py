@@ -285,6 +285,8 @@ class LibrarySchema:
     factories: tuple[FactorySchema, ...]
     origin: str
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Configuration keys the library reads by name (lintkit/key_sets.py).
+    key_sets: tuple = ()
 
 
 # --------------------------------------------------------------------------- parsing
@@ -305,7 +307,7 @@ _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_k
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
 _OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
-_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
+_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary", "key_set"}
 
 
 class _Reader:
@@ -685,6 +687,9 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
         ))
 
     required = not only_vocabulary
+    from .key_sets import parse_key_sets
+
+    key_sets = parse_key_sets(top, lib_name, lib.str("distribution") or "")
     return LibrarySchema(
         name=lib_name,
         distribution=lib.str("distribution", None if required else "", required=required),
@@ -695,6 +700,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
         factories=tuple(factories),
         origin=origin,
         vocabulary=vocabulary,
+        key_sets=key_sets,
     )
 
 

@@ -596,6 +596,9 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     # The private constructor Channel(target, options, credentials, compression, interceptors).
     "grpc.aio._channel.Channel": _grpc_aio_channel(
         "grpc.aio._channel.Channel", lambda: "localhost:1", tuple, lambda: None, lambda: None, lambda: None),
+    "sqlalchemy.engine.base.Engine": lambda env, **kw: resolve("sqlalchemy.create_engine")("sqlite://", **kw),
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine":
+        lambda env, **kw: resolve("sqlalchemy.ext.asyncio.create_async_engine")("postgresql+asyncpg://h/db", **kw),
 }
 
 
@@ -659,6 +662,10 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "grpc.aio._channel.insecure_channel": _grpc_aio_channel("grpc.aio._channel.insecure_channel", lambda: "localhost:1"),
     "grpc.aio._channel.secure_channel": _grpc_aio_channel(
         "grpc.aio._channel.secure_channel", lambda: "localhost:1", lambda: resolve("grpc.ssl_channel_credentials")()),
+    "sqlalchemy.engine.create.create_engine":
+        lambda env, **kw: resolve("sqlalchemy.engine.create.create_engine")("sqlite://", **kw),
+    "sqlalchemy.ext.asyncio.engine.create_async_engine":
+        lambda env, **kw: resolve("sqlalchemy.ext.asyncio.engine.create_async_engine")("postgresql+asyncpg://h/db", **kw),
 }
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
-
-from .. import knobs as K
+from ..config_keys import check_call, check_settings_module, key_fix, key_span, literal_keys
 from ..events import AttributeStore, KnownCall
 from ..suggest import suggest
 from .base import Check
 
 
 class UnknownOptionKey(Check):
-    """A key in an options collection that the library does not know.
+    """A key in an options collection or a configuration that the library does not know.
 
     ## What it does
     Checks the string keys of collections that a library reads by name, such as
@@ -20,6 +18,25 @@ class UnknownOptionKey(Check):
     assignments (`params.tcp_options = {...}`). It reads dict literals, lists
     of `(key, value)` pairs and `dict(KEY=value)` calls. A key lintkit cannot
     read, such as a name or a computed string, is not reported.
+
+    It also checks configuration keys (the schemas' `[[key_set]]`):
+
+    - SQLAlchemy: the keys of `connect_args` and of the URL's query in
+      `create_engine()` and `create_async_engine()`, against the keywords of
+      the driver the URL names (psycopg2, psycopg, asyncpg, PyMySQL). SQLAlchemy
+      hands them to the driver's `connect()` only when the pool makes its first
+      connection, so a wrong key fails then, in production. A bare
+      `postgresql://` is psycopg2 before SQLAlchemy 2.1 and psycopg from 2.1,
+      read from the project's pins. A misspelt keyword of `create_engine()`
+      itself raises `TypeError` at once, so it is not reported.
+    - Django settings modules: the keys of each `DATABASES` and `CACHES`
+      entry, which Django ignores when misspelt (`CONN_MAX_AGES`), the
+      `OPTIONS` of a PostgreSQL entry (the driver's keywords: a wrong one
+      fails at the first connection) and of a django-redis cache (ignored
+      without a word: `SOCKET_KEEPALIVE` is not an option of django-redis,
+      `socket_keepalive` in `CONNECTION_POOL_KWARGS` is), and module-level
+      `CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`, `ATOMIC_REQUESTS`, `AUTOCOMMIT` or
+      `DISABLE_SERVER_SIDE_CURSORS`, which Django reads only per entry.
 
     ## Why is this bad?
     The library looks each key up and skips the ones it does not know: pika
@@ -33,12 +50,34 @@ class UnknownOptionKey(Check):
     Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
     `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.
 
+    Configuration keys fail in one of two ways, and the message says which.
+    Django ignores a misspelt `DATABASES` key: `"CONN_MAX_AGES": 600` leaves
+    every request opening a new connection, and `"CONN_HEALTH_CHECK": True`
+    leaves persistent connections unchecked. A wrong driver keyword (in
+    `connect_args`, the URL's query, or a PostgreSQL entry's `OPTIONS`) passes
+    every start-up check and fails at the first connection, in production:
+    `connect_args={"keepalives": 1}` with asyncpg raises `TypeError`, since
+    asyncpg has no keepalive keywords (its server can probe instead:
+    `server_settings={"tcp_keepalives_idle": "60"}`).
+
     ## When it does not report
     - Computed keys, and collections that are not literal (a variable, a
       function's result); the literal entries of a `+` concatenation are
       still checked.
     - Collections the schema does not list in `option_keys` (the keys of
       those are not checked at all).
+    - A URL lintkit cannot read (a computed string, `URL.create(...)`): the
+      driver is unknown. A bare `mysql://` (mysqlclient) is not checked.
+    - An unknown key of a `DATABASES` or `CACHES` entry that is not a
+      misspelling of a known one: a third-party backend or a database router
+      may read it. The `OPTIONS` of other database engines, of another cache
+      backend, or of a django-redis cache with a custom `CLIENT_CLASS`.
+    - A settings dict that is not a literal (`env.db()`,
+      `dj_database_url.config()`), or an entry with `**` unpacking; a
+      module-level `CONN_MAX_AGE` the module itself reads (a helper variable).
+      A settings module is one that assigns `DATABASES` or `CACHES` and also
+      another Django setting (`INSTALLED_APPS`, `SECRET_KEY`...), or
+      star-imports other settings, or is named `settings`.
 
     ## Example
     ```python
@@ -56,7 +95,7 @@ class UnknownOptionKey(Check):
 
     ## Fix safety
     When exactly one known key is clearly closest in spelling, the fix renames
-    the key and is **safe**: the library then applies the setting the code
+    the key (or the query key inside a plain URL string) and is **safe**: the library then applies the setting the code
     already asked for. On a tie, or for a key in a `dict(KEY=...)` call that
     already names the suggestion, there is no fix, only the hint. A string
     with a prefix or triple quotes is not edited.
@@ -67,21 +106,29 @@ class UnknownOptionKey(Check):
 
     ## References
     - [pika `tcp_socket_opts.py`](https://github.com/pika/pika/blob/main/pika/tcp_socket_opts.py)
+    - [SQLAlchemy: custom DBAPI connect() arguments](https://docs.sqlalchemy.org/en/20/core/engines.html#custom-dbapi-connect-arguments-on-connect-routines)
+    - [Django `DATABASES`](https://docs.djangoproject.com/en/5.2/ref/settings/#databases)
+    - [django-redis: configure the connection pool](https://github.com/jazzband/django-redis#configure-as-cache-backend)
     - [Library schemas](../schemas.md)
     """
 
     code = "LK103"
     name = "unknown-option-key"
     fix_availability = "sometimes"
+    reads_settings_modules = True
 
     def known_call(self, event: KnownCall) -> None:
         if event.subclass_defines_init:
             return
+        check_call(self, event)
         collections = self.schemas.option_keys(event.target.returns)
         for keyword in event.call.keywords:
             if keyword.arg in collections:
                 self._check(keyword.value, keyword.arg, collections[keyword.arg], event.target.display_name,
                             event.target.library)
+
+    def finish(self) -> None:
+        check_settings_module(self)
 
     def attribute_store(self, event: AttributeStore) -> None:
         collections = self.schemas.option_keys(event.instance.cls)
@@ -90,8 +137,9 @@ class UnknownOptionKey(Check):
                         event.instance.cls.library)
 
     def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str) -> None:
-        given = {key for key, _ in _keys(value)}
-        for key, node in _keys(value):
+        pairs = list(literal_keys(value))
+        given = {key for key, _ in pairs}
+        for key, node in pairs:
             if key in known:
                 continue
             suggestion = suggest(key, known, {}, {})
@@ -99,37 +147,4 @@ class UnknownOptionKey(Check):
                        f"{suggestion.hint() or ': ' + library + ' never applies it'}")
             explanation = (f"{library} skips keys it does not know, so the setting is never applied. "
                            f"The keys it knows: {', '.join(sorted(known))}.")
-            fix = None
-            if not set(suggestion.names) & given:
-                if isinstance(node, ast.keyword):
-                    end = node.col_offset + len(key.encode("utf-8"))
-                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key")
-                elif node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and \
-                        node.lineno == node.end_lineno:
-                    fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno,
-                                          node.end_col_offset, "the key", quoted=True)
-            if isinstance(node, ast.keyword):
-                end = node.col_offset + len(key.encode("utf-8"))
-                self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
-            else:
-                self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix,
-                            explanation)
-
-
-def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
-    """The string keys of a literal collection, with the node that spells each one."""
-    if isinstance(value, ast.Dict):
-        candidates = [key for key in value.keys if key is not None]
-    elif isinstance(value, (ast.List, ast.Tuple, ast.BinOp)):
-        candidates = [item.elts[0] for item in K.literal_elements(value)
-                      if isinstance(item, ast.Tuple) and len(item.elts) == 2]
-    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
-        for keyword in value.keywords:
-            if keyword.arg is not None:
-                yield keyword.arg, keyword
-        return
-    else:
-        return
-    for key in candidates:
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            yield key.value, key
+            self.report(*key_span(node, key), message, key_fix(self, suggestion, key, node, given), explanation)

@@ -1,0 +1,299 @@
+"""LK103 on configuration keys (lintkit/key_sets.py): the keys of a settings module's dicts
+(Django's `DATABASES`, `CACHES`) and of a call's argument and URL query selected by the
+URL's driver (SQLAlchemy's `connect_args`)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Iterator
+
+from . import knobs as K
+from .key_sets import UNKNOWN_KEY_POLICIES, KeySet, known_keys
+from .settings_modules import is_settings_module, loaded_names, module_assignments
+from .suggest import suggest
+from .values import literal_value
+
+if TYPE_CHECKING:
+    from .checks.base import Check
+    from .events import KnownCall
+
+#: What a policy means for the message's end, when no spelling is suggested.
+_EFFECT = {
+    "ignored": "{library} ignores it",
+    "warns": "{library} warns and ignores it",
+    "fails_at_connect": "the first connection fails, not start-up",
+    "raises": "{library} fails at start-up",
+}
+_LIBRARY_NAMES = {"django": "Django", "django_redis": "django-redis", "sqlalchemy": "the driver"}
+
+
+# --------------------------------------------------------------------------- reading keys
+
+
+def literal_keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
+    """The string keys of a literal collection, with the node that spells each one: a dict
+    display, a list of `(key, value)` pairs (also `+`-joined), or `dict(KEY=...)`."""
+    if isinstance(value, ast.Dict):
+        candidates = [key for key in value.keys if key is not None]
+    elif isinstance(value, (ast.List, ast.Tuple, ast.BinOp)):
+        candidates = [item.elts[0] for item in K.literal_elements(value)
+                      if isinstance(item, ast.Tuple) and len(item.elts) == 2]
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        for keyword in value.keywords:
+            if keyword.arg is not None:
+                yield keyword.arg, keyword
+        return
+    else:
+        return
+    for key in candidates:
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            yield key.value, key
+
+
+def _dict_items(value: ast.expr) -> dict[str, ast.expr]:
+    """String key -> value of a dict display or `dict(KEY=...)` (computed keys left out)."""
+    if isinstance(value, ast.Dict):
+        return {key.value: item for key, item in zip(value.keys, value.values)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        return {keyword.arg: keyword.value for keyword in value.keywords if keyword.arg is not None}
+    return {}
+
+
+def _has_splat(value: ast.expr) -> bool:
+    """`{**BASE, ...}` or `dict(**base)`: keys lintkit cannot see."""
+    if isinstance(value, ast.Dict):
+        return any(key is None for key in value.keys)
+    return isinstance(value, ast.Call) and any(keyword.arg is None for keyword in value.keywords)
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def key_fix(check: Check, suggestion, key: str, node: ast.AST, given: set[str]):
+    """Rename the key to the suggestion, where its spelling is plain in the source."""
+    if set(suggestion.names) & given:
+        return None
+    if isinstance(node, ast.keyword):
+        end = node.col_offset + len(key.encode("utf-8"))
+        return check.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key")
+    if node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and node.lineno == node.end_lineno:
+        return check.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
+                                "the key", quoted=True)
+    return None
+
+
+def key_span(node: ast.AST, key: str) -> tuple[int, int, int, int]:
+    if isinstance(node, ast.keyword):
+        return node.lineno, node.col_offset, node.lineno, node.col_offset + len(key.encode("utf-8"))
+    return node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
+
+
+def _report_unknown(check: Check, key_set: KeySet, known: frozenset[str], key: str, node: ast.AST,
+                    span: tuple[int, int, int, int], where: str, fix_target, given: set[str]) -> None:
+    note = key_set.notes.get(key)
+    suggestion = suggest(key, known, {}, {})
+    if key_set.report == "misspelt" and not suggestion.names and note is None:
+        return
+    library = _LIBRARY_NAMES.get(key_set.library, key_set.library)
+    effect = _EFFECT[key_set.unknown_keys].format(library=library)
+    message = f"'{key}' {where}"
+    if suggestion.names:
+        message += suggestion.hint()
+    elif note is not None:
+        message += f": {note}"
+    else:
+        message += f": {effect}"
+    if key_set.unknown_keys == "fails_at_connect":
+        explanation = ("The driver gets it only when the first connection is made, and fails there: in "
+                       "production, not when the application starts.")
+    else:
+        explanation = f"{library} reads only the keys it knows and {UNKNOWN_KEY_POLICIES[key_set.unknown_keys]}."
+    if note is not None and getattr(note, "why", ""):
+        explanation = f"{note.why}. {explanation}"
+    if suggestion.names and note is not None:
+        explanation = f"{note}. {explanation}"
+    if len(known) <= 40:
+        explanation += f" The keys it knows: {', '.join(sorted(known))}."
+    fix = fix_target(suggestion) if suggestion.names else None
+    check.report(*span, message, fix, explanation)
+
+
+def _check_collection(check: Check, key_set: KeySet, value: ast.expr, where: str,
+                      extra: frozenset[str] = frozenset()) -> None:
+    known = known_keys(check.schemas, key_set) | extra
+    pairs = list(literal_keys(value))
+    given = {key for key, _ in pairs}
+    for key, node in pairs:
+        if key not in known:
+            _report_unknown(check, key_set, known, key, node, key_span(node, key), where,
+                            lambda suggestion, key=key, node=node: key_fix(check, suggestion, key, node, given),
+                            given)
+
+
+# --------------------------------------------------------------------------- calls (SQLAlchemy)
+
+
+def check_call(check: Check, event: KnownCall) -> None:
+    """The key sets of a call to one of their `call` items, selected by the URL's driver."""
+    key_sets = [ks for ks in check.schemas.key_sets if ks.call and _calls(check, ks, event)]
+    if not key_sets:
+        return
+    from .database_urls import read_url
+
+    url_expr = _argument(event.call, key_sets[0].url_argument, key_sets[0].url_position)
+    url = read_url(url_expr, event.resolver)
+    if url is None:
+        return
+    selected = [ks for ks in key_sets if _selects(check, ks, url.driver)]
+    if not selected:
+        return
+    key_set = selected[0] if len(selected) == 1 else _union(selected)
+    if key_set.argument:
+        value = _argument(event.call, key_set.argument, None)
+        if value is not None and not _has_splat(value):
+            _check_collection(check, key_set, value, f"in {key_set.argument} is not a keyword of {key_set.name}")
+    known = known_keys(check.schemas, key_set) | key_set.query_keys
+    for key, node in url.query:
+        if key not in known:
+            span, fix_target = _query_key_span(check, node, key)
+            _report_unknown(check, key_set, known, key, node, span,
+                            f"in the URL query is not a keyword of {key_set.name}", fix_target, set())
+
+
+def _calls(check: Check, key_set: KeySet, event: KnownCall) -> bool:
+    for name in key_set.call:
+        item = check.schemas.lookup(name)
+        if item is not None and check.schemas.call_target(item).display_name == event.target.display_name:
+            return True
+    return False
+
+
+def _selects(check: Check, key_set: KeySet, driver: str) -> bool:
+    if driver in key_set.drivers:
+        return True
+    versions = key_set.drivers_by_version.get(driver)
+    if versions is None:
+        return False
+    constraint = check.options.versions.constraint(check.context.filename, key_set.distribution)
+    # Unknown or on both sides of the range: the key set is one of the candidates (keys of any count).
+    return constraint is None or constraint.within(versions) is not False
+
+
+def _union(key_sets: list[KeySet]) -> KeySet:
+    """A driver name that may select either of several drivers (version unknown): a key counts
+    as known when any of them knows it."""
+    from dataclasses import replace
+
+    first = key_sets[0]
+    return replace(first, name=" or ".join(ks.name for ks in key_sets),
+                   keys=frozenset().union(*(ks.keys for ks in key_sets)),
+                   keys_of=tuple(name for ks in key_sets for name in ks.keys_of),
+                   query_keys=frozenset().union(*(ks.query_keys for ks in key_sets)),
+                   notes={})
+
+
+def _argument(call: ast.Call, keyword: str | None, position: int | None) -> ast.expr | None:
+    for item in call.keywords:
+        if item.arg == keyword and keyword is not None:
+            return item.value
+    if position is not None and len(call.args) > position and \
+            not any(isinstance(arg, ast.Starred) for arg in call.args[:position + 1]):
+        return call.args[position]
+    return None
+
+
+def _query_key_span(check: Check, node: ast.expr, key: str):
+    """The key's own columns inside a one-line plain string literal (with a rename fix),
+    else the whole expression (no fix)."""
+    whole = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+    no_fix = (whole, lambda suggestion: None)
+    if not (isinstance(node, ast.Constant) and node.lineno == node.end_lineno):
+        return no_fix
+    lines = check.context.lines
+    if not 0 < node.lineno <= len(lines):
+        return no_fix
+    raw = lines[node.lineno - 1].encode("utf-8")[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
+    if raw[:1] not in ("'", '"') or "\\" in raw:
+        return no_fix
+    for mark in ("?", "&"):
+        at = raw.find(f"{mark}{key}=")
+        if at != -1:
+            start = node.col_offset + len(raw[:at + 1].encode("utf-8"))
+            end = start + len(key.encode("utf-8"))
+            span = (node.lineno, start, node.lineno, end)
+            return span, lambda suggestion: check.rename_fix(suggestion, *span, "the query key")
+    return no_fix
+
+
+# --------------------------------------------------------------------------- settings modules (Django)
+
+
+def check_settings_module(check: Check) -> None:
+    """The key sets of `setting`s assigned in a settings module."""
+    key_sets = [ks for ks in check.schemas.key_sets if ks.setting]
+    if not key_sets:
+        return
+    tree = check.context.tree
+    assignments = list(module_assignments(tree))
+    assigned = {name for name, _, _ in assignments}
+    settings = {ks.setting for ks in key_sets}
+    misplaced = {name: ks for ks in key_sets for name in ks.ignored_as_settings}
+    if not assigned & (settings | set(misplaced)) or \
+            not is_settings_module(tree, check.context.filename, assigned - settings - set(misplaced)):
+        return
+    for name, value, statement in assignments:
+        for key_set in key_sets:
+            if key_set.setting == name:
+                for collection, parent in _at_path(value, key_set.path):
+                    if _applies(key_set, collection, parent):
+                        _check_collection(check, key_set, collection, f"is not a key of {key_set.name}")
+    _check_misplaced(check, assignments, misplaced)
+
+
+def _at_path(value: ast.expr, path: tuple[str, ...],
+             parent: ast.expr | None = None) -> Iterator[tuple[ast.expr, ast.expr | None]]:
+    """The literal collections at `path` ("*": every value), with the dict that holds each."""
+    if not path:
+        yield value, parent
+        return
+    head, rest = path[0], path[1:]
+    items = _dict_items(value)
+    children = items.values() if head == "*" else [items[head]] if head in items else []
+    for child in children:
+        yield from _at_path(child, rest, value)
+
+
+def _applies(key_set: KeySet, collection: ast.expr, parent: ast.expr | None) -> bool:
+    if _has_splat(collection):
+        return False
+    if key_set.when:
+        siblings = _dict_items(parent) if parent is not None else {}
+        for key, values in key_set.when.items():
+            if literal_value(siblings.get(key)) not in values:
+                return False
+    own = _dict_items(collection)
+    for key, values in key_set.unchecked_unless.items():
+        if key in own and literal_value(own[key]) not in values:
+            return False
+    return True
+
+
+def _check_misplaced(check: Check, assignments, misplaced: dict[str, KeySet]) -> None:
+    """`CONN_MAX_AGE = 60` at module level: Django reads it per DATABASES entry only."""
+    found = [(name, statement) for name, _, statement in assignments if name in misplaced]
+    if not found:
+        return
+    read = loaded_names(check.context.tree)
+    for name, statement in found:
+        if name in read:
+            continue  # a helper variable the module puts into the entries itself
+        key_set = misplaced[name]
+        target = next(t for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                      if isinstance(t, ast.Name) and t.id == name)
+        library = _LIBRARY_NAMES.get(key_set.library, key_set.library)
+        check.report(target.lineno, target.col_offset, target.end_lineno, target.end_col_offset,
+                     f"'{name}' is not a setting: {library} reads it only as a key of {key_set.name}",
+                     None,
+                     f"{library} never reads a module-level {name}; put it in each {key_set.setting} "
+                     f"entry (\"{name}\": ...) where it should apply.")
