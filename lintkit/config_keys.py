@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from . import knobs as K
 from .key_sets import UNKNOWN_KEY_POLICIES, KeySet, known_keys
-from .settings_modules import is_settings_module, loaded_names, module_assignments
+from .settings_modules import dict_items, has_splat, is_settings_module, loaded_names, module_assignments
 from .suggest import suggest
 from .values import literal_value
 
@@ -48,23 +48,6 @@ def literal_keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
     for key in candidates:
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             yield key.value, key
-
-
-def _dict_items(value: ast.expr) -> dict[str, ast.expr]:
-    """String key -> value of a dict display or `dict(KEY=...)` (computed keys left out)."""
-    if isinstance(value, ast.Dict):
-        return {key.value: item for key, item in zip(value.keys, value.values)
-                if isinstance(key, ast.Constant) and isinstance(key.value, str)}
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
-        return {keyword.arg: keyword.value for keyword in value.keywords if keyword.arg is not None}
-    return {}
-
-
-def _has_splat(value: ast.expr) -> bool:
-    """`{**BASE, ...}` or `dict(**base)`: keys lintkit cannot see."""
-    if isinstance(value, ast.Dict):
-        return any(key is None for key in value.keys)
-    return isinstance(value, ast.Call) and any(keyword.arg is None for keyword in value.keywords)
 
 
 # --------------------------------------------------------------------------- reporting
@@ -151,7 +134,7 @@ def check_call(check: Check, event: KnownCall) -> None:
     key_set = selected[0] if len(selected) == 1 else _union(selected)
     if key_set.argument:
         value = _argument(event.call, key_set.argument, None)
-        if value is not None and not _has_splat(value):
+        if value is not None and not has_splat(value):
             _check_collection(check, key_set, value, f"in {key_set.argument} is not a keyword of {key_set.name}")
     known = known_keys(check.schemas, key_set) | key_set.query_keys
     for key, node in url.query:
@@ -236,19 +219,42 @@ def check_settings_module(check: Check) -> None:
         return
     tree = check.context.tree
     assignments = list(module_assignments(tree))
-    assigned = {name for name, _, _ in assignments}
+    assigned = {a.name for a in assignments if not a.keys}
     settings = {ks.setting for ks in key_sets}
     misplaced = {name: ks for ks in key_sets for name in ks.ignored_as_settings}
-    if not assigned & (settings | set(misplaced)) or \
+    if not {a.name for a in assignments} & (settings | set(misplaced)) or \
             not is_settings_module(tree, check.context.filename, assigned - settings - set(misplaced)):
         return
-    for name, value, statement in assignments:
+    for assignment in assignments:
         for key_set in key_sets:
-            if key_set.setting == name:
-                for collection, parent in _at_path(value, key_set.path):
-                    if _applies(key_set, collection, parent):
+            path = _remaining_path(key_set, assignment.name, assignment.keys)
+            if path is not None:
+                for collection, holder in _at_path(assignment.value, path):
+                    if _applies(key_set, collection, holder):
                         _check_collection(check, key_set, collection, f"is not a key of {key_set.name}")
-    _check_misplaced(check, assignments, misplaced)
+            elif assignment.keys and not key_set.when and \
+                    _remaining_path(key_set, assignment.name, assignment.keys[:-1]) == ():
+                _check_subscript_key(check, key_set, assignment.target)
+    _check_misplaced(check, [a for a in assignments if not a.keys], misplaced)
+
+
+def _check_subscript_key(check: Check, key_set: KeySet, target: ast.Subscript) -> None:
+    """`DATABASES["default"]["CONN_MAX_AGES"] = 60`: the last subscript is a key of the entry."""
+    known = known_keys(check.schemas, key_set)
+    key, node = target.slice.value, target.slice
+    if key not in known:
+        _report_unknown(check, key_set, known, key, node, key_span(node, key), f"is not a key of {key_set.name}",
+                        lambda suggestion: key_fix(check, suggestion, key, node, set()), set())
+
+
+def _remaining_path(key_set: KeySet, name: str, keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The rest of the key set's path below `NAME[keys...]`, or None when it leads elsewhere."""
+    if key_set.setting != name or len(keys) > len(key_set.path):
+        return None
+    for key, step in zip(keys, key_set.path):
+        if step not in ("*", key):
+            return None
+    return key_set.path[len(keys):]
 
 
 def _at_path(value: ast.expr, path: tuple[str, ...],
@@ -258,39 +264,38 @@ def _at_path(value: ast.expr, path: tuple[str, ...],
         yield value, parent
         return
     head, rest = path[0], path[1:]
-    items = _dict_items(value)
+    items = dict_items(value)
     children = items.values() if head == "*" else [items[head]] if head in items else []
     for child in children:
         yield from _at_path(child, rest, value)
 
 
 def _applies(key_set: KeySet, collection: ast.expr, parent: ast.expr | None) -> bool:
-    if _has_splat(collection):
+    if has_splat(collection):
         return False
     if key_set.when:
-        siblings = _dict_items(parent) if parent is not None else {}
+        siblings = dict_items(parent) if parent is not None else {}
         for key, values in key_set.when.items():
             if literal_value(siblings.get(key)) not in values:
                 return False
-    own = _dict_items(collection)
+    own = dict_items(collection)
     for key, values in key_set.unchecked_unless.items():
         if key in own and literal_value(own[key]) not in values:
             return False
     return True
 
 
-def _check_misplaced(check: Check, assignments, misplaced: dict[str, KeySet]) -> None:
+def _check_misplaced(check: Check, assignments: list, misplaced: dict[str, KeySet]) -> None:
     """`CONN_MAX_AGE = 60` at module level: Django reads it per DATABASES entry only."""
-    found = [(name, statement) for name, _, statement in assignments if name in misplaced]
+    found = [a for a in assignments if a.name in misplaced]
     if not found:
         return
     read = loaded_names(check.context.tree)
-    for name, statement in found:
+    for assignment in found:
+        name, target = assignment.name, assignment.target
         if name in read:
             continue  # a helper variable the module puts into the entries itself
         key_set = misplaced[name]
-        target = next(t for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
-                      if isinstance(t, ast.Name) and t.id == name)
         library = _LIBRARY_NAMES.get(key_set.library, key_set.library)
         check.report(target.lineno, target.col_offset, target.end_lineno, target.end_col_offset,
                      f"'{name}' is not a setting: {library} reads it only as a key of {key_set.name}",

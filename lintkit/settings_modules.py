@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 #: Settings that mark a Django settings module (django/conf/global_settings.py).
 DJANGO_SETTINGS = frozenset({
@@ -35,16 +35,47 @@ def mentions_setting(source: str | bytes, names: Iterable[str]) -> bool:
     return False
 
 
-def module_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr, ast.stmt]]:
-    """(name, value, statement) for each module-level `NAME = value` (also annotated)."""
-    for statement in tree.body:
+class Assignment(NamedTuple):
+    name: str
+    #: The string subscripts of the target: ("default", "OPTIONS") for `DATABASES["default"]["OPTIONS"] = ...`.
+    keys: tuple[str, ...]
+    value: ast.expr
+    target: ast.expr
+
+
+def module_assignments(tree: ast.Module) -> Iterator[Assignment]:
+    """An Assignment for each module-level `NAME = value` (also annotated, and
+    inside module-level `if`, `try` and `with` blocks), and `NAME["a"]["b"] = value` (keys
+    ("a", "b")), in source order."""
+    pending = list(tree.body)
+    while pending:
+        statement = pending.pop(0)
+        if isinstance(statement, (ast.If, ast.Try, ast.With)):
+            blocks = [statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", []),
+                      *(handler.body for handler in getattr(statement, "handlers", []))]
+            pending[:0] = [inner for block in blocks for inner in block]
+            continue
         if isinstance(statement, ast.Assign):
-            for target in statement.targets:
-                if isinstance(target, ast.Name):
-                    yield target.id, statement.value, statement
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
-                and statement.value is not None:
-            yield statement.target.id, statement.value, statement
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        for target in targets:
+            found = _subscripted_name(target)
+            if found is not None:
+                yield Assignment(found[0], found[1], value, target)
+
+
+def _subscripted_name(target: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    """`NAME` -> ("NAME", ()); `NAME["a"]["b"]` -> ("NAME", ("a", "b")); else None."""
+    keys: list[str] = []
+    while isinstance(target, ast.Subscript):
+        if not (isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
+            return None
+        keys.insert(0, target.slice.value)
+        target = target.value
+    return (target.id, tuple(keys)) if isinstance(target, ast.Name) else None
 
 
 def is_settings_module(tree: ast.Module, filename: str, assigned: set[str]) -> bool:
@@ -61,3 +92,20 @@ def loaded_names(tree: ast.Module) -> frozenset[str]:
     """Every name the module reads somewhere (`CONN_MAX_AGE` in `"CONN_MAX_AGE": CONN_MAX_AGE`)."""
     return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
                      and isinstance(node.ctx, ast.Load))
+
+
+def dict_items(value: ast.expr) -> dict[str, ast.expr]:
+    """String key -> value of a dict display or `dict(KEY=...)` (computed keys left out)."""
+    if isinstance(value, ast.Dict):
+        return {key.value: item for key, item in zip(value.keys, value.values)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        return {keyword.arg: keyword.value for keyword in value.keywords if keyword.arg is not None}
+    return {}
+
+
+def has_splat(value: ast.expr) -> bool:
+    """`{**BASE, ...}` or `dict(**base)`: keys lintkit cannot see."""
+    if isinstance(value, ast.Dict):
+        return any(key is None for key in value.keys)
+    return isinstance(value, ast.Call) and any(keyword.arg is None for keyword in value.keywords)
