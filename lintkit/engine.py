@@ -22,7 +22,7 @@ from .legacy import parse_tolerant
 from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
-from .settings_modules import mentions_setting
+from .settings_modules import mentions_setting, settings_path
 from .source import SourceError, decode_source, split_lines
 from .test_code import expected_failure_spans, inside, test_code_spans
 
@@ -84,13 +84,13 @@ class Engine:
             decoded = decode_source(data)
         except SourceError as exc:
             return FileResult(error=FileError(f"cannot decode: {exc}"))
-        if not prefiltered and not self.wants(decoded.text):
+        if not prefiltered and not self.wants(decoded.text, filename):
             return FileResult()
         return self._check_wanted(decoded.text, filename, honour_noqa)
 
     def check_text(self, text: str, filename: str, *, honour_noqa: bool = False) -> FileResult:
         """`honour_noqa`: drop the findings `# noqa` suppresses (not under flake8, which does it)."""
-        if not self.wants(text):
+        if not self.wants(text, filename):
             return FileResult()
         return self._check_wanted(text, filename, honour_noqa)
 
@@ -122,16 +122,17 @@ class Engine:
 
     def check_tree(self, tree: ast.Module, text: str, filename: str) -> FileResult:
         """For hosts that already parsed the file (flake8)."""
-        if not self.wants(text):
+        if not self.wants(text, filename):
             return FileResult()
         with _collector_paused():
             return self._check(tree, text, filename)
 
-    def wants(self, source: str | bytes) -> bool:
+    def wants(self, source: str | bytes, filename: str | None = None) -> bool:
         """The prefilter: only a file importing a schema module can have a finding, and
         after a plain `import socket` only one that names a class, factory or watched
         method as an attribute (`socket.socket`).  It also reads undecoded bytes, so a
-        file it rejects needs no more work."""
+        file it rejects needs no more work.  A settings module (`filename` named like one,
+        lintkit/settings_modules.py) that assigns a setting some rule reads needs no import."""
         if not self.check_classes:
             return False
         prefilter = self.schemas.prefilter
@@ -139,7 +140,8 @@ class Engine:
             return True
         if prefilter.imports_plainly(source) and self.relevance.mentioned_in(source):
             return True
-        return bool(self.settings_words) and mentions_setting(source, self.settings_words)
+        return bool(self.settings_words) and filename is not None and settings_path(filename) \
+            and mentions_setting(source, self.settings_words)
 
     # ------------------------------------------------------------------ analysis
 

@@ -98,7 +98,7 @@ def check_files(files: Sequence[tuple[str, EngineSpec]], jobs: int | None = None
             except OSError:
                 results[path] = check_file(engine, path)  # reports "cannot read"
                 continue
-            if not engine.wants(data) and len(data) <= MAX_FILE_BYTES:
+            if not engine.wants(data, path) and len(data) <= MAX_FILE_BYTES:
                 results[path] = FileResult()
             elif pool is not None:
                 pool.add(spec, path)

@@ -1,17 +1,18 @@
 """Django-style settings modules: module-level assignments of UPPERCASE names.
 
 lintkit reads a settings dict (`DATABASES = {...}`) only in a module it takes for a
-settings module, conservatively: the module assigns the dict at module level, and it
-also assigns another well-known Django setting (`INSTALLED_APPS`, `SECRET_KEY`...), or
-star-imports other settings (`from .base import *`, split settings), or its file name
-or package is called `settings`.  Only literal dicts are read; a computed value
-(`env.db()`, `dj_database_url.config()`) is left alone.
+settings module, conservatively: its file name contains `settings` (`settings.py`,
+`local_settings.py`, `settings_docker.py`) or it lies in a `settings` package
+(`settings/production.py`), and it assigns another well-known Django setting
+(`INSTALLED_APPS`, `SECRET_KEY`...) or star-imports other settings (`from .base import *`,
+split settings).  Only literal dicts are read; a computed value (`env.db()`,
+`dj_database_url.config()`) is left alone.  The file name test comes first, so the
+prefilter reads no other file for settings.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 from typing import Iterable, Iterator, NamedTuple
 
 #: Settings that mark a Django settings module (django/conf/global_settings.py).
@@ -78,14 +79,19 @@ def _subscripted_name(target: ast.expr) -> tuple[str, tuple[str, ...]] | None:
     return (target.id, tuple(keys)) if isinstance(target, ast.Name) else None
 
 
+def settings_path(filename: str) -> bool:
+    """Named like a settings module: `settings` in the file's name (`settings.py`,
+    `local_settings.py`, `settings_docker.py`) or a `settings` package (`settings/prod.py`)."""
+    parts = filename.replace("\\", "/").split("/")
+    return "settings" in parts[-1].rsplit(".", 1)[0].lower() or "settings" in parts[:-1]
+
+
 def is_settings_module(tree: ast.Module, filename: str, assigned: set[str]) -> bool:
     """Whether the module looks like Django settings (see the module docstring)."""
-    if assigned & DJANGO_SETTINGS:
-        return True
-    if any(isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names) for s in tree.body):
-        return True
-    path = os.path.normpath(filename).split(os.sep)
-    return os.path.splitext(path[-1])[0] == "settings" or "settings" in path[:-1]
+    if not settings_path(filename):
+        return False
+    return bool(assigned & DJANGO_SETTINGS) or \
+        any(isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names) for s in tree.body)
 
 
 def loaded_names(tree: ast.Module) -> frozenset[str]:

@@ -70,8 +70,11 @@ def test_settings_modules_need_no_import_to_be_checked() -> None:
     """The prefilter lets a settings module through by its DATABASES line, for LK103 only."""
     schemas = load_schema_set()
     assert Engine(schemas).check_text(SETTINGS, "app/settings.py").findings[0].code == "LK103"
-    assert not Engine(schemas, select=["LK201"]).wants(SETTINGS)
-    assert not Engine(schemas).wants("x = 1\nmy_DATABASES = {}\n")
+    assert Engine(schemas).wants(SETTINGS, "app/settings.py")
+    assert not Engine(schemas).wants(SETTINGS, "app/conf.py")  # no other file is read for settings
+    assert not Engine(schemas).wants(SETTINGS)
+    assert not Engine(schemas, select=["LK201"]).wants(SETTINGS, "app/settings.py")
+    assert not Engine(schemas).wants("x = 1\nmy_DATABASES = {}\n", "settings.py")
 
 
 def test_mentions_setting_reads_text_and_bytes() -> None:
@@ -81,11 +84,11 @@ def test_mentions_setting_reads_text_and_bytes() -> None:
 
 
 @pytest.mark.parametrize(("filename", "text", "checked"), [
-    ("app/conf.py", SETTINGS, True),  # assigns SECRET_KEY
-    ("app/conf.py", "from .base import *\n" + SETTINGS.split("\n", 1)[1], True),  # split settings
-    ("app/settings/prod.py", SETTINGS.split("\n", 1)[1], True),  # a settings package
-    ("app/settings.py", SETTINGS.split("\n", 1)[1], True),
-    ("app/conf.py", SETTINGS.split("\n", 1)[1], False),  # a DATABASES dict and nothing else of Django's
+    ("app/settings.py", SETTINGS, True),  # assigns SECRET_KEY
+    ("app/local_settings.py", SETTINGS, True),
+    ("app/settings/prod.py", "from .base import *\n" + SETTINGS.split("\n", 1)[1], True),  # split settings
+    ("app/conf.py", SETTINGS, False),  # not named like settings
+    ("app/settings.py", SETTINGS.split("\n", 1)[1], False),  # a DATABASES dict and nothing else of Django's
 ])
 def test_what_counts_as_a_settings_module(filename: str, text: str, checked: bool) -> None:
     findings = Engine(load_schema_set()).check_text(text, filename).findings
@@ -119,5 +122,5 @@ def test_settings_in_blocks_and_by_subscript_are_read() -> None:
             '    pass\n'
             'DATABASES["default"]["CONN_MAX_AGES"] = 60\n'
             'DATABASES["default"]["OPTIONS"] = {"bogus": 1}\n')
-    found = [(f.line, f.message.split(" is not")[0]) for f in Engine(load_schema_set()).check_text(text, "s.py").findings]
+    found = [(f.line, f.message.split(" is not")[0]) for f in Engine(load_schema_set()).check_text(text, "settings.py").findings]
     assert found == [(3, "'TIMEOUTS'"), (5, "'SOCKET_KEEPALIVE'"), (8, "'CONN_MAX_AGES'")]

@@ -75,9 +75,9 @@ class UnknownOptionKey(Check):
     - A settings dict that is not a literal (`env.db()`,
       `dj_database_url.config()`), or an entry with `**` unpacking; a
       module-level `CONN_MAX_AGE` the module itself reads (a helper variable).
-      A settings module is one that assigns `DATABASES` or `CACHES` and also
-      another Django setting (`INSTALLED_APPS`, `SECRET_KEY`...), or
-      star-imports other settings, or is named `settings`.
+      A settings module is a file whose name contains `settings` or that
+      lies in a `settings` package, and that assigns another Django setting
+      (`INSTALLED_APPS`, `SECRET_KEY`...) or star-imports other settings.
 
     ## Example
     ```python
