@@ -246,3 +246,20 @@ def test_query_keys_never_reach_the_driver(ks: KeySet) -> None:
     _, params = dialect.create_connect_args(url)
     assert not set(keys) & set(params), params
     assert not known_keys(SCHEMAS, ks) & set(keys), "a query key the driver knows needs no query_keys entry"
+
+
+def test_django_redis_cache_options_reach_redis_py() -> None:
+    """Django's own RedisCache takes serializer, pool_class and parser_class and hands the rest to
+    redis-py's pool: an unknown key fails when the first connection is made, not before."""
+    pytest.importorskip("redis")
+    pytest.importorskip("django")
+    from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+    own = set(inspect.signature(RedisCacheClient).parameters) - {"servers", "options"}
+    assert own == key_set("OPTIONS of a Django RedisCache entry").keys
+    cache = RedisCache(f"redis://{CLOSED}/0", {"OPTIONS": {BOGUS: 1}})
+    pool = cache._cache.get_client().connection_pool  # no error yet
+    with pytest.raises(TypeError, match=BOGUS):
+        pool.make_connection()
+    known = RedisCache(f"redis://{CLOSED}/0", {"OPTIONS": {"socket_keepalive": True, "health_check_interval": 30}})
+    known._cache.get_client().connection_pool.make_connection()
