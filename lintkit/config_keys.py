@@ -117,21 +117,30 @@ def _check_collection(check: Check, key_set: KeySet, value: ast.expr, where: str
 # --------------------------------------------------------------------------- calls (SQLAlchemy)
 
 
-def check_call(check: Check, event: KnownCall) -> None:
-    """The key sets of a call to one of their `call` items, selected by the URL's driver."""
+def selected_key_set(check: Check, event: KnownCall):
+    """(the key set, the URL) of a call to one of the key sets' `call` items, selected by the
+    URL's driver; None when the call has none or its URL is unreadable."""
     key_sets = [ks for ks in check.schemas.key_sets if ks.call and _calls(check, ks, event)]
     if not key_sets:
-        return
+        return None
     from .database_urls import read_url
 
     url_expr = _argument(event.call, key_sets[0].url_argument, key_sets[0].url_position)
     url = read_url(url_expr, event.resolver)
     if url is None:
-        return
+        return None
     selected = [ks for ks in key_sets if _selects(check, ks, url.driver)]
     if not selected:
+        return None
+    return (selected[0] if len(selected) == 1 else _union(selected)), url
+
+
+def check_call(check: Check, event: KnownCall) -> None:
+    """The keys of `argument` and of the URL's query against the key set the URL's driver selects."""
+    found = selected_key_set(check, event)
+    if found is None:
         return
-    key_set = selected[0] if len(selected) == 1 else _union(selected)
+    key_set, url = found
     if key_set.argument:
         value = _argument(event.call, key_set.argument, None)
         if value is not None and not has_splat(value):

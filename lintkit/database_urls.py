@@ -24,6 +24,11 @@ class DatabaseUrl:
     driver: str  # "postgresql+psycopg2", lower case as SQLAlchemy compares it
     #: (key, node spelling it) for each readable query key.
     query: tuple[tuple[str, ast.expr], ...]
+    #: The host: "" when the URL names none (the driver's default), None when lintkit cannot
+    #: read it (computed, several hosts); a literal `?host=` wins, as it does for libpq.
+    host: str | None = None
+    #: The expression holding the URL.
+    node: ast.expr | None = None
 
 
 def read_url(expr: ast.expr | None, resolver=None) -> DatabaseUrl | None:
@@ -34,12 +39,25 @@ def read_url(expr: ast.expr | None, resolver=None) -> DatabaseUrl | None:
     if not sep or _HOLE in scheme or not scheme:
         return None
     query = rest.partition("?")[2] if "?" in rest else ""
-    keys = []
+    keys, values = [], {}
     for item in query.split("&"):
-        key = item.partition("=")[0]
+        key, _, value = item.partition("=")
         if key and _HOLE not in key and "%" not in key:
             keys.append((key, node))
-    return DatabaseUrl(scheme.strip().lower(), tuple(keys))
+            values[key] = value
+    return DatabaseUrl(scheme.strip().lower(), tuple(keys), _host(rest, values), node)
+
+
+def _host(rest: str, query: dict[str, str]) -> str | None:
+    if "host" in query:
+        value = query["host"]
+        return None if _HOLE in value or "%" in value or "," in value else value
+    netloc = rest.split("?", 1)[0].split("/", 1)[0].rpartition("@")[2]
+    if _HOLE in netloc or "," in netloc:
+        return None
+    if netloc.startswith("["):
+        return netloc[1:].partition("]")[0]
+    return netloc.partition(":")[0]
 
 
 def _text(expr: ast.expr | None, resolver) -> tuple[str | None, ast.expr | None]:

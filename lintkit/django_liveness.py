@@ -46,11 +46,9 @@ def check_persistent_connections(check: Check) -> None:
 def _check_entry(check: Check, entry: dict, node, max_idle: int) -> None:
     if has_splat(node) or literal_value(entry.get("ENGINE")) not in POSTGRESQL_ENGINES:
         return
-    if "CONN_MAX_AGE" not in entry:
-        return  # 0 by default: a connection per request
+    if idle_past(entry, max_idle) is not True:
+        return  # a connection per request, closed before it can idle that long, or computed
     age = literal_value(entry["CONN_MAX_AGE"])
-    if age is NO_VALUE or (is_number(age) and age <= max_idle) or (age is not None and not is_number(age)):
-        return
     if "CONN_HEALTH_CHECKS" in entry and literal_value(entry["CONN_HEALTH_CHECKS"]) is not False:
         return  # on, or computed
     host = literal_value(entry.get("HOST"))
@@ -61,9 +59,8 @@ def _check_entry(check: Check, entry: dict, node, max_idle: int) -> None:
         items = dict_items(options)
         if has_splat(options) or not items and not _is_empty_dict(options):
             return  # computed OPTIONS may set keepalives
-        idle = literal_value(items.get("keepalives_idle"))
-        if "keepalives_idle" in items and (idle is NO_VALUE or (is_number(idle) and 0 < idle <= max_idle)):
-            return
+        if "keepalives_idle" in items or literal_value(items.get("keepalives")) == 0:
+            return  # set explicitly: LK205 judges the idle, LK203 keepalive turned off
         if "service" in items or "passfile" in items:
             return  # a service file may set the host and keepalives
     value = entry["CONN_MAX_AGE"]
@@ -79,6 +76,18 @@ def _check_entry(check: Check, entry: dict, node, max_idle: int) -> None:
                  f"before the request uses it; \"keepalives_idle\" in OPTIONS below {max_idle} s keeps the idle "
                  f"connection alive (libpq's default is the OS's, Linux 7200 s); or set CONN_MAX_AGE to "
                  f"{max_idle} or less.")
+
+
+def idle_past(entry: dict[str, ast.expr], max_idle: float) -> bool | None:
+    """Whether the entry's persistent connections can sit idle longer than `max_idle`: Django
+    closes one older than `CONN_MAX_AGE` (absent: 0, a connection per request; `None`: never)
+    before a request uses it.  None when `CONN_MAX_AGE` is computed."""
+    if "CONN_MAX_AGE" not in entry:
+        return False
+    age = literal_value(entry["CONN_MAX_AGE"])
+    if age is NO_VALUE:
+        return None
+    return age is None or (is_number(age) and age > max_idle)
 
 
 def _is_empty_dict(node: ast.expr) -> bool:

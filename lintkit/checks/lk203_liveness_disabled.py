@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from ..driver_calls import connect_args_calls, settings_calls
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..knobs import SET, read, suggested_value
@@ -55,6 +56,15 @@ class LivenessDisabled(Check):
     (`"amqp://h/%2F?heartbeat=0"`, `"redis://h/0?socket_keepalive=no"`,
     `"host=db keepalives=0"`). It also reports
     `setsockopt(SOL_SOCKET, SO_KEEPALIVE, 0)` / `False` on any socket.
+
+    libpq keywords given through configuration are judged as keywords of the
+    driver's `connect()`: the `OPTIONS` of a PostgreSQL `DATABASES` entry in
+    a Django settings module whose persistent connections can sit idle past
+    the maximum idle time (`CONN_MAX_AGE` `None`, computed or above it), and
+    SQLAlchemy's `connect_args` for `postgresql+psycopg2` / `+psycopg` (a
+    bare `postgresql://` per the SQLAlchemy version) on a pooled engine
+    (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
+    none (libpq's UNIX socket), a socket directory or loopback is not judged.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on
@@ -130,6 +140,7 @@ class LivenessDisabled(Check):
     exemption_notes = EXEMPTION_NOTES
     name = "liveness-disabled"
     fix_availability = "sometimes"
+    reads_settings_modules = True
 
     def _knobs(self, cls: ClassSchema, setter: str, name: str) -> list[Knob]:
         return [knob for owner in self.schemas.mro(cls) for knob in owner.knobs
@@ -169,7 +180,13 @@ class LivenessDisabled(Check):
             new = str(suggested_value(knob, self.options.max_idle_seconds))
         return self.replace_fix(value_node, new, f"Use {new}")
 
+    def finish(self) -> None:
+        for driver_call in settings_calls(self):
+            self.known_call(driver_call)
+
     def known_call(self, event: KnownCall) -> None:
+        for driver_call in connect_args_calls(self, event):
+            self.known_call(driver_call)
         target = event.target
         if exempt(event, self.context):
             return

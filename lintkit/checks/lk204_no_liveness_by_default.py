@@ -86,8 +86,8 @@ class NoLivenessByDefault(Check):
     Django settings modules (see LK103 for what counts as one): a PostgreSQL
     `DATABASES` entry with persistent connections longer than the maximum
     idle time (`CONN_MAX_AGE` above it, or `None`) and a remote `HOST`,
-    with neither `CONN_HEALTH_CHECKS` on nor a libpq `keepalives_idle` at or
-    below the maximum idle time in its `OPTIONS`. Django closes a persistent
+    with neither `CONN_HEALTH_CHECKS` on nor a libpq `keepalives_idle` in its
+    `OPTIONS` (LK205 judges its value, LK203 `"keepalives": 0`). Django closes a persistent
     connection only once it is older than `CONN_MAX_AGE` (the age counts from
     the connect, not from the last use: `close_if_unusable_or_obsolete`), so
     a request can reuse a connection a middlebox dropped while it sat idle,
