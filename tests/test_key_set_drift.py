@@ -127,13 +127,14 @@ def test_django_postgresql_options_reach_the_driver() -> None:
         from django.conf import settings
         settings.configure(DATABASES={{"default": {{
             "ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": "127.0.0.1", "PORT": "9",
-            "OPTIONS": {{"assume_role": "r", "server_side_binding": True,
+            "OPTIONS": {{"assume_role": "r", "server_side_binding": True, "keepalives_idle": 30,
                          "{BOGUS}": 1}}}}}}, USE_TZ=True)
         import django
         django.setup()
         from django.db import connection
         params = connection.get_connection_params()
         assert not {{"assume_role", "server_side_binding"}} & set(params), params
+        assert params["keepalives_idle"] == 30, params  # libpq keywords reach the driver as given
         try:
             connection.get_new_connection(params)
         except Exception as exc:
@@ -263,3 +264,35 @@ def test_django_redis_cache_options_reach_redis_py() -> None:
         pool.make_connection()
     known = RedisCache(f"redis://{CLOSED}/0", {"OPTIONS": {"socket_keepalive": True, "health_check_interval": 30}})
     known._cache.get_client().connection_pool.make_connection()
+
+
+def test_django_persistent_connections_age_from_the_connect(tmp_path: Path) -> None:
+    """What LK204 says of Django (lintkit/django_liveness.py): CONN_MAX_AGE counts from the connect, so
+    a connection used and then left idle is reused until then; with CONN_HEALTH_CHECKS a reused
+    connection is checked (is_usable) before the request's first query, and a failed one replaced."""
+    pytest.importorskip("django")
+    script = textwrap.dedent("""
+        import time
+        from django.conf import settings
+        import sys
+        settings.configure(DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1],
+                                                  "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True}})
+        import django
+        django.setup()
+        from django.db import connection
+        connection.ensure_connection()
+        made = connection.close_at
+        time.sleep(0.01)
+        connection.cursor().execute("select 1")
+        connection.close_if_unusable_or_obsolete()  # request_finished
+        assert connection.connection is not None and connection.close_at == made, "age must not restart on use"
+        checked = []
+        connection.is_usable = lambda: checked.append(1) or False  # a connection dropped while idle
+        old = connection.connection
+        connection.cursor().execute("select 1")  # the next request's first query
+        assert checked == [1] and connection.connection is not old, "health check must replace it"
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "db.sqlite3")], capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
