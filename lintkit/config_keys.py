@@ -73,7 +73,7 @@ def key_span(node: ast.AST, key: str) -> tuple[int, int, int, int]:
 
 
 def _report_unknown(check: Check, key_set: KeySet, known: frozenset[str], key: str, node: ast.AST,
-                    span: tuple[int, int, int, int], where: str, fix_target, given: set[str]) -> None:
+                    span: tuple[int, int, int, int], where: str, fix_target) -> None:
     note = key_set.notes.get(key)
     suggestion = suggest(key, known, {}, {})
     if key_set.report == "misspelt" and not suggestion.names and note is None:
@@ -102,16 +102,14 @@ def _report_unknown(check: Check, key_set: KeySet, known: frozenset[str], key: s
     check.report(*span, message, fix, explanation)
 
 
-def _check_collection(check: Check, key_set: KeySet, value: ast.expr, where: str,
-                      extra: frozenset[str] = frozenset()) -> None:
-    known = known_keys(check.schemas, key_set) | extra
+def _check_collection(check: Check, key_set: KeySet, value: ast.expr, where: str) -> None:
+    known = known_keys(check.schemas, key_set)
     pairs = list(literal_keys(value))
     given = {key for key, _ in pairs}
     for key, node in pairs:
         if key not in known:
             _report_unknown(check, key_set, known, key, node, key_span(node, key), where,
-                            lambda suggestion, key=key, node=node: key_fix(check, suggestion, key, node, given),
-                            given)
+                            lambda suggestion, key=key, node=node: key_fix(check, suggestion, key, node, given))
 
 
 # --------------------------------------------------------------------------- calls (SQLAlchemy)
@@ -150,15 +148,21 @@ def check_call(check: Check, event: KnownCall) -> None:
         if key not in known:
             span, fix_target = _query_key_span(check, node, key)
             _report_unknown(check, key_set, known, key, node, span,
-                            f"in the URL query is not a keyword of {key_set.name}", fix_target, set())
+                            f"in the URL query is not a keyword of {key_set.name}", fix_target)
 
 
 def _calls(check: Check, key_set: KeySet, event: KnownCall) -> bool:
-    for name in key_set.call:
-        item = check.schemas.lookup(name)
-        if item is not None and check.schemas.call_target(item).display_name == event.target.display_name:
-            return True
-    return False
+    return event.target.display_name in _call_names(check.schemas, key_set)
+
+
+def _call_names(schemas, key_set: KeySet) -> frozenset[str]:
+    """How calls to the key set's `call` items are named in events (computed once per schema set)."""
+    cache = schemas.__dict__.setdefault("_key_set_call_names", {})
+    key = (key_set.origin, key_set.name)
+    if key not in cache:
+        items = [schemas.lookup(name) for name in key_set.call]
+        cache[key] = frozenset(schemas.call_target(item).display_name for item in items if item is not None)
+    return cache[key]
 
 
 def _selects(check: Check, key_set: KeySet, driver: str) -> bool:
@@ -253,7 +257,7 @@ def _check_subscript_key(check: Check, key_set: KeySet, target: ast.Subscript) -
     key, node = target.slice.value, target.slice
     if key not in known:
         _report_unknown(check, key_set, known, key, node, key_span(node, key), f"is not a key of {key_set.name}",
-                        lambda suggestion: key_fix(check, suggestion, key, node, set()), set())
+                        lambda suggestion: key_fix(check, suggestion, key, node, set()))
 
 
 def _remaining_path(key_set: KeySet, name: str, keys: tuple[str, ...]) -> tuple[str, ...] | None:
