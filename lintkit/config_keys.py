@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from . import knobs as K
 from .key_sets import UNKNOWN_KEY_POLICIES, KeySet, known_keys
-from .settings_modules import dict_items, has_splat, is_settings_module, loaded_names, module_assignments
+from .settings_modules import (dict_items, has_splat, is_settings_module, loaded_names, module_assignments,
+                               settings_path)
 from .suggest import suggest
 from .values import literal_value
 
@@ -228,7 +229,7 @@ def _query_key_span(check: Check, node: ast.expr, key: str):
 def check_settings_module(check: Check) -> None:
     """The key sets of `setting`s assigned in a settings module."""
     key_sets = [ks for ks in check.schemas.key_sets if ks.setting]
-    if not key_sets:
+    if not key_sets or not settings_path(check.context.filename):
         return
     tree = check.context.tree
     assignments = list(module_assignments(tree))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from .settings_modules import dict_items, has_splat, is_settings_module, module_assignments
+from .settings_modules import dict_items, has_splat, is_settings_module, module_assignments, settings_path
 from .transports import _is_local
 from .values import NO_VALUE, is_number, literal_value
 
@@ -30,17 +30,26 @@ POSTGRESQL_ENGINES = frozenset({"django.db.backends.postgresql", "django.contrib
 
 
 def check_persistent_connections(check: Check) -> None:
-    tree = check.context.tree
-    if "test" in check.context.filename.rsplit("/", 1)[-1].lower():
-        return  # test settings: the test runner's connections
-    assignments = [a for a in module_assignments(tree) if a.name == "DATABASES" and not a.keys]
-    if not assignments or not is_settings_module(
-            tree, check.context.filename, {a.name for a in module_assignments(tree) if not a.keys} - {"DATABASES"}):
-        return
+    assignments = settings_databases(check)
     max_idle = check.options.max_idle_seconds
     for assignment in assignments:
         for entry in dict_items(assignment.value).values():
             _check_entry(check, dict_items(entry), entry, max_idle)
+
+
+def settings_databases(check: Check) -> list:
+    """The module-level `DATABASES = {...}` assignments of a settings module (else none); none in
+    test settings (`test_settings.py`, `settings_test.py`: the test runner's connections)."""
+    name = check.context.filename.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if not settings_path(check.context.filename) or "test" in name:
+        return []
+    tree = check.context.tree
+    assignments = list(module_assignments(tree))
+    databases = [a for a in assignments if a.name == "DATABASES" and not a.keys]
+    if databases and is_settings_module(tree, check.context.filename,
+                                        {a.name for a in assignments if not a.keys} - {"DATABASES"}):
+        return databases
+    return []
 
 
 def _check_entry(check: Check, entry: dict, node, max_idle: int) -> None:

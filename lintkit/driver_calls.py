@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from .bindings import Instance
 from .events import KnownCall
-from .settings_modules import dict_items, has_splat, is_settings_module, module_assignments
-from .django_liveness import POSTGRESQL_ENGINES, idle_past
+from .settings_modules import dict_items, has_splat
+from .django_liveness import POSTGRESQL_ENGINES, idle_past, settings_databases
 from .values import literal_value
 
 if TYPE_CHECKING:
@@ -69,13 +69,7 @@ def _keyed_items(value: ast.expr) -> list[tuple[str, ast.AST, ast.expr]]:
 
 def settings_calls(check: Check) -> Iterator[KnownCall]:
     """A driver call for each PostgreSQL `DATABASES` entry of a settings module with literal OPTIONS."""
-    tree = check.context.tree
-    assignments = list(module_assignments(tree))
-    databases = [a for a in assignments if a.name == "DATABASES" and not a.keys]
-    if not databases or not is_settings_module(tree, check.context.filename,
-                                               {a.name for a in assignments if not a.keys} - {"DATABASES"}):
-        return
-    for assignment in databases:
+    for assignment in settings_databases(check):
         for alias, entry in dict_items(assignment.value).items():
             fields = dict_items(entry)
             if has_splat(entry) or literal_value(fields.get("ENGINE")) not in POSTGRESQL_ENGINES:

@@ -124,3 +124,12 @@ def test_settings_in_blocks_and_by_subscript_are_read() -> None:
             'DATABASES["default"]["OPTIONS"] = {"bogus": 1}\n')
     found = [(f.line, f.message.split(" is not")[0]) for f in Engine(load_schema_set()).check_text(text, "settings.py").findings]
     assert found == [(3, "'TIMEOUTS'"), (5, "'SOCKET_KEEPALIVE'"), (8, "'CONN_MAX_AGES'")]
+
+
+@pytest.mark.parametrize("filename", ["settings.py", "test_settings.py", "settings_test.py"])
+def test_test_settings_are_not_judged_for_liveness(filename: str) -> None:
+    """LK203/LK204/LK205 leave test settings alone (the test runner's connections); LK103 still reads them."""
+    text = ('SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "db",\n'
+            '    "CONN_MAX_AGE": None, "CONN_MAX_AGES": 1, "OPTIONS": {"keepalives": 0}}}\n')
+    codes = sorted(f.code for f in Engine(load_schema_set()).check_text(text, filename).findings)
+    assert codes == (["LK103"] if "test" in filename else ["LK103", "LK203"])

@@ -64,7 +64,8 @@ class LivenessDisabled(Check):
     SQLAlchemy's `connect_args` for `postgresql+psycopg2` / `+psycopg` (a
     bare `postgresql://` per the SQLAlchemy version) on a pooled engine
     (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
-    none (libpq's UNIX socket), a socket directory or loopback is not judged.
+    none (libpq's UNIX socket), a socket directory or loopback is not judged,
+    nor test settings (a file name with `test` in it).
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on

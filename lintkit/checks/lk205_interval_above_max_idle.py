@@ -40,7 +40,8 @@ class IntervalAboveMaxIdle(Check):
     SQLAlchemy's `connect_args` for `postgresql+psycopg2` / `+psycopg` (a
     bare `postgresql://` per the SQLAlchemy version) on a pooled engine
     (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
-    none (libpq's UNIX socket), a socket directory or loopback is not judged.
+    none (libpq's UNIX socket), a socket directory or loopback is not judged,
+    nor test settings (a file name with `test` in it).
 
     ## Why is this bad?
     A heartbeat only keeps a connection alive if it comes before the
