@@ -133,3 +133,22 @@ def test_test_settings_are_not_judged_for_liveness(filename: str) -> None:
             '    "CONN_MAX_AGE": None, "CONN_MAX_AGES": 1, "OPTIONS": {"keepalives": 0}}}\n')
     codes = sorted(f.code for f in Engine(load_schema_set()).check_text(text, filename).findings)
     assert codes == (["LK103"] if "test" in filename else ["LK103", "LK203"])
+
+
+def test_each_configured_driver_call_gets_its_own_verdict() -> None:
+    """The LK2xx exemptions cache verdicts by the call's id: the driver calls built from settings
+    stay alive for the file, so no later call can reuse an id and take another's verdict."""
+    import ast
+
+    from lintkit.checks.lk203_liveness_disabled import LivenessDisabled
+    from lintkit.context import FileContext, RuleOptions
+    from lintkit.driver_calls import settings_calls
+
+    entries = ",\n".join(
+        f'"db{i}": {{"ENGINE": "django.db.backends.postgresql", "HOST": "db", "CONN_MAX_AGE": None, '
+        f'"OPTIONS": {{"keepalives": 0}}}}' for i in range(30))
+    text = f'SECRET_KEY = "x"\nDATABASES = {{{entries}}}\n'
+    check = LivenessDisabled(load_schema_set(), lambda *a: None,
+                             FileContext("settings.py", ast.parse(text), RuleOptions(), text))
+    ids = [(id(event.call), id(event.target)) for event in settings_calls(check)]  # each event dropped at once
+    assert len(ids) == 30 and len(set(ids)) == 30
