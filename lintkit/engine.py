@@ -23,6 +23,7 @@ from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
 from .settings_sources import SettingsFiles
+from .settings_modules import mentions_setting, settings_path
 from .source import SourceError, decode_source, split_lines
 from .test_code import expected_failure_spans, inside, test_code_spans
 
@@ -65,6 +66,11 @@ class Engine:
             methods=frozenset().union(*(c.watched_methods(schemas) for c in self.check_classes)),
             keywords=frozenset().union(*(c.watched_keywords(schemas) for c in self.check_classes)))
         self.settings_files = SettingsFiles(schemas)
+        #: Settings names a settings module assigns (`DATABASES`): such a file needs no import.
+        self.settings_words = tuple(sorted(
+            {name for key_set in schemas.key_sets if key_set.setting
+             for name in (key_set.setting, *key_set.ignored_as_settings)}
+            if any(c.reads_settings_modules for c in self.check_classes) else ()))
         self.relevance = RelevanceTest(
             attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods,
             plain_words=self.interest.keywords | {"setattr"})
@@ -128,7 +134,8 @@ class Engine:
         after a plain `import socket` only one that names a class, factory or watched
         method as an attribute (`socket.socket`).  It also reads undecoded bytes, so a
         file it rejects needs no more work.  A settings module (a Django settings file with
-        `CELERY_` names, `celeryconfig.py`) imports nothing: its prefix or its name lets it in."""
+        `CELERY_` names or `DATABASES`, `celeryconfig.py`) imports nothing: its prefix, its name
+        or the settings it assigns let it in (settings_sources.py, settings_modules.py)."""
         if not self.check_classes:
             return False
         prefilter = self.schemas.prefilter
@@ -136,7 +143,10 @@ class Engine:
             return True
         if prefilter.imports_plainly(source) and self.relevance.mentioned_in(source):
             return True
-        return self.settings_files.wants(source, filename)
+        if self.settings_files.wants(source, filename):
+            return True
+        return bool(self.settings_words) and filename is not None and settings_path(filename) \
+            and mentions_setting(source, self.settings_words)
 
     # ------------------------------------------------------------------ analysis
 

@@ -75,6 +75,10 @@ class SchemaSet:
                 for alias in fac.aliases:
                     self._claim(alias, fac, lib)
         self._check_references()
+        if not self._problems:
+            from .key_sets import reference_problems
+
+            self._problems.extend(reference_problems(self))
         if self._problems:
             raise SchemaError.of(self._problems)
 
@@ -298,6 +302,11 @@ class SchemaSet:
                 for concept, spelling in cls.vocabulary.items():
                     concepts.setdefault(concept, set()).add(spelling)
         return {concept: frozenset(names) for concept, names in concepts.items()}
+
+    @cached_property
+    def key_sets(self) -> tuple:
+        """Every library's configuration key sets (lintkit/key_sets.py)."""
+        return tuple(key_set for lib in self.libraries for key_set in lib.key_sets)
 
     @cached_property
     def top_level_modules(self) -> frozenset[str]:

@@ -299,6 +299,8 @@ class LibrarySchema:
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: `[[settings]]`: configuration keys read by name (lintkit.settings_schema).
     settings: tuple = ()
+    #: Configuration keys the library reads by name (lintkit/key_sets.py).
+    key_sets: tuple = ()
 
 
 # --------------------------------------------------------------------------- parsing
@@ -320,7 +322,7 @@ _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_k
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
 _OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
-_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary", "settings"}
+_TOP_KEYS = {"format", "library", "class", "factory", "vocabulary", "settings", "key_set"}
 
 
 class _Reader:
@@ -761,6 +763,9 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
     from .settings_schema import parse_settings  # imports Knob from here
 
     required = not only_vocabulary
+    from .key_sets import parse_key_sets
+
+    key_sets = parse_key_sets(top, lib_name, lib.str("distribution") or "")
     return LibrarySchema(
         name=lib_name,
         distribution=lib.str("distribution", None if required else "", required=required),
@@ -772,6 +777,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
         origin=origin,
         vocabulary=vocabulary,
         settings=parse_settings(top, data.get("settings"), lib_name or ""),
+        key_sets=key_sets,
     )
 
 

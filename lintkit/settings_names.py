@@ -19,6 +19,7 @@ from typing import Iterator
 from .settings_sources import SettingUse, literal_text, uses_of
 from .suggest import Suggestion, _by_typo
 from .transports import _alternates
+from .config_keys import literal_keys
 
 
 @dataclass(frozen=True)
@@ -207,10 +208,8 @@ def _alias_names(aliases) -> dict[str, str]:
 
 
 def _judge_keys(value, known, setting, transport, per_transport, names) -> Iterator[OptionKeyProblem]:
-    from .checks.lk103_unknown_option_key import _keys  # the literal keys of a collection
-
     short = names.get(transport, transport)
-    for key, node in _keys(value):
+    for key, node in literal_keys(value):
         if key in known:
             continue
         suggestion = _by_typo(key, [k for k in known if k != key])

@@ -370,6 +370,9 @@ BUILDERS: dict[str, Callable[..., Any]] = {
         asyncio_clients.aiokafka_client("aiokafka.producer.producer.AIOKafkaProducer"),
     "aiokafka.consumer.consumer.AIOKafkaConsumer":
         asyncio_clients.aiokafka_client("aiokafka.consumer.consumer.AIOKafkaConsumer"),
+    "sqlalchemy.engine.base.Engine": lambda env, **kw: resolve("sqlalchemy.create_engine")("sqlite://", **kw),
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine":
+        lambda env, **kw: resolve("sqlalchemy.ext.asyncio.create_async_engine")("postgresql+asyncpg://h/db", **kw),
 }
 
 
@@ -439,6 +442,10 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
         asyncio_clients.aio_pika_connect("aio_pika.robust_connection.connect_robust"),
     "redis.cluster.RedisCluster.from_url": asyncio_clients.redis_cluster(
         lambda **kw: resolve("redis.cluster.RedisCluster").from_url("redis://cache.example.com:6379/0", **kw)),
+    "sqlalchemy.engine.create.create_engine":
+        lambda env, **kw: resolve("sqlalchemy.engine.create.create_engine")("sqlite://", **kw),
+    "sqlalchemy.ext.asyncio.engine.create_async_engine":
+        lambda env, **kw: resolve("sqlalchemy.ext.asyncio.engine.create_async_engine")("postgresql+asyncpg://h/db", **kw),
 }
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried

@@ -327,6 +327,8 @@ def test_each_bundled_schema_is_complete(path: Path) -> None:
         return  # vocabulary.toml
     assert lib.source.strip(), f"{path.name}: [library].source must say where the facts come from"
     for cls in lib.classes:
+        if cls.kwargs is None and cls.attributes is None and not cls.knobs:
+            continue  # tracked only to follow a factory (sqlalchemy's Engine: create_engine's key sets)
         assert cls.kwargs is not None, f"{path.name}: {cls.name} has no kwargs"
         assert cls.attributes is not None, f"{path.name}: {cls.name} has no attributes"
 

@@ -46,6 +46,8 @@ class Check:
     #: Predicates of calls the rule leaves alone (lintkit.liveness_scope.EXEMPTIONS); their
     #: docstrings open the docs page's "When it does not report" section.
     exemptions: ClassVar[tuple] = ()
+    #: Reads settings modules in `finish()` (Django's DATABASES): files without imports count too.
+    reads_settings_modules: ClassVar[bool] = False
     #: More of that section, as sentences (what the engine or the analyzer leaves out).
     exemption_notes: ClassVar[tuple[str, ...]] = ()
 

@@ -1,21 +1,19 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
-
-from .. import knobs as K
+from ..config_keys import check_call, check_settings_module, key_fix, key_span, literal_keys
 from ..events import AttributeStore, KnownCall
 from ..schema import ClassSchema
 from ..settings_keys import query_keys
 from ..settings_names import misspelt_settings, mixed_names, unknown_option_keys
 from ..settings_sources import setting_uses
-from ..suggest import Suggestion, suggest
+from ..suggest import suggest
 from ..version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 
 class UnknownOptionKey(Check):
-    """A key in an options collection that the library does not know.
+    """A key in an options collection or a configuration that the library does not know.
 
     ## What it does
     Checks the string keys of collections that a library reads by name, such as
@@ -57,6 +55,24 @@ class UnknownOptionKey(Check):
     the keys the broker's transport reads (redis, sentinel, py-amqp), when the
     file gives the broker's URL as a literal (a `redis://` key such as
     `visibility_timeout` does nothing on an `amqp://` broker).
+    It also checks configuration keys (the schemas' `[[key_set]]`):
+
+    - SQLAlchemy: the keys of `connect_args` and of the URL's query in
+      `create_engine()` and `create_async_engine()`, against the keywords of
+      the driver the URL names (psycopg2, psycopg, asyncpg, PyMySQL). SQLAlchemy
+      hands them to the driver's `connect()` only when the pool makes its first
+      connection, so a wrong key fails then, in production. A bare
+      `postgresql://` is psycopg2 before SQLAlchemy 2.1 and psycopg from 2.1,
+      read from the project's pins. A misspelt keyword of `create_engine()`
+      itself raises `TypeError` at once, so it is not reported.
+    - Django settings modules: the keys of each `DATABASES` and `CACHES`
+      entry, which Django ignores when misspelt (`CONN_MAX_AGES`), the
+      `OPTIONS` of a PostgreSQL entry (the driver's keywords: a wrong one
+      fails at the first connection) and of a django-redis cache (ignored
+      without a word: `SOCKET_KEEPALIVE` is not an option of django-redis,
+      `socket_keepalive` in `CONNECTION_POOL_KWARGS` is), and module-level
+      `CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`, `ATOMIC_REQUESTS`, `AUTOCOMMIT` or
+      `DISABLE_SERVER_SIDE_CURSORS`, which Django reads only per entry.
 
     ## Why is this bad?
     The library looks each key up and skips the ones it does not know: pika
@@ -73,6 +89,16 @@ class UnknownOptionKey(Check):
 
     Units are the knob's own, a classic trap: pika's `TCP_KEEPIDLE` and
     `TCP_KEEPINTVL` are seconds, `TCP_USER_TIMEOUT` is milliseconds.
+
+    Configuration keys fail in one of two ways, and the message says which.
+    Django ignores a misspelt `DATABASES` key: `"CONN_MAX_AGES": 600` leaves
+    every request opening a new connection, and `"CONN_HEALTH_CHECK": True`
+    leaves persistent connections unchecked. A wrong driver keyword (in
+    `connect_args`, the URL's query, or a PostgreSQL entry's `OPTIONS`) passes
+    every start-up check and fails at the first connection, in production:
+    `connect_args={"keepalives": 1}` with asyncpg raises `TypeError`, since
+    asyncpg has no keepalive keywords (its server can probe instead:
+    `server_settings={"tcp_keepalives_idle": "60"}`).
 
     ## When it does not report
     - A name the project's version of the library has, though the version the
@@ -96,6 +122,18 @@ class UnknownOptionKey(Check):
       string (`config_from_object("proj.celeryconfig")`, another file), and
       `broker_transport_options` when the broker URL is computed or set
       elsewhere (`CELERY_BROKER_URL` in the environment overrides it anyway).
+    - A URL lintkit cannot read (a computed string, `URL.create(...)`): the
+      driver is unknown. A bare `mysql://` (mysqlclient) is not checked.
+    - An unknown key of a `DATABASES` or `CACHES` entry that is not a
+      misspelling of a known one: a third-party backend or a database router
+      may read it. The `OPTIONS` of other database engines, of another cache
+      backend, or of a django-redis cache with a custom `CLIENT_CLASS`.
+    - A settings dict that is not a literal (`env.db()`,
+      `dj_database_url.config()`), or an entry with `**` unpacking; a
+      module-level `CONN_MAX_AGE` the module itself reads (a helper variable).
+      A settings module is a file whose name contains `settings` or that
+      lies in a `settings` package, and that assigns another Django setting
+      (`INSTALLED_APPS`, `SECRET_KEY`...) or star-imports other settings.
 
     ## Example
     ```python
@@ -113,8 +151,8 @@ class UnknownOptionKey(Check):
 
     ## Fix safety
     When exactly one known key is clearly closest in spelling, the fix renames
-    the key and is **safe**: the library then applies the setting the code
-    already asked for. A misspelt setting is renamed the same way, in the
+    the key (or the query key inside a plain URL string) and is **safe**: the library then applies the setting
+    the code already asked for. A misspelt setting is renamed the same way, in the
     style of the names given with it: an upper-case new name becomes the old
     name when the others are old ones, since celery raises
     `ImproperlyConfigured` for a configuration that mixes old and new names.
@@ -137,16 +175,21 @@ class UnknownOptionKey(Check):
     - [aiormq `connection.py`: the URL query keys it reads](https://github.com/mosquito/aiormq/blob/master/aiormq/connection.py)
     - [celery configuration and defaults](https://docs.celeryq.dev/en/stable/userguide/configuration.html)
     - [kombu redis transport options](https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html)
+    - [SQLAlchemy: custom DBAPI connect() arguments](https://docs.sqlalchemy.org/en/20/core/engines.html#custom-dbapi-connect-arguments-on-connect-routines)
+    - [Django `DATABASES`](https://docs.djangoproject.com/en/5.2/ref/settings/#databases)
+    - [django-redis: configure the connection pool](https://github.com/jazzband/django-redis#configure-as-cache-backend)
     - [Library schemas](../schemas.md)
     """
 
     code = "LK103"
     name = "unknown-option-key"
     fix_availability = "sometimes"
+    reads_settings_modules = True
 
     def known_call(self, event: KnownCall) -> None:
         if event.subclass_defines_init:
             return
+        check_call(self, event)
         collections = self.schemas.option_keys(event.target.returns)
         for keyword in event.call.keywords:
             if keyword.arg in collections:
@@ -175,6 +218,10 @@ class UnknownOptionKey(Check):
                 fix = self.rename_fix(suggestion, found.line, found.col, found.end_line, found.end_col, "the key")
             self.report(found.line, found.col, found.end_line, found.end_col, message, fix, explanation)
 
+    def finish(self) -> None:
+        check_settings_module(self)
+        self._check_settings()
+
     def attribute_store(self, event: AttributeStore) -> None:
         collections = self.schemas.option_keys(event.instance.cls)
         if event.name in collections and event.value is not None and event.form != "augassign":
@@ -183,16 +230,18 @@ class UnknownOptionKey(Check):
 
     def _check(self, value: ast.expr, collection: str, known: frozenset[str], owner: str, library: str,
                cls: ClassSchema, guards: frozenset[str]) -> None:
-        given = {key for key, _ in _keys(value)}
+        pairs = list(literal_keys(value))
+        given = {key for key, _ in pairs}
         history = self.schemas.history(cls)
         in_use = names_in_use(self, history, f"option_keys.{collection}", known, cls)
-        for key, node in _keys(value):
+        for key, node in pairs:
             by_version = verdict_for(self, history, f"option_keys.{collection}", key, key in known, "", cls, guards,
                                      node)
             if by_version is not None:
                 if not by_version.valid:
-                    self._report_key(node, key, by_version.message, by_version.explanation,
-                                 None if by_version.rename in given else rename(by_version))
+                    renamed = rename(by_version)
+                    fix = key_fix(self, renamed, key, node, given) if renamed is not None else None
+                    self.report(*key_span(node, key), by_version.message, fix, by_version.explanation)
                 continue
             if key in known:
                 continue
@@ -201,23 +250,11 @@ class UnknownOptionKey(Check):
                        f"{suggestion.hint() or ': ' + library + ' never applies it'}")
             explanation = (f"{library} skips keys it does not know, so the setting is never applied. "
                            f"The keys it knows: {', '.join(sorted(in_use))}.")
-            self._report_key(node, key, message, explanation, None if set(suggestion.names) & given else suggestion)
+            self.report(*key_span(node, key), message, key_fix(self, suggestion, key, node, given), explanation)
 
-    def _report_key(self, node: ast.AST, key: str, message: str, explanation: str, suggestion: Suggestion | None) -> None:
-        """Report `key` where `node` spells it, with a rename to the suggestion where the spelling allows."""
-        if isinstance(node, ast.keyword):
-            end = node.col_offset + len(key.encode("utf-8"))
-            fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.lineno, end, "the key") \
-                if suggestion is not None else None
-            self.report(node.lineno, node.col_offset, node.lineno, end, message, fix, explanation)
-            return
-        plain = node.end_col_offset - node.col_offset == len(key.encode("utf-8")) + 2 and node.lineno == node.end_lineno
-        fix = self.rename_fix(suggestion, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset,
-                              "the key", quoted=True) if suggestion is not None and plain else None
-        self.report(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, message, fix, explanation)
-
-
-    def finish(self) -> None:
+    def _check_settings(self) -> None:
+        """Celery-style settings read by name (`[[settings]]`): near misses, mixed old and new
+        names, and per-transport option keys."""
         uses = setting_uses(self.context, self.schemas)
         if not uses:
             return
@@ -226,32 +263,7 @@ class UnknownOptionKey(Check):
                                   quoted=problem.quoted) if problem.fixable else None
             self.report(*problem.span, problem.message, fix, problem.explanation)
         for problem in unknown_option_keys(uses, self.schemas):
-            node, fix = problem.node, None
-            if isinstance(node, ast.keyword):
-                span = (node.lineno, node.col_offset, node.lineno, node.col_offset + len(problem.key.encode("utf-8")))
-                fix = self.rename_fix(problem.suggestion, *span, "the key")
-            else:
-                span = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
-                if node.lineno == node.end_lineno and \
-                        node.end_col_offset - node.col_offset == len(problem.key.encode("utf-8")) + 2:
-                    fix = self.rename_fix(problem.suggestion, *span, "the key", quoted=True)
-            self.report(*span, problem.message, fix, problem.explanation)
-
-
-def _keys(value: ast.expr) -> Iterator[tuple[str, ast.AST]]:
-    """The string keys of a literal collection, with the node that spells each one."""
-    if isinstance(value, ast.Dict):
-        candidates = [key for key in value.keys if key is not None]
-    elif isinstance(value, (ast.List, ast.Tuple, ast.BinOp)):
-        candidates = [item.elts[0] for item in K.literal_elements(value)
-                      if isinstance(item, ast.Tuple) and len(item.elts) == 2]
-    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
-        for keyword in value.keywords:
-            if keyword.arg is not None:
-                yield keyword.arg, keyword
-        return
-    else:
-        return
-    for key in candidates:
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            yield key.value, key
+            node = problem.node
+            given = set()
+            self.report(*key_span(node, problem.key), problem.message,
+                        key_fix(self, problem.suggestion, problem.key, node, given), problem.explanation)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from ..driver_calls import connect_args_calls, settings_calls
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..coerced_values import coerced_off, off_value
@@ -71,6 +72,15 @@ class LivenessDisabled(Check):
     `celeryconfig.py` module, `CELERY_BROKER_HEARTBEAT` in Django settings),
     when the file gives the broker's URL as a literal `amqp://` (py-amqp) URL
     away from this host: the worker then sends no AMQP heartbeats.
+    libpq keywords given through configuration are judged as keywords of the
+    driver's `connect()`: the `OPTIONS` of a PostgreSQL `DATABASES` entry in
+    a Django settings module whose persistent connections can sit idle past
+    the maximum idle time (`CONN_MAX_AGE` `None`, computed or above it), and
+    SQLAlchemy's `connect_args` for `postgresql+psycopg2` / `+psycopg` (a
+    bare `postgresql://` per the SQLAlchemy version) on a pooled engine
+    (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
+    none (libpq's UNIX socket), a socket directory or loopback is not judged,
+    nor test settings (a file name with `test` in it).
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on
@@ -146,6 +156,7 @@ class LivenessDisabled(Check):
     exemption_notes = EXEMPTION_NOTES
     name = "liveness-disabled"
     fix_availability = "sometimes"
+    reads_settings_modules = True
 
     def _knobs(self, cls: ClassSchema, setter: str, name: str) -> list[Knob]:
         return [knob for owner in self.schemas.mro(cls) for knob in owner.knobs
@@ -190,7 +201,14 @@ class LivenessDisabled(Check):
             new = str(suggested_value(knob, self.options.max_idle_seconds))
         return self.replace_fix(value_node, new, f"Use {new}")
 
+    def finish(self) -> None:
+        for driver_call in settings_calls(self):  # Django DATABASES entries as driver calls
+            self.known_call(driver_call)
+        self._check_settings()
+
     def known_call(self, event: KnownCall) -> None:
+        for driver_call in connect_args_calls(self, event):
+            self.known_call(driver_call)
         target = event.target
         if exempt(event, self.context):
             return
@@ -233,7 +251,8 @@ class LivenessDisabled(Check):
         self._check(event.instance.cls, knobs, event.value, spelt, event.instance.display_name,
                     (event.line, event.col, event.end_line, event.end_col))
 
-    def finish(self) -> None:
+    def _check_settings(self) -> None:
+        """Celery-style settings read by name (`[[settings.knob]]`)."""
         uses = setting_uses(self.context, self.schemas)
         if not uses:
             return

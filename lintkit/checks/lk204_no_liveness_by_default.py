@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from .. import knobs as K
 from ..bindings import Instance
 from ..class_setup import configured_by_own_class, made_for_unseen_base
+from ..django_liveness import check_persistent_connections
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, FactorySchema, Knob
 from ..servicing import servicing_advice, servicing_hint, unserviced
@@ -81,6 +82,21 @@ class NoLivenessByDefault(Check):
     have no AMQP heartbeat at all. Knobs a schema ties to some transports
     (`transports = [...]`) are judged only where the URL scheme or
     `transport=` selects one of them.
+
+    Django settings modules (see LK103 for what counts as one): a PostgreSQL
+    `DATABASES` entry with persistent connections longer than the maximum
+    idle time (`CONN_MAX_AGE` above it, or `None`) and a remote `HOST`,
+    with neither `CONN_HEALTH_CHECKS` on nor a libpq `keepalives_idle` in its
+    `OPTIONS` (LK205 judges its value, LK203 `"keepalives": 0`). Django closes a persistent
+    connection only once it is older than `CONN_MAX_AGE` (the age counts from
+    the connect, not from the last use: `close_if_unusable_or_obsolete`), so
+    a request can reuse a connection a middlebox dropped while it sat idle,
+    and its first query fails. `CONN_HEALTH_CHECKS: True` (Django 4.1+)
+    pings a reused connection before the request's first query and
+    reconnects. Not reported: `CONN_MAX_AGE` absent (0, a connection per
+    request), computed, or at most the maximum idle time; no `HOST` (libpq's
+    UNIX socket), a socket directory or loopback; computed `OPTIONS` or
+    health checks; settings files named `*test*`; other engines.
 
     A setting that needs a companion to act on an idle connection is reported
     when the companion is missing: grpc sends keepalive pings only while an
@@ -178,6 +194,7 @@ class NoLivenessByDefault(Check):
     exemption_notes = EXEMPTION_NOTES
     name = "no-liveness-by-default"
     fix_availability = "sometimes"
+    reads_settings_modules = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,6 +265,7 @@ class NoLivenessByDefault(Check):
         self._enabling.append((event.method, event.receiver, origin))
 
     def finish(self) -> None:
+        check_persistent_connections(self)
         if not self._pending:
             return
         parents = self.context.parents

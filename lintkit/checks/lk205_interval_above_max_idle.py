@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from .. import knobs as K
+from ..driver_calls import connect_args_calls, settings_calls
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from .. import idle_close
@@ -42,6 +43,15 @@ class IntervalAboveMaxIdle(Check):
     quarters of `max-idle-seconds` (`180000` for 240 s), not the 30 s of a
     heartbeat: closing sooner only reconnects more often. A value aiormq turns
     into 0 (`heartbeat=600.0`, see LK203) is not judged as long.
+    libpq keywords given through configuration are judged as keywords of the
+    driver's `connect()`: the `OPTIONS` of a PostgreSQL `DATABASES` entry in
+    a Django settings module whose persistent connections can sit idle past
+    the maximum idle time (`CONN_MAX_AGE` `None`, computed or above it), and
+    SQLAlchemy's `connect_args` for `postgresql+psycopg2` / `+psycopg` (a
+    bare `postgresql://` per the SQLAlchemy version) on a pooled engine
+    (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
+    none (libpq's UNIX socket), a socket directory or loopback is not judged,
+    nor test settings (a file name with `test` in it).
 
     ## Why is this bad?
     A heartbeat only keeps a connection alive if it comes before the
@@ -118,12 +128,19 @@ class IntervalAboveMaxIdle(Check):
     exemption_notes = EXEMPTION_NOTES
     name = "interval-above-max-idle"
     fix_availability = "sometimes"
+    reads_settings_modules = True
 
     def _knobs(self, cls: ClassSchema, guards: frozenset[str] = frozenset()) -> list[Knob]:
         found = K.applicable(self.schemas, cls, self.context.filename, self.options.versions, guards, _INTERVALS)
         return [k for k in (*found.knobs, *found.uncertain) if k.unit in ("s", "ms")]
 
+    def finish(self) -> None:
+        for driver_call in settings_calls(self):
+            self.known_call(driver_call)
+
     def known_call(self, event: KnownCall) -> None:
+        for driver_call in connect_args_calls(self, event):
+            self.known_call(driver_call)
         if exempt(event, self.context):
             return
         seen = set()
