@@ -21,7 +21,8 @@ Everything else counts as long-lived:
   closes it when the object is collected (the schema's `closed_when_collected`:
   redis-py's `Redis.__del__`) and nothing keeps it: it then ends with its
   function, as if closed at its end;
-- the function runs a loop on it: the connection is used inside a `while` loop, the
+- the function runs a loop on it: the connection is used inside a `while` loop or iterated
+  (`async for message in ws:` receives until the connection closes), the
   function calls an event-loop method (`start_consuming()`, `drain_events()`,
   `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
   (`Worker(conn).run()`, `.start()`), even inside a `with` block.
@@ -156,12 +157,15 @@ def _last_name(expr: ast.expr) -> str | None:
 
 
 def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
-    """The function calls an event-loop method, or uses the connection inside a `while` loop."""
+    """The function calls an event-loop method, uses the connection inside a `while` loop, or
+    iterates over it (`for message in ws:`)."""
     parents = flows.parents
     if parents.index(home).memo("serves", lambda: _serves(home, parents)):
         return True
     for node, _ in flows.occurrences(home, flow.names):
         current = parents.of(node)
+        if isinstance(current, (ast.For, ast.AsyncFor)) and current.iter is node:
+            return True  # `async for message in ws:` receives until the connection closes
         while current is not None and current is not home:
             if isinstance(current, ast.While):
                 return True

@@ -182,6 +182,9 @@ class Override:
     note: str = ""
     #: Where an ignored keyword goes instead, when `target` has no keyword of that name.
     instead: tuple[tuple[str, str], ...] = ()
+    #: Keywords that, given too, make the library read the ignored ones after all (httpx
+    #: `proxy=`: verify, cert, limits... then build the proxy's transport).
+    unless: frozenset[str] = frozenset()
 
     def ignored(self, kwargs: frozenset[str] | None) -> frozenset[str]:
         """The keywords the library ignores when `argument` is given."""
@@ -304,7 +307,7 @@ _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
-_OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
+_OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead", "unless"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary"}
 
 
@@ -513,7 +516,8 @@ def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
             r.fail(r.key("instead"), "names a keyword that is not ignored")
         yield Override(argument=argument, position=r.number("position", None, low=0, high=255, integer=True),
                        ignores=_as_set(ignores), ignores_all_but=_as_set(all_but),
-                       target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())))
+                       target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())),
+                       unless=_as_set(r.names("unless")) or frozenset())
 
 
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:

@@ -49,7 +49,8 @@ class LivenessDisabled(Check):
     `keepalive`, its `off` values): keyword arguments of constructors and
     factories (`heartbeat=0` for pika, kombu, py-amqp and qpid;
     `socket_keepalive=False` for redis; `keepalives=0` for psycopg2 and
-    psycopg), attribute assignments (`params.heartbeat = 0`), and methods
+    psycopg; `ping_interval=None` for websockets' `connect()` and `serve()`,
+    asyncio and threading, whose default pings every 20 s), attribute assignments (`params.heartbeat = 0`), and methods
     (`transport.set_keepalive(0)` for paramiko). The same settings in a
     literal URL or conninfo are reported too, with no fix
     (`"amqp://h/%2F?heartbeat=0"`, `"redis://h/0?socket_keepalive=no"`,

@@ -72,8 +72,22 @@ class NoLivenessByDefault(Check):
     not where it is handed out. The bundled schemas cover qpid
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
     `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
-    pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
-    (no `socket_keepalive`). kombu and py-amqp `Connection` are not
+    pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
+    (no `socket_keepalive`) and aiohttp websockets: `session.ws_connect()`
+    and `web.WebSocketResponse()` without `heartbeat=` (default `None`: no
+    Ping is ever sent, the client sets no `SO_KEEPALIVE` and the server's
+    waits for the OS idle time, 2 h on Linux). A `ws_connect()` call makes a
+    connection of its own and is judged there, not at its `ClientSession`;
+    a websocket read in a loop (`async for message in ws:`) is long-lived
+    even inside an `async with` block. websockets (`connect()`, `serve()`)
+    and websocket-client are not reported: the first pings every 20 s by
+    default, the second turns TCP keepalive on with a 30 s idle time
+    (`run_forever(ping_interval=...)` adds WebSocket pings). httpx clients
+    are not reported either: a pooled connection idle longer than
+    `keepalive_expiry` (5 s by default) is closed instead of reused, one the
+    server closed is detected before reuse (httpcore's `has_expired()`), and
+    a request waits at most the default 5 s timeout, so an idle connection
+    that a middlebox forgot is never used. kombu and py-amqp `Connection` are not
     reported: their heartbeat is off by default (`0`), but py-amqp (kombu's
     transport for `amqp://`, `pyamqp://` or no URL) turns TCP keepalive on
     with a 60 s idle time, so an idle connection still sends a probe every
@@ -330,7 +344,8 @@ def _part_of_known_connection(event: KnownCall) -> bool:
     """`ssh.get_transport()`: a part of a client's connection, judged where the client is made
     (in this file, or elsewhere when the client is a parameter, `self` or an attribute lintkit
     did not see made)."""
-    return isinstance(event.instance, Instance) and event.instance.origin is not event.call
+    return isinstance(event.instance, Instance) and event.instance.origin is not event.call \
+        and not event.target.own_connection  # aiohttp `session.ws_connect(url)`: a connection of its own
 
 
 class _Setters:
