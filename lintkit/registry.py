@@ -101,6 +101,12 @@ class SchemaSet:
             return  # the checks below follow these names
         for fac in self.factories.values():
             self._check_receiver_keys(fac)
+        for cls in self.classes.values():
+            for knob in cls.knobs:
+                unknown = sorted(set(knob.replaced_by) - self.methods(cls))
+                if unknown:
+                    self._problem(cls.origin, f"class '{cls.name}'.knob '{knob.concept}'.replaced_by: "
+                                              f"{', '.join(map(repr, unknown))} not among the methods")
         for item in (*self.classes.values(), *self.factories.values()):
             for override in item.overrides:
                 self._check_override(item, override)

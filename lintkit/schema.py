@@ -118,6 +118,9 @@ class Knob:
     #: act: kombu sends heartbeats only while `heartbeat_check()` is called.  Empty: the
     #: library acts on its own.
     serviced_by: tuple[str, ...] = ()
+    #: Methods with which the application does the knob's job itself (websockets `ping()`):
+    #: when the file calls one, the knob turned off or left unset is not reported.
+    replaced_by: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -303,7 +306,7 @@ _CLASS_KEYS = {
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
-              "serviced_by"}
+              "serviced_by", "replaced_by"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings"} | _ADDRESS_KEYS
@@ -582,6 +585,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             remedy=r.str("remedy", ""),
             transports=on,
             serviced_by=_identifiers(r, "serviced_by"),
+            replaced_by=_identifiers(r, "replaced_by"),
         )
 
 

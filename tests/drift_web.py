@@ -301,3 +301,37 @@ GAP_PROBES: dict[str, Callable[[Any, float], float]] = {
     "aiohttp.client_ws.ClientWebSocketResponse": _aiohttp_silence(_client_ws_heartbeat),
     "aiohttp.web_ws.WebSocketResponse": _aiohttp_silence(_server_ws_heartbeat),
 }
+
+
+# --------------------------------------------------------------------------- hosts
+
+
+def aiohttp_connector_chooses_the_host(keyword: str) -> bool:
+    """ClientSession(connector=UnixConnector(path)): a request for a remote URL goes to the UNIX socket."""
+    import contextlib
+    import os
+    import tempfile
+
+    import aiohttp
+
+    async def run() -> bool:
+        accepted: list[bool] = []
+
+        def answer(reader: Any, writer: Any) -> None:
+            accepted.append(True)
+            writer.close()
+
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "api.sock")
+            server = await asyncio.start_unix_server(answer, path)
+            async with server:
+                async with aiohttp.ClientSession(**{keyword: aiohttp.UnixConnector(path=path)}) as session:
+                    with contextlib.suppress(aiohttp.ClientError):
+                        await session.get("http://db.example.com/")
+        return bool(accepted)  # (aiohttp retries once on the reset: two accepts)
+    return asyncio.run(run())
+
+
+HOST_HIDDEN_PROBES: dict[str, Callable[[str], bool]] = {
+    "aiohttp.client.ClientSession": aiohttp_connector_chooses_the_host,
+}

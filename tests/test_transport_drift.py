@@ -23,6 +23,7 @@ from unittest import mock
 
 import pytest
 
+import drift_web
 from lintkit.bindings import Instance
 from lintkit.events import KnownCall
 from lintkit.schema import ClassSchema, FactorySchema
@@ -364,6 +365,7 @@ HOST_HIDDEN_PROBES: dict[str, Callable[[str], bool]] = {
     "redis.asyncio.client.Redis":
         _redis_pool_chooses_the_host("redis.asyncio.client.Redis", "redis.asyncio.connection.ConnectionPool"),
 }
+HOST_HIDDEN_PROBES.update(drift_web.HOST_HIDDEN_PROBES)
 
 
 @pytest.mark.parametrize("item", [i for i in ADDRESS_ITEMS if i.address.host_hidden_by],

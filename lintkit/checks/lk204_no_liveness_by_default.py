@@ -8,7 +8,7 @@ from ..bindings import Instance
 from ..class_setup import configured_by_own_class, made_for_unseen_base
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, FactorySchema, Knob
-from ..servicing import servicing_advice, servicing_hint, unserviced
+from ..servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
 from ..sockets import Parents, dotted
 from ..values import literal_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
@@ -78,6 +78,11 @@ class NoLivenessByDefault(Check):
     Ping is ever sent, the client sets no `SO_KEEPALIVE` and the server's
     waits for the OS idle time, 2 h on Linux). A `ws_connect()` call makes a
     connection of its own and is judged there, not at its `ClientSession`;
+    a session built with `connector=` (a `UnixConnector` to the Docker
+    API...) may not connect over TCP and is not judged;
+    a file that calls `ping()` on an object pings by itself (the knob's
+    `replaced_by`) and is not reported, though a heartbeat the application
+    sends as a data message (`send_json({"op": 1})`) is not recognised;
     a websocket read in a loop (`async for message in ws:`) is long-lived
     even inside an `async with` block. websockets (`connect()`, `serve()`)
     and websocket-client are not reported: the first pings every 20 s by
@@ -234,6 +239,8 @@ class NoLivenessByDefault(Check):
             pins = next((a.version_source for a in found if a.uncertain and a.version_source), "")
             version_note = _version_note(name, uncertain, pins)
         all_knobs = knobs + tuple(k for k in uncertain if not _keeps_alive(k))
+        if any(done_by_hand(knob, self.context) for knob in all_knobs):
+            return  # the application pings by itself (`ws.ping()`)
         partial = None
         for knob in all_knobs:
             if knob.kwarg is None:
@@ -344,8 +351,7 @@ def _part_of_known_connection(event: KnownCall) -> bool:
     """`ssh.get_transport()`: a part of a client's connection, judged where the client is made
     (in this file, or elsewhere when the client is a parameter, `self` or an attribute lintkit
     did not see made)."""
-    return isinstance(event.instance, Instance) and event.instance.origin is not event.call \
-        and not event.target.own_connection  # aiohttp `session.ws_connect(url)`: a connection of its own
+    return isinstance(event.instance, Instance) and event.instance.origin is not event.call
 
 
 class _Setters:
