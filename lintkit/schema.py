@@ -239,6 +239,10 @@ class ClassSchema:
     #: How the library closes the connection when the object is garbage-collected (redis-py:
     #: `Redis.__del__` calls `close()`): a local one nothing keeps ends with its function.
     closed_when_collected: str | None = None
+    #: How the protocols commonly carried over such a connection keep it alive themselves,
+    #: out of lintkit's sight (Engine.IO ping packets over a websocket): LK204 reports the
+    #: class without its knob only with `strict`.
+    protocol_heartbeats: str | None = None
     library: str = ""
     origin: str = ""
 
@@ -302,7 +306,7 @@ _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
     "kwargs", "unknown_kwargs", "notes", "vocabulary", "knob", "local_kwargs", "settings_argument",
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
-    "closed_when_collected",
+    "closed_when_collected", "protocol_heartbeats",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -658,6 +662,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             overrides=tuple(_parse_overrides(r, raw.get("override", []))),
             recovers_dropped_idle=_non_empty(r, "recovers_dropped_idle"),
             closed_when_collected=_non_empty(r, "closed_when_collected"),
+            protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
             library=lib_name,
             origin=origin,
         ))

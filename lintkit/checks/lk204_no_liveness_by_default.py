@@ -73,10 +73,16 @@ class NoLivenessByDefault(Check):
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
     `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
     pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
-    (no `socket_keepalive`) and aiohttp websockets: `session.ws_connect()`
+    (no `socket_keepalive`). aiohttp websockets, `session.ws_connect()`
     and `web.WebSocketResponse()` without `heartbeat=` (default `None`: no
     Ping is ever sent, the client sets no `SO_KEEPALIVE` and the server's
-    waits for the OS idle time, 2 h on Linux). A `ws_connect()` call makes a
+    waits for the OS idle time, 2 h on Linux), are reported only with
+    `strict`: the protocols carried over a websocket often send heartbeats
+    as messages of their own, which lintkit cannot see (the Engine.IO
+    server pings every 25 s through its aiohttp driver's
+    `WebSocketResponse`, Discord's gateway client sends a heartbeat op), so
+    the finding does not reach the precision of a default rule on real
+    code (the schema's `protocol_heartbeats`). A `ws_connect()` call makes a
     connection of its own and is judged there, not at its `ClientSession`;
     a session built with `connector=` (a `UnixConnector` to the Docker
     API...) may not connect over TCP and is not judged;
@@ -180,8 +186,9 @@ class NoLivenessByDefault(Check):
       under a quarter of it.
     - `--schemas PATH`: the knobs of your own schemas are checked too.
     - `strict` (`--strict`): also report short-lived connections, made and
-      closed within one function or `with` block, and clients whose library
-      recovers from a dropped idle connection by itself (urllib3's pools).
+      closed within one function or `with` block, clients whose library
+      recovers from a dropped idle connection by itself (urllib3's pools),
+      and aiohttp websockets without `heartbeat=`.
     - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
@@ -216,6 +223,8 @@ class NoLivenessByDefault(Check):
         cls = target.returns
         if cls.recovers_dropped_idle and not self.options.strict and not _retries_off(call, event):
             return  # the library replaces a dropped idle connection by itself (urllib3's pools)
+        if cls.protocol_heartbeats and not self.options.strict:
+            return  # the protocol carried over it often has heartbeats of its own (Engine.IO over a websocket)
         concepts = K.LIVENESS + ("keepalive_options",)
         owners = [cls, *self.schemas.factory_results(cls)]
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
