@@ -44,7 +44,8 @@ class NoLivenessByDefault(Check):
     `socket_options=[... SO_KEEPALIVE ...]`, a grpc `options` entry), not in
     a literal connection string or URL query, not through an attribute
     (`conn.heartbeat = 30`) or a method (`set_keepalive(30)`) anywhere in the
-    file. A setter counts when it reaches the client: through the name the
+    file; a knob that is a method's keyword counts only where a call passes
+    it (`app.run_forever(ping_interval=30)`, not `app.run_forever()`). A setter counts when it reaches the client: through the name the
     client is assigned to, or through any variable or attribute that holds it
     or an object it hands out (`t = ssh.get_transport(); t.set_keepalive(30)`,
     or `self.client` made in `__init__` and set up in `connect()`). A copy
@@ -211,6 +212,7 @@ class NoLivenessByDefault(Check):
         #: (knob attribute or method name, receiver expression, the call that made the receiver's
         #: connection when the analyzer knows it) of every assignment and method call.
         self._enabling: list[tuple[str, ast.expr | None, ast.Call | None]] = []
+        self._knobs_by_method: dict[str, list[Knob]] | None = None
 
     # ------------------------------------------------------------------ events
 
@@ -274,8 +276,21 @@ class NoLivenessByDefault(Check):
                          for name in (knob.attribute, knob.method) if name)
 
     def method_call(self, event: MethodCall) -> None:
+        if not _passes_knob_value(event, self._method_knobs()):
+            return  # `app.run_forever()` without ping_interval= leaves the pings off
         origin = event.instance.origin if event.instance is not None else None
         self._enabling.append((event.method, event.receiver, origin))
+
+    def _method_knobs(self) -> dict[str, list[Knob]]:
+        """Liveness knobs set through a method's argument, by method name (built on first use)."""
+        if self._knobs_by_method is None:
+            self._knobs_by_method = {}
+            for lib in self.schemas.libraries:
+                for schema in lib.classes:
+                    for knob in schema.knobs:
+                        if knob.method and knob.concept in K.LIVENESS:
+                            self._knobs_by_method.setdefault(knob.method, []).append(knob)
+        return self._knobs_by_method
 
     def finish(self) -> None:
         if not self._pending:
@@ -418,6 +433,17 @@ def _leading_name(expr: ast.expr) -> str | None:
     return dotted(expr) if isinstance(expr, (ast.Attribute, ast.Name)) else None
 
 
+def _passes_knob_value(event: MethodCall, knobs_by_method: dict[str, list[Knob]]) -> bool:
+    """Whether a call of a knob's method sets the knob: it passes the knob's argument
+    (`app.run_forever(ping_interval=30)`, `transport.set_keepalive(30)`; a value that turns it
+    off is LK203's finding) or a splat that may hold it. Other methods and attributes count by name."""
+    knobs = knobs_by_method.get(event.method)
+    call = event.call
+    if not knobs or any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return True
+    return any(K.method_argument(call, knob) is not None for knob in knobs)
+
+
 def _retries_off(call: ast.Call, event: KnownCall) -> bool:
     """`retries=False` or `retries=0`: a request on a connection reset while idle is not retried."""
     value = next((k.value for k in call.keywords if k.arg == "retries"), None)
@@ -475,8 +501,14 @@ def _how(knob: Knob, max_idle: int) -> str:
     if knob.kwarg is not None:
         return f"pass {knob.kwarg}={value}{unit}"
     if knob.method is not None:
-        return f"call {knob.method}({value}){unit} on it"
+        return f"call {_method_text(knob, value)}{unit} on it"
     return f"set .{knob.attribute} = {value}{unit}"
+
+
+def _method_text(knob: Knob, value: int) -> str:
+    """`set_keepalive(30)` for the first argument, `run_forever(ping_interval=30)` for a later one."""
+    keyword = f"{knob.argument}=" if knob.argument and knob.position_of() != 0 else ""
+    return f"{knob.method}({keyword}{value})"
 
 
 def _unit(knob: Knob) -> str:
@@ -489,7 +521,7 @@ def _how_through(knob: Knob, factory: FactorySchema, holder, max_idle: int) -> s
     reached = f"{client + '.' if client else ''}{factory.name.rpartition('.')[2]}()"
     setter = _how(knob, max_idle)
     if knob.method is not None:
-        setter = f"call {reached}.{knob.method}({K.suggested_value(knob, max_idle)}){_unit(knob)}"
+        setter = f"call {reached}.{_method_text(knob, K.suggested_value(knob, max_idle))}{_unit(knob)}"
     else:
         setter += f" on {reached}"
     if factory.ready_after:
