@@ -45,7 +45,8 @@ class NoLivenessByDefault(Check):
     a literal connection string or URL query, not through an attribute
     (`conn.heartbeat = 30`) or a method (`set_keepalive(30)`) anywhere in the
     file; a knob that is a method's keyword counts only where a call passes
-    it (`app.run_forever(ping_interval=30)`, not `app.run_forever()`). A setter counts when it reaches the client: through the name the
+    it (`app.run_forever(ping_interval=30)`, not `app.run_forever()`).
+    A setter counts when it reaches the client: through the name the
     client is assigned to, or through any variable or attribute that holds it
     or an object it hands out (`t = ssh.get_transport(); t.set_keepalive(30)`,
     or `self.client` made in `__init__` and set up in `connect()`). A copy
