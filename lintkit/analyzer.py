@@ -612,8 +612,11 @@ class Analyzer:
             self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init, resolver,
                                  self._version_guards))
         else:
+            if isinstance(item, FactorySchema) and type(func) is ast.Attribute and receiver is None:
+                receiver = self.binding_of(func.value, scope)
             self._emit(KnownCall(self.schemas.call_target(item), call, instance, resolver=resolver,
-                                 version_guards=self._version_guards))
+                                 version_guards=self._version_guards,
+                                 receiver=receiver if isinstance(receiver, Instance) else None))
 
     def _setattr(self, call: ast.Call, scope: Scope) -> None:
         if len(call.args) < 2 or call.keywords:
@@ -659,7 +662,8 @@ class Analyzer:
         returned = self.schemas.lookup(factory.returns)
         # A part of the receiver (`ssh.get_transport()`) belongs to the receiver's connection;
         # an object of the receiver's own class (`conn.clone()`) is a new connection.
-        part_of_receiver = receiver is not None and returned is not receiver.cls
+        part_of_receiver = receiver is not None and returned is not receiver.cls and \
+            not self.schemas.call_target(factory).own_connection  # aiohttp `ws_connect()`: a new one
         return Instance(returned, origin=receiver.origin if part_of_receiver else call)
 
     def binding_of(self, expr: ast.expr | None, scope: Scope, want_callable: bool = False) -> Binding:

@@ -463,7 +463,9 @@ def show_schema(schemas, name: str) -> int:
         kwargs = schemas.call_target(entry).kwargs
         for override in entry.overrides:
             ignored = ", ".join(sorted(override.ignored(kwargs)))
-            print(f"  override {override.argument}=: " + (f"ignores {ignored}" if ignored else "no other keyword"))
+            unless = "".join(f" (unless {name}= is given)" for name in sorted(override.unless))
+            print(f"  override {override.argument}=: " + (f"ignores {ignored}" if ignored else "no other keyword")
+                  + unless)
     return EXIT_CLEAN
 
 

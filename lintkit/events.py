@@ -58,6 +58,8 @@ class KnownCall:
     #: Libraries whose version an enclosing `if` tests: version-dependent defaults are
     #: then the code's own business.
     version_guards: frozenset[str] = frozenset()
+    #: For an instance-method factory (`session.ws_connect()`): the object it is called on.
+    receiver: Instance | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

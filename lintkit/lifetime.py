@@ -23,7 +23,8 @@ long-lived:
   local one that nothing keeps (not stored, returned or handed to another call, and
   nothing made from it is) in a function without loops cannot be used once the
   function returns, so it is treated as ending there;
-- the function runs a loop on it: the connection is used inside a `while` loop, the
+- the function runs a loop on it: the connection is used inside a `while` loop or iterated
+  (`async for message in ws:` receives until the connection closes), the
   function calls an event-loop method (`start_consuming()`, `drain_events()`,
   `loop_forever()`, kombu's `eventloop(conn)`, ...), or runs an object made from it
   (`Worker(conn).run()`, `.start()`), even inside a `with` block.
@@ -214,12 +215,15 @@ def _last_name(expr: ast.expr) -> str | None:
 
 
 def _runs_a_loop(flow: Flow, home: ast.AST, flows: SocketFlows) -> bool:
-    """The function calls an event-loop method, or uses the connection inside a `while` loop."""
+    """The function calls an event-loop method, uses the connection inside a `while` loop, or
+    iterates over it (`for message in ws:`)."""
     parents = flows.parents
     if parents.index(home).memo("serves", lambda: _serves(home, parents)):
         return True
     for node, _ in flows.occurrences(home, flow.names):
         current = parents.of(node)
+        if isinstance(current, (ast.For, ast.AsyncFor)) and current.iter is node:
+            return True  # `async for message in ws:` receives until the connection closes
         while current is not None and current is not home:
             if isinstance(current, ast.While):
                 return True

@@ -16,12 +16,23 @@ from .schema import Override
 
 def given_override(call: ast.Call, target: CallTarget) -> tuple[Override, ast.keyword] | None:
     """The override whose argument the call passes (not as a literal `None`), with its keyword
-    (a positional argument comes as a keyword of the argument's name)."""
+    (a positional argument comes as a keyword of the argument's name), unless the call also
+    passes one of its `unless` keywords (httpx `proxy=`) or a `**` splat that may hold one."""
     for override in target.overrides:
         value = _argument(call, override)
-        if value is not None and not (isinstance(value, ast.Constant) and value.value is None):
+        if _given(value) and not _lifted(call, override):
             return override, ast.keyword(override.argument, value)  # `connection_pool=None`: no pool
     return None
+
+
+def _lifted(call: ast.Call, override: Override) -> bool:
+    """The call passes one of the override's `unless` keywords, or a `**` splat that may hold one."""
+    return bool(override.unless) and any(
+        keyword.arg is None or (keyword.arg in override.unless and _given(keyword.value)) for keyword in call.keywords)
+
+
+def _given(value: ast.expr | None) -> bool:
+    return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
 
 
 def _argument(call: ast.Call, override: Override) -> ast.expr | None:

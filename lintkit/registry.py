@@ -51,6 +51,9 @@ class CallTarget:
     knob_kwargs: frozenset[str] | None = None
     #: The versions that have each keyword, where they differ from the schema's version.
     history: tuple[NameRange, ...] = ()
+    #: A factory whose own keywords set a liveness knob of what it returns (aiohttp
+    #: `session.ws_connect(url, heartbeat=30)`): each call makes a connection judged there.
+    own_connection: bool = False
 
 
 class SchemaSet:
@@ -107,6 +110,12 @@ class SchemaSet:
             return  # the checks below follow these names
         for fac in self.factories.values():
             self._check_receiver_keys(fac)
+        for cls in self.classes.values():
+            for knob in cls.knobs:
+                unknown = sorted(set(knob.replaced_by) - self.methods(cls))
+                if unknown:
+                    self._problem(cls.origin, f"class '{cls.name}'.knob '{knob.concept}'.replaced_by: "
+                                              f"{', '.join(map(repr, unknown))} not among the methods")
         for item in (*self.classes.values(), *self.factories.values()):
             for override in item.overrides:
                 self._check_override(item, override)
@@ -121,7 +130,7 @@ class SchemaSet:
         kwargs = self.call_target(item).kwargs
         if kwargs is None:
             return self._problem(item.origin, f"{where}: needs the item's kwargs")
-        listed = {override.argument, *(override.ignores or ()), *(override.ignores_all_but or ())}
+        listed = {override.argument, *(override.ignores or ()), *(override.ignores_all_but or ()), *override.unless}
         if listed - kwargs:
             self._problem(item.origin, f"{where}: {', '.join(map(repr, sorted(listed - kwargs)))} not among the kwargs")
         if override.target is None:
@@ -171,11 +180,14 @@ class SchemaSet:
         return self._library_of.get(cls.name)
 
     def factory_results(self, cls: ClassSchema) -> list[ClassSchema]:
-        """Classes that instance-method factories of `cls` return (SSHClient -> Transport)."""
+        """Classes that instance-method factories of `cls` return (SSHClient -> Transport), except
+        factories whose own keywords configure a new connection (aiohttp `ws_connect()`)."""
         prefixes = tuple(f"{owner.name}." for owner in self.mro(cls))
         found = []
         for name, factory in self.factories.items():
             if name.startswith(prefixes) and "." not in name[len(next(p for p in prefixes if name.startswith(p))):]:
+                if self.call_target(factory).own_connection:
+                    continue  # a connection of its own (aiohttp ws_connect()), not a part of cls's
                 returned = self.lookup(factory.returns)
                 if returned is not cls and returned not in found:
                     found.append(returned)
@@ -276,10 +288,15 @@ class SchemaSet:
                           dict(item.notes), item.library, item.local_kwargs | returns.local_kwargs,
                           item.settings_argument or returns.settings_argument, item.address,
                           overrides=item.overrides, copies_settings=item.copies_settings,
-                          kwargs_receiver=receiver, knob_kwargs=self._knob_kwargs(returns), history=history)
+                          kwargs_receiver=receiver, knob_kwargs=self._knob_kwargs(returns), history=history,
+                          own_connection=self._sets_own_knobs(kwargs, returns))
 
     def _knob_kwargs(self, cls: ClassSchema) -> frozenset[str]:
         return frozenset(knob.kwarg for owner in self.mro(cls) for knob in owner.knobs if knob.kwarg)
+
+    def _sets_own_knobs(self, kwargs: frozenset[str] | None, returns: ClassSchema) -> bool:
+        """Whether a factory's keywords include a liveness knob's keyword of the class it returns."""
+        return bool(kwargs) and bool(kwargs & self._knob_kwargs(returns))
 
     def factory_display_name(self, item: FactorySchema) -> str:
         """`qpid.messaging.Connection.establish`, not where it is defined."""

@@ -125,6 +125,9 @@ class Knob:
     integer_only: bool = False
     #: The lowest and highest values the library keeps; it turns any other into the first `off` value.
     accepted: tuple[float, float] | None = None
+    #: Methods with which the application does the knob's job itself (websockets `ping()`):
+    #: when the file calls one, the knob turned off or left unset is not reported.
+    replaced_by: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -189,6 +192,9 @@ class Override:
     note: str = ""
     #: Where an ignored keyword goes instead, when `target` has no keyword of that name.
     instead: tuple[tuple[str, str], ...] = ()
+    #: Keywords that, given too, make the library read the ignored ones after all (httpx
+    #: `proxy=`: verify, cert, limits... then build the proxy's transport).
+    unless: frozenset[str] = frozenset()
 
     def ignored(self, kwargs: frozenset[str] | None) -> frozenset[str]:
         """The keywords the library ignores when `argument` is given."""
@@ -243,6 +249,10 @@ class ClassSchema:
     history: tuple[NameRange, ...] = ()
     #: Method -> every keyword it accepts (a method without **kwargs: others raise TypeError).
     method_kwargs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: How the protocols commonly carried over such a connection keep it alive themselves,
+    #: out of lintkit's sight (Engine.IO ping packets over a websocket): LK204 reports the
+    #: class without its knob only with `strict`.
+    protocol_heartbeats: str | None = None
     library: str = ""
     origin: str = ""
 
@@ -314,14 +324,15 @@ _CLASS_KEYS = {
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
     "settings_keys",
     "history", "method_kwargs",
+    "protocol_heartbeats",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
-              "serviced_by", "integer_only", "accepted"}
+              "serviced_by", "integer_only", "accepted", "replaced_by"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
-_OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead"}
+_OVERRIDE_KEYS = {"argument", "position", "ignores", "ignores_all_but", "target", "note", "instead", "unless"}
 _TOP_KEYS = {"format", "library", "class", "factory", "vocabulary", "settings", "key_set"}
 
 
@@ -546,7 +557,8 @@ def _parse_overrides(owner: _Reader, raw_overrides: Any) -> Iterable[Override]:
             r.fail(r.key("instead"), "names a keyword that is not ignored")
         yield Override(argument=argument, position=r.number("position", None, low=0, high=255, integer=True),
                        ignores=_as_set(ignores), ignores_all_but=_as_set(all_but),
-                       target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())))
+                       target=r.str("target"), note=r.str("note", ""), instead=tuple(sorted(instead.items())),
+                       unless=_as_set(r.names("unless")) or frozenset())
 
 
 def _knob_value(reader: _Reader, key: str, value: Any) -> Any:
@@ -613,6 +625,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             serviced_by=_identifiers(r, "serviced_by"),
             integer_only=_integer_only(r, off),
             accepted=_accepted(r, off),
+            replaced_by=_identifiers(r, "replaced_by"),
         )
 
 
@@ -725,6 +738,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
                                       **{f"method_kwargs.{k}": v for k, v in _method_kwargs(r).items()}},
                                   {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES}),
             method_kwargs=_method_kwargs(r),
+            protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
             library=lib_name,
             origin=origin,
         ))

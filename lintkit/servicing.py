@@ -21,6 +21,12 @@ def unserviced(knob: Knob, context: FileContext) -> bool:
     return bool(knob.serviced_by) and not _mentioned_names(context) & set(knob.serviced_by)
 
 
+def done_by_hand(knob: Knob, context: FileContext) -> bool:
+    """The file calls a method that does the knob's job itself (schema `replaced_by`: websockets'
+    `ping()`, as an application that turned the automatic pings off and pings on its own does)."""
+    return bool(knob.replaced_by) and bool(_mentioned_names(context) & set(knob.replaced_by))
+
+
 def servicing_hint(knob: Knob) -> str:
     """The message's short reminder for an unserviced knob: the first call that sends the heartbeats."""
     calls = [f"{name}()" for name in knob.serviced_by if name[:1].islower()]

@@ -106,6 +106,8 @@ def _named_transport(node: ast.expr, event: KnownCall) -> str | None:
 def place(event: KnownCall) -> str:
     """LOCAL, DEFAULT_LOCAL (no host given, the library's default is local), HIDDEN or REMOTE."""
     target, call = event.target, event.call
+    if _receiver_hides_host(event):
+        return HIDDEN
     address = target.address
     if not address:
         return REMOTE
@@ -131,6 +133,18 @@ def place(event: KnownCall) -> str:
     if all(host is LOCAL or _is_local(address.default_host if host is None else host) for host in hosts):
         return LOCAL if any(host is not None for host in hosts) else DEFAULT_LOCAL
     return REMOTE
+
+
+def _receiver_hides_host(event: KnownCall) -> bool:
+    """An instance-method factory connects through its receiver (aiohttp `session.ws_connect()`):
+    a receiver built with one of its class's `host_hidden_by` keywords (`ClientSession(connector=
+    UnixConnector(...))`) or a `**` splat may connect anywhere, a UNIX socket included."""
+    receiver = event.receiver
+    origin = receiver.origin if receiver is not None else None
+    if origin is None:
+        return False
+    hidden_by = receiver.cls.address.host_hidden_by
+    return bool(hidden_by) and any(k.arg is None or k.arg in hidden_by for k in origin.keywords)
 
 
 def _hosts(text: str, address: Address) -> list[str | None]:

@@ -25,7 +25,7 @@ CLIENT = """
 [[class]]
 name = "acme.client.Client"
 aliases = ["acme.Client"]
-kwargs = ["base_url", "transport", "limits", "verify", "http2", "timeout"]
+kwargs = ["base_url", "transport", "limits", "verify", "http2", "timeout", "proxy"]
 """
 
 OVERRIDE = """
@@ -56,7 +56,7 @@ def test_an_override_loads(tmp_path: Path) -> None:
 
 def test_ignores_all_but_is_taken_from_the_kwargs(tmp_path: Path) -> None:
     text = CLIENT + OVERRIDE.replace('ignores = ["limits", "verify", "http2"]',
-                                     'ignores_all_but = ["base_url", "timeout"]')
+                                     'ignores_all_but = ["base_url", "timeout", "proxy"]')
     schemas = SchemaSet([load_schema_file(write(tmp_path, text))])
     (override,) = schemas.lookup("acme.Client").overrides
     assert override.ignored(schemas.lookup("acme.Client").kwargs) == {"limits", "verify", "http2"}
@@ -67,13 +67,14 @@ def test_ignores_all_but_is_taken_from_the_kwargs(tmp_path: Path) -> None:
     (('ignores = ["limits", "verify", "http2"]', 'ignores = ["limits"]\nignores_all_but = ["timeout"]'),
      "needs exactly one of ignores, ignores_all_but"),
     (('argument = "transport"', 'argument = "transprot"'), "'transprot' not among the kwargs"),
-    (('"limits", "verify", "http2"]', '"limits", "verify", "http2", "proxy"]'), "'proxy' not among the kwargs"),
+    (('"limits", "verify", "http2"]', '"limits", "verify", "http2", "socks"]'), "'socks' not among the kwargs"),
     (('target = "acme.transport.Transport"', 'target = "acme.transport.Transprot"'),
      "target: no schema class 'acme.transport.Transprot'"),
     (('http2 = "build the transport with http2=True"', 'timeout = "x"'), "'timeout' not among the ignored"),
     (('http2 = "build the transport with http2=True"', ''), "'http2' not keywords of acme.transport.Transport"),
     (('argument = "transport"', 'argument = "transport"\nignore = ["x"]'), "unknown key; did you mean 'ignores'?"),
     (('argument = "transport"', 'argument = "transport"\nposition = -1'), "position: must be between 0 and 255"),
+    (('argument = "transport"', 'argument = "transport"\nunless = ["proxi"]'), "'proxi' not among the kwargs"),
 ])
 def test_a_malformed_override_is_named(tmp_path: Path, change: tuple[str, str], problem: str) -> None:
     message = load_error(tmp_path, CLIENT + OVERRIDE.replace(*change))
@@ -108,6 +109,32 @@ def test_lk104_reports_each_listed_keyword_with_where_it_goes(acme_engine: Engin
 def test_lk104_is_silent_where_nothing_is_ignored(acme_engine: Engine, call: str) -> None:
     source = f"import acme\nt = options = None\nclient = {call}\n"
     assert not [f for f in acme_engine.check_text(source, "app.py").findings if f.code == "LK104"]
+
+
+@pytest.fixture(scope="module")
+def unless_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    text = CLIENT + OVERRIDE.replace('argument = "transport"', 'argument = "transport"\nunless = ["proxy"]')
+    return Engine(load_schema_set([write(tmp_path_factory.mktemp("acme"), text)]))
+
+
+@pytest.mark.parametrize(("call", "reported"), [
+    ("acme.Client(transport=t, limits=10)", True),
+    ("acme.Client(transport=t, proxy=None, limits=10)", True),  # a literal None is no proxy
+    ("acme.Client(transport=t, proxy='http://proxy:3128', limits=10)", False),  # the proxy's transport reads it
+    ("acme.Client(transport=t, limits=10, **options)", False),  # the splat may hold a proxy
+])
+def test_an_unless_keyword_lifts_the_override(unless_engine: Engine, call: str, reported: bool) -> None:
+    source = f"import acme\nt = options = None\nclient = {call}\n"
+    codes = [f.code for f in unless_engine.check_text(source, "app.py").findings]
+    assert codes == (["LK104"] if reported else [])
+
+
+def test_schema_show_says_what_lifts_an_override(capsys: pytest.CaptureFixture[str]) -> None:
+    from lintkit.cli import main
+
+    assert main(["schema", "show", "httpx.Client"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  override"))
+    assert line == "  override transport=: ignores cert, http1, http2, limits, verify (unless proxy= is given)"
 
 
 # --------------------------------------------------------------------------- advice that was wrong

@@ -62,6 +62,7 @@ from packaging.version import Version
 from lintkit.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
 from lintkit.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
                                   signature_keywords)
+import drift_web
 from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
 from lintkit.schema_draft import keywords_of
@@ -375,6 +376,8 @@ BUILDERS: dict[str, Callable[..., Any]] = {
         lambda env, **kw: resolve("sqlalchemy.ext.asyncio.create_async_engine")("postgresql+asyncpg://h/db", **kw),
 }
 
+BUILDERS.update(drift_web.BUILDERS)
+
 
 def _loopback_server(env: Env, **kw: Any) -> socket.socket:
     return env.close_later(socket.create_server(("127.0.0.1", 0), **kw))
@@ -448,6 +451,8 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
         lambda env, **kw: resolve("sqlalchemy.ext.asyncio.engine.create_async_engine")("postgresql+asyncpg://h/db", **kw),
 }
 
+FACTORY_CALLS.update(drift_web.FACTORY_CALLS)
+
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
 #: (it must fail, or be ignored, before any I/O).
 NEEDS_SERVER = {
@@ -456,6 +461,8 @@ NEEDS_SERVER = {
     "psycopg.connection_async.AsyncConnection.connect": "a coroutine that waits for the PostgreSQL handshake",
     "websocket._core.create_connection": "opens a TCP connection and a WebSocket handshake",
 }
+
+NEEDS_SERVER.update(drift_web.NEEDS_SERVER)
 
 #: For "deferred" classes and factories: the step that makes the first connection object
 #: (without connecting), where a stored misspelt keyword must finally raise TypeError.
@@ -477,7 +484,6 @@ DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
     "urllib3.connectionpool.HTTPSConnectionPool": lambda pool: pool._new_conn(),
     "urllib3.connectionpool.connection_from_url": lambda pool: pool._new_conn(),
 }
-
 
 @pytest.fixture
 def env():
@@ -755,6 +761,10 @@ def test_knobs_name_real_settings(cls: ClassSchema, env: Env) -> None:
                 observed.append(("the keyword's default", keyword_default(cls.name, knob.kwarg)))
             if knob.attribute and hasattr(instance, knob.attribute):
                 observed.append(("the attribute on a new instance", getattr(instance, knob.attribute)))
+            if knob.kwarg and (cls.kwargs is None or knob.kwarg not in cls.kwargs):  # a factory's keyword
+                observed += [(f"the default of {fac.name}({knob.kwarg}=)", keyword_default(fac.name, knob.kwarg))
+                             for fac in FACTORIES if SCHEMAS.lookup(fac.returns) is cls
+                             and knob.kwarg in (SCHEMAS.call_target(fac).kwargs or ())]
         for what, value in observed:
             if not isinstance(value, (type(None), bool, int, float)):
                 continue  # a sentinel or a computed default (redis keepalive options): the knob's note explains it
@@ -1330,12 +1340,18 @@ OVERRIDE_STATES: dict[str, Callable[[Any], Any]] = {
     "aio_pika.robust_connection.connect_robust": lambda conn: (str(conn.url), conn.kwargs),
 }
 
+OVERRIDE_VALUES.update(drift_web.OVERRIDE_VALUES)
+
 #: Read in __init__ with the override given, but only to warn that it is deprecated.
 READ_ONLY_TO_WARN = {("redis.asyncio.client.Redis", "auto_close_connection_pool")}
 
 
 def _client_state(client: Any) -> dict[str, Any]:
-    """What a client keeps: its attributes (fresh locks and dispatchers by type) and its pool's settings."""
+    """What a client keeps: its attributes (fresh locks and dispatchers by type) and its pool's settings;
+    for the libraries in `drift_web.OVERRIDE_STATES`, what their function reads."""
+    library = type(client).__module__.partition(".")[0]
+    if library in drift_web.OVERRIDE_STATES:
+        return drift_web.OVERRIDE_STATES[library](client)
     state = {name: type(value).__name__ if "lock" in name or "dispatcher" in name else value
              for name, value in vars(client).items()}
     state["connection_pool.connection_kwargs"] = dict(client.connection_pool.connection_kwargs)
@@ -1385,6 +1401,19 @@ def test_overridden_keywords_are_ignored(item: ClassSchema | FactorySchema, env:
                 client = call(env, **{override.argument: given, keyword: marker})
             assert state(client) == baseline, f"{where(item)}: {keyword}= has an effect with " \
                                               f"{override.argument}= given"
+            assert _client_state(client) == baseline, f"{where(item)}: {keyword}= has an effect with " \
+                                                      f"{override.argument}= given"
+        # With an `unless` keyword given too, each ignored keyword has an effect again.
+        unless = drift_web.UNLESS_VALUES.get((item.name, override.argument), {})
+        for lifting in sorted(override.unless):
+            assert lifting in unless, f"{where(item)}: add UNLESS_VALUES for {lifting}"
+            lifted = {override.argument: given, lifting: unless[lifting]()}
+            baseline = _client_state(call(env, **lifted))
+            for keyword in sorted(ignored):
+                assert keyword in unless, f"{where(item)}: add UNLESS_VALUES for {keyword} (None: not tried)"
+                if unless[keyword] is not None:
+                    changed = _client_state(call(env, **lifted, **{keyword: unless[keyword]()}))
+                    assert changed != baseline, f"{where(item)}: {keyword}= has no effect with {lifting}= given"
         # The control: without the argument, the liveness keywords do reach the connections.
         for keyword in sorted(ignored & {"socket_keepalive", "socket_timeout", "health_check_interval"}):
             client = call(env, **{keyword: 77})
@@ -1549,6 +1578,8 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
     "paramiko.transport.Transport": _paramiko_silence,
     "aio_pika.connection.Connection": lambda env, value: asyncio_clients.aiormq_silence(FakeClock(), value),
 }
+
+GAP_PROBES.update(drift_web.GAP_PROBES)
 
 #: Heartbeat knobs whose timing runs where Python cannot simulate it.
 GAP_UNPROBED = {

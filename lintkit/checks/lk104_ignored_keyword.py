@@ -36,6 +36,16 @@ class IgnoredKeyword(Check):
     gives no pool, and a call with `**kwargs` is judged by the keywords it
     spells out.
 
+    httpx's `Client(transport=...)` and `AsyncClient(transport=...)` send
+    every request through the transport given, and ignore `verify`, `cert`,
+    `http1`, `http2` and `limits`, which only build the default transport
+    (`_init_transport()` returns the given one as it is): set them on the
+    `HTTPTransport` instead. With `proxy=` given too, httpx builds the
+    proxy's transport from them, so nothing is reported (the schema's
+    `unless`). Where the transport given takes no such setting at all
+    (`MockTransport`, `ASGITransport`, `WSGITransport`), the advice is to
+    remove the keyword.
+
     When the file builds the pool under the name it passes (assigned once in
     that scope: `pool = redis.ConnectionPool(...)`, `self.pool = ...`), the
     message says whether the pool sets that keyword itself, and a keyword
@@ -61,6 +71,8 @@ class IgnoredKeyword(Check):
       `self.assertRaises(...)`): the wrong name is the point of the test.
     - `connection_pool=None`: the argument is not given, so nothing is
       ignored.
+    - httpx's `transport=` together with `proxy=` (or a `**` splat that may
+      hold one): the proxy's transport reads the keywords.
     - Keywords the library still reads when the argument is given (the
       schema's `ignores_all_but`: redis's `single_connection_client`,
       `event_dispatcher`, `credential_provider`, `cache`/`cache_config`).
@@ -130,13 +142,17 @@ class IgnoredKeyword(Check):
             if is_mock_call(sites.value_of(given.value)):
                 continue  # a mock pool makes no connection: no setting of it would apply either
             built = sites.built_by(given.value)
+            other = None
             if built is not None and not self._same_class(built, override):
-                built = None
+                built, other = None, built.target.returns
             for keyword in keywords:
                 setting = _keyword(built.call, keyword.arg) if built is not None else None
                 if setting is not None and _same_literal(setting, built, keyword, event):
                     continue  # the pool already says the same: redundant, not a bug
                 advice = self._advice(override, given, keyword, built, setting)
+                if other is not None and other.kwargs is not None and keyword.arg not in other.kwargs:
+                    # httpx.MockTransport: the object given takes no such setting at all
+                    advice = f"remove it: {other.display_name} takes no {keyword.arg}="
                 message = f"{event.target.display_name} ignores {keyword.arg}= when {override.argument}= is given: {advice}"
                 self.report(keyword.lineno, keyword.col_offset, keyword.end_lineno, keyword.end_col_offset, message,
                             explanation=f"With {override.argument}= given, {override.note or 'it takes over'}."

@@ -10,6 +10,7 @@ from ..knobs import SET, read, suggested_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..settings_liveness import knob_settings
 from ..settings_sources import setting_uses
+from ..servicing import done_by_hand
 from ..transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
@@ -53,7 +54,10 @@ class LivenessDisabled(Check):
     `keepalive`, its `off` values): keyword arguments of constructors and
     factories (`heartbeat=0` for pika, kombu, py-amqp and qpid;
     `socket_keepalive=False` for redis; `keepalives=0` for psycopg2 and
-    psycopg), attribute assignments (`params.heartbeat = 0`), and methods
+    psycopg; `ping_interval=None` for websockets' `connect()` and `serve()`,
+    asyncio and threading, whose default pings every 20 s; not in a file
+    that calls `ping()` on an object, as an application that pings on its
+    own timing does: the knob's `replaced_by`), attribute assignments (`params.heartbeat = 0`), and methods
     (`transport.set_keepalive(0)` for paramiko). The same settings in a
     literal URL or conninfo are reported too, with no fix
     (`"amqp://h/%2F?heartbeat=0"`, `"redis://h/0?socket_keepalive=no"`,
@@ -170,7 +174,7 @@ class LivenessDisabled(Check):
         if value is _NO_VALUE or not knobs:
             return
         off_knobs = [knob for knob in knobs if _is_off(value, knob) or coerced_off(value, knob)]
-        if not off_knobs:
+        if not off_knobs or any(done_by_hand(knob, self.context) for knob in off_knobs):
             return
         knob = off_knobs[0]
         applies = ""

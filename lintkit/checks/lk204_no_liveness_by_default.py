@@ -9,7 +9,7 @@ from ..class_setup import configured_by_own_class, made_for_unseen_base
 from ..django_liveness import check_persistent_connections
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, FactorySchema, Knob
-from ..servicing import servicing_advice, servicing_hint, unserviced
+from ..servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
 from ..sockets import Parents, dotted
 from ..values import literal_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
@@ -45,7 +45,9 @@ class NoLivenessByDefault(Check):
     `socket_options=[... SO_KEEPALIVE ...]`, a grpc `options` entry), not in
     a literal connection string or URL query, not through an attribute
     (`conn.heartbeat = 30`) or a method (`set_keepalive(30)`) anywhere in the
-    file. A setter counts when it reaches the client: through the name the
+    file; a knob that is a method's keyword counts only where a call passes
+    it (`app.run_forever(ping_interval=30)`, not `app.run_forever()`).
+    A setter counts when it reaches the client: through the name the
     client is assigned to, or through any variable or attribute that holds it
     or an object it hands out (`t = ssh.get_transport(); t.set_keepalive(30)`,
     or `self.client` made in `__init__` and set up in `connect()`). A copy
@@ -73,8 +75,33 @@ class NoLivenessByDefault(Check):
     not where it is handed out. The bundled schemas cover qpid
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
     `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
-    pools (no `SO_KEEPALIVE` in `socket_options`) and redis-py before 8.0
-    (no `socket_keepalive`). kombu and py-amqp `Connection` are not
+    pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
+    (no `socket_keepalive`). aiohttp websockets, `session.ws_connect()`
+    and `web.WebSocketResponse()` without `heartbeat=` (default `None`: no
+    Ping is ever sent, the client sets no `SO_KEEPALIVE` and the server's
+    waits for the OS idle time, 2 h on Linux), are reported only with
+    `strict`: the protocols carried over a websocket often send heartbeats
+    as messages of their own, which lintkit cannot see (the Engine.IO
+    server pings every 25 s through its aiohttp driver's
+    `WebSocketResponse`, Discord's gateway client sends a heartbeat op), so
+    the finding does not reach the precision of a default rule on real
+    code (the schema's `protocol_heartbeats`). A `ws_connect()` call makes a
+    connection of its own and is judged there, not at its `ClientSession`;
+    a session built with `connector=` (a `UnixConnector` to the Docker
+    API...) may not connect over TCP and is not judged;
+    a file that calls `ping()` on an object pings by itself (the knob's
+    `replaced_by`) and is not reported, though a heartbeat the application
+    sends as a data message (`send_json({"op": 1})`) is not recognised;
+    a websocket read in a loop (`async for message in ws:`) is long-lived
+    even inside an `async with` block. websockets (`connect()`, `serve()`)
+    and websocket-client are not reported: the first pings every 20 s by
+    default, the second turns TCP keepalive on with a 30 s idle time
+    (`run_forever(ping_interval=...)` adds WebSocket pings). httpx clients
+    are not reported either: a pooled connection idle longer than
+    `keepalive_expiry` (5 s by default) is closed instead of reused, one the
+    server closed is detected before reuse (httpcore's `has_expired()`), and
+    a request waits at most the default 5 s timeout, so an idle connection
+    that a middlebox forgot is never used. kombu and py-amqp `Connection` are not
     reported: their heartbeat is off by default (`0`), but py-amqp (kombu's
     transport for `amqp://`, `pyamqp://` or no URL) turns TCP keepalive on
     with a 60 s idle time, so an idle connection still sends a probe every
@@ -177,8 +204,9 @@ class NoLivenessByDefault(Check):
       under a quarter of it.
     - `--schemas PATH`: the knobs of your own schemas are checked too.
     - `strict` (`--strict`): also report short-lived connections, made and
-      closed within one function or `with` block, and clients whose library
-      recovers from a dropped idle connection by itself (urllib3's pools).
+      closed within one function or `with` block, clients whose library
+      recovers from a dropped idle connection by itself (urllib3's pools),
+      and aiohttp websockets without `heartbeat=`.
     - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
@@ -202,6 +230,7 @@ class NoLivenessByDefault(Check):
         #: (knob attribute or method name, receiver expression, the call that made the receiver's
         #: connection when the analyzer knows it) of every assignment and method call.
         self._enabling: list[tuple[str, ast.expr | None, ast.Call | None]] = []
+        self._knobs_by_method: dict[str, list[Knob]] | None = None
 
     # ------------------------------------------------------------------ events
 
@@ -214,6 +243,8 @@ class NoLivenessByDefault(Check):
         cls = target.returns
         if cls.recovers_dropped_idle and not self.options.strict and not _retries_off(call, event):
             return  # the library replaces a dropped idle connection by itself (urllib3's pools)
+        if cls.protocol_heartbeats and not self.options.strict:
+            return  # the protocol carried over it often has heartbeats of its own (Engine.IO over a websocket)
         concepts = K.LIVENESS + ("keepalive_options",)
         owners = [cls, *self.schemas.factory_results(cls)]
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
@@ -237,6 +268,8 @@ class NoLivenessByDefault(Check):
             pins = next((a.version_source for a in found if a.uncertain and a.version_source), "")
             version_note = _version_note(name, uncertain, pins)
         all_knobs = knobs + tuple(k for k in uncertain if not _keeps_alive(k))
+        if any(done_by_hand(knob, self.context) for knob in all_knobs):
+            return  # the application pings by itself (`ws.ping()`)
         partial = None
         for knob in all_knobs:
             if knob.kwarg is None:
@@ -261,8 +294,21 @@ class NoLivenessByDefault(Check):
                          for name in (knob.attribute, knob.method) if name)
 
     def method_call(self, event: MethodCall) -> None:
+        if not _passes_knob_value(event, self._method_knobs()):
+            return  # `app.run_forever()` without ping_interval= leaves the pings off
         origin = event.instance.origin if event.instance is not None else None
         self._enabling.append((event.method, event.receiver, origin))
+
+    def _method_knobs(self) -> dict[str, list[Knob]]:
+        """Liveness knobs set through a method's argument, by method name (built on first use)."""
+        if self._knobs_by_method is None:
+            self._knobs_by_method = {}
+            for lib in self.schemas.libraries:
+                for schema in lib.classes:
+                    for knob in schema.knobs:
+                        if knob.method and knob.concept in K.LIVENESS:
+                            self._knobs_by_method.setdefault(knob.method, []).append(knob)
+        return self._knobs_by_method
 
     def finish(self) -> None:
         check_persistent_connections(self)
@@ -406,6 +452,17 @@ def _leading_name(expr: ast.expr) -> str | None:
     return dotted(expr) if isinstance(expr, (ast.Attribute, ast.Name)) else None
 
 
+def _passes_knob_value(event: MethodCall, knobs_by_method: dict[str, list[Knob]]) -> bool:
+    """Whether a call of a knob's method sets the knob: it passes the knob's argument
+    (`app.run_forever(ping_interval=30)`, `transport.set_keepalive(30)`; a value that turns it
+    off is LK203's finding) or a splat that may hold it. Other methods and attributes count by name."""
+    knobs = knobs_by_method.get(event.method)
+    call = event.call
+    if not knobs or any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return True
+    return any(K.method_argument(call, knob) is not None for knob in knobs)
+
+
 def _retries_off(call: ast.Call, event: KnownCall) -> bool:
     """`retries=False` or `retries=0`: a request on a connection reset while idle is not retried."""
     value = next((k.value for k in call.keywords if k.arg == "retries"), None)
@@ -463,8 +520,14 @@ def _how(knob: Knob, max_idle: int) -> str:
     if knob.kwarg is not None:
         return f"pass {knob.kwarg}={value}{unit}"
     if knob.method is not None:
-        return f"call {knob.method}({value}){unit} on it"
+        return f"call {_method_text(knob, value)}{unit} on it"
     return f"set .{knob.attribute} = {value}{unit}"
+
+
+def _method_text(knob: Knob, value: int) -> str:
+    """`set_keepalive(30)` for the first argument, `run_forever(ping_interval=30)` for a later one."""
+    keyword = f"{knob.argument}=" if knob.argument and knob.position_of() != 0 else ""
+    return f"{knob.method}({keyword}{value})"
 
 
 def _unit(knob: Knob) -> str:
@@ -477,7 +540,7 @@ def _how_through(knob: Knob, factory: FactorySchema, holder, max_idle: int) -> s
     reached = f"{client + '.' if client else ''}{factory.name.rpartition('.')[2]}()"
     setter = _how(knob, max_idle)
     if knob.method is not None:
-        setter = f"call {reached}.{knob.method}({K.suggested_value(knob, max_idle)}){_unit(knob)}"
+        setter = f"call {reached}.{_method_text(knob, K.suggested_value(knob, max_idle))}{_unit(knob)}"
     else:
         setter += f" on {reached}"
     if factory.ready_after:

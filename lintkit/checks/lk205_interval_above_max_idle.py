@@ -28,7 +28,10 @@ class IntervalAboveMaxIdle(Check):
     AMQP clients (pika, kombu, py-amqp, qpid) send a heartbeat frame about
     every `heartbeat/2`; paramiko's `set_keepalive(n)`, paho-mqtt's
     `keepalive` and grpc's `grpc.keepalive_time_ms` send after `n` quiet
-    seconds (grpc in **milliseconds**); libpq's `keepalives_idle`, redis's
+    seconds (grpc in **milliseconds**); websockets' `ping_interval`,
+    websocket-client's `run_forever(ping_interval=n)` and aiohttp's
+    websocket `heartbeat` send a Ping every `n` seconds (aiohttp: after `n`
+    seconds without a received frame); libpq's `keepalives_idle`, redis's
     `socket_keepalive_options` and pika's `tcp_options` set when TCP sends
     its first keepalive probe (seconds). Values are literals (also
     arithmetic on literals: `5 * 60 * 1000`) and module-level constants
