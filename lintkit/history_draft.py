@@ -168,12 +168,31 @@ def draft_histories(draft, versions: Sequence[str],
     installed = SourceTree.installed(library.name.split(".")[0])
     releases = read_releases(library.distribution, versions, (library.version, installed), fetcher)
     read = [r.version for r in releases]
+    histories = {cls.name: class_history(releases, cls.name, ("kwargs", "attributes")) for cls in draft.classes}
+    by_name = {cls.name: cls for cls in draft.classes}
     tables = {}
     for cls in draft.classes:
+        history = histories[cls.name]
+        # A drafted base lists (and ranges) the attributes it has: the draft does not repeat them.
+        inherited = {name for base in _drafted_ancestors(cls, by_name) for name in
+                     {*by_name[base].attributes, *(e.name for e in histories[base].get("attributes", ()))}}
+        if "attributes" in history:
+            history["attributes"] = [e for e in history["attributes"] if e.name not in inherited]
+            if not history["attributes"]:
+                del history["attributes"]
         without = [r.version for r in releases if r.tree.find_class(cls.name) is None]
         lines = [f"# {TODO}: {cls.name} is not in {', '.join(without)}: its ranges start later"] if without else []
-        history = class_history(releases, cls.name, ("kwargs", "attributes"))
         lines += render_history(cls.name, history, read, {"kwargs": cls.keywords.names, "attributes": cls.attributes})
         if lines:
             tables[cls.name] = lines
     return tables
+
+
+def _drafted_ancestors(cls, by_name) -> set[str]:
+    found, pending = set(), list(cls.bases)
+    while pending:
+        base = pending.pop()
+        if base in by_name and base not in found:
+            found.add(base)
+            pending.extend(by_name[base].bases)
+    return found

@@ -107,3 +107,15 @@ def test_an_entry_the_loader_would_refuse_is_commented_out() -> None:
     lines = render_history("m.C", {"kwargs": entries}, ["1.0", "2.0"], {"kwargs": {"gone"}})
     assert '# gone = { removed_in = "2.0" }  # TODO: the drafted kwargs has it; read the installed source' in lines
     assert '# added = { since = "2.0" }  # TODO: the drafted kwargs lacks it; read the installed source' in lines
+
+
+def test_a_whole_library_draft_with_versions_loads_without_refused_entries(capsys) -> None:
+    """redis's connection classes inherit from drafted bases: a subclass's draft does not range
+    the names its bases list (the loader checks a class's own attributes)."""
+    versions = ["4.6.0", "5.0.0", "6.0.0"]
+    _releases_or_skip("redis", versions)
+    assert main(["schema", "generate", "redis", "--versions", ",".join(versions)]) == 0
+    text = capsys.readouterr().out
+    draft = parse_schema(load_toml(text.encode()), "draft.toml")
+    assert any(cls.history for cls in draft.classes)
+    assert "TODO: the drafted" not in text
