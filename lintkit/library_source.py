@@ -28,6 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Callable, Iterable
 
 #: Where downloaded releases are kept (`LINTKIT_VERSIONS_CACHE` overrides it).
 CACHE = Path(os.environ.get("LINTKIT_VERSIONS_CACHE", "~/.cache/lintkit-versions")).expanduser()
@@ -259,17 +260,15 @@ class ClassSource:
         var_keyword = args.kwarg.arg if args.kwarg else None
         if var_keyword is None:
             return Keywords(frozenset(names), False)
-        passed_up = rejects = False
+        holds = _is_name(var_keyword)
+        rejects = refuses_leftovers(init, holds)
+        passed_up = False
         for node in ast.walk(init):
-            if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == var_keyword and \
-                    any(isinstance(s, ast.Raise) and "TypeError" in ast.unparse(s) for s in node.body):
-                rejects = True
-            key = _key_read(node, var_keyword)
+            key = key_read(node, holds)
             if key is not None:
                 names.add(key)
             if isinstance(node, ast.Call) and _calls_super_init(node) and \
-                    any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == var_keyword
-                        for k in node.keywords):
+                    any(k.arg is None and holds(k.value) for k in node.keywords):
                 passed_up = True
         if passed_up:
             for base in self.bases:
@@ -291,18 +290,17 @@ class ClassSource:
                 return None
         return True
 
-    def attributes(self) -> frozenset[str]:
-        """Public names an instance can be given: `self.x = ...` in any method, class-level
-        names that are not methods, `__slots__`, and properties with a setter; bases included."""
+    def attributes(self, class_level: bool = True) -> frozenset[str]:
+        """Public names an instance can be given: `self.x = ...` in any method, `__slots__`,
+        properties with a setter, and (`class_level`) class-level names that are not methods;
+        bases included."""
         names: set[str] = set()
         for cls in self.mro():
-            names |= cls._own_attributes()
+            names |= cls._own_attributes(class_level)
         return frozenset(n for n in names if not n.startswith("_"))
 
-    def _own_attributes(self) -> set[str]:
-        names: set[str] = set()
-        setters = {f.name for f in self._functions() if _is_setter(f)}
-        names |= setters
+    def _own_attributes(self, class_level: bool) -> set[str]:
+        names: set[str] = {f.name for f in self._functions() if _is_setter(f)}
         for statement in self.node.body:
             targets = statement.targets if isinstance(statement, ast.Assign) else \
                 [statement.target] if isinstance(statement, ast.AnnAssign) else []
@@ -310,29 +308,79 @@ class ClassSource:
                 if isinstance(target, ast.Name):
                     if target.id == "__slots__":
                         names |= set(_strings(statement.value))
-                    else:
+                    elif class_level:
                         names.add(target.id)
-        for function in self._functions():
-            first = function.args.args[0].arg if function.args.args else None
-            for node in ast.walk(function):
-                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
-                        isinstance(node.value, ast.Name) and node.value.id == first:
-                    names.add(node.attr)
-        return names
+        return names | self_assigned(self.node)
 
 
-def _key_read(node: ast.AST, var_keyword: str) -> str | None:
-    """`kwargs.pop("k")`, `kwargs.get("k")`, `kwargs["k"]`, `"k" in kwargs`: the key."""
-    def is_var(expr: ast.AST) -> bool:
-        return isinstance(expr, ast.Name) and expr.id == var_keyword
+# --------------------------------------------------------------------------- reading a node
+# Shared with lintkit.library_view, which finds the nodes of the installed library through its objects.
 
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_var(node.func.value) and \
-            node.func.attr in ("pop", "get", "setdefault") and node.args:
+
+def self_assigned(klass: ast.ClassDef) -> set[str]:
+    """Every name a method of the class statement assigns on its first parameter:
+    `self.x = v`, `self.x: T = v`, `self.x += v`, tuple and starred targets, and
+    `setattr(self, "x", v)` with a literal name (static and class methods left out)."""
+    names: set[str] = set()
+    for function in ast.walk(klass):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        parameters = function.args.posonlyargs + function.args.args
+        if not parameters or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                                 for d in function.decorator_list):
+            continue
+        me = parameters[0].arg
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                targets = [node.target]
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+                targets = [node.target if not isinstance(node, ast.withitem) else node.optional_vars]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                    and len(node.args) == 3 and isinstance(node.args[0], ast.Name) and node.args[0].id == me \
+                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                names.add(node.args[1].value)
+                continue
+            else:
+                continue
+            names.update(_attributes_of(me, targets))
+    return names
+
+
+def _attributes_of(me: str, targets: Iterable[ast.expr | None]) -> set[str]:
+    names: set[str] = set()
+    for target in targets:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            names |= _attributes_of(me, list(target.elts))
+        elif isinstance(target, ast.Starred):
+            names |= _attributes_of(me, [target.value])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+            names.add(target.attr)
+    return names
+
+
+def _is_name(name: str) -> Callable[[ast.AST], bool]:
+    return lambda expr: isinstance(expr, ast.Name) and expr.id == name
+
+
+def refuses_leftovers(function: ast.FunctionDef | ast.AsyncFunctionDef, holds: Callable[[ast.AST], bool]) -> bool:
+    """`if kwargs: raise TypeError(...)`: the function raises when its keywords dict is not empty."""
+    return any(isinstance(node, ast.If) and holds(node.test) and
+               any(isinstance(inner, ast.Raise) for statement in node.body for inner in ast.walk(statement))
+               for node in ast.walk(function))
+
+
+def key_read(node: ast.AST, holds: Callable[[ast.AST], bool]) -> str | None:
+    """`kwargs.pop("k")`, `kwargs.get("k")`, `kwargs.setdefault("k")`, `kwargs["k"]`, `"k" in kwargs`:
+    the key, where `holds(expr)` says `expr` is the keywords dict."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr in ("pop", "get", "setdefault") and node.args and holds(node.func.value):
         key = node.args[0]
-    elif isinstance(node, ast.Subscript) and is_var(node.value):
+    elif isinstance(node, ast.Subscript) and holds(node.value):
         key = node.slice
     elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) and \
-            is_var(node.comparators[0]):
+            holds(node.comparators[0]):
         key = node.left
     else:
         return None

@@ -16,7 +16,9 @@ import re
 import textwrap
 import types
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+
+from .library_source import key_read, refuses_leftovers, self_assigned
 
 # --------------------------------------------------------------------------- resolving names
 
@@ -94,10 +96,6 @@ def function_tree(function: Any) -> ast.FunctionDef | ast.AsyncFunctionDef:
     return tree
 
 
-def _key(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
 class _KeywordsDict:
     """A function's own `**kwargs` dict, also through an attribute it is stored in
     (`self._connection_kwargs = connection_kwargs`; a public property over the private field too)."""
@@ -129,20 +127,8 @@ def keys_read_from_var_keyword(function: Any) -> set[str]:
     in (`self._connection_kwargs = connection_kwargs` ... `self._connection_kwargs.get("cache")`)."""
     tree = function_tree(function)
     holder = _KeywordsDict(tree)
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        found = None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr in ("get", "pop") and node.args and node.func.value in holder:
-            found = _key(node.args[0])
-        elif isinstance(node, ast.Subscript) and node.value in holder:
-            found = _key(node.slice)
-        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.In) \
-                and node.comparators[0] in holder:
-            found = _key(node.left)
-        if found is not None:
-            names.add(found)
-    return names
+    keys = (key_read(node, holder.__contains__) for node in ast.walk(tree))
+    return {key for key in keys if key is not None}
 
 
 @dataclass
@@ -188,9 +174,7 @@ def keywords_fate(function: Any) -> KeywordsFate:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(k.arg is None and _carries(k.value, holder) for k in node.keywords):
             fate.forwarded_to.append(ast.unparse(node.func))
-        elif isinstance(node, ast.If) and node.test in holder and \
-                any(isinstance(inner, ast.Raise) for statement in node.body for inner in ast.walk(statement)):
-            fate.raises_when_given = True
+    fate.raises_when_given |= refuses_leftovers(tree, holder.__contains__)
     fate.other_uses = _other_uses(tree, holder.name)
     return fate
 
@@ -346,47 +330,10 @@ def class_tree(klass: type) -> ast.ClassDef | None:
 def self_assignments(klass: type) -> frozenset[str]:
     """Every name a method of `klass` (its own source only) assigns on its first parameter:
     `self.x = v`, `self.x: T = v`, `self.x += v`, tuple and starred targets, and
-    `setattr(self, "x", v)` with a literal name.  Empty for a class without Python source."""
+    `setattr(self, "x", v)` with a literal name (lintkit.library_source.self_assigned).  Empty for a
+    class without Python source."""
     tree = class_tree(klass)
-    if tree is None:
-        return frozenset()
-    names: set[str] = set()
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        parameters = function.args.posonlyargs + function.args.args
-        if not parameters or any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
-                                 for d in function.decorator_list):
-            continue
-        me = parameters[0].arg
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
-                targets = [node.target]
-            elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
-                targets = [node.target if not isinstance(node, ast.withitem) else node.optional_vars]
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
-                    and len(node.args) == 3 and isinstance(node.args[0], ast.Name) and node.args[0].id == me \
-                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
-                names.add(node.args[1].value)
-                continue
-            else:
-                continue
-            names.update(_attributes_of(me, targets))
-    return frozenset(names)
-
-
-def _attributes_of(me: str, targets: Iterable[ast.expr | None]) -> set[str]:
-    names: set[str] = set()
-    for target in targets:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            names |= _attributes_of(me, list(target.elts))
-        elif isinstance(target, ast.Starred):
-            names |= _attributes_of(me, [target.value])
-        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
-            names.add(target.attr)
-    return names
+    return frozenset(self_assigned(tree)) if tree is not None else frozenset()
 
 
 def public_slots(cls: type) -> set[str]:

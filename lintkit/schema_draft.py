@@ -608,7 +608,8 @@ def _value(value: Any) -> str | None:
     return None
 
 
-def render_draft(draft: Draft, command: str) -> str:
+def render_draft(draft: Draft, command: str, histories: Mapping[str, list[str]] | None = None) -> str:
+    """The draft as TOML; `histories` holds each class's history tables (lintkit.history_draft)."""
     lib = draft.library
     out = [
         f"# Draft schema for {lib.name} {lib.version} ({lib.distribution}), written by `{command}`.",
@@ -658,6 +659,7 @@ def render_draft(draft: Draft, command: str) -> str:
             out.append(f"# default = {default}  # the signature's default" if default is not None else
                        f"# default = {TODO}  # the library's default (a number, true/false or \"none\")")
             out.append(f"# off = [{TODO}]  # the values that turn it off")
+        out += (histories or {}).get(cls.name, [])
     for fac in draft.factories:
         out += ["", "[[factory]]", f"name = {_string(fac.name)}", f"returns = {_string(fac.returns)}"]
         if fac.aliases:
