@@ -11,6 +11,9 @@ short enough to close first, long enough not to reconnect for every quiet moment
 
 from __future__ import annotations
 
+import ast
+
+from . import knobs as K
 from .schema import Knob
 
 CONCEPT = "idle_close"
@@ -27,3 +30,16 @@ def explanation(shown: str, seconds: str, limit: int, clouds: str) -> str:
             f"and load balancers forget idle flows sooner ({clouds}; the limit here is {limit} s): the next "
             f"request goes out on a connection that is already gone and waits for its request timeout before "
             f"the client reconnects.")
+
+
+def closes_first(call: ast.Call, target, knobs, resolver) -> bool:
+    """Whether the call sets an `idle_close` knob to a value that is on (not in `off`): the client
+    then closes idle connections itself, so their keepalive idle does not matter (LK205 judges the
+    value). A computed value counts as set."""
+    for knob in knobs:
+        if knob.concept != CONCEPT:
+            continue
+        reading = K.read(call, target, knob, resolver)
+        if reading.state == K.UNKNOWN or reading.state == K.SET and not K.is_off(reading.value, knob):
+            return True
+    return False

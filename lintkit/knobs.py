@@ -63,6 +63,14 @@ def is_off(value, knob: Knob) -> bool:
     return any(off is not None and type(off) is not str and off == value for off in knob.off)
 
 
+def switched_on(value, knob: Knob) -> bool:
+    """A literal that turns a switch on: truthy and not in `off`; for a `bool` knob a string is
+    read as redis-py's to_bool() and librdkafka read it ("false", "0", "f", "n", "no" are off)."""
+    if knob.unit == "bool" and isinstance(value, str):
+        return value.strip().lower() not in _FALSE_STRINGS + ("",)
+    return bool(value) and not is_off(value, knob)
+
+
 def on_by_default(knob: Knob) -> bool:
     return not is_off(knob.default, knob) and knob.default is not False
 
@@ -132,6 +140,11 @@ def read(call: ast.Call, target: CallTarget, knob: Knob, resolver: Resolver | No
             return read_entry(keyword.value, knob, resolver)
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         return Reading(knob, UNKNOWN)
+    if knob.method is None and knob.position is not None and len(call.args) > knob.position:
+        value = call.args[knob.position]  # the kwarg passed positionally (confluent-kafka's config dict)
+        if knob.key is None:
+            return Reading(knob, SET, literal_value(value, resolver), value, f"{knob.kwarg}=")
+        return read_entry(value, knob, resolver)
     if target.settings_argument and knob.key is None:
         return _read_settings_string(call, target.settings_argument, knob, resolver)
     return Reading(knob, ABSENT)

@@ -54,8 +54,8 @@ def knob_rules(knob: Knob) -> list[str]:
         rules.append("LK202")
     if knob.concept in LK203_CONCEPTS and knob.off and knob.key is None and not knob.fixed:  # a literal value
         rules.append("LK203")
-    if knob.concept in LK204_CONCEPTS:
-        rules.append("LK204")
+    if knob.concept in LK204_CONCEPTS and not (knob.concept == "keepalive" and knob.remedy and not knob.fixed):
+        rules.append("LK204")  # a keepalive switch with no idle setting is never LK204's advice
     if knob.concept in LK205_INTERVALS and knob.unit in ("s", "ms"):
         rules.append("LK205")
     if knob.unit == "options" and knob.kwarg and knob.key is None:
@@ -99,7 +99,8 @@ def _value(value: Any) -> str:
 def _setters(knob: Knob) -> str:
     where = []
     if knob.kwarg:
-        where.append(f"`{knob.kwarg}=`")
+        where.append(f"`{knob.kwarg}=`" if knob.position is None or knob.method else
+                     f"`{knob.kwarg}` (argument {knob.position + 1})")
     if knob.attribute:
         where.append(f"`.{knob.attribute}`")
     if knob.method:
@@ -115,6 +116,8 @@ def _knob_extra(knob: Knob) -> str:
     extra = []
     if knob.fixed:
         extra.append("no argument changes it: reported only with `strict`")
+    elif knob.remedy:
+        extra.append("sets no idle time: LK202 reports turning it on")
     if knob.versions:
         extra.append(f"versions `{knob.versions}`")
     if knob.transports:

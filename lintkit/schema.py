@@ -95,7 +95,8 @@ class Knob:
     #: "grpc.keepalive_time_ms" in `options=[...]`, pika's "TCP_KEEPIDLE" in
     #: `tcp_options={...}`, redis's socket.TCP_KEEPIDLE in `socket_keepalive_options`).
     key: str | None = None
-    #: For a `method` knob: the keyword that sets it, and its positional index.
+    #: For a `method` knob: the keyword that sets it, and its positional index. For a `kwarg`
+    #: knob, `position` is that parameter's positional index (confluent-kafka's config dict: 0).
     argument: str | None = None
     position: int | None = None
     #: The longest silence on an idle connection, as a fraction of the value (AMQP
@@ -113,6 +114,8 @@ class Knob:
     caveat: str = ""
     #: For a fixed knob: what a user can do about the behaviour, away from the call (a
     #: subclass, a system setting). LK202 reports a fixed knob only under `strict`, with it.
+    #: For a `keepalive` switch of a library with no idle setting (botocore's tcp_keepalive):
+    #: what to do instead, given when the call turns the switch on.
     remedy: str = ""
     #: The transports (values of the class's `transport_aliases`) this knob exists on; empty: all.
     transports: tuple[str, ...] = ()
@@ -157,6 +160,9 @@ class Address:
     local_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Keywords that may take the host from elsewhere (PyMySQL's `read_default_file`).
     host_hidden_by: frozenset[str] = frozenset()
+    #: With `host_argument`: the entry of that collection holding the host (confluent-kafka's
+    #: "bootstrap.servers" in the config dict).
+    host_key: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.host_argument or self.default_host or self.local_schemes or self.local_values
@@ -316,7 +322,8 @@ class LibrarySchema:
 # --------------------------------------------------------------------------- parsing
 
 _LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
-_ADDRESS_KEYS = {"host_argument", "host_position", "default_host", "local_schemes", "local_values", "host_hidden_by"}
+_ADDRESS_KEYS = {"host_argument", "host_position", "default_host", "local_schemes", "local_values", "host_hidden_by",
+                 "host_key"}
 _TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"}
 _CLASS_KEYS = {
     "name", "aliases", "bases", "attributes", "methods", "unknown_attributes",
@@ -520,6 +527,8 @@ def _address(r: _Reader) -> Address:
     position = r.number("host_position", None, low=0, high=255, integer=True)
     if position is not None and r.str("host_argument") is None:
         r.fail(r.key("host_position"), "needs a host_argument")
+    if r.str("host_key") is not None and r.str("host_argument") is None:
+        r.fail(r.key("host_key"), "needs a host_argument (the collection holding the entry)")
     return Address(
         host_argument=r.str("host_argument"),
         host_position=position,
@@ -527,6 +536,7 @@ def _address(r: _Reader) -> Address:
         local_schemes=frozenset(s.lower() for s in r.names("local_schemes") or ()),
         local_values=local_values,
         host_hidden_by=_as_set(r.names("host_hidden_by")) or frozenset(),
+        host_key=r.str("host_key"),
     )
 
 
@@ -580,8 +590,10 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
         concept = r.choice("concept", KNOB_CONCEPTS, "")
         setters = [r.str(k) for k in ("kwarg", "attribute", "method")]
         argument, position = r.str("argument"), r.number("position", None, low=0, high=255, integer=True)
-        if (argument is not None or position is not None) and setters[2] is None:
-            r.fail(r.key("argument" if argument is not None else "position"), "needs a method")
+        if argument is not None and setters[2] is None:
+            r.fail(r.key("argument"), "needs a method")
+        if position is not None and setters[2] is None and setters[0] is None:
+            r.fail(r.key("position"), "needs a method or a kwarg (the kwarg's positional index)")
         key = r.str("key")
         if key is not None and setters[0] is None and setters[1] is None:
             r.fail(r.key("key"), "needs a kwarg or an attribute (the collection holding the entry)")
@@ -595,9 +607,10 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
         requires = r.table_of("requires")
         if requires and key is None:
             r.fail(r.key("requires"), "needs a key (the entries are looked up in the same collection)")
-        if "remedy" in raw and any(setters):
-            r.fail(r.key("remedy"), "is only for a fixed knob (no kwarg, attribute or method): a knob with a "
-                                    "setter is changed at the call")
+        if "remedy" in raw and any(setters) and concept != "keepalive":
+            r.fail(r.key("remedy"), "is only for a fixed knob (no kwarg, attribute or method) or a keepalive "
+                                    "switch whose idle time the library cannot set: a knob with a setter is "
+                                    "changed at the call")
         on = r.names("transports") or ()
         unknown = sorted(set(on) - set(transports.aliases.values()))
         if unknown:

@@ -124,6 +124,10 @@ def place(event: KnownCall) -> str:
         node, may_be_url = _argument(call, target.settings_argument, 0), True  # a conninfo or URL naming the host
     if node is _HIDDEN:
         return HIDDEN
+    if node is not None and address.host_key is not None:
+        node = host_entry(node, address.host_key)
+        if node is _HIDDEN:
+            return REMOTE  # a computed collection: assumed remote, as a computed host is
     if node is None:
         return DEFAULT_LOCAL if _is_local(address.default_host) else REMOTE
     texts = literal_texts(node)
@@ -203,6 +207,19 @@ def _argument(call: ast.Call, name: str | None, position: int | None):
             return _HIDDEN
         if index == position:
             return arg
+    return None
+
+
+def host_entry(collection: ast.expr, key: str):
+    """The value of the string `key` in a literal dict (`{"bootstrap.servers": "k:9092"}`): None
+    when the dict has no such key, _HIDDEN when the collection or one of its keys is computed."""
+    if not isinstance(collection, ast.Dict):
+        return _HIDDEN
+    for entry, value in zip(collection.keys, collection.values):
+        if entry is None or not (isinstance(entry, ast.Constant) and isinstance(entry.value, str)):
+            return _HIDDEN  # {**defaults, ...} or a computed key may hold the host
+        if entry.value == key:
+            return value
     return None
 
 

@@ -126,7 +126,7 @@ def test_a_fixed_knob_without_remedy_gets_the_system_wide_one(user_schema: tuple
 def test_remedy_needs_a_fixed_knob() -> None:
     import tomllib
 
-    knob = 'concept = "keepalive"\nunit = "bool"\nkwarg = "keepalive"\ndefault = true\nremedy = "subclass it"'
+    knob = 'concept = "heartbeat"\nunit = "s"\nkwarg = "heartbeat"\ndefault = 0\nremedy = "subclass it"'
     data = tomllib.loads(f"{USER_SCHEMA}\n[[class.knob]]\n{knob}\n")
     with pytest.raises(SchemaError, match="remedy: is only for a fixed knob"):
         parse_schema(data, "lazyclient.toml")

@@ -68,6 +68,7 @@ from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
 from lintkit.schema_draft import keywords_of
 
 import async_libraries_support as asyncio_clients
+import confluent_kafka_support as confluent
 
 SCHEMAS = load_schema_set()
 LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
@@ -145,6 +146,9 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "redis.cluster.RedisCluster.from_url": ["redis.cluster.RedisCluster"],
     # Settings tables: **configs / **kwargs accept exactly their keys.
     "botocore.config.Config": [asyncio_clients.config_keys("botocore.config.Config", "OPTION_DEFAULTS")],
+    # A C type: keywords are merged into the config dict (librdkafka's properties, the binding's keys).
+    "confluent_kafka.cimpl.Producer": [lambda: confluent.keyword_properties("confluent_kafka.cimpl.Producer")],
+    "confluent_kafka.cimpl.Consumer": [lambda: confluent.keyword_properties("confluent_kafka.cimpl.Consumer")],
     "kafka.producer.kafka.KafkaProducer": [asyncio_clients.config_keys(
         "kafka.producer.kafka.KafkaProducer", "DEFAULT_CONFIG", "DEPRECATED_CONFIGS")],
     "kafka.consumer.group.KafkaConsumer": [asyncio_clients.config_keys(
@@ -160,6 +164,8 @@ NO_SIGNATURE = {"psycopg2.extensions.connection", "redis.cluster.RedisCluster.fr
 def expected_keywords(qualname: str) -> set[str]:
     """The schema generator's view (lintkit.schema_draft.keywords_of: the signature, `**kwargs` followed
     through the source, the library's name list), plus what FORWARDS adds where the source cannot say."""
+    if qualname in confluent.BINDING_KEYS:  # C types without a signature: FORWARDS says it all
+        return set().union(*(target() for target in FORWARDS[qualname]))
     names = set(keywords_of(qualname).names) if qualname not in NO_SIGNATURE else set()
     names |= signature_keywords(resolve(qualname))
     for target in FORWARDS.get(qualname, []):
@@ -374,6 +380,12 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "sqlalchemy.engine.base.Engine": lambda env, **kw: resolve("sqlalchemy.create_engine")("sqlite://", **kw),
     "sqlalchemy.ext.asyncio.engine.AsyncEngine":
         lambda env, **kw: resolve("sqlalchemy.ext.asyncio.create_async_engine")("postgresql+asyncpg://h/db", **kw),
+    "confluent_kafka.cimpl.Producer": confluent.builder("confluent_kafka.cimpl.Producer"),
+    "confluent_kafka.cimpl.Consumer": confluent.builder("confluent_kafka.cimpl.Consumer"),
+    "confluent_kafka.serializing_producer.SerializingProducer":
+        confluent.builder("confluent_kafka.serializing_producer.SerializingProducer"),
+    "confluent_kafka.deserializing_consumer.DeserializingConsumer":
+        confluent.builder("confluent_kafka.deserializing_consumer.DeserializingConsumer"),
 }
 
 BUILDERS.update(drift_web.BUILDERS)
@@ -741,7 +753,11 @@ def test_knobs_name_real_settings(cls: ClassSchema, env: Env) -> None:
     instance = build(cls, env)
     for knob in cls.knobs:
         label = knob_label(cls, knob)
-        if knob.kwarg:
+        if knob.kwarg and knob.position is not None and not knob.method:
+            # The collection passed positionally (confluent-kafka's config dict; a C type has no signature).
+            assert confluent.first_argument_is_the_config(cls.name, knob.key), (
+                f"{label}: the argument at position {knob.position} is not read as the config")
+        elif knob.kwarg:
             assert knob.kwarg in kwargs_reaching(cls), f"{label}: {knob.kwarg} is not a keyword"
         if knob.attribute:
             assert knob.attribute in effective_attributes(cls), f"{label}: {knob.attribute} is not an attribute"
@@ -799,6 +815,8 @@ STRING_KEYS: dict[str, Callable[[], Any]] = {
     "pika": lambda: dict(resolve(name_list_for("pika.connection.ConnectionParameters", "option_keys.tcp_options").path)),
     # Channel arguments are read by name in C core; a misspelt one is silently ignored.
     "grpc": lambda: _StringsIn("grpc._cython.cygrpc"),
+    # librdkafka's own property table (rd_kafka_conf_get); an unknown property raises at construction.
+    "confluent_kafka": confluent.Properties,
 }
 
 
@@ -1022,6 +1040,9 @@ SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
         lambda env, kw: resolve("urllib3.connectionpool.HTTPSConnectionPool")(*env.loopback, **kw)),
     "pymysql.connections.Connection": _pymysql_socket,
     "kombu.connection.Connection": _kombu_socket,
+    "confluent_kafka.cimpl.Producer": confluent.socket_probe("confluent_kafka.cimpl.Producer", socket_state),
+    "confluent_kafka.cimpl.Consumer": confluent.socket_probe("confluent_kafka.cimpl.Consumer", socket_state),
+    "botocore.config.Config": confluent.botocore_probe(socket_state),
 }
 
 #: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).

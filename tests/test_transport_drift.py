@@ -29,6 +29,7 @@ from lintkit.events import KnownCall
 from lintkit.schema import ClassSchema, FactorySchema
 from lintkit.transports import selected_transport
 import async_libraries_support as asyncio_clients
+import confluent_kafka_support as confluent
 from test_schema_drift import (CLASSES, FACTORIES, SCHEMAS, Env, call_parameters, env, ids, resolve,  # noqa: F401
                                same_object, where)
 
@@ -159,6 +160,9 @@ ADDRESS_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.address]
 def test_host_argument_is_a_parameter(item: ClassSchema | FactorySchema) -> None:
     address = item.address
     if address.host_argument is None:
+        return
+    if item.name in confluent.BINDING_KEYS:  # a C type: the config dict is its first, unnamed argument
+        assert address.host_position == 0 and confluent.first_argument_is_the_config(item.name, address.host_key)
         return
     parameters, keywords = call_parameters(item), SCHEMAS.call_target(item).kwargs
     if keywords is None:  # keywords left unchecked (websockets.connect): the real signature's

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from .. import fixed_behaviour, knobs as K
+from .. import fixed_behaviour, idle_close, knobs as K
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..schema import Knob
 from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
@@ -73,6 +73,17 @@ class KeepaliveIdleDefault(Check):
     `remedy`). Any schema knob without a setter (a `fixed` knob) works the
     same way. A construction of a local subclass is never reported for it.
 
+    A keepalive switch that the call turns on, in a library with no idle
+    setting, is reported by default: botocore's `Config(tcp_keepalive=True)`
+    and librdkafka's `{"socket.keepalive.enable": True}` (confluent-kafka)
+    only set `SO_KEEPALIVE` (checked on their real sockets: `TCP_KEEPIDLE`
+    stays the OS default). The code asked for keepalive and gets none that
+    a NAT gateway sees. Where the library closes idle connections itself
+    (librdkafka's `connections.max.idle.ms`), the advice is that setting,
+    below the idle limit, and a call that sets it is not reported; else the
+    schema's `remedy` (botocore: the host's `net.ipv4.tcp_keepalive_time`).
+    A string value is read as librdkafka reads it (`"false"` is off).
+
     ## Why is this bad?
     `SO_KEEPALIVE` alone does not keep a connection through a NAT gateway:
     the first probe comes after `net.ipv4.tcp_keepalive_time`, 7200 s by
@@ -88,6 +99,9 @@ class KeepaliveIdleDefault(Check):
     - A library's own keepalive default that nothing at the call asks for
       (libpq turns `keepalives` on by itself), and library behaviour that no
       argument of the call changes (PyMySQL): both only with `strict`.
+    - A call that also sets the library's idle close to a value that is on
+      (librdkafka's `connections.max.idle.ms`): the client closes idle
+      connections first (LK205 judges the value).
 
     ## Example
     ```python
@@ -277,7 +291,7 @@ class KeepaliveIdleDefault(Check):
         if exempt(event, self.context):
             return
         found = K.applicable(self.schemas, target.returns, self.context.filename, self.options.versions,
-                             event.version_guards, ("keepalive",) + K.TCP_TUNING)
+                             event.version_guards, ("keepalive", idle_close.CONCEPT) + K.TCP_TUNING)
         if found.uncertain:
             return  # the answer depends on a version lintkit cannot tell (LK204 reports the risk)
         knobs = on_transport(event, found.knobs)
@@ -295,11 +309,14 @@ class KeepaliveIdleDefault(Check):
             if reading.state == K.SET:
                 if reading.value is K.NO_VALUE:
                     return
-                if reading.value and not K.is_off(reading.value, knob):
+                if K.switched_on(reading.value, knob):
                     on_by, at, explicit = knob, reading.node if reading.node is not None else call.func, True
             elif K.on_by_default(knob):
                 on_by = on_by or knob
-        if on_by is None:
+        if on_by is None or idle_close.closes_first(call, target, knobs, event.resolver):
+            return
+        if explicit and on_by.remedy and not fixed_behaviour.settable_at_call(tuning):
+            self._report_no_idle_setting(target, on_by, at, knobs)
             return
         replacing = self._idle_left_default(call, target, tuning, event.resolver)
         if replacing is False or replacing is True and not explicit and not self.options.strict:
@@ -332,6 +349,25 @@ class KeepaliveIdleDefault(Check):
                     self._library_fix(call, knobs),
                     f"{target.display_name} turns TCP keepalive on ({_why_on(on_by, explicit)}) but {leaves}: "
                     f"{OS_DEFAULT}.")
+
+    def _report_no_idle_setting(self, target, on_by: Knob, at: ast.expr, knobs: tuple[Knob, ...]) -> None:
+        """A keepalive switch the call turns on, in a library with no idle setting (botocore's
+        tcp_keepalive, librdkafka's socket.keepalive.enable): the advice is the library's idle close
+        where it has one, else the schema's remedy."""
+        setting = f"{on_by.kwarg} {on_by.key!r}" if on_by.key else f"{on_by.kwarg}=True"
+        library = self.schemas.library_of(target.returns)
+        name = library.name if library else target.display_name
+        closer = next((k for k in knobs if k.concept == idle_close.CONCEPT and k.kwarg), None)
+        if closer is not None:
+            where = f"{closer.kwarg} {closer.key!r}" if closer.key else f"{closer.kwarg}="
+            advice = (f"set {where} to {idle_close.suggested_idle_close(closer, self.options.max_idle_seconds)} "
+                      f"to close idle connections first")
+        else:
+            advice = on_by.remedy if len(on_by.remedy) <= 90 else "see the remedy in the explanation"
+        message = f"{setting} keeps the OS keepalive idle (2 h): {advice}"
+        self.report(at.lineno, at.col_offset, at.end_lineno, at.end_col_offset, message, explanation=(
+            f"{setting} on {target.display_name} only sets SO_KEEPALIVE, and {name} has no option for the idle "
+            f"time before the first probe: {OS_DEFAULT}. Remedy: {on_by.remedy}."))
 
     @staticmethod
     def _idle_left_default(call: ast.Call, target, tuning: list[Knob], resolver: Resolver | None):

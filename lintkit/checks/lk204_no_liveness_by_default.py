@@ -62,6 +62,12 @@ class NoLivenessByDefault(Check):
     request was sent, idempotent methods only), unless the call passes
     `retries=False` or `retries=0`. A flow a middlebox forgets silently is
     not detected before reuse, so `strict` still reports these pools.
+    confluent-kafka's clients (librdkafka times out a request on a dropped
+    connection after `socket.timeout.ms` and reconnects) and botocore's
+    `Config` (retries) recover the same way; their keepalive switches
+    (`socket.keepalive.enable`, `tcp_keepalive`) set no idle time, so they
+    are never the advice, even with `strict` (LK202 reports turning one
+    on).
     lintkit cannot see the rest of an
     object whose class derives from a class defined in another module: a
     client such a method stores on `self` or returns may be set up by a
@@ -253,8 +259,10 @@ class NoLivenessByDefault(Check):
         routes = {knob: self.schemas.factory_reaching(cls, owner)
                   for owner, applicable in zip(owners[1:], found[1:])
                   for knob in (*applicable.knobs, *applicable.uncertain)}
-        knobs = on_transport(event, (k for a in found for k in a.knobs))
-        uncertain = on_transport(event, (k for a in found for k in a.uncertain))
+        # A keepalive switch with a remedy keeps nothing alive through a NAT (no idle setting: botocore,
+        # librdkafka): turning it on is no advice (LK202 reports it when turned on).
+        knobs = on_transport(event, (k for a in found for k in a.knobs if not _idle_unsettable(k)))
+        uncertain = on_transport(event, (k for a in found for k in a.uncertain if not _idle_unsettable(k)))
         if not knobs and not uncertain:
             return
         if any(_keeps_alive(k) for k in knobs):
@@ -467,6 +475,11 @@ def _retries_off(call: ast.Call, event: KnownCall) -> bool:
     """`retries=False` or `retries=0`: a request on a connection reset while idle is not retried."""
     value = next((k.value for k in call.keywords if k.arg == "retries"), None)
     return value is not None and literal_value(value, event.resolver) in (False, 0)
+
+
+def _idle_unsettable(knob: Knob) -> bool:
+    """A keepalive switch of a library with no idle setting (its `remedy` says what to do instead)."""
+    return knob.concept == "keepalive" and bool(knob.remedy) and not knob.fixed
 
 
 def _keeps_alive(knob: Knob) -> bool:
