@@ -31,6 +31,9 @@ _THREAD_STARTERS = {"threading.Thread", "threading.Timer", "multiprocessing.Proc
 _THREAD_METHODS = {"submit", "apply_async", "run_in_executor", "start_new_thread"}
 #: Methods that make a socket a connection, or the listener of connections.
 CONNECTING_METHODS = frozenset({"connect", "connect_ex", "listen", "accept"})
+#: Methods of a client end, and of a server end (bound, listening or accepting).
+CLIENT_METHODS = frozenset({"connect", "connect_ex"})
+SERVER_METHODS = frozenset({"bind", "listen", "accept"})
 MODULE_GLOBAL = "it is a module global"
 RETURNED = "it is returned"
 STORED_ON = "it is stored on "
@@ -401,6 +404,12 @@ class SocketFlows:
         if flow.escape is not None and flow.escape != MODULE_GLOBAL and not flow.escape.startswith(STORED_ON):
             return False
         return next(self.method_calls(flow, home, CONNECTING_METHODS), None) is None
+
+    def server_side(self, flow: Flow, home: ast.AST) -> bool:
+        """Whether the socket is bound, listening or accepting, and never connected, where
+        lintkit sees its uses: the server end of the connections it serves."""
+        return next(self.method_calls(flow, home, SERVER_METHODS), None) is not None and \
+            next(self.method_calls(flow, home, CLIENT_METHODS), None) is None
 
     def receiver_flow(self, call: ast.Call) -> tuple[Flow, ast.AST] | None:
         """For `x.setsockopt(...)`: the names that hold the same socket as `x` in its function

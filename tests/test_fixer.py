@@ -597,8 +597,8 @@ def test_fixing_prints_none_of_pythons_warnings_about_the_code() -> None:
 
 def test_follow_up_fixes_reach_a_fixed_point() -> None:
     # LK201 turns SO_KEEPALIVE on, which brings LK202 (OS idle): its fix follows at once.
-    source = ("import socket\n\n\ndef listen():\n    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
-              "    sock.bind(('0.0.0.0', 80))\n    sock.listen(5)\n    return sock\n")
+    source = ("import socket\n\n\nclass Client:\n    def connect(self):\n"
+              "        self.sock = socket.create_connection(('db.example.com', 5432))\n")
     outcome = _fixed(source)
     assert outcome.error is None and outcome.refusals == [], outcome.refusals
     assert [f.code for f in outcome.applied] == ["LK201", "LK202"]
