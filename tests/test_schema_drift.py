@@ -67,6 +67,7 @@ from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
 from lintkit.schema_draft import keywords_of
 
 import async_libraries_support as asyncio_clients
+import stomp_support
 
 SCHEMAS = load_schema_set()
 LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
@@ -370,6 +371,10 @@ BUILDERS: dict[str, Callable[..., Any]] = {
         asyncio_clients.aiokafka_client("aiokafka.producer.producer.AIOKafkaProducer"),
     "aiokafka.consumer.consumer.AIOKafkaConsumer":
         asyncio_clients.aiokafka_client("aiokafka.consumer.consumer.AIOKafkaConsumer"),
+    # stomp.py connects only in connect(): the constructor builds the transport and listeners.
+    "stomp.connect.StompConnection10": _simple("stomp.connect.StompConnection10"),
+    "stomp.connect.StompConnection11": _simple("stomp.connect.StompConnection11"),
+    "stomp.connect.StompConnection12": _simple("stomp.connect.StompConnection12"),
 }
 
 
@@ -1005,6 +1010,7 @@ SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
         lambda env, kw: resolve("urllib3.connectionpool.HTTPSConnectionPool")(*env.loopback, **kw)),
     "pymysql.connections.Connection": _pymysql_socket,
     "kombu.connection.Connection": _kombu_socket,
+    **{name: stomp_support.socket_probe(name, socket_state) for name in stomp_support.CLASSES},
 }
 
 #: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).
@@ -1541,6 +1547,7 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
     "websocket._app.WebSocketApp": _websocket_silence,
     "paramiko.transport.Transport": _paramiko_silence,
     "aio_pika.connection.Connection": lambda env, value: asyncio_clients.aiormq_silence(FakeClock(), value),
+    **{name: stomp_support.heartbeat_silence(name, FakeClock) for name in stomp_support.CLASSES[1:]},
 }
 
 #: Heartbeat knobs whose timing runs where Python cannot simulate it.
