@@ -294,8 +294,8 @@ class KeepaliveIdleDefault(Check):
             if reading.state == K.UNKNOWN:
                 return
             if reading.state == K.SET:
-                if reading.value is K.NO_VALUE:
-                    return
+                if reading.value is K.NO_VALUE and not (knob.spec_names and isinstance(reading.node, (ast.Tuple, ast.List))):
+                    return  # a computed value; a literal spec tuple (stomp.py's ("mac", 30)) is on
                 if reading.value and not K.is_off(reading.value, knob):
                     on_by, at, explicit = knob, reading.node if reading.node is not None else call.func, True
             elif K.on_by_default(knob):
