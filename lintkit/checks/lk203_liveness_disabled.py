@@ -71,6 +71,15 @@ class LivenessDisabled(Check):
     `?heartbeat=30.0` and `heartbeat=70000` all switch heartbeats off; the
     message says what the value is read as.
 
+    A tuple of values is off when every item is (the knob's `items`):
+    stomp.py's `heartbeats=(0, 0)`, its default, turns STOMP heart-beating off,
+    while `heartbeats=(0, 10000)` still has the broker send heart-beats and is
+    not reported. A value the library reads as a specification and ignores
+    when it is not one (the knob's `spec_names`) is reported too, with no fix:
+    stomp.py's `keepalive=` takes `True` or a tuple starting with `"auto"`,
+    `"linux"` or `"mac"`, and only logs an error for `keepalive="linux"`,
+    `keepalive=("Linux", 60, 10, 3)` or `keepalive=1`, leaving SO_KEEPALIVE off.
+
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on
     (`socket_keepalive=None` with redis-py 8, whose default is `True`); where
@@ -155,9 +164,12 @@ class LivenessDisabled(Check):
         for knob in knobs:
             problem = spec_problem(value_node, knob)
             if problem is not None:
-                self.report(*at, f"{spelt.format(ast.unparse(value_node))} is no {knob.concept} spec {owner} knows "
-                                 f"({problem}): it logs an error and leaves the {knob.concept} off; pass True or a "
-                                 f"tuple starting with {known_forms(knob)}", explanation=_CONSEQUENCE[knob.concept])
+                library = cls.library or owner.split(".")[0]
+                written = ast.unparse(value_node)
+                self.report(*at, f"{spelt.format(written if len(written) <= 30 else '...')} is no {knob.concept} spec: "
+                                 f"{library} logs an error and leaves it off; pass True or a tuple starting with "
+                                 f"{known_forms(knob)}",
+                            explanation=f"On {owner}: {problem}. {_CONSEQUENCE[knob.concept]}")
                 return
         value = _literal(value_node)
         if value is _NO_VALUE and isinstance(value_node, ast.Constant) and isinstance(value_node.value, str):
