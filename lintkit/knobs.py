@@ -55,7 +55,10 @@ class Applicable:
 
 
 def is_off(value, knob: Knob) -> bool:
-    """A literal in the knob's `off` list (`None` only where `none` is listed)."""
+    """A literal in the knob's `off` list (`None` only where `none` is listed); for an `items`
+    knob, a tuple whose every item is off."""
+    if knob.items is not None and isinstance(value, tuple):
+        return len(value) == knob.items and all(is_off(item, replace(knob, items=None)) for item in value)
     if value is None:
         return None in knob.off
     if isinstance(value, str):
@@ -89,6 +92,12 @@ def suggested_value(knob: Knob, max_idle: int) -> int:
     silence = max(1, min(PREFERRED_SILENCE, max_idle // 4 or 1))
     value = silence / knob.gap
     return int(value * 1000) if knob.unit == "ms" else int(value)
+
+
+def written_value(knob: Knob, max_idle: int) -> str:
+    """The suggested value as code: `30`, or `(30000, 30000)` for an `items` knob."""
+    value = str(suggested_value(knob, max_idle))
+    return f"({', '.join([value] * knob.items)})" if knob.items else value
 
 
 def applicable(schemas: SchemaSet, cls: ClassSchema, filename: str, versions, guards: frozenset[str] = frozenset(),

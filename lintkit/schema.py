@@ -131,6 +131,12 @@ class Knob:
     #: Methods with which the application does the knob's job itself (websockets `ping()`):
     #: when the file calls one, the knob turned off or left unset is not reported.
     replaced_by: tuple[str, ...] = ()
+    #: The value is a tuple of this many numbers in `unit`, each judged against `default` and
+    #: `off` (stomp.py's heartbeats=(send_ms, receive_ms)); off when every item is off.
+    items: int | None = None
+    #: The value is True or a tuple whose first item is one of these names; the library logs any
+    #: other value and leaves the knob off (stomp.py's keepalive=("linux", idle, intvl, cnt)).
+    spec_names: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -335,7 +341,7 @@ _CLASS_KEYS = {
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
-              "serviced_by", "integer_only", "accepted", "replaced_by"}
+              "serviced_by", "integer_only", "accepted", "replaced_by", "items", "spec_names"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
@@ -639,6 +645,8 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             integer_only=_integer_only(r, off),
             accepted=_accepted(r, off),
             replaced_by=_identifiers(r, "replaced_by"),
+            items=r.number("items", None, low=2, high=16, integer=True),
+            spec_names=r.names("spec_names") or (),
         )
 
 

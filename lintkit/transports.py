@@ -224,12 +224,17 @@ def host_entry(collection: ast.expr, key: str):
 
 
 def literal_texts(node: ast.expr) -> list[str] | None:
-    """A string literal, or a list/tuple of them (kombu's alternates); None when computed."""
+    """A string literal, or a list/tuple of them (kombu's alternates), or the hosts of a list of
+    `(host, port)` tuples (stomp.py's host_and_ports); None when computed."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, (ast.List, ast.Tuple)) and node.elts and \
             all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
         return [e.value for e in node.elts]
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts and all(  # stomp.py [("broker", 61613), ...]
+            isinstance(e, ast.Tuple) and e.elts and isinstance(e.elts[0], ast.Constant)
+            and isinstance(e.elts[0].value, str) for e in node.elts):
+        return [e.elts[0].value for e in node.elts]
     return None
 
 

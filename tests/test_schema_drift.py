@@ -69,6 +69,7 @@ from lintkit.schema_draft import keywords_of
 
 import async_libraries_support as asyncio_clients
 import confluent_kafka_support as confluent
+import stomp_support
 
 SCHEMAS = load_schema_set()
 LIBRARIES = [lib for lib in SCHEMAS.libraries if lib.importable and (lib.classes or lib.factories)]
@@ -386,6 +387,10 @@ BUILDERS: dict[str, Callable[..., Any]] = {
         confluent.builder("confluent_kafka.serializing_producer.SerializingProducer"),
     "confluent_kafka.deserializing_consumer.DeserializingConsumer":
         confluent.builder("confluent_kafka.deserializing_consumer.DeserializingConsumer"),
+    # stomp.py connects only in connect(): the constructor builds the transport and listeners.
+    "stomp.connect.StompConnection10": _simple("stomp.connect.StompConnection10"),
+    "stomp.connect.StompConnection11": _simple("stomp.connect.StompConnection11"),
+    "stomp.connect.StompConnection12": _simple("stomp.connect.StompConnection12"),
 }
 
 BUILDERS.update(drift_web.BUILDERS)
@@ -1043,6 +1048,7 @@ SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
     "confluent_kafka.cimpl.Producer": confluent.socket_probe("confluent_kafka.cimpl.Producer", socket_state),
     "confluent_kafka.cimpl.Consumer": confluent.socket_probe("confluent_kafka.cimpl.Consumer", socket_state),
     "botocore.config.Config": confluent.botocore_probe(socket_state),
+    **{name: stomp_support.socket_probe(name, socket_state) for name in stomp_support.CLASSES},
 }
 
 #: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).
@@ -1598,6 +1604,7 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
     "websocket._app.WebSocketApp": _websocket_silence,
     "paramiko.transport.Transport": _paramiko_silence,
     "aio_pika.connection.Connection": lambda env, value: asyncio_clients.aiormq_silence(FakeClock(), value),
+    **{name: stomp_support.heartbeat_silence(name, FakeClock) for name in stomp_support.CLASSES[1:]},
 }
 
 GAP_PROBES.update(drift_web.GAP_PROBES)

@@ -30,6 +30,7 @@ from lintkit.schema import ClassSchema, FactorySchema
 from lintkit.transports import selected_transport
 import async_libraries_support as asyncio_clients
 import confluent_kafka_support as confluent
+import stomp_support
 from test_schema_drift import (CLASSES, FACTORIES, SCHEMAS, Env, call_parameters, env, ids, resolve,  # noqa: F401
                                same_object, where)
 
@@ -236,6 +237,7 @@ DEFAULT_HOST_PROBES: dict[str, Callable[[Env], str]] = {
         resolve("aiokafka.producer.producer.AIOKafkaProducer")).parameters["bootstrap_servers"].default,
     "aiokafka.consumer.consumer.AIOKafkaConsumer": lambda env: inspect.signature(
         resolve("aiokafka.consumer.consumer.AIOKafkaConsumer")).parameters["bootstrap_servers"].default,
+    **{name: stomp_support.default_host(name) for name in stomp_support.CLASSES},
 }
 
 DEFAULT_HOST_ITEMS = [item for item in ADDRESS_ITEMS if item.address.default_host is not None]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from .. import fixed_behaviour, idle_close, knobs as K
+from ..keepalive_specs import spec_advice, spec_problem, spec_sets_idle
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..schema import Knob
 from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
@@ -307,13 +308,15 @@ class KeepaliveIdleDefault(Check):
             if reading.state == K.UNKNOWN:
                 return
             if reading.state == K.SET:
-                if reading.value is K.NO_VALUE:
-                    return
+                if reading.value is K.NO_VALUE and not (knob.spec_names and isinstance(reading.node, (ast.Tuple, ast.List))):
+                    return  # a computed value; a literal spec tuple (stomp.py's ("mac", 30)) is on
                 if K.switched_on(reading.value, knob):
                     on_by, at, explicit = knob, reading.node if reading.node is not None else call.func, True
             elif K.on_by_default(knob):
                 on_by = on_by or knob
         if on_by is None or idle_close.closes_first(call, target, knobs, event.resolver):
+            return
+        if on_by.spec_names and (spec_sets_idle(at) or spec_problem(at, on_by)):
             return
         if explicit and on_by.remedy and not fixed_behaviour.settable_at_call(tuning):
             self._report_no_idle_setting(target, on_by, at, knobs)
@@ -336,7 +339,8 @@ class KeepaliveIdleDefault(Check):
         how = (f"pass {', '.join(sorted({k.kwarg for k in tuning if k.kwarg and k.concept == 'keepalive_idle' and not k.key}))}"
                if any(k.kwarg and k.concept == "keepalive_idle" and not k.key for k in tuning) else
                f"pass {tuning[0].kwarg} with TCP_KEEPIDLE" if tuning and tuning[0].kwarg else
-               "set TCP_KEEPIDLE on the connection's socket after connecting")
+               spec_advice(on_by, min(K.PREFERRED_SILENCE, max(1, self.options.max_idle_seconds // 4)))
+               if on_by.spec_names else "set TCP_KEEPIDLE on the connection's socket after connecting")
         claim = f"{target.display_name} keeps the OS keepalive idle time (2 h)"
         leaves = f"{name} leaves the idle time at the OS default"
         if replacing is not True:

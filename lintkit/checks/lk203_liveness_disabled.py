@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from ..driver_calls import connect_args_calls, settings_calls
 from ..events import AttributeStore, KnownCall, MethodCall
 from ..schema import ClassSchema, Knob
 from ..coerced_values import coerced_off, off_value
-from ..knobs import SET, read, suggested_value
+from ..keepalive_specs import known_forms, spec_problem
+from ..knobs import SET, read, written_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..settings_liveness import knob_settings
 from ..settings_sources import setting_uses
@@ -34,6 +36,9 @@ def _literal(expr: ast.expr | None):
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant) \
             and type(expr.operand.value) in (int, float):
         return -expr.operand.value
+    if isinstance(expr, ast.Tuple) and expr.elts:  # stomp.py heartbeats=(0, 0): a knob with `items`
+        items = tuple(_literal(e) for e in expr.elts)
+        return _NO_VALUE if _NO_VALUE in items else items
     return _NO_VALUE
 
 
@@ -42,6 +47,8 @@ def _is_off(value, knob: Knob) -> bool:
     is on (redis-py 8's socket_keepalive=True): elsewhere None is just "not set"."""
     if value is None:
         return None in knob.off and knob.default is not None and knob.default not in knob.off
+    if isinstance(value, tuple):
+        return knob.items == len(value) and all(_is_off(item, replace(knob, items=None)) for item in value)
     return any(off is not None and type(off) is not str and off == value for off in knob.off)
 
 
@@ -85,6 +92,15 @@ class LivenessDisabled(Check):
     (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
     none (libpq's UNIX socket), a socket directory or loopback is not judged,
     nor test settings (a file name with `test` in it).
+
+    A tuple of values is off when every item is (the knob's `items`):
+    stomp.py's `heartbeats=(0, 0)`, its default, turns STOMP heart-beating off,
+    while `heartbeats=(0, 10000)` still has the broker send heart-beats and is
+    not reported. A value the library reads as a specification and ignores
+    when it is not one (the knob's `spec_names`) is reported too, with no fix:
+    stomp.py's `keepalive=` takes `True` or a tuple starting with `"auto"`,
+    `"linux"` or `"mac"`, and only logs an error for `keepalive="linux"`,
+    `keepalive=("Linux", 60, 10, 3)` or `keepalive=1`, leaving SO_KEEPALIVE off.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     `None` is reported only where it overrides a default that is on
@@ -168,6 +184,16 @@ class LivenessDisabled(Check):
 
     def _check(self, cls: ClassSchema, knobs: list[Knob], value_node: ast.expr | None, spelt: str,
                owner: str, at: tuple[int, int, int, int]) -> None:
+        for knob in knobs:
+            problem = spec_problem(value_node, knob)
+            if problem is not None:
+                library = cls.library or owner.split(".")[0]
+                written = ast.unparse(value_node)
+                self.report(*at, f"{spelt.format(written if len(written) <= 30 else '...')} is no {knob.concept} spec: "
+                                 f"{library} logs an error and leaves it off; pass True or a tuple starting with "
+                                 f"{known_forms(knob)}",
+                            explanation=f"On {owner}: {problem}. {_CONSEQUENCE[knob.concept]}")
+                return
         value = _literal(value_node)
         if value is _NO_VALUE and isinstance(value_node, ast.Constant) and isinstance(value_node.value, str):
             value = value_node.value  # "30s": off where the library reads it with int() (coerced_values)
@@ -191,18 +217,18 @@ class LivenessDisabled(Check):
         """What to write instead: a value under the maximum idle time, or the switch on."""
         if knob.unit in ("s", "ms"):
             units = "milliseconds" if knob.unit == "ms" else "seconds"
-            return f"use {suggested_value(knob, self.options.max_idle_seconds)} ({units})"
+            return f"use {written_value(knob, self.options.max_idle_seconds)} ({units})"
         return "turn it on"
 
     def _fix(self, knob: Knob, value_node: ast.expr | None, at: tuple[int, int, int, int]):
         """Turn it back on: True for a switch, else a value whose gap is under the maximum idle."""
-        if not isinstance(value_node, (ast.Constant, ast.UnaryOp)) or knob.unit not in ("bool", "s", "ms"):
+        if not isinstance(value_node, (ast.Constant, ast.UnaryOp, ast.Tuple)) or knob.unit not in ("bool", "s", "ms"):
             return None
         if knob.unit == "bool":
             integer = isinstance(value_node, ast.UnaryOp) or type(getattr(value_node, "value", None)) is int
             new = "1" if integer else "True"
         else:
-            new = str(suggested_value(knob, self.options.max_idle_seconds))
+            new = written_value(knob, self.options.max_idle_seconds)
         return self.replace_fix(value_node, new, f"Use {new}")
 
     def finish(self) -> None:

@@ -371,7 +371,7 @@ class NoLivenessByDefault(Check):
                            f"{IDLE_CONSEQUENCE}.")
         fix = None
         if knob.kwarg is not None and knob.key is None and knob.unit != "options":
-            value = "True" if knob.unit == "bool" else str(K.suggested_value(knob, max_idle))
+            value = "True" if knob.unit == "bool" else K.written_value(knob, max_idle)
             fix = self.add_keyword_fix(call, knob.kwarg, value)
         if knob.caveat:
             explanation += f" Also: {knob.caveat}."
@@ -520,12 +520,12 @@ def _setter(knob: Knob) -> str:
 
 
 def _how(knob: Knob, max_idle: int) -> str:
-    value = K.suggested_value(knob, max_idle)
+    value = K.written_value(knob, max_idle)
     unit = _unit(knob)
     if knob.unit == "options" and knob.key is None:
         return f"add SO_KEEPALIVE and a TCP_KEEPIDLE under {max_idle} s to {knob.kwarg or knob.attribute}"
     if knob.key is not None:
-        entries = _entries(((knob.key, value), *knob.requires))
+        entries = _entries(((knob.key, K.suggested_value(knob, max_idle)), *knob.requires))
         unit = "" if knob.key.endswith("_ms") else unit  # the key names its unit
         return f"add {entries} to {knob.kwarg or knob.attribute}{unit}"
     if knob.unit == "bool":
