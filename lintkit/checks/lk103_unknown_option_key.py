@@ -117,8 +117,9 @@ class UnknownOptionKey(Check):
         """`amqp://h/?hearbeat=30`: a URL query key the library never reads (schema `settings_keys`)."""
         keys = list(query_keys(event.call, event.target.settings_argument))
         given = {k.key for k in keys}
+        lowered = {key.lower() for key in known} if event.target.returns.names_case_insensitive else ()
         for found in keys:
-            if found.key in known:
+            if found.key in known or found.key.lower() in lowered:
                 continue
             suggestion = suggest(found.key, known, self.schemas.class_vocabulary(event.target.returns),
                                  self.schemas.vocabulary)
