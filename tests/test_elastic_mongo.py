@@ -62,11 +62,12 @@ def _mongo_client():
     return pytest.importorskip("pymongo").MongoClient
 
 
-def test_pymongo_option_names_are_the_validators_keys() -> None:
+@pytest.mark.parametrize("name", ["pymongo.MongoClient", "pymongo.AsyncMongoClient"])
+def test_pymongo_option_names_are_the_validators_keys(name: str) -> None:
     common = pytest.importorskip("pymongo.common")
-    cls = SCHEMAS.lookup("pymongo.MongoClient")
-    assert {name.lower() for name in cls.settings_keys} == set(common.URI_OPTIONS_VALIDATOR_MAP)
-    assert set(common.VALIDATORS) <= {name.lower() for name in cls.kwargs}
+    cls = SCHEMAS.lookup(name)
+    assert {key.lower() for key in cls.settings_keys} == set(common.URI_OPTIONS_VALIDATOR_MAP)
+    assert set(common.VALIDATORS) <= {key.lower() for key in cls.kwargs}
     assert cls.names_case_insensitive
 
 

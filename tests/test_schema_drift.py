@@ -317,6 +317,9 @@ BUILDERS: dict[str, Callable[..., Any]] = {
                                                         "http://es.example:9200", close="close"),
     "pymongo.synchronous.mongo_client.MongoClient": lambda env, **kw: env.close_later(
         resolve("pymongo.synchronous.mongo_client.MongoClient")("mongodb://db.example/", connect=False, **kw), "close"),
+    # The asyncio client opens nothing before it is awaited; its close() is a coroutine.
+    "pymongo.asynchronous.mongo_client.AsyncMongoClient": _simple("pymongo.asynchronous.mongo_client.AsyncMongoClient",
+                                                                  "mongodb://db.example/"),
     "kombu.connection.Connection": _simple("kombu.connection.Connection", "amqp://"),
     "amqp.connection.Connection": _simple("amqp.connection.Connection"),
     "pika.connection.ConnectionParameters": _simple("pika.connection.ConnectionParameters"),
@@ -1210,6 +1213,9 @@ SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
     "pymongo.synchronous.mongo_client.MongoClient":
         ("mongodb://db.example/?heartbeatFrequencyMS=30000", lambda url: resolve(
             "pymongo.synchronous.mongo_client.MongoClient")(url, connect=False).options.heartbeat_frequency, 30),
+    "pymongo.asynchronous.mongo_client.AsyncMongoClient":
+        ("mongodb://db.example/?heartbeatFrequencyMS=30000", lambda url: resolve(
+            "pymongo.asynchronous.mongo_client.AsyncMongoClient")(url).options.heartbeat_frequency, 30),
     **{name: ("amqp://h/?heartbeat=30", asyncio_clients.aio_pika_settings(name), 30) for name in (
         "aio_pika.connection.Connection", "aio_pika.robust_connection.RobustConnection",
         "aio_pika.connection.connect", "aio_pika.robust_connection.connect_robust")},

@@ -40,7 +40,13 @@ class UnknownKeyword(Check):
     `pika==0.13.1` and reported with pika 1.x ("was renamed 'heartbeat' in
     pika 0.11.0 and removed in 1.0.0: TypeError at the call"). When the
     version is unknown, a name that only older versions have is reported in one
-    line saying which versions it works with.
+    line saying which versions it works with. What happens to an unknown
+    keyword follows the version too: elasticsearch 7.x hands it down to
+    its transport and connection classes, which never read it
+    (`Elasticsearch(hosts, timout=30)` keeps the 10 s default), while 8.0
+    raises TypeError; the message says which the project gets. Libraries that
+    look option names up without case (pymongo: `socketTimeoutMS=` and
+    `sockettimeoutms=` are one option) are compared without case.
 
     ## Why is this bad?
     A swallowed keyword is the same bug as a misspelt attribute: the setting

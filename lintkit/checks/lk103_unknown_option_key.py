@@ -30,6 +30,9 @@ class UnknownOptionKey(Check):
     which reads `heartbeat`, `name`, `timeout`, the TLS file keys and a few
     more, and never looks at the others. RabbitMQ's own URI keys
     (`connection_timeout`, `cacertfile`) are among the ignored ones.
+    `pymongo.MongoClient("mongodb://db/?socketTimoutMS=1000")` only warns
+    "Unknown option." (without naming the key) and drops it; pymongo's option
+    names are compared without case, as pymongo does.
 
     Names are judged against the version of the library the project uses
     (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
@@ -126,7 +129,7 @@ class UnknownOptionKey(Check):
             library = event.target.library
             message = (f"URL query key '{found.key}' is not read by {event.target.display_name}: "
                        f"{library} ignores it{suggestion.hint()}")
-            explanation = (f"{library} reads only the URL query keys it knows and never looks at the others, so "
+            explanation = (f"{library} applies only the URL query keys it knows and drops the others, so "
                            f"the setting is never applied. The keys it reads: {', '.join(sorted(known))}.")
             fix = None
             if found.exact and not set(suggestion.names) & given:
