@@ -91,3 +91,15 @@ def test_pymongo_unknown_url_option_only_warns_and_is_dropped() -> None:
     assert client.options.pool_options.socket_timeout is None
     assert client.options.pool_options.max_idle_time_seconds == 5
     client.close()
+
+
+def test_a_pin_in_pyproject_dependency_groups_counts(tmp_path: Path) -> None:
+    """luigi pins elasticsearch>=1.0.0,<2.0.0 in [dependency-groups] (PEP 735): its 7.x-era keywords are fine."""
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\n\n[dependency-groups]\n'
+                                            'test = ["elasticsearch>=1.0.0,<2.0.0", {include-group = "x"}]\n',
+                                            encoding="utf-8")
+    engine = Engine(SCHEMAS, ("LK102",), options=RuleOptions(versions=ProjectVersions(use_installed=True)))
+    code = 'import elasticsearch\nelasticsearch.Elasticsearch(host="es", port=9200, timeout=10, use_ssl=True)\n'
+    assert engine.check_text(code, str(project / "app.py")).findings == []
