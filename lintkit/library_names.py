@@ -62,6 +62,10 @@ NAME_LISTS: tuple[NameList, ...] = (
     NameList("botocore", "botocore.config.Config.OPTION_DEFAULTS", "kwargs", "botocore.config.Config"),
     NameList("pyzmq", "zmq.SocketOption", "settings"),
     NameList("aio-pika", "aio_pika.connection.Connection.PARAMETERS", "settings"),
+    # pymongo looks its keyword options up lowercased in VALIDATORS; the URL query's in URI_OPTIONS_VALIDATOR_MAP.
+    NameList("pymongo", "pymongo.common.VALIDATORS", "kwargs", "pymongo.synchronous.mongo_client.MongoClient"),
+    NameList("pymongo", "pymongo.common.VALIDATORS", "kwargs", "pymongo.asynchronous.mongo_client.AsyncMongoClient"),
+    NameList("pymongo", "pymongo.common.URI_OPTIONS_VALIDATOR_MAP", "settings"),
 )
 
 

@@ -241,6 +241,9 @@ class ClassSchema:
     option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Every key the library reads from the `settings_argument`'s URL query: LK103 reports others.
     settings_keys: frozenset[str] | None = None
+    #: The library looks keyword and URL query option names up lowercased (pymongo): LK102 and
+    #: LK103 compare names without case.
+    names_case_insensitive: bool = False
     #: Keyword -> the literal value that makes the constructor open no connection
     #: (PyMySQL's defer_connect=True): the LK2xx rules leave such a call alone.
     connect_deferred_by: Mapping[str, Any] = field(default_factory=dict)
@@ -338,6 +341,7 @@ _CLASS_KEYS = {
     "settings_keys",
     "history", "method_kwargs",
     "protocol_heartbeats",
+    "names_case_insensitive",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -747,6 +751,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
             settings_keys=_settings_keys(r),
+            names_case_insensitive=r.bool("names_case_insensitive", False),
             connect_deferred_by=_connect_deferred_by(r),
             kwargs_receiver=_kwargs_receiver(r),
             address=_address(r),

@@ -210,3 +210,17 @@ def names_in_use(check, history: tuple[NameRange, ...], kind: str, listed: froze
         elif inside is False:
             names.discard(entry.name)
     return frozenset(names)
+
+
+def unknown_name_effect(check, history: tuple[NameRange, ...], kind: str, policy: str, cls) -> str | None:
+    """What the library does with a name it never had, for the project's versions, when a
+    `history.unknown_<kind>` entry gives some versions another policy (elasticsearch<8 swallows
+    unknown keywords, 8 raises TypeError); None when the class's policy holds for every version."""
+    base = kind.split(".")[0]
+    library = check.schemas.library_of(cls)
+    if library is None or not any(entry.kind == f"unknown_{base}" for entry in history):
+        return None
+    versions = check.options.versions
+    constraint = versions.constraint(check.context.filename, library.distribution) if versions is not None else None
+    text = _effect(kind, policy, library.name, history, constraint)
+    return f"{text[0].upper()}{text[1:]}."

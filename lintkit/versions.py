@@ -5,7 +5,7 @@ Library defaults change between versions (redis-py turned TCP keepalive on in
 a knob's `versions` range.  The answer comes from, in order:
 
 1. the project's pins: `[project] dependencies` and `optional-dependencies`
-   in the nearest `pyproject.toml`, `install_requires` and `extras_require` in
+   and `[dependency-groups]` in the nearest `pyproject.toml`, `install_requires` and `extras_require` in
    `setup.py` (literals, read with `ast`: never run) and `setup.cfg`,
    `requirements*.txt`, and the exact versions of a lock file (`poetry.lock`,
    `uv.lock`, `Pipfile.lock`) beside them (found by walking up from the checked
@@ -141,13 +141,18 @@ def _marker_applies(requirement: Requirement) -> bool:
 
 
 def _pyproject_requirements(path: str) -> list[str]:
-    project = read_toml(path).get("project")
-    if not isinstance(project, dict):
-        return []
-    lines = list(project.get("dependencies") or [])
-    optional = project.get("optional-dependencies")
-    if isinstance(optional, dict):
-        for group in optional.values():
+    document = read_toml(path)
+    project = document.get("project")
+    lines = []
+    if isinstance(project, dict):
+        lines.extend(project.get("dependencies") or [])
+        optional = project.get("optional-dependencies")
+        if isinstance(optional, dict):
+            for group in optional.values():
+                lines.extend(group if isinstance(group, list) else [])
+    groups = document.get("dependency-groups")  # PEP 735; `{include-group = ...}` tables are skipped
+    if isinstance(groups, dict):
+        for group in groups.values():
             lines.extend(group if isinstance(group, list) else [])
     return [line for line in lines if isinstance(line, str)]
 

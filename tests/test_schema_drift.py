@@ -321,6 +321,13 @@ def _simple(qualname: str, *args: Any, close: str | None = None) -> Callable[...
 #: How to build an instance of each schema class without a network connection.
 #: Keyword arguments go to the constructor (used to try a misspelt keyword).
 BUILDERS: dict[str, Callable[..., Any]] = {
+    "elasticsearch._sync.client.Elasticsearch": _simple("elasticsearch._sync.client.Elasticsearch",
+                                                        "http://es.example:9200", close="close"),
+    "pymongo.synchronous.mongo_client.MongoClient": lambda env, **kw: env.close_later(
+        resolve("pymongo.synchronous.mongo_client.MongoClient")("mongodb://db.example/", connect=False, **kw), "close"),
+    # The asyncio client opens nothing before it is awaited; its close() is a coroutine.
+    "pymongo.asynchronous.mongo_client.AsyncMongoClient": _simple("pymongo.asynchronous.mongo_client.AsyncMongoClient",
+                                                                  "mongodb://db.example/"),
     "kombu.connection.Connection": _simple("kombu.connection.Connection", "amqp://"),
     "amqp.connection.Connection": _simple("amqp.connection.Connection"),
     "pika.connection.ConnectionParameters": _simple("pika.connection.ConnectionParameters"),
@@ -591,6 +598,8 @@ def test_class_kwargs_match_the_signature(cls: ClassSchema, env: Env) -> None:
 
 
 def compare_kwargs(item: ClassSchema | FactorySchema, listed: set[str], real: set[str]) -> None:
+    if getattr(item, "names_case_insensitive", False):  # pymongo: the names are looked up lowercased
+        listed, real = {name.lower() for name in listed}, {name.lower() for name in real}
     missing, extra = sorted(real - listed), sorted(listed - real)
     assert not missing and not extra, (
         f"{where(item)}: kwargs differ from the installed signature; "
@@ -1245,6 +1254,12 @@ SETTINGS_PROBES: dict[str, tuple[str, Callable[[str], Any], Any]] = {
         "redis.utils.from_url", "redis.client.Redis.from_url", "redis.connection.ConnectionPool.from_url",
         "redis.asyncio.utils.from_url", "redis.asyncio.client.Redis.from_url",
         "redis.asyncio.connection.ConnectionPool.from_url")},
+    "pymongo.synchronous.mongo_client.MongoClient":
+        ("mongodb://db.example/?heartbeatFrequencyMS=30000", lambda url: resolve(
+            "pymongo.synchronous.mongo_client.MongoClient")(url, connect=False).options.heartbeat_frequency, 30),
+    "pymongo.asynchronous.mongo_client.AsyncMongoClient":
+        ("mongodb://db.example/?heartbeatFrequencyMS=30000", lambda url: resolve(
+            "pymongo.asynchronous.mongo_client.AsyncMongoClient")(url).options.heartbeat_frequency, 30),
     **{name: ("amqp://h/?heartbeat=30", asyncio_clients.aio_pika_settings(name), 30) for name in (
         "aio_pika.connection.Connection", "aio_pika.robust_connection.RobustConnection",
         "aio_pika.connection.connect", "aio_pika.robust_connection.connect_robust")},

@@ -30,7 +30,15 @@ RELEASES = {
               "6.0.0", "6.4.0", "7.0.0", "7.1.1", "7.2.0", "7.4.1", "8.0.0"],
     "kombu": ["4.6.11", "5.6.0", "5.6.1"],
     "websocket-client": ["0.57.0", "0.59.0", "1.3.1", "1.3.2", "1.7.0", "1.8.0", "1.9.0"],
+    "elasticsearch": ["7.17.12", "8.0.0", "8.19.3", "9.0.0", "9.3.0", "9.4.0", "9.5.0"],
 }
+#: Classes whose **kwargs a release hands on to others (elasticsearch 7.x: Transport keeps its own and
+#: passes the rest to the ConnectionPool and to each connection): the release also takes their keywords.
+#: `connections` is the pool's positional parameter, which Transport always fills.
+FORWARDED = {"elasticsearch._sync.client.Elasticsearch": (
+    "elasticsearch.transport.Transport", "elasticsearch.connection_pool.ConnectionPool",
+    "elasticsearch.connection.http_urllib3.Urllib3HttpConnection")}
+NOT_FORWARDED = {"connections"}
 SCHEMAS = load_schema_set()
 
 
@@ -44,6 +52,21 @@ def _in_release(entry: NameRange | None, current: bool, version: str) -> bool:
     if entry is None:
         return current
     return SpecifierSet(entry.specifier).contains(version, prereleases=True)
+
+
+def _find(tree: SourceTree, cls: ClassSchema):
+    """The class in a release, by its name or an alias (elasticsearch 7.x defines it in `client`)."""
+    return next(filter(None, (tree.find_class(name) for name in (cls.name, *cls.aliases))), None)
+
+
+def _keywords(tree: SourceTree, found, cls: ClassSchema) -> frozenset[str]:
+    """The constructor's keywords, and those of the classes its **kwargs go on to in that release."""
+    names = set(found.keywords().names)
+    for forwarded in FORWARDED.get(cls.name, ()):
+        other = tree.find_class(forwarded)
+        if other is not None:
+            names |= other.keywords().names - NOT_FORWARDED
+    return frozenset(names)
 
 
 def _installed(module: str) -> SourceTree:
@@ -65,9 +88,9 @@ def test_ranges_match_the_release(distribution: str, version: str) -> None:
     current_tree = _installed(classes[0].name.split(".")[0])
     wrong = []
     for cls in classes:
-        old, current = release.find_class(cls.name), current_tree.find_class(cls.name)
+        old, current = _find(release, cls), _find(current_tree, cls)
         assert old is not None and current is not None, f"{cls.name} not found in {distribution} {version}"
-        lists = {"kwargs": (cls.kwargs or frozenset(), old.keywords().names, current.keywords().names),
+        lists = {"kwargs": (cls.kwargs or frozenset(), _keywords(release, old, cls), current.keywords().names),
                  "attributes": (SCHEMAS.attributes(cls) or frozenset(), old.attributes(), current.attributes()),
                  **{f"method_kwargs.{method}": (names, old.keywords(method).names, current.keywords(method).names)
                     for method, names in cls.method_kwargs.items()}}

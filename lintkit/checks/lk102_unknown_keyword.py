@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 from ..events import KnownCall, MethodCall
 from ..name_history import NameRange
 from ..schema import ClassSchema
 from ..suggest import suggest, with_note
-from ..version_verdicts import names_in_use, rename, verdict_for
+from ..version_verdicts import names_in_use, rename, unknown_name_effect, verdict_for
 from .base import Check
 
 
@@ -39,7 +40,13 @@ class UnknownKeyword(Check):
     `pika==0.13.1` and reported with pika 1.x ("was renamed 'heartbeat' in
     pika 0.11.0 and removed in 1.0.0: TypeError at the call"). When the
     version is unknown, a name that only older versions have is reported in one
-    line saying which versions it works with.
+    line saying which versions it works with. What happens to an unknown
+    keyword follows the version too: elasticsearch 7.x hands it down to
+    its transport and connection classes, which never read it
+    (`Elasticsearch(hosts, timout=30)` keeps the 10 s default), while 8.0
+    raises TypeError; the message says which the project gets. Libraries that
+    look option names up without case (pymongo: `socketTimeoutMS=` and
+    `sockettimeoutms=` are one option) are compared without case.
 
     ## Why is this bad?
     A swallowed keyword is the same bug as a misspelt attribute: the setting
@@ -148,12 +155,13 @@ class UnknownKeyword(Check):
                     self.report(keyword.lineno, keyword.col_offset, keyword.lineno, end, by_version.message, fix,
                                 by_version.explanation)
                 continue
-            if name in accepts.names:
+            if name in accepts.names or cls.names_case_insensitive and name.lower() in _lowered(accepts.names):
                 continue
             message = f"'{name}' is not a keyword argument of {accepts.display_name}"
-            effect = {"swallows": f"{accepts.library} silently ignores it, so the setting is never applied.",
-                      "deferred": f"{accepts.library} stores it and fails only when the first connection is made.",
-                      }.get(accepts.policy, "The call fails when it runs.")
+            effect = unknown_name_effect(self, accepts.history, accepts.kind, accepts.policy, cls) or {
+                "swallows": f"{accepts.library} silently ignores it, so the setting is never applied.",
+                "deferred": f"{accepts.library} stores it and fails only when the first connection is made.",
+            }.get(accepts.policy, "The call fails when it runs.")
             in_use = names_in_use(self, accepts.history, accepts.kind, accepts.names, cls)
             suggestion = suggest(name, in_use, self.schemas.class_vocabulary(cls), self.schemas.vocabulary)
             message += suggestion.hint()
@@ -175,3 +183,9 @@ class _Accepts:
     policy: str
     notes: Mapping[str, str]
     library: str
+
+
+@lru_cache(maxsize=None)
+def _lowered(names: frozenset[str]) -> frozenset[str]:
+    """The names lowercased, for a library that looks them up without case (pymongo)."""
+    return frozenset(name.lower() for name in names)

@@ -30,6 +30,9 @@ class UnknownOptionKey(Check):
     which reads `heartbeat`, `name`, `timeout`, the TLS file keys and a few
     more, and never looks at the others. RabbitMQ's own URI keys
     (`connection_timeout`, `cacertfile`) are among the ignored ones.
+    `pymongo.MongoClient("mongodb://db/?socketTimoutMS=1000")` only warns
+    "Unknown option." (without naming the key) and drops it; pymongo's option
+    names are compared without case, as pymongo does.
 
     Names are judged against the version of the library the project uses
     (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
@@ -203,15 +206,16 @@ class UnknownOptionKey(Check):
         """`amqp://h/?hearbeat=30`: a URL query key the library never reads (schema `settings_keys`)."""
         keys = list(query_keys(event.call, event.target.settings_argument))
         given = {k.key for k in keys}
+        lowered = {key.lower() for key in known} if event.target.returns.names_case_insensitive else ()
         for found in keys:
-            if found.key in known:
+            if found.key in known or found.key.lower() in lowered:
                 continue
             suggestion = suggest(found.key, known, self.schemas.class_vocabulary(event.target.returns),
                                  self.schemas.vocabulary)
             library = event.target.library
             message = (f"URL query key '{found.key}' is not read by {event.target.display_name}: "
                        f"{library} ignores it{suggestion.hint()}")
-            explanation = (f"{library} reads only the URL query keys it knows and never looks at the others, so "
+            explanation = (f"{library} applies only the URL query keys it knows and drops the others, so "
                            f"the setting is never applied. The keys it reads: {', '.join(sorted(known))}.")
             fix = None
             if found.exact and not set(suggestion.names) & given:
