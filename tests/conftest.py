@@ -1,6 +1,36 @@
 from __future__ import annotations
 
+import os
+
 import pytest
+
+#: With this set (CI installs `.[libraries]`), a missing client library fails its tests instead
+#: of skipping them.
+REQUIRE_LIBRARIES = "LINTKIT_REQUIRE_LIBRARIES"
+
+
+def library_modules() -> frozenset[str]:
+    """The top-level modules of the libraries the bundled schemas describe (redis, kombu, ...)."""
+    from lintkit.registry import load_schema_set
+
+    return load_schema_set().top_level_modules
+
+
+def skip_if_library_missing(exc: ModuleNotFoundError) -> None:
+    """Turn the import error of a client library (not of lintkit or a test helper) into a skip."""
+    name = (exc.name or "").split(".")[0]
+    if name and name in library_modules() and not os.environ.get(REQUIRE_LIBRARIES):
+        pytest.skip(f"{exc.name} is not installed (pip install -e '.[libraries]')")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Tests that need a client library skip cleanly when it is absent."""
+    try:
+        return (yield)
+    except ModuleNotFoundError as exc:
+        skip_if_library_missing(exc)
+        raise
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
