@@ -8,7 +8,8 @@ function), a closing method (`close()`, `disconnect()`, `release()`) on it in th
 same function or in a function of the file it is handed to (`finally: _cleanup(conn)`,
 followed a few helper calls deep), or a temporary used on the spot (`Redis(host).ping()`).
 A private factory of the module (`def _connect(...): ...; return client`) whose every
-caller in the file ends what it returns is short-lived too.  Everything else counts as
+caller in the file ends what it returns is short-lived too, and so is a connection a
+context manager lends (`@contextmanager`: yielded, then closed).  Everything else counts as
 long-lived:
 
 - it escapes: stored on an object (`self.conn = ...`) or in a module global,
@@ -40,11 +41,12 @@ import ast
 from .closing_helpers import ClosingHelpers
 from .context import FileContext
 from .events import KnownCall, Resolver
-from .sockets import RETURNED, Flow, SocketFlows, harmless_call
+from .sockets import RETURNED, YIELDED, Flow, SocketFlows, harmless_call
 from .syntax import walk
 
-#: Methods that end a connection (kombu `release()`, redis pools and paho `disconnect()`).
-CLOSING_METHODS = frozenset({"close", "disconnect", "release"})
+#: Methods that end a connection (kombu `release()`, redis pools and paho `disconnect()`, redis.asyncio
+#: `aclose()`).
+CLOSING_METHODS = frozenset({"close", "aclose", "disconnect", "release"})
 #: Methods (or functions: kombu's `eventloop(conn)`) that run an event or consume loop: the
 #: function keeps its connections open while it runs.
 SERVING_METHODS = frozenset({"start_consuming", "drain_events", "loop_forever", "run_forever", "serve_forever",
@@ -69,9 +71,23 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
     helpers: ClosingHelpers = _file_state(context, "_lifetime_helpers",
                                           lambda: ClosingHelpers(context.tree, CLOSING_METHODS))
     if _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True) or \
-            _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers):
+            _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers) or \
+            _lent_by_a_context_manager(event.call, event.resolver, flows):
         return True
     return _dropped_at_return(event.call, event.resolver, flows)
+
+
+def _lent_by_a_context_manager(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
+    """`@contextmanager def client(): c = Redis(...); try: yield c; finally: c.close()`: the
+    connection lives for the caller's `with` block, as one made in a `with` statement does."""
+    flow = flows.follow(call, resolver)
+    home = flows.parents.home(call)
+    if flow.escape != YIELDED or not flow.names or not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if not any(_last_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+               in ("contextmanager", "asynccontextmanager") for decorator in home.decorator_list):
+        return False
+    return next(flows.method_calls(flow, home, CLOSING_METHODS), None) is not None
 
 
 def _returned_to_callers_that_end_it(call: ast.Call, resolver: Resolver, flows: SocketFlows,

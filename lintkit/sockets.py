@@ -36,6 +36,7 @@ CLIENT_METHODS = frozenset({"connect", "connect_ex"})
 SERVER_METHODS = frozenset({"bind", "listen", "accept"})
 MODULE_GLOBAL = "it is a module global"
 RETURNED = "it is returned"
+YIELDED = "it is yielded"
 STORED_ON = "it is stored on "
 #: Calls that look at a socket without keeping or configuring it.
 _HARMLESS = {"print", "len", "repr", "str", "id", "isinstance", "hasattr", "getattr", "type", "bool", "hash",
@@ -272,7 +273,7 @@ class SocketFlows:
             break
         statement = self.parents.statement(expr)
         if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
-            flow.escape = RETURNED if isinstance(parent, ast.Return) else "it is yielded"
+            flow.escape = RETURNED if isinstance(parent, ast.Return) else YIELDED
             return flow
         if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             flow.escape = "it is stored in a container"
@@ -363,7 +364,7 @@ class SocketFlows:
             for target in (parent.targets if isinstance(parent, ast.Assign) else [parent.target]):
                 self._bind(target, home, flow)
         elif isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
-            flow.escape = flow.escape or (RETURNED if isinstance(parent, ast.Return) else "it is yielded")
+            flow.escape = flow.escape or (RETURNED if isinstance(parent, ast.Return) else YIELDED)
         elif isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             grand = self.parents.of(parent)
             if isinstance(grand, ast.keyword) and grand.arg == "args":
