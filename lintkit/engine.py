@@ -22,8 +22,8 @@ from .legacy import parse_tolerant
 from .noqa import unsuppressed
 from .registry import SchemaSet
 from .relevance import RelevanceTest
-from .settings_sources import SettingsFiles
 from .settings_modules import mentions_setting, settings_path
+from .settings_sources import SettingsFiles
 from .source import SourceError, decode_source, split_lines
 from .test_code import expected_failure_spans, inside, test_code_spans
 
