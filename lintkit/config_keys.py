@@ -304,7 +304,7 @@ def _check_misplaced(check: Check, assignments: list, misplaced: dict[str, KeySe
     found = [a for a in assignments if a.name in misplaced]
     if not found:
         return
-    read = loaded_names(check.context.tree)
+    read = loaded_names(check.context.parents.tree_index)
     for assignment in found:
         name, target = assignment.name, assignment.target
         if name in read:

@@ -13,7 +13,10 @@ prefilter reads no other file for settings.
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+
+if TYPE_CHECKING:
+    from .syntax import TreeIndex
 
 #: Settings that mark a Django settings module (django/conf/global_settings.py).
 DJANGO_SETTINGS = frozenset({
@@ -94,10 +97,10 @@ def is_settings_module(tree: ast.Module, filename: str, assigned: set[str]) -> b
         any(isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names) for s in tree.body)
 
 
-def loaded_names(tree: ast.Module) -> frozenset[str]:
-    """Every name the module reads somewhere (`CONN_MAX_AGE` in `"CONN_MAX_AGE": CONN_MAX_AGE`)."""
-    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
-                     and isinstance(node.ctx, ast.Load))
+def loaded_names(nodes: TreeIndex) -> frozenset[str]:
+    """Every name the module reads somewhere (`CONN_MAX_AGE` in `"CONN_MAX_AGE": CONN_MAX_AGE`),
+    from the file's tree index (`context.parents.tree_index`)."""
+    return frozenset(node.id for node in nodes.of_type(ast.Name) if isinstance(node.ctx, ast.Load))
 
 
 def dict_items(value: ast.expr) -> dict[str, ast.expr]:

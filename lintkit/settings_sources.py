@@ -24,8 +24,8 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
+from .settings_modules import loaded_names
 from .settings_schema import SettingsModule, SettingsSchema, all_settings
-from .syntax import walk
 
 
 @dataclass(frozen=True)
@@ -106,12 +106,13 @@ def _named(module: SettingsModule, filename: str) -> bool:
 class _Finder:
     def __init__(self, settings: SettingsSchema, context):
         self.s, self.context, self.tree = settings, context, context.tree
-        self.imports = _imports(self.tree)
+        self.nodes = context.parents.tree_index.nodes  # every node, in walk order (one pass per file)
+        self.imports = _imports(self.nodes)
         self.found: list[SettingUse] = []
         self.read_targets: set[int] = set()  # config objects already read (given to several apps)
         self.whole: set[int] = set()
         self._group = 0
-        self.loaded = {n.id for n in walk(self.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        self.loaded = loaded_names(context.parents.tree_index)
         self.holder_classes = {node.name for node in self.tree.body if isinstance(node, ast.ClassDef)
                                and any(self.qualname(base) in settings.holders for base in node.bases)}
         self.apps = self._app_names()
@@ -140,7 +141,7 @@ class _Finder:
     def _app_names(self) -> set[str]:
         """The names bound to holder instances; `self.made` maps each constructor call to its name."""
         names, self.made = set(), {}
-        for node in walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and self.is_holder_call(node.value):
                 for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                     dotted = _dotted(target)
@@ -169,7 +170,7 @@ class _Finder:
     # ------------------------------------------------------------------ the walk
 
     def uses(self) -> list[SettingUse]:
-        for node in walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Call):
                 self._call(node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -291,10 +292,10 @@ class _Finder:
 # --------------------------------------------------------------------------- helpers
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
+def _imports(nodes: list[ast.AST]) -> dict[str, str]:
     """Local name -> qualified name, for every import in the file (flow-insensitive)."""
     names: dict[str, str] = {}
-    for node in walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

@@ -46,15 +46,11 @@ class IntervalAboveMaxIdle(Check):
     quarters of `max-idle-seconds` (`180000` for 240 s), not the 30 s of a
     heartbeat: closing sooner only reconnects more often. A value aiormq turns
     into 0 (`heartbeat=600.0`, see LK203) is not judged as long.
-    libpq keywords given through configuration are judged as keywords of the
-    driver's `connect()`: the `OPTIONS` of a PostgreSQL `DATABASES` entry in
-    a Django settings module whose persistent connections can sit idle past
-    the maximum idle time (`CONN_MAX_AGE` `None`, computed or above it), and
-    SQLAlchemy's `connect_args` for `postgresql+psycopg2` / `+psycopg` (a
-    bare `postgresql://` per the SQLAlchemy version) on a pooled engine
-    (not `poolclass=NullPool`). The host is the entry's `HOST` or the URL's:
-    none (libpq's UNIX socket), a socket directory or loopback is not judged,
-    nor test settings (a file name with `test` in it).
+    libpq keywords given through configuration (a Django `DATABASES` entry's
+    `OPTIONS`, SQLAlchemy's `connect_args`) are judged as keywords of the
+    driver's `connect()`, on the same connections as in
+    [LK203](LK203.md): persistent or pooled, with a remote host, outside test
+    settings.
 
     ## Why is this bad?
     A heartbeat only keeps a connection alive if it comes before the
