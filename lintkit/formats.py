@@ -20,12 +20,10 @@ as ruff's JSON and SARIF do.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from pathlib import PurePath
 from typing import Callable, Iterable, Sequence, TextIO
-from urllib.parse import quote
 
 from . import __version__
 from .checks import ALL_CHECKS, CHECKS_BY_CODE
@@ -122,11 +120,15 @@ def render(
         _render_text(results, stream_out, stream_err, color, sources, unsafe_fixes)
     elif format == "json":
         _write_file_problems(results, stream_err)
+        import json  # only for this format: kept off the start-up path
+
         stream_out.write(json.dumps(to_json(results), indent=2) + "\n")
     elif format == "github":
         _render_github(results, stream_out, stream_err)
     elif format == "sarif":
         _write_file_problems(results, stream_err)
+        import json
+
         stream_out.write(json.dumps(to_sarif(results), indent=2) + "\n")
     else:
         raise ValueError(f"unknown output format {format!r}; expected one of {', '.join(FORMATS)}")
@@ -315,6 +317,8 @@ def artifact_location(path: str) -> dict:
     pure = PurePath(path)
     if pure.is_absolute():
         return {"uri": pure.as_uri()}
+    from urllib.parse import quote  # urllib.parse imports ipaddress: kept off the start-up path
+
     return {"uri": quote(pure.as_posix(), safe="/"), "uriBaseId": "%SRCROOT%"}
 
 

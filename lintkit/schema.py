@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .name_history import NameRange, parse_history
+from .schema_cache import cached_schema
 from .toml_cache import load_toml
 
 SCHEMA_FORMAT = 1
@@ -824,12 +825,18 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
 def load_schema_file(path: str | Path) -> LibrarySchema:
     path = Path(path)
     try:
-        data = load_toml(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         raise SchemaError.of([(str(path), f"cannot read: {exc.strerror or exc}")]) from None
+    return cached_schema(raw, str(path), lambda: _parse_schema_bytes(raw, str(path)))
+
+
+def _parse_schema_bytes(raw: bytes, path: str) -> LibrarySchema:
+    try:
+        data = load_toml(raw)
     except ValueError as exc:  # tomllib.TOMLDecodeError, UnicodeDecodeError (tomllib is imported only when parsing)
-        raise SchemaError.of([(str(path), f"not valid TOML: {exc}")]) from None
-    return parse_schema(data, str(path))
+        raise SchemaError.of([(path, f"not valid TOML: {exc}")]) from None
+    return parse_schema(data, path)
 
 
 def bundled_schema_files() -> list[Path]:

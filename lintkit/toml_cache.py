@@ -4,28 +4,17 @@
 every run, a sixth of lintkit's start-up, while `json` reads the same data in
 1 ms.  The cache is addressed by the file's content (two checksums and the
 length), so an edited schema can never be read stale, and it holds plain TOML
-data only: the schema loader validates it the same way on every run.  The
-cache lives in `$LINTKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/lintkit`, else
-`~/.cache/lintkit`; an empty `LINTKIT_CACHE_DIR` turns it off.  Any failure
-to read or write it just means parsing the TOML.
+data only: the schema loader validates it the same way on every run.  Where the
+cache lives and how entries are written: `cache_files.py`.  Validated schemas
+are cached too (`schema_cache.py`); this cache serves when lintkit's own code
+changed, which invalidates those.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import zlib
-from pathlib import Path
 from typing import Any
 
-
-def cache_dir() -> Path | None:
-    configured = os.environ.get("LINTKIT_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base, "lintkit")
+from .cache_files import cache_dir, content_key, read_entry, write_entry
 
 
 def load_toml(data: bytes) -> dict[str, Any]:
@@ -33,13 +22,20 @@ def load_toml(data: bytes) -> dict[str, Any]:
     directory = cache_dir()
     if directory is None:
         return _parse(data)
-    entry = directory / "toml" / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}.json"
-    try:
-        return json.loads(entry.read_bytes())
-    except (OSError, ValueError):
-        pass
+    entry = directory / "toml" / f"{content_key(data)}.json"
+    import json  # a cached validated schema (schema_cache.py) usually spares this
+
+    cached = read_entry(entry)
+    if cached is not None:
+        try:
+            return json.loads(cached)
+        except ValueError:
+            pass
     parsed = _parse(data)
-    _store(entry, parsed)
+    try:
+        write_entry(entry, json.dumps(parsed).encode("utf-8"))
+    except (TypeError, ValueError):
+        pass  # a TOML date or time has no JSON form: this file is always parsed
     return parsed
 
 
@@ -48,22 +44,3 @@ def _parse(data: bytes) -> dict[str, Any]:
     import tomllib  # only on a cache miss
 
     return tomllib.loads(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _store(entry: Path, parsed: dict[str, Any]) -> None:
-    try:
-        encoded = json.dumps(parsed).encode("utf-8")
-    except (TypeError, ValueError):
-        return  # a TOML date or time has no JSON form: this file is always parsed
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(encoded)
-            os.replace(temporary, entry)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass  # a read-only or missing home: no cache

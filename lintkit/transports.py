@@ -26,7 +26,6 @@ from __future__ import annotations
 import ast
 import re
 from typing import Iterable
-from urllib.parse import unquote
 
 from .events import KnownCall
 from .schema import Address, Knob
@@ -163,8 +162,8 @@ def _hosts(text: str, address: Address) -> list[str | None]:
         netloc = re.split(r"[/?#]", rest, 1)[0].rpartition("@")[2]
         query = _QUERY_HOST.search(rest)
         if query:
-            netloc = unquote(query.group(1))
-        hosts = [_strip_port(unquote(h)) for h in netloc.split(",")] if netloc else []
+            netloc = _unquote(query.group(1))
+        hosts = [_strip_port(_unquote(h)) for h in netloc.split(",")] if netloc else []
     elif "=" in text:
         found = _CONNINFO_HOST.findall(text)
         hosts = [h for value in found[-1:] for h in value.split(",")]
@@ -261,3 +260,10 @@ def default_host_is_local(event: KnownCall, context) -> bool:
     """No host is given and the library's default is local: redis-py, PyMySQL, pika, py-amqp and kombu connect to `localhost`, libpq (psycopg2, psycopg) to its UNIX socket."""
     return place(event) == DEFAULT_LOCAL
 
+
+def _unquote(text: str) -> str:
+    if "%" not in text:
+        return text
+    from urllib.parse import unquote  # urllib.parse imports ipaddress: kept off the start-up path
+
+    return unquote(text)

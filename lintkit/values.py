@@ -15,6 +15,9 @@ class _NoValue:
     def __repr__(self) -> str:
         return "NO_VALUE"
 
+    def __reduce__(self) -> str:
+        return "NO_VALUE"  # unpickled as this module's one instance (schema_cache.py), so `is` holds
+
 
 #: "Not a value lintkit can know."
 NO_VALUE = _NoValue()
