@@ -26,6 +26,7 @@ from .settings_modules import mentions_setting, settings_path
 from .settings_sources import SettingsFiles
 from .source import SourceError, decode_source, split_lines
 from .test_code import expected_failure_spans, inside, test_code_spans
+from .vendored_code import is_vendored
 
 #: Files larger than this are not analysed (one clear error instead).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -214,12 +215,16 @@ def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
 
 
 def _outside_test_code(raw: list, context: FileContext) -> list:
-    """Drop the findings of `test-code-ignore` rules inside test scopes, and every finding inside
-    a block where a test expects the code to fail or warn (test_code.py)."""
+    """Drop the findings of `test-code-ignore` rules inside test scopes, every finding inside
+    a block where a test expects the code to fail or warn (test_code.py), and the LK2xx
+    findings of vendored code unless `strict` (vendored_code.py)."""
     if raw:
         expected = expected_failure_spans(context.parents.tree_index)
         if expected:
             raw = [item for item in raw if not inside(expected, item[0], item[1])]
+    if not context.options.strict and any(item[4].startswith("LK2") for item in raw) \
+            and is_vendored(context.filename):
+        raw = [item for item in raw if not item[4].startswith("LK2")]
     prefixes = context.options.test_code_ignore
     if not prefixes or not any(item[4].startswith(prefixes) for item in raw):
         return raw

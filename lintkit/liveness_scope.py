@@ -63,6 +63,9 @@ EXEMPTION_NOTES = (
     "Code inside a block where a test expects it to fail or warn (`with pytest.raises(...)`, "
     "`pytest.warns`, `pytest.deprecated_call()`, `self.assertRaises(...)`).",
     "The construction of a local subclass that defines its own `__init__`.",
+    "Vendored code, unless `strict`: a directory inside a package named `_vendor`, `vendor`, `vendored`, "
+    "`_vendored`, `third_party` or `thirdparty`, or holding a licence file of its own (a copy of another "
+    "project, such as netmiko's `_telnetlib/`).",
 )
 
 

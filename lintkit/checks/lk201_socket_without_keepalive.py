@@ -82,6 +82,10 @@ class SocketWithoutKeepalive(Check):
     - Test code: files matched by `test-code-paths` and test functions,
       fixtures and `TestCase` methods in any file (`test-code-ignore`,
       default `["LK2"]`).
+    - Vendored code, unless `strict`: a directory inside a package named
+      `_vendor`, `vendor`, `vendored`, `_vendored`, `third_party` or
+      `thirdparty`, or holding a licence file of its own (netmiko's copy of
+      the standard library's telnetlib in `_telnetlib/`).
 
     ## Example
     ```python

@@ -106,6 +106,7 @@ class SocketOptionWrongLevel(Check):
       computed value, a number, another module's constant).
     - Options that are not `SO_*` or `TCP_*` (`IP_*`, `IPV6_*`: their levels
       are not mixed up this way).
+    - Test code and vendored code (see LK201), as for every LK2xx rule.
 
     ## Example
     ```python
