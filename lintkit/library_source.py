@@ -150,6 +150,41 @@ class SourceTree:
     def _is_package(self, module: str) -> bool:
         return self.root.joinpath(*module.split("."), "__init__.py").exists()
 
+    def is_module(self, dotted: str) -> bool:
+        base = self.root.joinpath(*dotted.split("."))
+        return (base / "__init__.py").exists() or base.with_suffix(".py").exists()
+
+    def has_name(self, dotted: str) -> bool:
+        """Whether `pkg.mod.Name` can be imported: a module, or a name its module binds at
+        module level (a class, function, import or assignment, in `try`/`if` blocks too)."""
+        if self.is_module(dotted):
+            return True
+        module, _, name = dotted.rpartition(".")
+        tree = self.module(module) if module else None
+        return tree is not None and name in module_bindings(tree.body)
+
+
+def module_bindings(body: list[ast.stmt]) -> set[str]:
+    """The names statements bind at module level (`try`, `if` and `with` blocks included)."""
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, ast.Import):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Try):
+            names |= module_bindings(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                names |= module_bindings(handler.body)
+        elif isinstance(node, (ast.If, ast.With)):
+            names |= module_bindings(node.body + getattr(node, "orelse", []))
+    return names
+
 
 def _imported(tree: ast.Module, module: str, name: str, is_package: bool) -> str | None:
     """Where a module-level name comes from (`pkg.mod.Name`), by its imports."""

@@ -326,11 +326,13 @@ class LibrarySchema:
     settings: tuple = ()
     #: Configuration keys the library reads by name (lintkit/key_sets.py).
     key_sets: tuple = ()
+    #: `[library.history.names]`: classes, functions and modules some versions lack (lintkit/module_names.py).
+    names_history: tuple[NameRange, ...] = ()
 
 
 # --------------------------------------------------------------------------- parsing
 
-_LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
+_LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable", "history"}
 _ADDRESS_KEYS = {"host_argument", "host_position", "default_host", "local_schemes", "local_values", "host_hidden_by",
                  "host_key"}
 _TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"}
@@ -804,6 +806,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
 
     required = not only_vocabulary
     from .key_sets import parse_key_sets
+    from .module_names import parse_names_history
 
     key_sets = parse_key_sets(top, lib_name, lib.str("distribution") or "")
     return LibrarySchema(
@@ -818,6 +821,8 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
         vocabulary=vocabulary,
         settings=parse_settings(top, data.get("settings"), lib_name or ""),
         key_sets=key_sets,
+        names_history=parse_names_history(lib, lib_name or "", [
+            name for item in (*classes, *factories) for name in (item.name, *item.aliases)]),
     )
 
 

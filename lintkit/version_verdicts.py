@@ -36,6 +36,8 @@ _EFFECTS = {
     ("attributes", "silent"): "{library} never reads it",
     ("option_keys", ""): "{library} never applies it",
     ("method_kwargs", "raises"): "TypeError at the call",
+    ("names", "import"): "ImportError when the import runs",
+    ("names", "attribute"): "AttributeError when the line runs",
 }
 
 

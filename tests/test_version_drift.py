@@ -23,9 +23,9 @@ from lintkit.schema import ClassSchema
 #: Distribution -> the releases read: the versions the issue names (paramiko 2.x, pika 0.13,
 #: redis 4 and 5, kombu 4, websocket-client 0.x) and both sides of every range the schema states.
 RELEASES = {
-    "pika": ["0.10.0", "0.11.0", "0.11.1", "0.13.1", "1.0.0"],
+    "pika": ["0.10.0", "0.11.0", "0.11.1", "0.12.0", "0.13.0", "0.13.1", "1.0.0"],
     "paramiko": ["2.4.2", "2.5.1", "2.6.0", "2.8.1", "2.9.0", "2.11.1", "2.12.0", "3.0.0", "3.1.0", "3.2.0", "3.3.2",
-                 "3.4.0", "4.0.0", "5.0.0"],
+                 "3.4.0", "3.5.1", "4.0.0", "5.0.0"],
     "redis": ["4.6.0", "5.0.0", "5.0.1", "5.0.2", "5.0.3", "5.0.4", "5.0.8", "5.1.0", "5.2.1", "5.3.0", "5.3.1",
               "6.0.0", "6.4.0", "7.0.0", "7.1.1", "7.2.0", "7.4.1", "8.0.0"],
     "kombu": ["4.6.11", "5.6.0", "5.6.1"],
@@ -192,3 +192,39 @@ def test_method_kwargs_are_the_installed_methods_keywords(cls: ClassSchema) -> N
         parameters = list(inspect.signature(getattr(real, method)).parameters.values())[1:]
         assert not any(p.kind is p.VAR_KEYWORD for p in parameters), f"{cls.name}.{method} takes **kwargs"
         assert names == {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def _libraries_with_names(distribution: str):
+    return [lib for lib in SCHEMAS.libraries if lib.distribution == distribution and lib.names_history]
+
+
+@pytest.mark.parametrize(("distribution", "version"),
+                         [(d, v) for d, versions in RELEASES.items() for v in versions if _libraries_with_names(d)])
+def test_name_ranges_match_the_release(distribution: str, version: str) -> None:
+    """`[library.history.names]`: a release has each name (a module, or a name its module binds)
+    exactly when the range says so; the installed version has every name without `removed_in`."""
+    root = fetch(distribution, version, timeout=60)
+    if root is None:
+        pytest.skip(f"{distribution}=={version} is not cached and cannot be downloaded")
+    release = SourceTree(root)
+    wrong = []
+    for library in _libraries_with_names(distribution):
+        installed = _installed(library.name)
+        for entry in library.names_history:
+            said = SpecifierSet(entry.specifier).contains(version, prereleases=True)
+            if said != release.has_name(entry.name):
+                wrong.append(f"{entry.name}: the schema says {distribution} {version} "
+                             f"{'has' if said else 'lacks'} it; its source does not agree")
+            if installed.has_name(entry.name) != (entry.removed_in is None):
+                wrong.append(f"{entry.name}: the installed {distribution} disagrees with removed_in")
+            if entry.renamed_to and not installed.has_name(entry.renamed_to):
+                wrong.append(f"{entry.name}: renamed_to {entry.renamed_to} is not in the installed {distribution}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_name_range_is_read_on_both_sides() -> None:
+    missing = [f"{entry.name}: {distribution} {bound} not read"
+               for distribution, versions in RELEASES.items() for library in _libraries_with_names(distribution)
+               for entry in library.names_history for bound in filter(None, (entry.since, entry.removed_in))
+               if bound not in versions]
+    assert not missing, "\n".join(missing)
