@@ -20,7 +20,8 @@ from typing import Any
 #: The lists a history table describes: `kwargs`, `attributes`, or the keys of one
 #: `option_keys` collection (`option_keys.tcp_options`); and the policies for unknown names
 #: (`unknown_kwargs`, `unknown_attributes`) where some versions differ from the class's.
-HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "method_kwargs", "unknown_kwargs", "unknown_attributes")
+HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "method_kwargs", "unknown_kwargs", "unknown_attributes",
+                 "settings_keys", "unknown_settings_keys")
 _ENTRY_KEYS = {"since", "deprecated_in", "removed_in", "renamed_to", "note"}
 
 

@@ -93,7 +93,10 @@ def test_ranges_match_the_release(distribution: str, version: str) -> None:
         lists = {"kwargs": (cls.kwargs or frozenset(), _keywords(release, old, cls), current.keywords().names),
                  "attributes": (SCHEMAS.attributes(cls) or frozenset(), old.attributes(), current.attributes()),
                  **{f"method_kwargs.{method}": (names, old.keywords(method).names, current.keywords(method).names)
-                    for method, names in cls.method_kwargs.items()}}
+                    for method, names in cls.method_kwargs.items()},
+                 **({"settings_keys": (cls.settings_keys, URL_KEY_READERS[cls.name](old),
+                                       URL_KEY_READERS[cls.name](current))}
+                    if cls.name in URL_KEY_READERS else {})}
         for kind, (listed, in_old, in_current) in lists.items():
             ranged = {e.name: e for e in cls.history if e.kind == kind}
             # Keywords are compared in full; attributes for the names with a range.
@@ -109,12 +112,40 @@ def test_ranges_match_the_release(distribution: str, version: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def _pika_url_keys(cls) -> frozenset[str]:
+    """pika's URL query keys: its `_set_url_<name>` methods (0.11.0 on), else the keys
+    `_process_url` tests with `'name' in values` (0.10.0)."""
+    import ast
+
+    from lintkit.library_source import key_read
+
+    functions = [f for c in cls.mro() for f in c.node.body if isinstance(f, ast.FunctionDef)]
+    setters = {f.name[len("_set_url_"):] for f in functions if f.name.startswith("_set_url_")}
+    if setters:
+        return frozenset(setters)
+    process = next(f for f in functions if f.name == "_process_url")
+    holds = lambda expr: isinstance(expr, ast.Name) and expr.id == "values"  # noqa: E731
+    return frozenset(filter(None, (key_read(node, holds) for node in ast.walk(process))))
+
+
+def _refuses_url_keys(found) -> bool:
+    import ast
+
+    return any(isinstance(node, ast.Constant) and isinstance(node.value, str) and
+               node.value.startswith("Unknown URL parameter") for cls in found.mro() for node in ast.walk(cls.node))
+
+
+#: Class -> the reader of the URL query keys a release's class takes (schema `settings_keys`).
+URL_KEY_READERS = {"pika.connection.URLParameters": _pika_url_keys}
+
+
 def _policy(cls: ClassSchema, kind: str, version: str) -> str:
     """What the release does with an unknown name: the class's policy, or a `history.unknown_<kind>` one."""
     for entry in cls.history:
         if entry.kind == f"unknown_{kind}" and SpecifierSet(entry.specifier).contains(version, prereleases=True):
             return entry.name
-    return cls.unknown_kwargs if kind == "kwargs" else cls.unknown_attributes
+    return {"kwargs": cls.unknown_kwargs, "attributes": cls.unknown_attributes,
+            "settings_keys": cls.unknown_settings_keys}[kind]
 
 
 def _policy_mismatches(cls: ClassSchema, old, distribution: str, version: str) -> list[str]:
@@ -130,6 +161,9 @@ def _policy_mismatches(cls: ClassSchema, old, distribution: str, version: str) -
         if not old.keywords(method).rejects_others:
             found.append(f"{cls.name}.{method}: {distribution} {version} accepts unknown keywords; the messages "
                          f"say TypeError")
+    if cls.name in URL_KEY_READERS and _refuses_url_keys(old) != (_policy(cls, "settings_keys", version) == "raises"):
+        found.append(f"{cls.name}: {distribution} {version} {'refuses' if _refuses_url_keys(old) else 'ignores'} "
+                     f"unknown URL query keys; the schema says {_policy(cls, 'settings_keys', version)}")
     slotted, attributes_policy = old.slotted(), _policy(cls, "attributes", version)
     if slotted is not None and slotted != (attributes_policy == "raises"):
         found.append(f"{cls.name}: {distribution} {version} {'has' if slotted else 'has no'} __slots__; the schema "
@@ -164,6 +198,9 @@ def test_a_removed_name_fails_as_the_message_says(cls: ClassSchema) -> None:
         if entry.kind == "kwargs" and cls.unknown_kwargs == "raises":
             with pytest.raises(TypeError, match=entry.name):
                 real(*_BUILD.get(cls.name, ()), **{entry.name: None})
+        if entry.kind == "settings_keys" and cls.unknown_settings_keys == "raises":
+            with pytest.raises(ValueError, match=entry.name):
+                real(f"{_BUILD[cls.name][0]}?{entry.name}=1")
         if entry.kind == "attributes" and cls.unknown_attributes == "raises":
             instance = real(*_BUILD.get(cls.name, ()))
             with pytest.raises(AttributeError):
