@@ -448,3 +448,30 @@ def _strings(value: ast.expr) -> list[str]:
     if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
         return [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     return []
+
+
+# --------------------------------------------------------------------------- settings read by name
+
+
+def namespace_keys(tree: SourceTree, module: str = "celery.app.defaults", name: str = "NAMESPACES") -> frozenset[str]:
+    """The setting keys of celery's `NAMESPACES = Namespace(broker=Namespace(url=Option(...)), ...)`,
+    flattened as `celery.app.defaults.flatten` does (`broker_url`); empty when the module has none."""
+    source = tree.module(module)
+    value = next((node.value for node in (source.body if source is not None else ())
+                  if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name
+                                                          for t in node.targets)), None)
+    keys: set[str] = set()
+
+    def flatten(call: ast.expr, prefix: str) -> None:
+        for keyword in call.keywords if isinstance(call, ast.Call) else ():
+            if keyword.arg is None or keyword.arg == "__old__":
+                continue
+            inner = keyword.value
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "Namespace":
+                flatten(inner, f"{prefix}{keyword.arg}_")
+            else:
+                keys.add(f"{prefix}{keyword.arg}")
+
+    if value is not None:
+        flatten(value, "")
+    return frozenset(keys)

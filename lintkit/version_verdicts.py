@@ -38,6 +38,8 @@ _EFFECTS = {
     ("method_kwargs", "raises"): "TypeError at the call",
     ("settings_keys", "ignored"): "{library} ignores it",
     ("settings_keys", "raises"): "ValueError at the call",
+    ("keys", "stored"): "{library} stores it and never reads it",
+    ("keys", "ignored"): "{library} silently ignores it",
     ("names", "import"): "ImportError when the import runs",
     ("names", "attribute"): "AttributeError when the line runs",
 }

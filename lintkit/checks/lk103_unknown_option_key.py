@@ -7,6 +7,7 @@ from ..schema import ClassSchema
 from ..settings_keys import query_keys
 from ..settings_names import misspelt_settings, mixed_names, unknown_option_keys
 from ..settings_sources import setting_uses
+from ..settings_versions import has_range, version_problems
 from ..suggest import suggest
 from ..version_verdicts import name_effect, names_in_use, rename, verdict_for
 from .base import Check
@@ -59,7 +60,11 @@ class UnknownOptionKey(Check):
     `config_from_object("django.conf:settings", namespace="CELERY")`). A new
     setting name in upper case (`TASK_ALWAYS_EAGER`) is not read either: celery
     reads new names in lower case and only the old names (`CELERY_ALWAYS_EAGER`)
-    in upper case. The keys of `broker_transport_options` are checked against
+    in upper case. Settings are judged against the project's celery version
+    too: `broker_connection_retry_on_startup` (added in celery 5.3.0) is
+    reported with `celery==5.2.7`, `task_queue_ha_policy` (removed in 5.1.0)
+    with celery 5.1 and later (an `if` testing celery's version is not read
+    for settings). The keys of `broker_transport_options` are checked against
     the keys the broker's transport reads (redis, sentinel, py-amqp), when the
     file gives the broker's URL as a literal (a `redis://` key such as
     `visibility_timeout` does nothing on an `amqp://` broker).
@@ -283,7 +288,9 @@ class UnknownOptionKey(Check):
         uses = setting_uses(self.context, self.schemas)
         if not uses:
             return
-        for problem in (*misspelt_settings(uses), *mixed_names(uses)):
+        for found in version_problems(uses, self):
+            self.report(*found.use.span, found.verdict.message, None, found.verdict.explanation)
+        for problem in (*(p for p in misspelt_settings(uses) if not has_range(p.use)), *mixed_names(uses)):
             fix = self.rename_fix(problem.suggestion, *problem.span, "the setting",
                                   quoted=problem.quoted) if problem.fixable else None
             self.report(*problem.span, problem.message, fix, problem.explanation)
