@@ -161,7 +161,32 @@ class SourceTree:
             return True
         module, _, name = dotted.rpartition(".")
         tree = self.module(module) if module else None
-        return tree is not None and name in module_bindings(tree.body)
+        if tree is None:  # `redis.Redis.from_pool`: a method of a class
+            cls = self.find_class(module) if module.count(".") else None
+            return cls is not None and any(name in (f.name for f in c._functions()) for c in cls.mro())
+        return name in module_bindings(tree.body)
+
+    def function_keywords(self, qualname: str) -> Keywords | None:
+        """The keywords of a factory: a method of a class (`redis.client.Redis.from_url`) or a
+        module-level function (`websocket._core.create_connection`); None when it is not there."""
+        owner, _, name = qualname.rpartition(".")
+        cls = self.find_class(owner) if owner.count(".") else None
+        if cls is not None:
+            if not any(f.name == name for c in cls.mro() for f in c._functions()):
+                return None
+            return cls.keywords(name)
+        tree = self.module(owner)
+        function = next((node for node in (tree.body if tree is not None else ())
+                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name), None)
+        if function is None:
+            return None
+        args = function.args
+        names = {a.arg for a in (*args.args, *args.kwonlyargs)}
+        if args.kwarg is None:
+            return Keywords(frozenset(names), False)
+        holds = _is_name(args.kwarg.arg)
+        names |= {key for node in ast.walk(function) for key in [key_read(node, holds)] if key is not None}
+        return Keywords(frozenset(names), True, refuses_leftovers(function, holds))
 
 
 def module_bindings(body: list[ast.stmt]) -> set[str]:

@@ -265,3 +265,42 @@ def test_every_name_range_is_read_on_both_sides() -> None:
                for entry in library.names_history for bound in filter(None, (entry.since, entry.removed_in))
                if bound not in versions]
     assert not missing, "\n".join(missing)
+
+
+def _factories_with_history(distribution: str):
+    library = next(lib for lib in SCHEMAS.libraries if lib.distribution == distribution)
+    return [factory for factory in library.factories if factory.history]
+
+
+@pytest.mark.parametrize(("distribution", "version"),
+                         [(d, v) for d, versions in RELEASES.items() for v in versions if _factories_with_history(d)])
+def test_factory_ranges_match_the_release(distribution: str, version: str) -> None:
+    """`[factory.history.kwargs]`: the factory's own keywords in each release (a method's or a
+    module function's, with the keys it reads from **kwargs)."""
+    root = fetch(distribution, version, timeout=60)
+    if root is None:
+        pytest.skip(f"{distribution}=={version} is not cached and cannot be downloaded")
+    release = SourceTree(root)
+    wrong = []
+    for factory in _factories_with_history(distribution):
+        old = release.function_keywords(factory.name)
+        current = _installed(factory.name.split(".")[0]).function_keywords(factory.name)
+        assert old is not None and current is not None, f"{factory.name} not found in {distribution} {version}"
+        ranged = {e.name: e for e in factory.history if e.kind == "kwargs"}
+        for name in sorted(n for n in {*old.names, *current.names, *ranged} if not n.startswith("_")):
+            listed = name in (factory.kwargs or ())
+            if name not in ranged and listed != (name in current.names):
+                continue  # the schema's version itself: test_schema_drift.py
+            said = _in_release(ranged.get(name), listed, version)
+            if said != (name in old.names):
+                wrong.append(f"{factory.name} kwargs {name!r}: the schema says {distribution} {version} "
+                             f"{'has' if said else 'lacks'} it")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_factory_range_is_read_on_both_sides() -> None:
+    missing = [f"{factory.name} {entry.name}: {distribution} {bound} not read"
+               for distribution, versions in RELEASES.items() for factory in _factories_with_history(distribution)
+               for entry in factory.history for bound in filter(None, (entry.since, entry.removed_in))
+               if bound not in versions]
+    assert not missing, "\n".join(missing)
