@@ -33,7 +33,9 @@ class NameNotInVersion(Check):
     (added in 0.11.0); elasticsearch-py's transport classes, which 8.0.0
     moved to the `elastic_transport` package (`RequestsHttpConnection`,
     `Urllib3HttpConnection`, `Transport`, `ConnectionPool`...); paramiko's
-    `DSSKey` (removed in 4.0.0) and its GSS-API modules (removed in 5.0.0).
+    `DSSKey` (removed in 4.0.0) and its GSS-API modules (removed in 5.0.0);
+    websocket-client's `setReconnect()`, renamed `set_reconnect()` in 1.9.0;
+    redis-py's `Redis.from_pool()` (added in 5.0.1).
 
     ## Why is this bad?
     A library upgrade that drops a name breaks the code that still uses it,
@@ -67,11 +69,16 @@ class NameNotInVersion(Check):
     ```
 
     ## Fix safety
-    When the class only moved to another module (the schema's `renamed_to`),
-    the fix rewrites the module of a `from ... import` that imports only that
-    name. It is **safe** when every version the project allows has the new
-    name, otherwise unsafe. A name reached as an attribute (`pika.TornadoConnection`)
-    gets no fix: its new module needs an import of its own.
+    When the name only moved or was renamed with the same meaning (the
+    schema's `renamed_to`), there is a fix: a class moved to another module
+    gets the module of its `from ... import` rewritten (when that statement
+    imports only that name); a name renamed in its module is renamed where it
+    is used (`websocket.setReconnect` to `websocket.set_reconnect`), and in a
+    `from` import it keeps its local name (`set_reconnect as setReconnect`).
+    The fix is **safe** when every version the project allows has the new
+    name, otherwise unsafe. A class reached as an attribute of a module it
+    left (`pika.TornadoConnection`) gets no fix: its new module needs an
+    import of its own.
 
     ## Options
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): your own
@@ -113,8 +120,8 @@ class NameNotInVersion(Check):
                 full = _dotted(node, modules)
                 if full in entries:
                     line, end_col = node.end_lineno, node.end_col_offset
-                    self._judge(node, entries[full], "attribute", (line, end_col - len(node.attr.encode()), line,
-                                                                   end_col), None)
+                    span = (line, end_col - len(node.attr.encode()), line, end_col)
+                    self._judge(node, entries[full], "attribute", span, renamed_in_place(span, None))
 
     def _check_import(self, node: ast.Import, alias: ast.alias, entries) -> None:
         """`import pika.adapters.libev_connection`: a module (or a package on the way) the version lacks."""
@@ -137,9 +144,10 @@ class NameNotInVersion(Check):
             full = f"{node.module}.{alias.name}"
             if full in entries:
                 line, col = alias.lineno, alias.col_offset
-                movable = len(node.names) == 1 and span is not None
-                self._judge(node, entries[full], "import", (line, col, line, col + len(alias.name)),
-                            span if movable else None)
+                name_span = (line, col, line, col + len(alias.name))
+                moved = moved_module(span) if len(node.names) == 1 and span is not None else None
+                self._judge(node, entries[full], "import", name_span,
+                            imported_edit(moved, renamed_in_place(name_span, alias)))
 
     def _module_span(self, node: ast.ImportFrom) -> tuple[int, int, int, int] | None:
         """Where `from X import` spells X (one line, single spaces or tabs): None when it cannot be found."""
@@ -152,7 +160,7 @@ class NameNotInVersion(Check):
             return None
         return node.lineno, start, node.lineno, start + len(node.module)
 
-    def _judge(self, node: ast.AST, found, how: str, span, module_span) -> None:
+    def _judge(self, node: ast.AST, found, how: str, span, edit) -> None:
         entry, library = found
         if self._handled(node, entry.name, library.name, how):
             return
@@ -162,11 +170,11 @@ class NameNotInVersion(Check):
         if verdict is None or verdict.valid:
             return
         fix = None
-        module, _, last = (verdict.rename or "").rpartition(".")
-        if module_span is not None and module and last == entry.name.rsplit(".", 1)[1]:
+        change = edit(verdict.rename, entry.name) if verdict.rename and edit is not None else None
+        if change is not None:
+            title, replacement = change
             safe = verdict.safe_rename and self._works(verdict.rename, library)
-            fix = RawFix(SAFE if safe else UNSAFE, f"Import it from {module}",
-                         ((*module_span, module),))
+            fix = RawFix(SAFE if safe else UNSAFE, title, (replacement,))
         self.report(*span, verdict.message, fix, verdict.explanation)
 
     def _works(self, dotted: str, library) -> bool:
@@ -198,6 +206,37 @@ class NameNotInVersion(Check):
                     return True
             current, child = parents.of(current), current
         return False
+
+
+def moved_module(module_span):
+    """`from pika import TornadoConnection` -> `from pika.adapters.tornado_connection import ...`:
+    the class moved to another module under the same name."""
+    def edit(new: str, old: str):
+        module = new.rpartition(".")[0]
+        return f"Import it from {module}", (*module_span, module)
+    return edit
+
+
+def imported_edit(moved, in_place):
+    """A name imported with `from`: moved to another module under its name (when it is the only name
+    imported), or renamed in its module."""
+    def edit(new: str, old: str):
+        if moved is not None and new.rpartition(".")[2] == old.rpartition(".")[2]:
+            return moved(new, old)
+        return in_place(new, old)
+    return edit
+
+
+def renamed_in_place(name_span, alias: ast.alias | None):
+    """`websocket.setReconnect` -> `websocket.set_reconnect` (the same module, a new name); an
+    import keeps the old local name (`set_reconnect as setReconnect`). None for another module."""
+    def edit(new: str, old: str):
+        module, _, name = new.rpartition(".")
+        if module != old.rpartition(".")[0] or name == old.rpartition(".")[2]:
+            return None
+        text = f"{name} as {alias.name}" if alias is not None and alias.asname is None else name
+        return f"Rename it to {name}", (*name_span, text)
+    return edit
 
 
 def _catches(caught: ast.expr | None, exceptions: tuple[str, ...]) -> bool:
