@@ -106,3 +106,14 @@ def test_a_moved_class_gets_its_module_rewritten_safely_where_every_version_has_
 def test_relative_imports_and_rebound_names_are_not_the_library(tmp_path: Path) -> None:
     code = "from .acme import OldClient\nacme = object()\nacme.OldClient\n"
     assert _findings(tmp_path, code, "acme-client==1.2\n") == []
+
+
+def test_the_libraries_page_summarises_each_librarys_ranges() -> None:
+    from lintkit.version_ranges import describe, ranges_of
+
+    pika = next(lib for lib in load_schema_set().libraries if lib.name == "pika")
+    text = describe(ranges_of(pika))
+    assert text.startswith("10 classes, functions and modules (0.11.0 to 1.0.0), 8 keywords (0.11.0 to 1.0.0)")
+    assert "URL query keys (0.11.0 to 1.0.0)" in text
+    page = (Path(__file__).parent.parent / "docs" / "libraries.md").read_text(encoding="utf-8")
+    assert text in page
