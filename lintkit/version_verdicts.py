@@ -40,8 +40,8 @@ _EFFECTS = {
     ("settings_keys", "raises"): "ValueError at the call",
     ("keys", "stored"): "{library} stores it and never reads it",
     ("keys", "ignored"): "{library} silently ignores it",
-    ("names", "import"): "ImportError when the import runs",
-    ("names", "attribute"): "AttributeError when the line runs",
+    ("names", "import"): "ImportError at import",
+    ("names", "attribute"): "AttributeError at run time",
 }
 
 
