@@ -31,6 +31,7 @@ RELEASES = {
     "kombu": ["4.6.11", "5.6.0", "5.6.1"],
     "websocket-client": ["0.57.0", "0.59.0", "1.3.1", "1.3.2", "1.4.0", "1.4.1", "1.7.0", "1.8.0", "1.9.0"],
     "elasticsearch": ["7.17.12", "8.0.0", "8.19.3", "9.0.0", "9.3.0", "9.4.0", "9.5.0"],
+    "stomp.py": ["4.1.23", "6.1.0", "6.1.1", "7.0.0", "8.0.0"],
 }
 #: Classes whose **kwargs a release hands on to others (elasticsearch 7.x: Transport keeps its own and
 #: passes the rest to the ConnectionPool and to each connection): the release also takes their keywords.
