@@ -110,8 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                                  metavar="QUALNAME[=CLASS]", help="draft only these factories, with the "
                                  "class each returns when its annotation does not say (repeatable)")
     schema_generate.add_argument("-o", "--output", metavar="FILE", help="write the draft here (default: stdout)")
-    schema_generate.add_argument("--versions", metavar="V1,V2,...", help="also draft each class's history "
-                                 "tables from the source of these releases (downloaded once, never installed)")
+    schema_generate.add_argument("--versions", metavar="V1,V2,...", help="also draft each class's and "
+                                 "factory's history tables from the source of these releases (downloaded once, "
+                                 "never installed)")
+    schema_generate.add_argument("--method", dest="methods", action="append", default=[], metavar="CLASS.METHOD",
+                                 help="with --versions: also draft the method's keywords (method_kwargs) and "
+                                 "their history (repeatable)")
     return parser
 
 
@@ -395,13 +399,15 @@ def generate_schema(args: argparse.Namespace) -> int:
         from .history_draft import ReleaseMissing, draft_histories
 
         try:
-            histories = draft_histories(draft, [v.strip() for v in args.versions.split(",") if v.strip()])
+            histories = draft_histories(draft, [v.strip() for v in args.versions.split(",") if v.strip()],
+                                        methods=args.methods)
         except (ReleaseMissing, LookupError) as exc:
             print(f"lintkit: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
     command = " ".join(["lintkit schema generate", args.target, *(f"--class {c}" for c in args.classes),
                         *(f"--factory {f}" for f in args.factories),
-                        *([f"--versions {args.versions}"] if args.versions else [])])
+                        *([f"--versions {args.versions}"] if args.versions else []),
+                        *(f"--method {m}" for m in args.methods)])
     text = render_draft(draft, command, histories)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

@@ -73,7 +73,8 @@ class Engine:
              for name in (key_set.setting, *key_set.ignored_as_settings)}
             if any(c.reads_settings_modules for c in self.check_classes) else ()))
         self.relevance = RelevanceTest(
-            attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods,
+            attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods |
+            {entry.name.rsplit(".", 1)[-1] for lib in schemas.libraries for entry in lib.names_history},
             plain_words=self.interest.keywords | {"setattr"})
 
     # ------------------------------------------------------------------ entry points

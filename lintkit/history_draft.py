@@ -158,17 +158,40 @@ def render_history(qualname: str, history: Mapping[str, list[DraftedRange]], ver
     return out
 
 
-def draft_histories(draft, versions: Sequence[str],
-                    fetcher: Callable[[str, str], object] | None = None) -> dict[str, list[str]]:
-    """Class name -> its history tables (TOML lines), for every class of a `schema_draft.Draft`,
-    across the named releases and the installed one."""
+def factory_history(releases: Sequence[Release], qualname: str) -> list[DraftedRange]:
+    """The ranges of a factory's own keywords (a method's or a module function's) across the
+    releases that have it."""
+    present = [(r.version, keywords.names) for r in releases
+               for keywords in [r.tree.function_keywords(qualname)] if keywords is not None]
+    return ranges([(v, frozenset(n for n in names if not n.startswith("_"))) for v, names in present])
+
+
+def _methods_of(methods: Iterable[str], classes: Iterable[str]) -> dict[str, list[str]]:
+    """`CLASS.METHOD` arguments -> class -> its methods; a class must be drafted."""
+    found: dict[str, list[str]] = {}
+    drafted = set(classes)
+    for spec in methods:
+        owner, _, method = spec.rpartition(".")
+        if owner not in drafted:
+            raise LookupError(f"--method {spec}: {owner or spec} is not a drafted class (name it with --class)")
+        found.setdefault(owner, []).append(method)
+    return found
+
+
+def draft_histories(draft, versions: Sequence[str], fetcher: Callable[[str, str], object] | None = None,
+                    methods: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Class or factory name -> its history tables (TOML lines), for every class and factory of a
+    `schema_draft.Draft`, across the named releases and the installed one; `methods` (`CLASS.METHOD`)
+    also get their `method_kwargs` list and history."""
     library = draft.library
     if library.distribution == "cpython":
         raise ReleaseMissing("--versions reads released distributions, not the standard library")
     installed = SourceTree.installed(library.name.split(".")[0])
+    by_class = _methods_of(methods, (cls.name for cls in draft.classes))
     releases = read_releases(library.distribution, versions, (library.version, installed), fetcher)
     read = [r.version for r in releases]
-    histories = {cls.name: class_history(releases, cls.name, ("kwargs", "attributes")) for cls in draft.classes}
+    histories = {cls.name: class_history(releases, cls.name, ("kwargs", "attributes", *(
+        f"method_kwargs.{m}" for m in by_class.get(cls.name, ())))) for cls in draft.classes}
     by_name = {cls.name: cls for cls in draft.classes}
     tables = {}
     for cls in draft.classes:
@@ -181,10 +204,25 @@ def draft_histories(draft, versions: Sequence[str],
             if not history["attributes"]:
                 del history["attributes"]
         without = [r.version for r in releases if r.tree.find_class(cls.name) is None]
-        lines = [f"# {TODO}: {cls.name} is not in {', '.join(without)}: its ranges start later"] if without else []
-        lines += render_history(cls.name, history, read, {"kwargs": cls.keywords.names, "attributes": cls.attributes})
+        current = installed.find_class(cls.name)
+        own = {f"method_kwargs.{m}": names_of(current, f"method_kwargs.{m}") if current is not None else frozenset()
+               for m in by_class.get(cls.name, ())}
+        lines = ["method_kwargs = { " + ", ".join(f"{kind.split('.', 1)[1]} = {json.dumps(sorted(names))}"
+                                                   for kind, names in own.items()) + " }"] if own else []
+        lines += [f"# {TODO}: {cls.name} is not in {', '.join(without)}: its ranges start later"] if without else []
+        lines += render_history(cls.name, history, read, {"kwargs": cls.keywords.names, "attributes": cls.attributes,
+                                                          **own})
         if lines:
             tables[cls.name] = lines
+    for factory in draft.factories:
+        entries = factory_history(releases, factory.name)
+        without = [r.version for r in releases if r.tree.function_keywords(factory.name) is None]
+        lines = [f"# {TODO}: {factory.name} is not in {', '.join(without)}: its ranges start later"] if without else []
+        if entries:
+            lines += render_history(factory.name, {"kwargs": entries}, read, {"kwargs": factory.keywords.names},
+                                    table="factory")
+        if lines:
+            tables[factory.name] = lines
     return tables
 
 

@@ -166,6 +166,12 @@ def render_library(schemas: SchemaSet, lib: LibrarySchema, continued: bool = Fal
                          f"{_cell(_knob_extra(knob))} | {_rules(knob_rules(knob))} |")
     else:
         lines += ["", "No liveness knobs: lintkit checks the names only."]
+    from .version_ranges import describe, ranges_of
+
+    ranged = ranges_of(lib)
+    if ranged:
+        lines += ["", f"Names judged against the version the project pins (`history`; the versions their "
+                      f"ranges name): {describe(ranged)}."]
     return lines + [""]
 
 

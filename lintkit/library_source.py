@@ -150,6 +150,66 @@ class SourceTree:
     def _is_package(self, module: str) -> bool:
         return self.root.joinpath(*module.split("."), "__init__.py").exists()
 
+    def is_module(self, dotted: str) -> bool:
+        base = self.root.joinpath(*dotted.split("."))
+        return (base / "__init__.py").exists() or base.with_suffix(".py").exists()
+
+    def has_name(self, dotted: str) -> bool:
+        """Whether `pkg.mod.Name` can be imported: a module, or a name its module binds at
+        module level (a class, function, import or assignment, in `try`/`if` blocks too)."""
+        if self.is_module(dotted):
+            return True
+        module, _, name = dotted.rpartition(".")
+        tree = self.module(module) if module else None
+        if tree is None:  # `redis.Redis.from_pool`: a method of a class
+            cls = self.find_class(module) if module.count(".") else None
+            return cls is not None and any(name in (f.name for f in c._functions()) for c in cls.mro())
+        return name in module_bindings(tree.body)
+
+    def function_keywords(self, qualname: str) -> Keywords | None:
+        """The keywords of a factory: a method of a class (`redis.client.Redis.from_url`) or a
+        module-level function (`websocket._core.create_connection`); None when it is not there."""
+        owner, _, name = qualname.rpartition(".")
+        cls = self.find_class(owner) if owner.count(".") else None
+        if cls is not None:
+            if not any(f.name == name for c in cls.mro() for f in c._functions()):
+                return None
+            return cls.keywords(name)
+        tree = self.module(owner)
+        function = next((node for node in (tree.body if tree is not None else ())
+                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name), None)
+        if function is None:
+            return None
+        args = function.args
+        names = {a.arg for a in (*args.args, *args.kwonlyargs)}
+        if args.kwarg is None:
+            return Keywords(frozenset(names), False)
+        holds = _is_name(args.kwarg.arg)
+        names |= {key for node in ast.walk(function) for key in [key_read(node, holds)] if key is not None}
+        return Keywords(frozenset(names), True, refuses_leftovers(function, holds))
+
+
+def module_bindings(body: list[ast.stmt]) -> set[str]:
+    """The names statements bind at module level (`try`, `if` and `with` blocks included)."""
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, ast.Import):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Try):
+            names |= module_bindings(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                names |= module_bindings(handler.body)
+        elif isinstance(node, (ast.If, ast.With)):
+            names |= module_bindings(node.body + getattr(node, "orelse", []))
+    return names
+
 
 def _imported(tree: ast.Module, module: str, name: str, is_package: bool) -> str | None:
     """Where a module-level name comes from (`pkg.mod.Name`), by its imports."""
@@ -413,3 +473,30 @@ def _strings(value: ast.expr) -> list[str]:
     if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
         return [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     return []
+
+
+# --------------------------------------------------------------------------- settings read by name
+
+
+def namespace_keys(tree: SourceTree, module: str = "celery.app.defaults", name: str = "NAMESPACES") -> frozenset[str]:
+    """The setting keys of celery's `NAMESPACES = Namespace(broker=Namespace(url=Option(...)), ...)`,
+    flattened as `celery.app.defaults.flatten` does (`broker_url`); empty when the module has none."""
+    source = tree.module(module)
+    value = next((node.value for node in (source.body if source is not None else ())
+                  if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name
+                                                          for t in node.targets)), None)
+    keys: set[str] = set()
+
+    def flatten(call: ast.expr, prefix: str) -> None:
+        for keyword in call.keywords if isinstance(call, ast.Call) else ():
+            if keyword.arg is None or keyword.arg == "__old__":
+                continue
+            inner = keyword.value
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "Namespace":
+                flatten(inner, f"{prefix}{keyword.arg}_")
+            else:
+                keys.add(f"{prefix}{keyword.arg}")
+
+    if value is not None:
+        flatten(value, "")
+    return frozenset(keys)

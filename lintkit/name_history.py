@@ -17,10 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-#: The lists a history table describes: `kwargs`, `attributes`, or the keys of one
-#: `option_keys` collection (`option_keys.tcp_options`); and the policies for unknown names
-#: (`unknown_kwargs`, `unknown_attributes`) where some versions differ from the class's.
-HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "method_kwargs", "unknown_kwargs", "unknown_attributes")
+#: The lists a history table describes: `kwargs`, `attributes`, the keys of one
+#: `option_keys` collection (`option_keys.tcp_options`), `method_kwargs.<method>`, the URL query
+#: keys (`settings_keys`), a `[[settings]]` table's `keys`; and the policies for unknown names
+#: (`unknown_kwargs`, `unknown_attributes`, `unknown_settings_keys`) where some versions differ.
+HISTORY_KINDS = ("kwargs", "attributes", "option_keys", "method_kwargs", "unknown_kwargs", "unknown_attributes",
+                 "settings_keys", "unknown_settings_keys", "keys")
 _ENTRY_KEYS = {"since", "deprecated_in", "removed_in", "renamed_to", "note"}
 
 

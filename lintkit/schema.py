@@ -33,6 +33,12 @@ ATTRIBUTE_POLICIES = {
     "raises": "it raises AttributeError at run time",
 }
 
+#: What a library does with a URL query key it does not read (`settings_keys`).
+SETTINGS_KEY_POLICIES = {
+    "ignored": "the library never reads it",
+    "raises": "the call raises ValueError",
+}
+
 
 class Note(str):
     """A schema note on one name: the text is what to change (the message's advice);
@@ -242,6 +248,8 @@ class ClassSchema:
     option_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Every key the library reads from the `settings_argument`'s URL query: LK103 reports others.
     settings_keys: frozenset[str] | None = None
+    #: What the library does with another URL query key: "ignored" or "raises" (ValueError).
+    unknown_settings_keys: str = "ignored"
     #: The library looks keyword and URL query option names up lowercased (pymongo): LK102 and
     #: LK103 compare names without case.
     names_case_insensitive: bool = False
@@ -327,11 +335,13 @@ class LibrarySchema:
     settings: tuple = ()
     #: Configuration keys the library reads by name (lintkit/key_sets.py).
     key_sets: tuple = ()
+    #: `[library.history.names]`: classes, functions and modules some versions lack (lintkit/module_names.py).
+    names_history: tuple[NameRange, ...] = ()
 
 
 # --------------------------------------------------------------------------- parsing
 
-_LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable"}
+_LIBRARY_KEYS = {"name", "distribution", "version", "source", "importable", "history"}
 _ADDRESS_KEYS = {"host_argument", "host_position", "default_host", "local_schemes", "local_values", "host_hidden_by",
                  "host_key"}
 _TRANSPORT_KEYS = {"transport_aliases", "transport_keyword", "default_transport"}
@@ -341,6 +351,7 @@ _CLASS_KEYS = {
     "option_keys", "connect_deferred_by", "override", "kwargs_receiver", "recovers_dropped_idle",
     "settings_keys",
     "history", "method_kwargs",
+    "unknown_settings_keys",
     "protocol_heartbeats",
     "names_case_insensitive",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
@@ -752,6 +763,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             settings_argument=r.str("settings_argument"),
             option_keys=_option_keys(r),
             settings_keys=_settings_keys(r),
+            unknown_settings_keys=r.choice("unknown_settings_keys", SETTINGS_KEY_POLICIES, "ignored"),
             names_case_insensitive=r.bool("names_case_insensitive", False),
             connect_deferred_by=_connect_deferred_by(r),
             kwargs_receiver=_kwargs_receiver(r),
@@ -762,8 +774,10 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             history=parse_history(r, {"kwargs": _as_set(r.names("kwargs")),
                                       "attributes": _as_set(r.names("attributes")),
                                       **{f"option_keys.{k}": v for k, v in _option_keys(r).items()},
-                                      **{f"method_kwargs.{k}": v for k, v in _method_kwargs(r).items()}},
-                                  {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES}),
+                                      **{f"method_kwargs.{k}": v for k, v in _method_kwargs(r).items()},
+                                      "settings_keys": _as_set(r.names("settings_keys"))},
+                                  {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES,
+                                   "unknown_settings_keys": SETTINGS_KEY_POLICIES}),
             method_kwargs=_method_kwargs(r),
             protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
             library=lib_name,
@@ -805,6 +819,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
 
     required = not only_vocabulary
     from .key_sets import parse_key_sets
+    from .module_names import parse_names_history
 
     key_sets = parse_key_sets(top, lib_name, lib.str("distribution") or "")
     return LibrarySchema(
@@ -819,6 +834,8 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
         vocabulary=vocabulary,
         settings=parse_settings(top, data.get("settings"), lib_name or ""),
         key_sets=key_sets,
+        names_history=parse_names_history(lib, lib_name or "", [
+            name for item in (*classes, *factories) for name in (item.name, *item.aliases)]),
     )
 
 

@@ -609,7 +609,7 @@ def _value(value: Any) -> str | None:
 
 
 def render_draft(draft: Draft, command: str, histories: Mapping[str, list[str]] | None = None) -> str:
-    """The draft as TOML; `histories` holds each class's history tables (lintkit.history_draft)."""
+    """The draft as TOML; `histories` holds each class's and factory's history tables (lintkit.history_draft)."""
     lib = draft.library
     out = [
         f"# Draft schema for {lib.name} {lib.version} ({lib.distribution}), written by `{command}`.",
@@ -665,6 +665,7 @@ def render_draft(draft: Draft, command: str, histories: Mapping[str, list[str]] 
         if fac.aliases:
             out.append(_list("aliases", fac.aliases))
         out += _keywords(fac.keywords)
+        out += (histories or {}).get(fac.name, [])
     return "\n".join(out) + "\n"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from .name_history import parse_history
 from .schema import Knob
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ UNKNOWN_KEY_POLICIES = {
 _SETTINGS_KEYS = {
     "name", "holders", "instances", "keys", "undeclared_keys", "legacy_keys", "unknown_keys",
     "constructor_params", "constructor_keys", "changes_keyword", "conf_attribute", "config_method",
-    "config_keyword", "namespace_keyword", "module", "option_keys", "transport_of", "knob",
+    "config_keyword", "namespace_keyword", "module", "option_keys", "transport_of", "knob", "history",
 }
 _MODULE_KEYS = {"prefix", "file_names", "markers"}
 _TRANSPORT_OF_KEYS = {"url", "transport", "connection"}
@@ -86,6 +87,8 @@ class SettingsSchema:
     transport_of: TransportOf | None = None
     #: Liveness knobs; `attribute` is the setting's key.
     knobs: tuple[Knob, ...] = ()
+    #: `[settings.history.keys]`: the versions that have each key, where they differ (lintkit/settings_versions.py).
+    history: tuple = ()
 
     @property
     def effect(self) -> str:
@@ -132,7 +135,8 @@ def _parse_one(top: "_Reader", index: int, raw: Any, library: str) -> SettingsSc
         changes_keyword=r.str("changes_keyword"), conf_attribute=r.str("conf_attribute"),
         config_method=r.str("config_method"), config_keyword=r.str("config_keyword"),
         namespace_keyword=r.str("namespace_keyword"),
-        modules=tuple(_modules(r)), option_keys=option_keys, transport_of=transport_of, knobs=knobs)
+        modules=tuple(_modules(r)), option_keys=option_keys, transport_of=transport_of, knobs=knobs,
+        history=parse_history(r, {"keys": keys}))
 
 
 def _must_be_keys(r: "_Reader", name: str, values: Iterable[str], keys: frozenset[str]) -> None:

@@ -36,6 +36,12 @@ _EFFECTS = {
     ("attributes", "silent"): "{library} never reads it",
     ("option_keys", ""): "{library} never applies it",
     ("method_kwargs", "raises"): "TypeError at the call",
+    ("settings_keys", "ignored"): "{library} ignores it",
+    ("settings_keys", "raises"): "ValueError at the call",
+    ("keys", "stored"): "{library} stores it and never reads it",
+    ("keys", "ignored"): "{library} silently ignores it",
+    ("names", "import"): "ImportError at import",
+    ("names", "attribute"): "AttributeError at run time",
 }
 
 
@@ -158,7 +164,8 @@ def verdict_for(check, history: tuple[NameRange, ...], kind: str, name: str, in_
 
 
 #: What a library raises for a keyword or attribute it lacks (when it raises at all).
-_RAISED = {"kwargs": "TypeError", "method_kwargs": "TypeError", "attributes": "AttributeError"}
+_RAISED = {"kwargs": "TypeError", "method_kwargs": "TypeError", "attributes": "AttributeError",
+           "settings_keys": "ValueError"}
 
 
 def _falls_back(check, node: ast.AST | None, kind: str) -> bool:
@@ -220,7 +227,16 @@ def unknown_name_effect(check, history: tuple[NameRange, ...], kind: str, policy
     library = check.schemas.library_of(cls)
     if library is None or not any(entry.kind == f"unknown_{base}" for entry in history):
         return None
+    text = name_effect(check, history, kind, policy, cls)
+    return f"{text[0].upper()}{text[1:]}."
+
+
+def name_effect(check, history: tuple[NameRange, ...], kind: str, policy: str, cls) -> str:
+    """What the library does with a name it lacks, for the project's versions ("ValueError at the
+    call", "pika never reads it (... with pika<0.11.0)")."""
+    library = check.schemas.library_of(cls)
+    if library is None:
+        return effect(kind, policy, cls.library)
     versions = check.options.versions
     constraint = versions.constraint(check.context.filename, library.distribution) if versions is not None else None
-    text = _effect(kind, policy, library.name, history, constraint)
-    return f"{text[0].upper()}{text[1:]}."
+    return _effect(kind, policy, library.name, history, constraint)

@@ -55,7 +55,7 @@ def test_pika_history_drafted_from_its_releases_loads_and_equals_the_hand_writte
     for qualname in PIKA_CLASSES:
         drafted = {kind: {e.name: (e.since, e.removed_in) for e in classes[qualname].history
                           if e.kind == kind} for kind in ("kwargs", "attributes")}
-        expected = _hand_written(qualname)
+        expected = {k: v for k, v in _hand_written(qualname).items() if k in ("kwargs", "attributes")}
         assert {k: v for k, v in drafted.items() if v} == expected, qualname
     # The hand-written renamed_to / deprecated_in are a person's: the draft leaves them as TODO.
     assert "renamed_to = " not in text.replace("# TODO: renamed_to", "")
@@ -119,3 +119,37 @@ def test_a_whole_library_draft_with_versions_loads_without_refused_entries(capsy
     draft = parse_schema(load_toml(text.encode()), "draft.toml")
     assert any(cls.history for cls in draft.classes)
     assert "TODO: the drafted" not in text
+
+
+def test_method_keywords_drafted_with_the_cli_load_and_equal_the_hand_written(capsys) -> None:
+    """`--method paramiko.client.SSHClient.connect`: the method's `method_kwargs` list from the installed
+    source and its `[class.history.method_kwargs.connect]`, as in the bundled schema."""
+    _releases_or_skip("paramiko", PARAMIKO)
+    qualname = "paramiko.client.SSHClient"
+    assert main(["schema", "generate", "paramiko", "--class", qualname, "--method", f"{qualname}.connect",
+                 "--versions", ",".join(PARAMIKO)]) == 0
+    draft = parse_schema(load_toml(capsys.readouterr().out.encode()), "draft.toml")
+    (cls,) = draft.classes
+    assert cls.method_kwargs["connect"] == SCHEMAS.classes[qualname].method_kwargs["connect"]
+    drafted = {e.name: (e.since, e.removed_in) for e in cls.history if e.kind == "method_kwargs.connect"}
+    assert drafted == _hand_written(qualname)["method_kwargs.connect"]
+
+
+def test_a_factory_history_drafted_with_the_cli_equals_the_hand_written(capsys) -> None:
+    versions = ["4.6.0", "5.0.0", "6.0.0"]
+    _releases_or_skip("redis", versions)
+    factory = "redis.asyncio.client.Redis.from_url"
+    assert main(["schema", "generate", "redis", "--class", "redis.asyncio.client.Redis", "--factory", factory,
+                 "--versions", ",".join(versions)]) == 0
+    draft = parse_schema(load_toml(capsys.readouterr().out.encode()), "draft.toml")
+    (drafted,) = draft.factories
+    expected = {e.name: (e.since, e.removed_in) for e in SCHEMAS.factories[factory].history}
+    assert {e.name: (e.since, e.removed_in) for e in drafted.history} == expected == {
+        "auto_close_connection_pool": ("5.0.0", None)}
+
+
+def test_a_method_of_a_class_not_drafted_is_an_error(capsys) -> None:
+    pytest.importorskip("paramiko")
+    assert main(["schema", "generate", "paramiko", "--class", "paramiko.client.SSHClient", "--method",
+                 "paramiko.transport.Transport.connect", "--versions", "5.0.0"]) == 2
+    assert "paramiko.transport.Transport is not a drafted class" in capsys.readouterr().err

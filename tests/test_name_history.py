@@ -196,3 +196,10 @@ gss = { removed_in = "2.0" }
         "7:33: 'gss' was removed in acme 2.0: TypeError at the call",
         "7:43: 'timout' is not a keyword argument of acme.Client.connect(); did you mean 'timeout'?",
     ]
+
+
+def test_url_query_key_ranges_need_the_class_settings_keys(tmp_path: Path) -> None:
+    assert "needs the item's settings_keys" in schema_load_error(
+        tmp_path, ACME_CLASS + '[class.history.settings_keys]\nbeat = { since = "1.0" }\n')
+    assert "must be one of ignored, raises" in schema_load_error(
+        tmp_path, ACME_CLASS + '[class.history.unknown_settings_keys]\nswallows = { removed_in = "1.0" }\n')

@@ -9,7 +9,9 @@ from lintkit.engine import Engine
 from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
 
-DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py"]
+DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py",
+                              "LK105/new_pins/names.py", "LK105/websocket_1_9/reconnect.py",
+                              "LK103/pika_url_new/url_keys.py", "LK103/celery_old_pins/celery_versions.py"]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)

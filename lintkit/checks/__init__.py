@@ -7,6 +7,7 @@ from .lk101_unknown_attribute import UnknownAttribute
 from .lk102_unknown_keyword import UnknownKeyword
 from .lk103_unknown_option_key import UnknownOptionKey
 from .lk104_ignored_keyword import IgnoredKeyword
+from .lk105_name_not_in_version import NameNotInVersion
 from .lk201_socket_without_keepalive import SocketWithoutKeepalive
 from .lk202_keepalive_idle import KeepaliveIdleDefault
 from .lk203_liveness_disabled import LivenessDisabled
@@ -15,6 +16,7 @@ from .lk205_interval_above_max_idle import IntervalAboveMaxIdle
 from .lk206_socket_option_level import SocketOptionWrongLevel
 
 ALL_CHECKS: tuple[type[Check], ...] = (UnknownAttribute, UnknownKeyword, UnknownOptionKey, IgnoredKeyword,
+                                       NameNotInVersion,
                                        SocketWithoutKeepalive,
                                        KeepaliveIdleDefault, LivenessDisabled, NoLivenessByDefault,
                                        IntervalAboveMaxIdle, SocketOptionWrongLevel)

@@ -7,8 +7,9 @@ from ..schema import ClassSchema
 from ..settings_keys import query_keys
 from ..settings_names import misspelt_settings, mixed_names, unknown_option_keys
 from ..settings_sources import setting_uses
+from ..settings_versions import has_range, version_problems
 from ..suggest import suggest
-from ..version_verdicts import names_in_use, rename, verdict_for
+from ..version_verdicts import name_effect, names_in_use, rename, verdict_for
 from .base import Check
 
 
@@ -33,6 +34,11 @@ class UnknownOptionKey(Check):
     `pymongo.MongoClient("mongodb://db/?socketTimoutMS=1000")` only warns
     "Unknown option." (without naming the key) and drops it; pymongo's option
     names are compared without case, as pymongo does.
+    `pika.URLParameters("amqp://h/?heartbeat_interval=30")` raises ValueError
+    ("Unknown URL parameter") with pika 1.x, which removed the key that 0.11.0
+    had renamed `heartbeat`; pika 0.10.0 ignored unknown keys. URL query keys
+    are judged against the project's pika version like keywords, at the exact
+    column of the key inside the string.
 
     Names are judged against the version of the library the project uses
     (its pins in pyproject.toml, requirements files, setup.py, setup.cfg or a
@@ -54,7 +60,11 @@ class UnknownOptionKey(Check):
     `config_from_object("django.conf:settings", namespace="CELERY")`). A new
     setting name in upper case (`TASK_ALWAYS_EAGER`) is not read either: celery
     reads new names in lower case and only the old names (`CELERY_ALWAYS_EAGER`)
-    in upper case. The keys of `broker_transport_options` are checked against
+    in upper case. Settings are judged against the project's celery version
+    too: `broker_connection_retry_on_startup` (added in celery 5.3.0) is
+    reported with `celery==5.2.7`, `task_queue_ha_policy` (removed in 5.1.0)
+    with celery 5.1 and later (an `if` testing celery's version is not read
+    for settings). The keys of `broker_transport_options` are checked against
     the keys the broker's transport reads (redis, sentinel, py-amqp), when the
     file gives the broker's URL as a literal (a `redis://` key such as
     `visibility_timeout` does nothing on an `amqp://` broker).
@@ -175,6 +185,7 @@ class UnknownOptionKey(Check):
 
     ## References
     - [pika `tcp_socket_opts.py`](https://github.com/pika/pika/blob/main/pika/tcp_socket_opts.py)
+    - [pika `connection.py`: `URLParameters._set_url_*`](https://github.com/pika/pika/blob/main/pika/connection.py)
     - [aiormq `connection.py`: the URL query keys it reads](https://github.com/mosquito/aiormq/blob/master/aiormq/connection.py)
     - [celery configuration and defaults](https://docs.celeryq.dev/en/stable/userguide/configuration.html)
     - [kombu redis transport options](https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html)
@@ -206,17 +217,32 @@ class UnknownOptionKey(Check):
         """`amqp://h/?hearbeat=30`: a URL query key the library never reads (schema `settings_keys`)."""
         keys = list(query_keys(event.call, event.target.settings_argument))
         given = {k.key for k in keys}
-        lowered = {key.lower() for key in known} if event.target.returns.names_case_insensitive else ()
+        cls = event.target.returns
+        lowered = {key.lower() for key in known} if cls.names_case_insensitive else ()
+        history = self.schemas.history(cls)
+        in_use = names_in_use(self, history, "settings_keys", known, cls)
         for found in keys:
+            by_version = verdict_for(self, history, "settings_keys", found.key, found.key in known,
+                                     cls.unknown_settings_keys, cls, event.version_guards, event.call)
+            if by_version is not None:
+                if not by_version.valid:
+                    renamed = rename(by_version)
+                    fix = self.rename_fix(renamed, found.line, found.col, found.end_line, found.end_col, "the key") \
+                        if found.exact and not set(renamed.names) & given else None
+                    self.report(found.line, found.col, found.end_line, found.end_col,
+                                f"URL query key {by_version.message}", fix, by_version.explanation)
+                continue
             if found.key in known or found.key.lower() in lowered:
                 continue
-            suggestion = suggest(found.key, known, self.schemas.class_vocabulary(event.target.returns),
-                                 self.schemas.vocabulary)
+            suggestion = suggest(found.key, in_use, self.schemas.class_vocabulary(cls), self.schemas.vocabulary)
             library = event.target.library
+            what = name_effect(self, history, "settings_keys", cls.unknown_settings_keys, cls)
             message = (f"URL query key '{found.key}' is not read by {event.target.display_name}: "
-                       f"{library} ignores it{suggestion.hint()}")
-            explanation = (f"{library} applies only the URL query keys it knows and drops the others, so "
-                           f"the setting is never applied. The keys it reads: {', '.join(sorted(known))}.")
+                       f"{what}{suggestion.hint()}")
+            explanation = (f"{library} applies only the URL query keys it knows and drops the others, so the "
+                           f"setting is never applied." if cls.unknown_settings_keys == "ignored" else
+                           f"{library} refuses a URL query key it does not read.") + \
+                f" The keys it reads: {', '.join(sorted(in_use))}."
             fix = None
             if found.exact and not set(suggestion.names) & given:
                 fix = self.rename_fix(suggestion, found.line, found.col, found.end_line, found.end_col, "the key")
@@ -262,7 +288,9 @@ class UnknownOptionKey(Check):
         uses = setting_uses(self.context, self.schemas)
         if not uses:
             return
-        for problem in (*misspelt_settings(uses), *mixed_names(uses)):
+        for found in version_problems(uses, self):
+            self.report(*found.use.span, found.verdict.message, None, found.verdict.explanation)
+        for problem in (*(p for p in misspelt_settings(uses) if not has_range(p.use)), *mixed_names(uses)):
             fix = self.rename_fix(problem.suggestion, *problem.span, "the setting",
                                   quoted=problem.quoted) if problem.fixable else None
             self.report(*problem.span, problem.message, fix, problem.explanation)
