@@ -10,6 +10,7 @@ from ..coerced_values import coerced_off, off_value
 from ..keepalive_specs import known_forms, spec_problem
 from ..knobs import SET, read, written_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..parameter_defaults import default_behind
 from ..settings_liveness import knob_settings
 from ..settings_sources import setting_uses
 from ..servicing import done_by_hand
@@ -184,6 +185,14 @@ class LivenessDisabled(Check):
 
     def _check(self, cls: ClassSchema, knobs: list[Knob], value_node: ast.expr | None, spelt: str,
                owner: str, at: tuple[int, int, int, int]) -> None:
+        if knobs and isinstance(value_node, (ast.Name, ast.Attribute)):
+            behind = default_behind(value_node, self.context.parents)
+            if behind is not None:  # a parameter's default (parameter_defaults.py): reported at the default
+                node = behind.node
+                self._check(cls, knobs, node, f"the default {behind.parameter}={{}} of {behind.function}()",
+                            f"{owner} for callers that do not pass {behind.parameter}",
+                            (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
+                return
         for knob in knobs:
             problem = spec_problem(value_node, knob)
             if problem is not None:
