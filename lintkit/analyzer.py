@@ -662,14 +662,27 @@ class Analyzer:
         func = call.func
         callee = self.binding_of(func, scope, want_callable=True)
         if isinstance(callee, Partial):
+            if id(callee.call) in self._partials_open:
+                return None  # `json.dumps = partial(json.dumps, ...)`
             through = self._through_partial(call, callee, scope)
-            return self.call_target(through, scope) if through is not None else None
+            if through is None:
+                return None
+            self._partials_open.add(id(callee.call))
+            try:
+                return self.call_target(through, scope)
+            finally:
+                self._partials_open.discard(id(callee.call))
         made = source_call(call)  # the objects' origin: the call in the syntax tree
         if isinstance(callee, LocalClassRef):
             return "local", None, Instance(callee.local.base, callee.local, made)
         if isinstance(callee, Ref):
             if is_partial(callee.qualname):
-                return ("partial", None, Partial(made)) if call.args else None
+                # Only a partial of a client (or of another such partial) is followed.
+                made_of = self.binding_of(call.args[0], scope, want_callable=True) if call.args else None
+                if self._interesting(made_of) if not isinstance(made_of, Ref) else \
+                        isinstance(self.schemas.lookup(made_of.qualname), (ClassSchema, FactorySchema)):
+                    return "partial", None, Partial(made)
+                return None
             item = self.schemas.lookup(callee.qualname)
             if isinstance(item, ClassSchema):
                 return "schema", item, Instance(item, origin=made)

@@ -69,8 +69,16 @@ class UnknownKeyword(Check):
       or factories whose schema lists no `kwargs`.
     - The construction of a local subclass that defines its own `__init__`
       (its keywords are its own).
-    - A `**kwargs` splat: its keys are unknown (the literal keywords next to
-      it are still checked).
+    - A `**kwargs` splat of a dict lintkit cannot read (a parameter, a call's
+      result): its keys are unknown (the literal keywords next to it are still
+      checked). A dict built in the same function, module or class
+      (`params = dict(host=h, hearbeat=30)`, `{"hearbeat": 30}`,
+      `params["x"] = v`, `params.update(...)`, `dict(base, **extra)`,
+      `{**a, **b}`, `self.params` set in `__init__`) is read: its keys are
+      checked and reported at the key, even when the dict also holds what
+      lintkit cannot read (`**extra`, a computed key); the rename fix edits
+      only the key. So are the keywords of `functools.partial(Connection, ...)`
+      and of a later call of the partial.
     - In test code too: a misspelt keyword there is still a bug.
 
     ## Example

@@ -104,6 +104,16 @@ class LivenessDisabled(Check):
     `keepalive=("Linux", 60, 10, 3)` or `keepalive=1`, leaving SO_KEEPALIVE off.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
+    A literal in a `**params` dict (`{"heartbeat": 0}`, `dict(heartbeat=0)`,
+    `params.update(heartbeat=0)`, a `functools.partial(...)`'s keywords) is
+    reported at the key. A parameter's literal default counts where the
+    parameter reaches the knob (`def connect(heartbeat=0): ...(heartbeat=heartbeat)`,
+    or `self.x` stored once from one): it is reported at the default, for the
+    callers that do not pass it, when the function is public (a module-level
+    function or a method of a module-level class, not named `_x`) and not
+    every call in the file passes it, or when it is private and every call in
+    the file relies on the default. A parameter the function rebinds is not
+    judged.
     `None` is reported only where it overrides a default that is on
     (`socket_keepalive=None` with redis-py 8, whose default is `True`); where
     `None` is the library's default (qpid) or means "ask the broker" (pika),

@@ -151,7 +151,12 @@ class NoLivenessByDefault(Check):
     `importlib.metadata.version("redis")`) is not reported for a
     version-dependent default. A call with `**kwargs`, a
     computed connection string, or a `unix_socket`-style keyword is not
-    reported.
+    reported. A `**params` dict built in the same function, module or class
+    counts with its keys (a heartbeat set there enables it), and is reported
+    only when lintkit reads all of it: a `**unknown` merged in, a computed
+    key, the dict handed to other code, a key added in a branch, in a loop,
+    or in another method leaves it unknown, as `**kwargs` does; such a call
+    gets no fix (the dict may hold the keyword already).
 
     ## Why is this bad?
     A long-lived connection that is quiet sends no packets, and stateful
