@@ -31,6 +31,7 @@ in the dict, which would fail at run time.
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field
 
 from .name_index import dotted
@@ -51,6 +52,12 @@ class ExpandedCall(ast.Call):
     (`source` is the call in the syntax tree)."""
 
     source: ast.Call
+
+
+def conditional(keyword: ast.keyword) -> bool:
+    """A key only some paths add (in a branch, another method): often a version or feature
+    test (`if OLD_PIKA: params["ssl"] = ...`), so a name only some versions have is not judged."""
+    return getattr(keyword, "lintkit_conditional", False)
 
 
 def source_call(call: ast.Call) -> ast.Call:
@@ -91,6 +98,8 @@ class DictState:
             self.keywords = [k for k in self.keywords if k.arg != keyword.arg]
         else:
             self.complete = False
+            keyword = copy.copy(keyword)  # the user's node stays as it is
+            keyword.lintkit_conditional = True
         self.keywords.append(keyword)
 
     def merge(self, other: DictState | None) -> None:

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from lintkit.keyword_dicts import ExpandedCall, KeywordDicts, source_call
+from lintkit.keyword_dicts import ExpandedCall, KeywordDicts, conditional, source_call
 from lintkit.private_names import mangled, spellings
 from lintkit.sockets import Parents
 
@@ -79,3 +79,13 @@ def test_mangled_names():
     assert mangled("__x", "___") == "__x"
     assert spellings("_Tunnel__client") == ("_Tunnel__client", "__client")
     assert spellings("client") == ("client",)
+
+
+def test_keys_added_in_a_branch_are_marked_conditional():
+    tree = ast.parse("def f(x):\n    p = dict(a=1)\n    if x:\n        p['b'] = 2\n        p.update(c=3)\n    connect(**p)\n")
+    call = tree.body[0].body[-1].value
+    result = KeywordDicts(Parents(tree)).expand(call)
+    marked = {k.arg: conditional(k) for k in result.keywords if k.arg}
+    assert marked == {"a": False, "b": True, "c": True}
+    update = tree.body[0].body[1].body[1].value
+    assert not hasattr(update.keywords[0], "lintkit_conditional")  # the user's node is left alone

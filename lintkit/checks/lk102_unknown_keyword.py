@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from ..events import KnownCall, MethodCall
+from ..keyword_dicts import conditional
 from ..name_history import NameRange
 from ..schema import ClassSchema
 from ..suggest import suggest, with_note
@@ -154,8 +155,10 @@ class UnknownKeyword(Check):
             if name is None:
                 continue
             end = keyword.col_offset + len(name.encode("utf-8"))
+            library = self.schemas.library_of(cls)
+            branch_guards = {library.name.split(".")[0]} if conditional(keyword) and library is not None else set()
             by_version = verdict_for(self, accepts.history, accepts.kind, name, name in accepts.names, accepts.policy,
-                                     cls, guards, keyword)
+                                     cls, guards | branch_guards, keyword)
             if by_version is not None:
                 if not by_version.valid:
                     fix = None if by_version.rename in taken else self.rename_fix(
