@@ -629,6 +629,12 @@ class Analyzer:
     def _emit_known(self, target, call: ast.Call, scope: Scope, receiver: Binding | None,
                     resolver: _ScopeResolver) -> None:
         kind, item, instance = target
+        if self._dicts is not None and any(isinstance(a, (ast.Name, ast.Attribute)) for a in
+                                           [*call.args, *(k.value for k in call.keywords if k.arg)]):
+            known = self._expanded.get(id(call))
+            if known is None:
+                known = self._expanded[id(call)] = self._dicts.with_displays(call) or call
+            call = known
         func = call.func
         if kind == "local":
             target_info = self.schemas.call_target(instance.cls)

@@ -145,6 +145,44 @@ class KeywordDicts:
                 keywords.append(keyword)  # what lintkit cannot see stays a `**` splat
         return expanded(call, call.func, list(call.args), keywords) if changed else None
 
+    def with_displays(self, call: ast.Call) -> ExpandedCall | None:
+        """`call` with each argument that names a dict lintkit reads (`tcp_options=tcp`,
+        confluent-kafka's `Consumer(conf)`) replaced by a dict display of it, so the option-key
+        rules (LK103) and the knobs inside a collection see its keys; None when there is none."""
+        args = [self._display(arg, call) or arg for arg in call.args]
+        keywords = []
+        for keyword in call.keywords:
+            display = self._display(keyword.value, call) if keyword.arg is not None else None
+            if display is not None:
+                keyword = copy.copy(keyword)
+                keyword.value = display
+            keywords.append(keyword)
+        changed = any(a is not b for a, b in zip(args, call.args)) or \
+            any(a is not b for a, b in zip(keywords, call.keywords))
+        return expanded(call, call.func, args, keywords) if changed else None
+
+    def _display(self, value: ast.expr, at: ast.AST) -> ast.Dict | None:
+        if not isinstance(value, (ast.Name, ast.Attribute)):
+            return None
+        state = self._state_of(value, at, 1)
+        if state is None:
+            return None
+        keys: list[ast.expr | None] = []
+        for keyword in state.keywords:
+            key = getattr(keyword, "lintkit_key", None)
+            if key is None:  # `dict(name=...)`: the key is spelt by the keyword (no quotes to keep)
+                key = ast.Constant(keyword.arg)
+                key.lineno = key.end_lineno = keyword.lineno
+                key.col_offset = keyword.col_offset
+                key.end_col_offset = keyword.col_offset + len(keyword.arg.encode("utf-8"))
+            keys.append(key)
+        values = [keyword.value for keyword in state.keywords]
+        if not state.complete:
+            keys.append(None)
+            values.append(value)  # `{**value}`: what lintkit cannot see
+        display = ast.Dict(keys=keys, values=values)
+        return ast.copy_location(display, value)
+
     # ------------------------------------------------------------------ values
 
     def evaluate(self, value: ast.expr, at: ast.AST, depth: int) -> DictState | None:
@@ -356,7 +394,7 @@ class KeywordDicts:
 def _string_key(key: ast.expr, value: ast.expr | None) -> ast.keyword | None:
     """A keyword standing for the string key `key` (positioned inside its quotes), or None for
     a computed key or a string whose spelling is not plain (`"heart" "beat"`, escapes)."""
-    if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.isidentifier()):
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
         return None
     if key.lineno != key.end_lineno or key.end_col_offset - key.col_offset != len(key.value.encode("utf-8")) + 2:
         return None
@@ -364,6 +402,7 @@ def _string_key(key: ast.expr, value: ast.expr | None) -> ast.keyword | None:
     keyword.lineno, keyword.col_offset = key.lineno, key.col_offset + 1
     end = value if value is not None else key
     keyword.end_lineno, keyword.end_col_offset = end.end_lineno, end.end_col_offset
+    keyword.lintkit_key = key  # the string itself, for a dict display (with_displays)
     return keyword
 
 
