@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
-from .keyword_dicts import KeywordDicts, Partial, expanded, is_partial, source_call
+from .keyword_dicts import DICT_VALUE, KeywordDicts, Partial, expanded, is_partial, makes_dict, source_call
 from .private_names import mangled, spellings
 from .registry import SchemaSet
 from .relevance import SourceSegments
@@ -179,6 +179,8 @@ class Analyzer:
         #: file's run: the rules cache verdicts by id(event.call).
         self._expanded: dict[int, ast.Call] = {}
         self._partials_open: set[int] = set()
+        #: Some partial of a client was made: calls through names are looked up (else they need not be).
+        self._made_partials = False
 
     # ================================================================= driver
 
@@ -629,8 +631,9 @@ class Analyzer:
     def _emit_known(self, target, call: ast.Call, scope: Scope, receiver: Binding | None,
                     resolver: _ScopeResolver) -> None:
         kind, item, instance = target
-        if self._dicts is not None and any(isinstance(a, (ast.Name, ast.Attribute)) for a in
-                                           [*call.args, *(k.value for k in call.keywords if k.arg)]):
+        if self._dicts is not None and any(isinstance(a, (ast.Name, ast.Attribute)) and
+                                           self.binding_of(a, scope) is DICT_VALUE
+                                           for a in [*call.args, *(k.value for k in call.keywords if k.arg)]):
             known = self._expanded.get(id(call))
             if known is None:
                 known = self._expanded[id(call)] = self._dicts.with_displays(call) or call
@@ -687,6 +690,7 @@ class Analyzer:
                 made_of = self.binding_of(call.args[0], scope, want_callable=True) if call.args else None
                 if self._interesting(made_of) if not isinstance(made_of, Ref) else \
                         isinstance(self.schemas.lookup(made_of.qualname), (ClassSchema, FactorySchema)):
+                    self._made_partials = True
                     return "partial", None, Partial(made)
                 return None
             item = self.schemas.lookup(callee.qualname)
@@ -720,18 +724,23 @@ class Analyzer:
     def _effective_call(self, call: ast.Call, scope: Scope) -> ast.Call:
         """The call as the rules read it: `**params` replaced by the dict's keys, a partial's
         arguments first (keyword_dicts.py)."""
-        if self._dicts is not None and any(k.arg is None for k in call.keywords):
+        if self._dicts is not None and call.keywords and \
+                any(k.arg is None and self._holds_dict(k.value, scope) for k in call.keywords):
             known = self._expanded.get(id(call))
             if known is None:
                 known = self._expanded[id(call)] = self._dicts.expand(call) or call
             expanded_call = known
         else:
             expanded_call = call
-        if isinstance(call.func, (ast.Name, ast.Attribute)):
+        if self._made_partials and isinstance(call.func, (ast.Name, ast.Attribute)):
             callee = self.binding_of(call.func, scope)
             if isinstance(callee, Partial):
                 return self._through_partial(expanded_call, callee, scope) or expanded_call
         return expanded_call
+
+    def _holds_dict(self, expr: ast.expr, scope: Scope) -> bool:
+        """`**{...}`, `**dict(...)`, or a name the analyzer saw bound to one (the dict tracker's entry test)."""
+        return makes_dict(expr) or self.binding_of(expr, scope) is DICT_VALUE
 
     def _through_partial(self, call: ast.Call, partial: Partial, scope: Scope) -> ast.Call | None:
         """`factory(...)` for `factory = functools.partial(Target, *args, **kw)`: `Target(*args, ..., **kw, ...)`."""
@@ -788,6 +797,8 @@ class Analyzer:
             if isinstance(base, Ref):
                 return Ref(f"{base.qualname}.{expr.attr}")
             return UNKNOWN
+        if self._dicts is not None and makes_dict(expr) and scope.lookup("dict") is None:
+            return DICT_VALUE
         if isinstance(expr, ast.Call):
             target = self.call_target(expr, scope)
             return target[2] if target is not None else UNKNOWN

@@ -47,6 +47,25 @@ _MAX_DEPTH = 8
 _PARTIALS = frozenset({"functools.partial"})
 
 
+class _DictValue:
+    def __repr__(self) -> str:
+        return "DICT_VALUE"
+
+
+#: The analyzer's binding of a name assigned a dict display or `dict(...)`: only such names
+#: are followed here (the analyzer's flow-sensitive bindings make the cheap first test).
+DICT_VALUE = _DictValue()
+
+
+def makes_dict(expr: ast.expr) -> bool:
+    """A dict display, `dict(...)`, or `a | b` of one."""
+    if isinstance(expr, ast.Dict):
+        return True
+    if isinstance(expr, ast.Call):
+        return isinstance(expr.func, ast.Name) and expr.func.id == "dict"
+    return isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr) and makes_dict(expr.left)
+
+
 class ExpandedCall(ast.Call):
     """A call as the rules should read it: `**name` splats replaced by the dict's keys
     (`source` is the call in the syntax tree)."""
