@@ -137,12 +137,13 @@ def schema_classes(env: Path) -> list[str]:
     script = ("import json; from lintkit.schemas.registry import load_schema_set; "
               "s = load_schema_set(); print(json.dumps(sorted(c.name for lib in s.libraries for c in lib.classes)))")
     return json.loads(subprocess.run([str(bin_path(env, "python")), "-c", script], check=True,
-                                     capture_output=True, text=True).stdout)
+                                     capture_output=True, text=True, cwd=tempfile.gettempdir()).stdout)
 
 
 def measure(env: Path, mode: str, files: list[str], classes: list[str]) -> dict:
     proc = subprocess.run([str(bin_path(env, "python")), "-c", MEASURE, mode, *files], capture_output=True,
-                          text=True, env={"LK_CLASSES": json.dumps(classes), "PATH": "/usr/bin:/bin"})
+                          text=True, env={"LK_CLASSES": json.dumps(classes), "PATH": "/usr/bin:/bin"},
+                          cwd=tempfile.gettempdir())  # not the repository: its lintkit/ has no rules/
     if proc.returncode:
         sys.exit(f"error: {mode}:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout)

@@ -17,16 +17,20 @@ walk skips a function body whose source mentions nothing a rule looks at
 from __future__ import annotations
 
 import ast
+import copy
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
+from .keyword_dicts import DICT_VALUE, KeywordDicts, Partial, expanded, is_partial, makes_dict, source_call
+from .private_names import mangled, spellings
 from .registry import SchemaSet
 from .relevance import SourceSegments
 from .values import NO_VALUE, literal_value
 from .schema import ClassSchema, FactorySchema
+from .sockets import Parents
 from .syntax import CHILD_FIELDS, child_fields, node_types, walk
 
 Sink = Callable[[object], None]
@@ -150,7 +154,7 @@ class Interest:
 
 class Analyzer:
     def __init__(self, schemas: SchemaSet, sink: Sink, interest: Interest | None = None,
-                 source: SourceSegments | None = None):
+                 source: SourceSegments | None = None, parents: Parents | None = None):
         self.schemas = schemas
         self.sink = sink
         interest = interest if interest is not None else Interest()
@@ -169,6 +173,14 @@ class Analyzer:
         self._tree: ast.Module | None = None
         self._collecting = False
         self._class_infos: dict[int, ClassInfo] = {}
+        #: `**params` dicts and partials (keyword_dicts.py); None: splats stay unknown.
+        self._dicts = KeywordDicts(parents) if parents is not None else None
+        #: id(call) -> the call with its dict splats expanded (or the call itself), kept for the
+        #: file's run: the rules cache verdicts by id(event.call).
+        self._expanded: dict[int, ast.Call] = {}
+        self._partials_open: set[int] = set()
+        #: Some partial of a client was made: calls through names are looked up (else they need not be).
+        self._made_partials = False
 
     # ================================================================= driver
 
@@ -255,7 +267,8 @@ class Analyzer:
                 names |= current.interesting
             current = current.parent
         if info is not None:
-            names.update(attr for attr, binding in info.self_types.items() if self._interesting(binding))
+            names.update(spelling for attr, binding in info.self_types.items() if self._interesting(binding)
+                         for spelling in spellings(attr))
         return self._source.mentions(node, names)
 
     def _interesting_names(self, scope: Scope) -> Iterator[str]:
@@ -268,6 +281,8 @@ class Analyzer:
             return True
         if isinstance(binding, Ref):
             return self.schemas.lookup(binding.qualname) is not None
+        if isinstance(binding, Partial):
+            return True
         return isinstance(binding, _SelfMarker) and binding.info.local is not None
 
     # ================================================================= statements
@@ -325,13 +340,13 @@ class Analyzer:
         target = stmt.target
         if isinstance(target, ast.Name):
             if scope.kind == "class" and scope.class_info is not None and isinstance(declared, Instance):
-                scope.class_info.self_annotations[target.id] = declared
+                scope.class_info.self_annotations[mangled(target.id, scope.class_info.node.name)] = declared
             if stmt.value is not None or scope.kind != "class":
                 scope.bind(target.id, binding)
         elif isinstance(target, ast.Attribute):
             receiver = self._self_class(target.value, scope)
             if receiver is not None and isinstance(declared, Instance):
-                receiver.self_annotations[target.attr] = declared
+                receiver.self_annotations[mangled(target.attr, receiver.node.name)] = declared
             if stmt.value is not None:
                 self.assign_target(target, stmt.value, binding, scope, "annassign")
             else:
@@ -533,7 +548,8 @@ class Analyzer:
             return
         owner = self._self_class(target.value, scope)
         if owner is not None and self._collecting:
-            owner.self_values.setdefault(target.attr, []).append(binding if binding is not None else UNKNOWN)
+            owner.self_values.setdefault(mangled(target.attr, owner.node.name), []).append(
+                binding if binding is not None else UNKNOWN)
         key = _dotted(target)
         if key is not None:
             scope.bind(key, binding if binding is not None else UNKNOWN)
@@ -592,6 +608,7 @@ class Analyzer:
             self._setattr(call, scope)
             return
         resolver = _ScopeResolver(self, scope)
+        written, call = call, self._effective_call(call, scope)
         watched = self._watched_keywords
         if self._wants_sites and call.keywords and (watched is None or any(k.arg in watched for k in call.keywords)):
             self._emit(CallSite(call, resolver))
@@ -603,10 +620,25 @@ class Analyzer:
                     self._emit(MethodCall(receiver, func.value, func.attr, call, resolver, self._version_guards))
                 elif self._watched_methods is None or func.attr in self._watched_methods:
                     self._emit(MethodCall(None, func.value, func.attr, call, resolver))
-        target = self.call_target(call, scope, receiver)
+        target = self.call_target(call, scope, receiver if call.func is func else None)
         if target is None:
             return
+        if target[0] == "partial":
+            self._partial_made(written, scope, resolver)
+        else:
+            self._emit_known(target, call, scope, receiver if call.func is func else None, resolver)
+
+    def _emit_known(self, target, call: ast.Call, scope: Scope, receiver: Binding | None,
+                    resolver: _ScopeResolver) -> None:
         kind, item, instance = target
+        if self._dicts is not None and any(isinstance(a, (ast.Name, ast.Attribute)) and
+                                           self.binding_of(a, scope) is DICT_VALUE
+                                           for a in [*call.args, *(k.value for k in call.keywords if k.arg)]):
+            known = self._expanded.get(id(call))
+            if known is None:
+                known = self._expanded[id(call)] = self._dicts.with_displays(call) or call
+            call = known
+        func = call.func
         if kind == "local":
             target_info = self.schemas.call_target(instance.cls)
             self._emit(KnownCall(target_info, call, instance, instance.subclass.defines_init, resolver,
@@ -632,17 +664,38 @@ class Analyzer:
                                       self._version_guards))
 
     def call_target(self, call: ast.Call, scope: Scope, receiver: Binding | None = None):
-        """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance) or None.
+        """("schema", ClassSchema|FactorySchema, Instance) or ("local", None, Instance), or
+        ("partial", None, Partial) for `functools.partial(...)`, or None.
 
         `receiver`: what `call.func.value` is, when the caller already knows."""
         func = call.func
         callee = self.binding_of(func, scope, want_callable=True)
+        if isinstance(callee, Partial):
+            if id(callee.call) in self._partials_open:
+                return None  # `json.dumps = partial(json.dumps, ...)`
+            through = self._through_partial(call, callee, scope)
+            if through is None:
+                return None
+            self._partials_open.add(id(callee.call))
+            try:
+                return self.call_target(through, scope)
+            finally:
+                self._partials_open.discard(id(callee.call))
+        made = source_call(call)  # the objects' origin: the call in the syntax tree
         if isinstance(callee, LocalClassRef):
-            return "local", None, Instance(callee.local.base, callee.local, call)
+            return "local", None, Instance(callee.local.base, callee.local, made)
         if isinstance(callee, Ref):
+            if is_partial(callee.qualname):
+                # Only a partial of a client (or of another such partial) is followed.
+                made_of = self.binding_of(call.args[0], scope, want_callable=True) if call.args else None
+                if self._interesting(made_of) if not isinstance(made_of, Ref) else \
+                        isinstance(self.schemas.lookup(made_of.qualname), (ClassSchema, FactorySchema)):
+                    self._made_partials = True
+                    return "partial", None, Partial(made)
+                return None
             item = self.schemas.lookup(callee.qualname)
             if isinstance(item, ClassSchema):
-                return "schema", item, Instance(item, origin=call)
+                return "schema", item, Instance(item, origin=made)
             if isinstance(item, FactorySchema):
                 return "schema", item, self._factory_result(item, call)
             return None
@@ -664,7 +717,58 @@ class Analyzer:
         # an object of the receiver's own class (`conn.clone()`) is a new connection.
         part_of_receiver = receiver is not None and returned is not receiver.cls and \
             not self.schemas.call_target(factory).own_connection  # aiohttp `ws_connect()`: a new one
-        return Instance(returned, origin=receiver.origin if part_of_receiver else call)
+        return Instance(returned, origin=receiver.origin if part_of_receiver else source_call(call))
+
+    # ================================================================= keyword dicts, partials
+
+    def _effective_call(self, call: ast.Call, scope: Scope) -> ast.Call:
+        """The call as the rules read it: `**params` replaced by the dict's keys, a partial's
+        arguments first (keyword_dicts.py)."""
+        if self._dicts is not None and call.keywords and \
+                any(k.arg is None and self._holds_dict(k.value, scope) for k in call.keywords):
+            known = self._expanded.get(id(call))
+            if known is None:
+                known = self._expanded[id(call)] = self._dicts.expand(call) or call
+            expanded_call = known
+        else:
+            expanded_call = call
+        if self._made_partials and isinstance(call.func, (ast.Name, ast.Attribute)):
+            callee = self.binding_of(call.func, scope)
+            if isinstance(callee, Partial):
+                return self._through_partial(expanded_call, callee, scope) or expanded_call
+        return expanded_call
+
+    def _holds_dict(self, expr: ast.expr, scope: Scope) -> bool:
+        """`**{...}`, `**dict(...)`, or a name the analyzer saw bound to one (the dict tracker's entry test)."""
+        return makes_dict(expr) or self.binding_of(expr, scope) is DICT_VALUE
+
+    def _through_partial(self, call: ast.Call, partial: Partial, scope: Scope) -> ast.Call | None:
+        """`factory(...)` for `factory = functools.partial(Target, *args, **kw)`: `Target(*args, ..., **kw, ...)`."""
+        made = partial.call
+        if id(made) in self._partials_open:
+            return None  # `p = partial(p)`
+        self._partials_open.add(id(made))
+        try:
+            given = self._effective_call(made, scope)
+            target = copy.copy(made.args[0])  # reported where this call names it
+            target.lineno, target.col_offset = call.func.lineno, call.func.col_offset
+            target.end_lineno, target.end_col_offset = call.func.end_lineno, call.func.end_col_offset
+            through = expanded(call, target, list(given.args[1:]) + list(call.args),
+                               list(given.keywords) + list(call.keywords))
+        finally:
+            self._partials_open.discard(id(made))
+        self._expanded.setdefault(id(through), through)  # kept for the run (see _expanded)
+        return through
+
+    def _partial_made(self, call: ast.Call, scope: Scope, resolver: _ScopeResolver) -> None:
+        """`functools.partial(Target, ...)` itself: Target's call with what the partial gives,
+        open (later calls may add keywords): its keywords are checked where they are written."""
+        given = self._effective_call(call, scope)
+        open_call = expanded(call, call.args[0], list(given.args[1:]), list(given.keywords) + [_MORE_KEYWORDS])
+        self._expanded.setdefault(id(open_call), open_call)
+        target = self.call_target(open_call, scope)
+        if target is not None and target[0] != "partial":
+            self._emit_known(target, open_call, scope, None, resolver)
 
     def binding_of(self, expr: ast.expr | None, scope: Scope, want_callable: bool = False) -> Binding:
         """What `expr` evaluates to, or UNKNOWN."""
@@ -685,7 +789,7 @@ class Analyzer:
                     return binding
             owner = self._self_class(expr.value, scope)
             if owner is not None:
-                known = owner.self_types.get(expr.attr)
+                known = owner.self_types.get(mangled(expr.attr, owner.node.name))
                 if known is None and self._collecting:
                     owner.read_unresolved_self = True
                 return UNKNOWN if known is None else known
@@ -693,6 +797,8 @@ class Analyzer:
             if isinstance(base, Ref):
                 return Ref(f"{base.qualname}.{expr.attr}")
             return UNKNOWN
+        if self._dicts is not None and makes_dict(expr) and scope.lookup("dict") is None:
+            return DICT_VALUE
         if isinstance(expr, ast.Call):
             target = self.call_target(expr, scope)
             return target[2] if target is not None else UNKNOWN
@@ -806,6 +912,11 @@ class _ScopeResolver:
             if binding == Ref(qualname):
                 return name
         return None
+
+
+#: The rest of an open call's keywords (a partial's later calls may add some): an unknown `**` splat.
+_MORE_KEYWORDS = ast.keyword(arg=None, value=ast.Name("more_keywords", ast.Load()), lineno=0, col_offset=0,
+                             end_lineno=0, end_col_offset=0)
 
 
 class _SelfMarker:

@@ -18,8 +18,10 @@ the setter where a file-local search cannot pair it with the constructor call:
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .events import KnownCall, Resolver
+from .keyword_dicts import source_call
 from .sockets import Parents
 from .syntax import walk
 
@@ -31,6 +33,7 @@ def made_for_unseen_base(event: KnownCall, context, schemas) -> bool:
     """The call is in a method of a class with a base lintkit did not read, and the
     client is stored on the object (`self.x = Client()`) or returned by the method."""
     parents: Parents = context.parents
+    event = replace(event, call=source_call(event.call))
     home = parents.home(event.call)
     cls = parents.enclosing_class(home)
     if cls is None or not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)) or event.resolver is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .analyzer import Analyzer, Interest
@@ -171,7 +171,7 @@ class Engine:
 
         try:
             source = self.relevance.source(text if trust_text else None)
-            Analyzer(self.schemas, sink, self.interest, source).run(tree)
+            Analyzer(self.schemas, sink, self.interest, source, context.parents).run(tree)
             for check in checks:
                 if _overrides(type(check), "finish"):
                     check.finish()
@@ -253,9 +253,12 @@ def _to_findings(raw: list[tuple[int, int, int, int, str, RawFix | None, str]], 
                       for line, col, end_line, end_col, content in fix.edits)
         return Fix(fix.applicability, fix.title, edits)
 
-    findings = {
-        Finding(line, char_col(line, col), message.split(" ", 1)[0], message.split(" ", 1)[1],
-                end_line, char_col(end_line, end_col), convert(fix), explanation)
-        for line, col, end_line, end_col, message, fix, explanation in raw
-    }
-    return sorted(findings)
+    findings: dict[tuple, Finding] = {}
+    for line, col, end_line, end_col, message, fix, explanation in raw:
+        found = Finding(line, char_col(line, col), message.split(" ", 1)[0], message.split(" ", 1)[1],
+                        end_line, char_col(end_line, end_col), convert(fix), explanation)
+        key = (found.line, found.col, found.code, found.message, found.end_line, found.end_col, found.explanation)
+        seen = findings.get(key)
+        # One key of a dict reported for two calls (keyword_dicts.py): a fix only if both agree.
+        findings[key] = found if seen is None or seen == found else replace(found, fix=None)
+    return sorted(findings.values())

@@ -37,10 +37,12 @@ sockets.  The verdict for a call is computed once per file and shared by the rul
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .closing_helpers import ClosingHelpers
 from .context import FileContext
 from .events import KnownCall, Resolver
+from .keyword_dicts import source_call
 from .sockets import RETURNED, YIELDED, Flow, SocketFlows, harmless_call
 from .syntax import walk
 
@@ -62,7 +64,7 @@ def short_lived(event: KnownCall, context: FileContext) -> bool:
     verdicts: dict[int, bool] = _file_state(context, "_lifetime_verdicts", dict)
     key = id(event.call)
     if key not in verdicts:
-        verdicts[key] = _short_lived(event, context)
+        verdicts[key] = _short_lived(replace(event, call=source_call(event.call)), context)
     return verdicts[key]
 
 

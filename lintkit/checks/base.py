@@ -9,6 +9,7 @@ from typing import Callable, ClassVar
 
 from ..events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
+from ..keyword_dicts import ExpandedCall
 from ..suggest import Suggestion
 from ..registry import SchemaSet
 from ..context import DEFAULT_MAX_IDLE_SECONDS, FileContext, RuleOptions  # noqa: F401 (the rules' names)
@@ -82,8 +83,11 @@ class Check:
                       ((line, col, end_line, end_col, content),))
 
     @staticmethod
-    def add_keyword_fix(call: ast.Call, keyword: str, value: str, applicability: str = UNSAFE) -> RawFix:
-        """Append `keyword=value` to a call's arguments."""
+    def add_keyword_fix(call: ast.Call, keyword: str, value: str, applicability: str = UNSAFE) -> RawFix | None:
+        """Append `keyword=value` to a call's arguments.  None for a call whose keywords come from
+        a dict (keyword_dicts.py): the dict may hold the keyword already (TypeError at run time)."""
+        if isinstance(call, ExpandedCall):
+            return None
         arguments = [*call.args, *call.keywords]
         if arguments:
             last = max(arguments, key=lambda a: (a.end_lineno, a.end_col_offset))

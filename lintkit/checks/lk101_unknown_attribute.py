@@ -23,8 +23,11 @@ class UnknownAttribute(Check):
     any import form or alias, factories (`Connection.establish`,
     `redis.from_url`, `psycopg2.connect`...), `with X(...) as conn`,
     `self.attr` assigned in one method and used in another, and annotated
-    parameters, variables and class attributes. Names starting with `_` are
-    private and not checked. A subclass defined in the checked code may set
+    parameters, variables and class attributes, private name-mangled ones
+    included (`self.__client` in class `Tunnel` is `_Tunnel__client`, as
+    `self._Tunnel__client` anywhere; a subclass's `self.__client` is its
+    own), and clients made through `functools.partial(Connection, ...)`.
+    Names starting with `_` are private and not checked. A subclass defined in the checked code may set
     the attributes it defines.
 
     Assigning to a method's name is reported when the value is not a callable

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from ..events import KnownCall, MethodCall
+from ..keyword_dicts import conditional
 from ..name_history import NameRange
 from ..schema import ClassSchema
 from ..suggest import suggest, with_note
@@ -69,8 +70,16 @@ class UnknownKeyword(Check):
       or factories whose schema lists no `kwargs`.
     - The construction of a local subclass that defines its own `__init__`
       (its keywords are its own).
-    - A `**kwargs` splat: its keys are unknown (the literal keywords next to
-      it are still checked).
+    - A `**kwargs` splat of a dict lintkit cannot read (a parameter, a call's
+      result): its keys are unknown (the literal keywords next to it are still
+      checked). A dict built in the same function, module or class
+      (`params = dict(host=h, hearbeat=30)`, `{"hearbeat": 30}`,
+      `params["x"] = v`, `params.update(...)`, `dict(base, **extra)`,
+      `{**a, **b}`, `self.params` set in `__init__`) is read: its keys are
+      checked and reported at the key, even when the dict also holds what
+      lintkit cannot read (`**extra`, a computed key); the rename fix edits
+      only the key. So are the keywords of `functools.partial(Connection, ...)`
+      and of a later call of the partial.
     - In test code too: a misspelt keyword there is still a bug.
 
     ## Example
@@ -146,8 +155,10 @@ class UnknownKeyword(Check):
             if name is None:
                 continue
             end = keyword.col_offset + len(name.encode("utf-8"))
+            library = self.schemas.library_of(cls)
+            branch_guards = {library.name.split(".")[0]} if conditional(keyword) and library is not None else set()
             by_version = verdict_for(self, accepts.history, accepts.kind, name, name in accepts.names, accepts.policy,
-                                     cls, guards, keyword)
+                                     cls, guards | branch_guards, keyword)
             if by_version is not None:
                 if not by_version.valid:
                     fix = None if by_version.rename in taken else self.rename_fix(

@@ -23,7 +23,11 @@ class UnknownOptionKey(Check):
     (`pika.ConnectionParameters(tcp_options={...})`) and as attribute
     assignments (`params.tcp_options = {...}`). It reads dict literals, lists
     of `(key, value)` pairs and `dict(KEY=value)` calls. A key lintkit cannot
-    read, such as a name or a computed string, is not reported.
+    read, such as a name or a computed string, is not reported. A collection
+    passed by name is read where the dict is built in the same function,
+    module or class (`tcp = {"TCP_KEEPIDL": 60}` then `tcp_options=tcp`,
+    with `tcp["x"] = v` and `tcp.update(...)` after it): its keys are
+    checked there, even when it also holds what lintkit cannot read.
 
     It also checks the query keys of a literal connection URL against the
     keys the library reads from it (the schema's `settings_keys`):

@@ -260,6 +260,7 @@ def _shown(keyword: ast.keyword, lines: list[str]) -> str:
     if keyword.lineno == keyword.end_lineno and 0 < keyword.lineno <= len(lines):
         text = lines[keyword.lineno - 1].encode("utf-8")[keyword.col_offset:keyword.end_col_offset]
         shown = text.decode("utf-8", "replace")
-        if len(shown) <= _SHOWN_CHARACTERS:
+        if len(shown) <= _SHOWN_CHARACTERS and shown.startswith(f"{keyword.arg}="):
             return shown
-    return f"{keyword.arg}=..."
+    shown = f"{keyword.arg}={ast.unparse(keyword.value)}"  # a dict's key (keyword_dicts.py)
+    return shown if len(shown) <= _SHOWN_CHARACTERS and "\n" not in shown else f"{keyword.arg}=..."

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..events import KnownCall
+from ..keyword_dicts import source_call
 from ..own_protocol import inside_library_with_own_heartbeat
 from ..sockets import MAKERS, SocketFlows, on_loopback, option_call, tcp_maker, turns_keepalive_on
 from .base import CLOUD_IDLE_TIMEOUTS, Check
@@ -150,14 +151,15 @@ class SocketWithoutKeepalive(Check):
         if self._flows is None:
             self._flows = SocketFlows(self.context.tree, self.context.parents)
         flows = self._flows
-        flow = flows.follow(event.call, event.resolver)
+        written = source_call(event.call)  # followed through the syntax tree (keyword_dicts.py)
+        flow = flows.follow(written, event.resolver)
         if flow.handed_over:
             return
         if flow.escape is None and not self.options.strict:
             return
-        if on_loopback(event.call, flow, flows, event.resolver):
+        if on_loopback(written, flow, flows, event.resolver):
             return
-        home = flows.parents.home(event.call)
+        home = flows.parents.home(written)
         if not self.options.strict and (maker == MAKERS["socket.create_server"] or
                                         flow.names and flows.server_side(flow, home)):
             return  # a server's socket: reported with strict (see the docs' reason)

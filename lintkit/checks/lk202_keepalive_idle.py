@@ -403,6 +403,8 @@ class KeepaliveIdleDefault(Check):
         if "keepalive_interval" in plain:
             values.append((plain["keepalive_interval"].kwarg, max(1, min(10, idle // 3))))
         first = self.add_keyword_fix(call, values[0][0], str(values[0][1]))
+        if first is None:
+            return None
         (line, col, _, _, text), = first.edits
         text += "".join(f", {name}={value}" for name, value in values[1:])
         title = "Add " + ", ".join(f"{name}={value}" for name, value in values)

@@ -10,6 +10,7 @@ from ..coerced_values import coerced_off, off_value
 from ..keepalive_specs import known_forms, spec_problem
 from ..knobs import SET, read, written_value
 from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..parameter_defaults import default_behind
 from ..settings_liveness import knob_settings
 from ..settings_sources import setting_uses
 from ..servicing import done_by_hand
@@ -103,6 +104,16 @@ class LivenessDisabled(Check):
     `keepalive=("Linux", 60, 10, 3)` or `keepalive=1`, leaving SO_KEEPALIVE off.
 
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
+    A literal in a `**params` dict (`{"heartbeat": 0}`, `dict(heartbeat=0)`,
+    `params.update(heartbeat=0)`, a `functools.partial(...)`'s keywords) is
+    reported at the key. A parameter's literal default counts where the
+    parameter reaches the knob (`def connect(heartbeat=0): ...(heartbeat=heartbeat)`,
+    or `self.x` stored once from one): it is reported at the default, for the
+    callers that do not pass it, when the function is public (a module-level
+    function or a method of a module-level class, not named `_x`) and not
+    every call in the file passes it, or when it is private and every call in
+    the file relies on the default. A parameter the function rebinds is not
+    judged.
     `None` is reported only where it overrides a default that is on
     (`socket_keepalive=None` with redis-py 8, whose default is `True`); where
     `None` is the library's default (qpid) or means "ask the broker" (pika),
@@ -184,6 +195,14 @@ class LivenessDisabled(Check):
 
     def _check(self, cls: ClassSchema, knobs: list[Knob], value_node: ast.expr | None, spelt: str,
                owner: str, at: tuple[int, int, int, int]) -> None:
+        if knobs and isinstance(value_node, (ast.Name, ast.Attribute)):
+            behind = default_behind(value_node, self.context.parents)
+            if behind is not None:  # a parameter's default (parameter_defaults.py): reported at the default
+                node = behind.node
+                self._check(cls, knobs, node, f"the default {behind.parameter}={{}} of {behind.function}()",
+                            f"{owner} for callers that do not pass {behind.parameter}",
+                            (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
+                return
         for knob in knobs:
             problem = spec_problem(value_node, knob)
             if problem is not None:

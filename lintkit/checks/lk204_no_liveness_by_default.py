@@ -8,6 +8,7 @@ from ..bindings import Instance
 from ..class_setup import configured_by_own_class, made_for_unseen_base
 from ..django_liveness import check_persistent_connections
 from ..events import AttributeStore, KnownCall, MethodCall
+from ..keyword_dicts import source_call
 from ..schema import ClassSchema, FactorySchema, Knob
 from ..servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
 from ..sockets import Parents, dotted
@@ -150,7 +151,12 @@ class NoLivenessByDefault(Check):
     `importlib.metadata.version("redis")`) is not reported for a
     version-dependent default. A call with `**kwargs`, a
     computed connection string, or a `unix_socket`-style keyword is not
-    reported.
+    reported. A `**params` dict built in the same function, module or class
+    counts with its keys (a heartbeat set there enables it), and is reported
+    only when lintkit reads all of it: a `**unknown` merged in, a computed
+    key, the dict handed to other code, a key added in a branch, in a loop,
+    or in another method leaves it unknown, as `**kwargs` does; such a call
+    gets no fix (the dict may hold the keyword already).
 
     ## Why is this bad?
     A long-lived connection that is quiet sends no packets, and stateful
@@ -326,7 +332,7 @@ class NoLivenessByDefault(Check):
         setters = _Setters(self._enabling)
         for pending in self._pending:
             names = {k.attribute for k in pending.knobs} | {k.method for k in pending.knobs}
-            if not (setters.reach(pending.event.call, names, parents) or self._own_class_sets(pending.event, names)):
+            if not (setters.reach(source_call(pending.event.call), names, parents) or self._own_class_sets(pending.event, names)):
                 self._report_pending(pending)
 
     # ------------------------------------------------------------------ helpers
@@ -354,7 +360,7 @@ class NoLivenessByDefault(Check):
         path = f"{route.name.rpartition('.')[2]}()." if route is not None else ""
         default = "" if knob.unit == "options" else f" ({path}{_setter(knob)} defaults to {knob.default!r})"
         how = _how(knob, max_idle) if route is None else \
-            _how_through(knob, route, _holder(call, self.context.parents), max_idle)
+            _how_through(knob, route, _holder(source_call(call), self.context.parents), max_idle)
         short_version, long_version = pending.version_note
         message = f"{event.target.display_name} has no {what} by default{short_version}: {how}"
         explanation = (f"{event.target.display_name} has no {what} by default{default} and this code never turns it "
@@ -402,7 +408,7 @@ def _part_of_known_connection(event: KnownCall) -> bool:
     """`ssh.get_transport()`: a part of a client's connection, judged where the client is made
     (in this file, or elsewhere when the client is a parameter, `self` or an attribute lintkit
     did not see made)."""
-    return isinstance(event.instance, Instance) and event.instance.origin is not event.call
+    return isinstance(event.instance, Instance) and event.instance.origin is not source_call(event.call)
 
 
 class _Setters:
