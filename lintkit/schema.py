@@ -638,7 +638,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             key=key,
             argument=argument,
             position=position,
-            gap=r.number("gap", 1.0, low=0.01, high=1.0),
+            gap=r.number("gap", 1.0, low=0.01, high=2.0),
             default_idle=r.number("default_idle", None, low=0),
             requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
                            for name, value in sorted(requires.items())),

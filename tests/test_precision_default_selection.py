@@ -10,6 +10,11 @@ from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
 
 DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py"]
+# cassandra-driver, sshtunnel, thrift, websockets legacy.
+DEFAULT_SELECTION_FIXTURES += [
+    "LK101/cassandra_attributes.py", "LK102/cassandra_keywords.py", "LK203/cassandra_heartbeat.py",
+    "LK205/cassandra_heartbeat.py",
+]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)

@@ -63,6 +63,7 @@ from packaging.version import Version
 from lintkit.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
 from lintkit.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
                                   signature_keywords)
+import drift_services
 import drift_web
 from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
@@ -402,6 +403,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
 }
 
 BUILDERS.update(drift_web.BUILDERS)
+BUILDERS.update(drift_services.BUILDERS)
 
 
 def _loopback_server(env: Env, **kw: Any) -> socket.socket:
@@ -477,6 +479,7 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
 }
 
 FACTORY_CALLS.update(drift_web.FACTORY_CALLS)
+FACTORY_CALLS.update(drift_services.FACTORY_CALLS)
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
 #: (it must fail, or be ignored, before any I/O).
@@ -488,6 +491,7 @@ NEEDS_SERVER = {
 }
 
 NEEDS_SERVER.update(drift_web.NEEDS_SERVER)
+NEEDS_SERVER.update(drift_services.NEEDS_SERVER)
 
 #: For "deferred" classes and factories: the step that makes the first connection object
 #: (without connecting), where a stored misspelt keyword must finally raise TypeError.
@@ -509,6 +513,8 @@ DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
     "urllib3.connectionpool.HTTPSConnectionPool": lambda pool: pool._new_conn(),
     "urllib3.connectionpool.connection_from_url": lambda pool: pool._new_conn(),
 }
+
+DEFERRED_PROBES.update(drift_services.DEFERRED_PROBES)
 
 @pytest.fixture
 def env():
@@ -1625,6 +1631,7 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
 }
 
 GAP_PROBES.update(drift_web.GAP_PROBES)
+GAP_PROBES.update(drift_services.GAP_PROBES)
 
 #: Heartbeat knobs whose timing runs where Python cannot simulate it.
 GAP_UNPROBED = {

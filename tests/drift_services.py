@@ -1,0 +1,192 @@
+"""The drift tests' entries for cassandra-driver, sshtunnel and websockets' legacy asyncio
+implementation: offline builders, factory calls, and heartbeat probes in simulated time.
+test_schema_drift.py merges them into its own tables.
+
+Each library is imported only when an entry runs, so a missing library fails only its own
+schema's tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import threading
+from typing import Any, Callable
+from unittest import mock
+
+
+def _resolve(qualname: str) -> Any:
+    module, _, name = qualname.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def _in_loop(env: Any, make: Callable[[], Any]) -> Any:
+    """Build inside a running event loop (websockets' legacy protocols ask for one)."""
+    async def inside() -> Any:
+        return make()
+    return env.event_loop.run_until_complete(inside())
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def _cassandra_cluster(env: Any, **kw: Any) -> Any:
+    """A Cluster opens no connection before connect(); its executor and scheduler threads stop at
+    shutdown(). A contact point given as an address needs no name lookup."""
+    cluster = _resolve("cassandra.cluster.Cluster")(["127.0.0.1"], **kw)
+    return env.close_later(cluster, "shutdown")
+
+
+def _sshtunnel_forwarder(env: Any, **kw: Any) -> Any:
+    """SSHTunnelForwarder() reads the SSH config and keys but connects only in start()."""
+    return _resolve("sshtunnel.SSHTunnelForwarder")(
+        "ssh.example.com", ssh_username="lintkit", ssh_password="x", ssh_config_file=None,
+        remote_bind_address=("127.0.0.1", 5432), allow_agent=False, host_pkey_directories=[], **kw)
+
+
+def _legacy_protocol(qualname: str) -> Callable[..., Any]:
+    return lambda env, **kw: _in_loop(env, lambda: _resolve(qualname)(**kw))
+
+
+BUILDERS: dict[str, Callable[..., Any]] = {
+    "cassandra.cluster.Cluster": _cassandra_cluster,
+    "sshtunnel.SSHTunnelForwarder": _sshtunnel_forwarder,
+    "websockets.legacy.client.WebSocketClientProtocol":
+        _legacy_protocol("websockets.legacy.client.WebSocketClientProtocol"),
+    "websockets.legacy.server.WebSocketServerProtocol": lambda env, **kw: _in_loop(
+        env, lambda: _resolve("websockets.legacy.server.WebSocketServerProtocol")(
+            lambda ws: None, mock.Mock(), **kw)),
+}
+
+
+# --------------------------------------------------------------------------- factories
+
+
+FACTORY_CALLS: dict[str, Callable[..., Any]] = {
+    "sshtunnel.open_tunnel": lambda env, **kw: _resolve("sshtunnel.open_tunnel")(
+        ("ssh.example.com", 22), ssh_username="lintkit", ssh_password="x", ssh_config_file=None,
+        remote_bind_address=("127.0.0.1", 5432), allow_agent=False, host_pkey_directories=[], **kw),
+    # Connect() only stores its arguments: the connection opens when it is awaited.
+    "websockets.legacy.client.connect": lambda env, **kw: _in_loop(
+        env, lambda: _resolve("websockets.legacy.client.connect")("ws://localhost/", **kw)),
+}
+
+NEEDS_SERVER = {
+    "websockets.legacy.client.connect": "gives a WebSocketClientProtocol once awaited, which opens the connection",
+}
+
+#: For "deferred" factories: the step where a stored unknown keyword finally raises TypeError
+#: (without a server: the call is refused before any socket is made).
+DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
+    # Connect.__init__ binds the leftover keywords into loop.create_connection(); awaiting calls it.
+    "websockets.legacy.client.connect":
+        lambda connect: asyncio.new_event_loop().run_until_complete(connect._create_connection()),
+}
+
+
+# --------------------------------------------------------------------------- heartbeats
+
+
+class _Events:
+    """ConnectionHeartbeat's shutdown event in simulated time: wait() advances the clock, and the
+    event is set once the probe has seen enough heartbeats."""
+
+    def __init__(self, clock: Any, end: float):
+        self.clock, self.end = clock, end
+
+    def wait(self, timeout: float) -> bool:
+        self.clock.now += timeout
+        return self.is_set()
+
+    def is_set(self) -> bool:
+        return self.clock.now > self.end
+
+    def set(self) -> None:
+        self.end = self.clock.now
+
+
+def cassandra_silence(env: Any, value: float) -> float:
+    """ConnectionHeartbeat.run(), in this thread, over one real (unopened) driver Connection that
+    received a message just before the thread started; the server answers each OPTIONS request
+    at once (the answer is a message received)."""
+    from test_schema_drift import FakeClock
+    connection_module = importlib.import_module("cassandra.connection")
+    clock = FakeClock()
+    start = clock.now
+    connection = object.__new__(connection_module.Connection)
+    connection.lock, connection.in_flight, connection.endpoint = threading.Lock(), 0, "127.0.0.1:9042"
+    connection.msg_received = True  # the application's last answer
+
+    def heartbeat(conn: Any, owner: Any) -> Any:
+        clock.send()
+        conn.in_flight += 1
+
+        def answered(timeout: float) -> None:
+            conn.msg_received = True
+        return mock.Mock(connection=conn, owner=owner, wait=answered)
+
+    holder = mock.Mock(get_connections=lambda: [connection])
+    with mock.patch.object(connection_module.ConnectionHeartbeat, "start", lambda self: None):
+        thread = connection_module.ConnectionHeartbeat(value, lambda: [holder], timeout=30)
+    thread._shutdown_event = _Events(clock, start + 10 * value)
+    with mock.patch.object(connection_module, "HeartbeatFuture", heartbeat), \
+            mock.patch.object(connection_module.time, "time", clock):
+        thread.run()
+    return clock.longest_silence(start)
+
+
+def legacy_websockets_silence(build: Callable[..., Any]) -> Callable[[Any, float], float]:
+    """WebSocketCommonProtocol.keepalive_ping() on an idle connection whose Pongs come at once:
+    asyncio.sleep advances the simulated clock, each ping() is a frame sent."""
+    def probe(env: Any, value: float) -> float:
+        from test_schema_drift import FakeClock
+        clock = FakeClock()
+        protocol = build(env, ping_interval=value, ping_timeout=None)
+        start = clock.now
+
+        async def sleep(delay: float) -> None:
+            clock.now += delay
+
+        async def ping(*args: Any, **kwargs: Any) -> Any:
+            clock.send()
+            if clock.now > start + 10 * value:
+                raise asyncio.CancelledError
+            pong = asyncio.get_running_loop().create_future()
+            pong.set_result(0.0)
+            return pong
+
+        async def run() -> None:
+            with mock.patch("websockets.legacy.protocol.asyncio.sleep", sleep), \
+                    mock.patch.object(protocol, "ping", ping):
+                try:
+                    await protocol.keepalive_ping()
+                except asyncio.CancelledError:
+                    pass
+
+        env.event_loop.run_until_complete(run())
+        return clock.longest_silence(start)
+    return probe
+
+
+GAP_PROBES: dict[str, Callable[[Any, float], float]] = {
+    "cassandra.cluster.Cluster": cassandra_silence,
+    "websockets.legacy.client.WebSocketClientProtocol":
+        legacy_websockets_silence(BUILDERS["websockets.legacy.client.WebSocketClientProtocol"]),
+    "websockets.legacy.server.WebSocketServerProtocol":
+        legacy_websockets_silence(BUILDERS["websockets.legacy.server.WebSocketServerProtocol"]),
+}
+
+
+# --------------------------------------------------------------------------- hosts
+
+
+def _cassandra_default_host(env: Any) -> str:
+    """Where a Cluster() without contact points connects: its only contact point."""
+    cluster = env.close_later(_resolve("cassandra.cluster.Cluster")(), "shutdown")
+    (host,) = cluster.contact_points
+    return host
+
+
+DEFAULT_HOST_PROBES: dict[str, Callable[[Any], str]] = {
+    "cassandra.cluster.Cluster": _cassandra_default_host,
+}
