@@ -168,7 +168,34 @@ def legacy_websockets_silence(build: Callable[..., Any]) -> Callable[[Any, float
     return probe
 
 
+def sshtunnel_silence(env: Any, value: float) -> float:
+    """The forwarder's own _get_transport() (what start() runs) over one end of a socket pair, then
+    paramiko's keepalive check on the idle, encrypting transport it configured, in simulated time."""
+    import socket
+
+    import paramiko
+    from test_schema_drift import FakeClock
+    clock = FakeClock()
+    ours, theirs = socket.socketpair()
+    env.close_later(theirs)
+    env.close_later(ours)
+    real_transport = paramiko.Transport
+    forwarder = BUILDERS["sshtunnel.SSHTunnelForwarder"](env, set_keepalive=value)
+    with mock.patch("paramiko.packet.time.time", clock), \
+            mock.patch.object(paramiko, "Transport", lambda address: real_transport(ours)):
+        start = clock.now
+        transport = env.close_later(forwarder._get_transport())
+        packetizer = transport.packetizer
+        packetizer._Packetizer__block_engine_out = object()  # keepalives start once encryption is on
+        packetizer._Packetizer__keepalive_callback = clock.send
+        while clock.now < start + 10 * value:
+            packetizer._check_keepalive()
+            clock.now += value / 200
+    return clock.longest_silence(start)
+
+
 GAP_PROBES: dict[str, Callable[[Any, float], float]] = {
+    "sshtunnel.SSHTunnelForwarder": sshtunnel_silence,
     "cassandra.cluster.Cluster": cassandra_silence,
     "websockets.legacy.client.WebSocketClientProtocol":
         legacy_websockets_silence(BUILDERS["websockets.legacy.client.WebSocketClientProtocol"]),
@@ -189,4 +216,19 @@ def _cassandra_default_host(env: Any) -> str:
 
 DEFAULT_HOST_PROBES: dict[str, Callable[[Any], str]] = {
     "cassandra.cluster.Cluster": _cassandra_default_host,
+}
+
+
+# --------------------------------------------------------------------------- keywords
+
+
+def sshtunnel_deprecated_names() -> set[str]:
+    """The old keywords SSHTunnelForwarder still takes out of **kwargs (_process_deprecated)."""
+    return set(_resolve("sshtunnel._DEPRECATIONS"))
+
+
+#: Where **kwargs go that the schema generator's reading of the source does not follow.
+FORWARDS: dict[str, list[Any]] = {
+    "sshtunnel.SSHTunnelForwarder": [sshtunnel_deprecated_names],
+    "sshtunnel.open_tunnel": ["sshtunnel.SSHTunnelForwarder"],
 }

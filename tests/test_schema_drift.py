@@ -158,6 +158,8 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
         "kafka.consumer.group.KafkaConsumer", "DEFAULT_CONFIG")],
 }
 
+FORWARDS.update(drift_services.FORWARDS)
+
 #: C types without a signature: each schema keyword is tried on a real call instead.
 #: Judged by their signature and FORWARDS only: psycopg2's C type has none; RedisCluster.from_url
 #: hands `**kwargs` to the class, whose name list (kept_kwargs) the follow would not apply.

@@ -13,6 +13,7 @@ from lintkit.engine import Engine
 from lintkit.knobs import is_off
 from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
+from test_schema_drift import env  # noqa: F401 (a fixture)
 
 SCHEMAS = load_schema_set()
 
@@ -60,3 +61,32 @@ def test_lk205_explains_a_gap_of_two_intervals() -> None:
     (first, *_) = [f for f in result.findings if f.code == "LK205"]
     assert "300 s" in first.message
     assert "the first heartbeat may come only 2 intervals later" in first.explanation
+
+
+# --------------------------------------------------------------------------- sshtunnel
+
+
+@pytest.mark.parametrize("as_attribute", [False, True], ids=["keyword", "attribute"])
+@pytest.mark.parametrize("value", [0, 0.0, None, 5.0, 30])
+def test_sshtunnel_keepalive_runs_unless_the_value_is_off(value, as_attribute: bool, env) -> None:
+    """start()'s _get_transport() hands the value to paramiko, whose keepalive check does nothing
+    for a false interval."""
+    pytest.importorskip("sshtunnel")
+    import socket
+
+    import paramiko
+    import drift_services
+
+    knob = _knob("sshtunnel.SSHTunnelForwarder", "set_keepalive")
+    forwarder = drift_services.BUILDERS["sshtunnel.SSHTunnelForwarder"](
+        env, **({} if as_attribute else {"set_keepalive": value}))
+    if as_attribute:
+        forwarder.set_keepalive = value
+    ours, theirs = socket.socketpair()
+    env.close_later(theirs)
+    env.close_later(ours)
+    real_transport = paramiko.Transport
+    with mock.patch.object(paramiko, "Transport", lambda address: real_transport(ours)):
+        transport = env.close_later(forwarder._get_transport())
+    interval = transport.packetizer._Packetizer__keepalive_interval
+    assert bool(interval) is not is_off(value, knob), f"set_keepalive={value!r}: paramiko's interval {interval!r}"
