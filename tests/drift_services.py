@@ -69,20 +69,14 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     # Connect() only stores its arguments: the connection opens when it is awaited.
     "websockets.legacy.client.connect": lambda env, **kw: _in_loop(
         env, lambda: _resolve("websockets.legacy.client.connect")("ws://localhost/", **kw)),
+    "websockets.legacy.server.serve": lambda env, **kw: _in_loop(
+        env, lambda: _resolve("websockets.legacy.server.serve")(lambda ws: None, "127.0.0.1", 0, **kw)),
 }
 
 NEEDS_SERVER = {
     "websockets.legacy.client.connect": "gives a WebSocketClientProtocol once awaited, which opens the connection",
+    "websockets.legacy.server.serve": "its WebSocketServerProtocols exist once clients connect",
 }
-
-#: For "deferred" factories: the step where a stored unknown keyword finally raises TypeError
-#: (without a server: the call is refused before any socket is made).
-DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
-    # Connect.__init__ binds the leftover keywords into loop.create_connection(); awaiting calls it.
-    "websockets.legacy.client.connect":
-        lambda connect: asyncio.new_event_loop().run_until_complete(connect._create_connection()),
-}
-
 
 # --------------------------------------------------------------------------- heartbeats
 
@@ -227,8 +221,19 @@ def sshtunnel_deprecated_names() -> set[str]:
     return set(_resolve("sshtunnel._DEPRECATIONS"))
 
 
+def loop_keywords(method: str) -> set[str]:
+    """The keywords of asyncio's loop.create_connection() or create_server()."""
+    import inspect
+    parameters = inspect.signature(getattr(asyncio.BaseEventLoop, method)).parameters
+    return set(parameters) - {"self", "protocol_factory"}
+
+
 #: Where **kwargs go that the schema generator's reading of the source does not follow.
 FORWARDS: dict[str, list[Any]] = {
     "sshtunnel.SSHTunnelForwarder": [sshtunnel_deprecated_names],
     "sshtunnel.open_tunnel": ["sshtunnel.SSHTunnelForwarder"],
+    # websockets' legacy connect() and serve() bind their other keywords into the event loop's
+    # create_connection() and create_server().
+    "websockets.legacy.client.connect": [lambda: loop_keywords("create_connection")],
+    "websockets.legacy.server.serve": [lambda: loop_keywords("create_server")],
 }

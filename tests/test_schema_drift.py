@@ -516,7 +516,6 @@ DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
     "urllib3.connectionpool.connection_from_url": lambda pool: pool._new_conn(),
 }
 
-DEFERRED_PROBES.update(drift_services.DEFERRED_PROBES)
 
 @pytest.fixture
 def env():

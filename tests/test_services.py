@@ -90,3 +90,51 @@ def test_sshtunnel_keepalive_runs_unless_the_value_is_off(value, as_attribute: b
         transport = env.close_later(forwarder._get_transport())
     interval = transport.packetizer._Packetizer__keepalive_interval
     assert bool(interval) is not is_off(value, knob), f"set_keepalive={value!r}: paramiko's interval {interval!r}"
+
+
+# --------------------------------------------------------------------------- websockets.legacy
+
+
+@pytest.mark.parametrize("factory,call", [
+    ("websockets.legacy.client.connect", lambda made: made._create_connection()),
+    ("websockets.legacy.server.serve", lambda made: made._create_server()),
+])
+def test_legacy_factories_fail_on_an_unknown_keyword_only_when_the_connection_opens(factory, call, env) -> None:
+    """"deferred": the call stores the keyword; the event loop refuses it when awaiting opens the
+    connection (or starts the server), before any socket is made."""
+    pytest.importorskip("websockets.legacy")
+    import drift_services
+
+    assert SCHEMAS.factories[factory].unknown_kwargs == "deferred"
+    made = drift_services.FACTORY_CALLS[factory](env, lintkit_bogus_name=1)
+    with pytest.raises(TypeError, match="lintkit_bogus_name"):
+        call(made)
+
+
+@pytest.mark.parametrize("value", [None, 20, 0.5])
+def test_legacy_keepalive_pings_unless_the_interval_is_off(value, env) -> None:
+    pytest.importorskip("websockets.legacy")
+    import asyncio
+
+    import drift_services
+
+    name = "websockets.legacy.client.WebSocketClientProtocol"
+    protocol = drift_services.BUILDERS[name](env, ping_interval=value)
+    pinged = []
+
+    async def sleep(delay: float) -> None:
+        return None
+
+    async def ping(*args, **kwargs):
+        pinged.append(True)
+        raise asyncio.CancelledError  # one ping shows the loop runs
+
+    async def run() -> None:
+        with mock.patch("websockets.legacy.protocol.asyncio.sleep", sleep), mock.patch.object(protocol, "ping", ping):
+            try:
+                await protocol.keepalive_ping()
+            except asyncio.CancelledError:
+                pass
+
+    env.event_loop.run_until_complete(run())
+    assert bool(pinged) is not is_off(value, _knob(name, "ping_interval"))
