@@ -237,3 +237,25 @@ FORWARDS: dict[str, list[Any]] = {
     "websockets.legacy.client.connect": [lambda: loop_keywords("create_connection")],
     "websockets.legacy.server.serve": [lambda: loop_keywords("create_server")],
 }
+
+BUILDERS["thrift.transport.TSocket.TSocket"] = lambda env, **kw: _resolve("thrift.transport.TSocket.TSocket")(**kw)
+
+
+def thrift_is_local(env: Any, keyword: str) -> bool:
+    """TSocket(unix_socket=path).open() connects an AF_UNIX socket to path (a listener the test made)."""
+    import os
+    import socket
+    path = os.path.join(env.pg_dir, ".s.PGSQL.5432")  # any listening UNIX socket will do
+    transport = _resolve("thrift.transport.TSocket.TSocket")("db.example.com", 9090, **{keyword: path})
+    transport.open()
+    try:
+        return transport.handle.family == socket.AF_UNIX and transport.handle.getpeername() == path
+    finally:
+        transport.close()
+
+
+LOCAL_PROBES: dict[str, Callable[[Any, str], bool]] = {
+    "thrift.transport.TSocket.TSocket": thrift_is_local,
+}
+
+DEFAULT_HOST_PROBES["thrift.transport.TSocket.TSocket"] = lambda env: _resolve("thrift.transport.TSocket.TSocket")().host

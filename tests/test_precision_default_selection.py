@@ -15,7 +15,8 @@ DEFAULT_SELECTION_FIXTURES += [
     "LK101/cassandra_attributes.py", "LK102/cassandra_keywords.py", "LK203/cassandra_heartbeat.py",
     "LK205/cassandra_heartbeat.py", "LK101/sshtunnel_attributes.py", "LK102/sshtunnel_keywords.py",
     "LK203/sshtunnel_keepalive.py", "LK205/sshtunnel_keepalive.py", "LK102/websockets_legacy_keywords.py",
-    "LK203/websockets_legacy_pings.py", "LK205/websockets_legacy_pings.py",
+    "LK203/websockets_legacy_pings.py", "LK205/websockets_legacy_pings.py", "LK101/thrift_attributes.py",
+    "LK102/thrift_keywords.py", "LK202/thrift_keepalive.py", "LK202/thrift_keepalive_tuned.py",
 ]
 
 

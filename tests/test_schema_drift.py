@@ -1325,6 +1325,8 @@ LOCAL_PROBES: dict[str, Callable[[Env, str], bool]] = {
     "pymysql.connections.Connection": _pymysql_is_local,
 }
 
+LOCAL_PROBES.update(drift_services.LOCAL_PROBES)
+
 LOCAL_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.local_kwargs]
 
 

@@ -138,3 +138,30 @@ def test_legacy_keepalive_pings_unless_the_interval_is_off(value, env) -> None:
 
     env.event_loop.run_until_complete(run())
     assert bool(pinged) is not is_off(value, _knob(name, "ping_interval"))
+
+
+# --------------------------------------------------------------------------- thrift
+
+
+@pytest.mark.parametrize("value", [True, False, None])
+def test_thrift_socket_keepalive_sets_so_keepalive_and_no_idle(value, env) -> None:
+    """What LK202 says of TSocket(socket_keepalive=True): SO_KEEPALIVE on, the idle time the OS
+    default (nothing in thrift sets TCP_KEEPIDLE)."""
+    pytest.importorskip("thrift.transport.TSocket")
+    import socket
+
+    from thrift.transport.TSocket import TSocket
+
+    knob = _knob("thrift.transport.TSocket.TSocket", "socket_keepalive")
+    host, port = env.loopback
+    transport = TSocket(host, port, **({} if value is None else {"socket_keepalive": value}))
+    transport.open()
+    env.close_later(transport)
+    with socket.socket() as fresh:
+        os_idle = fresh.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE)
+    handle = transport.handle
+    expected_on = bool(knob.default) if value is None else value
+    assert bool(handle.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)) is expected_on
+    assert handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == os_idle
+    assert knob.remedy and "handle" in knob.remedy and "handle" in SCHEMAS.classes[
+        "thrift.transport.TSocket.TSocket"].attributes
