@@ -165,3 +165,25 @@ def test_thrift_socket_keepalive_sets_so_keepalive_and_no_idle(value, env) -> No
     assert handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == os_idle
     assert knob.remedy and "handle" in knob.remedy and "handle" in SCHEMAS.classes[
         "thrift.transport.TSocket.TSocket"].attributes
+
+
+def test_cassandra_heartbeat_turned_off_is_reported_only_under_strict() -> None:
+    from lintkit.checks.base import RuleOptions
+
+    path = str(FIXTURES / "LK203/cassandra_heartbeat.py")
+    default = check_file(Engine(load_schema_set(())), path)
+    strict = check_file(Engine(load_schema_set(()), options=RuleOptions(strict=True)), path)
+    assert [f for f in default.findings if f.code == "LK203"] == []
+    reported = [f for f in strict.findings if f.code == "LK203"]
+    assert [(f.line, f.col) for f in reported] == [(11, 47), (18, 21)]  # 0-based columns
+    assert all("Reported because strict is on" in f.explanation for f in reported)
+
+
+@pytest.mark.parametrize("extra,problem", [
+    ('deliberate_off = "workers"\n', "deliberate_off: must say why, and needs an off list"),
+    ('off = [0]\ndeliberate_off = " "\n', "deliberate_off: must say why, and needs an off list"),
+])
+def test_deliberate_off_is_validated(tmp_path, extra: str, problem: str) -> None:
+    from test_coerced_values import ACME_LIBRARY, CLASS, KNOB, schema_load_error
+
+    assert problem in schema_load_error(tmp_path, ACME_LIBRARY + CLASS + KNOB + extra)
