@@ -259,3 +259,43 @@ LOCAL_PROBES: dict[str, Callable[[Any, str], bool]] = {
 }
 
 DEFAULT_HOST_PROBES["thrift.transport.TSocket.TSocket"] = lambda env: _resolve("thrift.transport.TSocket.TSocket")().host
+
+
+# --------------------------------------------------------------------------- sockets
+
+
+def cassandra_socket(socket_state: Callable[[Any], dict[str, int]]) -> Callable[[Any, dict[str, Any]], dict[str, int]]:
+    """The socket a driver Connection opens for a Cluster built with `settings` (its sockopts reach the
+    connection through Cluster._make_connection_kwargs), to a listener on 127.0.0.1 that never
+    answers: Connection._connect_socket() alone, without the reactor and the CQL handshake."""
+    def probe(env: Any, settings: dict[str, Any]) -> dict[str, int]:
+        from cassandra.connection import Connection, DefaultEndPoint
+        host, port = env.loopback
+        cluster = env.close_later(_resolve("cassandra.cluster.Cluster")([host], port=port, **settings), "shutdown")
+        endpoint = DefaultEndPoint(host, port)
+        kwargs = cluster._make_connection_kwargs(endpoint, {})
+        connection = object.__new__(Connection)
+        connection.endpoint, connection.connect_timeout = endpoint, 5
+        connection.sockopts, connection.ssl_context = kwargs["sockopts"], kwargs["ssl_context"]
+        connection._connect_socket()
+        env.close_later(connection._socket)
+        return socket_state(connection._socket)
+    return probe
+
+
+def thrift_socket(socket_state: Callable[[Any], dict[str, int]]) -> Callable[[Any, dict[str, Any]], dict[str, int]]:
+    """TSocket(host, port, **settings).open() to a listener on 127.0.0.1: the socket it connected."""
+    def probe(env: Any, settings: dict[str, Any]) -> dict[str, int]:
+        host, port = env.loopback
+        transport = _resolve("thrift.transport.TSocket.TSocket")(host, port, **settings)
+        transport.open()
+        env.close_later(transport)
+        return socket_state(transport.handle)
+    return probe
+
+
+def socket_probes(socket_state: Callable[[Any], dict[str, int]]) -> dict[str, Callable[..., dict[str, int]]]:
+    return {
+        "cassandra.cluster.Cluster": cassandra_socket(socket_state),
+        "thrift.transport.TSocket.TSocket": thrift_socket(socket_state),
+    }

@@ -1071,6 +1071,8 @@ SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
     **{name: stomp_support.socket_probe(name, socket_state) for name in stomp_support.CLASSES},
 }
 
+SOCKET_PROBES.update(drift_services.socket_probes(socket_state))
+
 #: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).
 FIXED_KNOB_PROBES = {("pymysql.connections.Connection", "keepalive"): _pymysql_socket,
                      ("kombu.connection.Connection", "keepalive_options"): _kombu_socket}

@@ -187,3 +187,17 @@ def test_deliberate_off_is_validated(tmp_path, extra: str, problem: str) -> None
     from test_coerced_values import ACME_LIBRARY, CLASS, KNOB, schema_load_error
 
     assert problem in schema_load_error(tmp_path, ACME_LIBRARY + CLASS + KNOB + extra)
+
+
+def test_cassandra_sockopts_reach_the_driver_socket(env) -> None:
+    """The sockopts knob (LK206 judges its levels): the driver applies each tuple to its socket."""
+    pytest.importorskip("cassandra.cluster")
+    import socket
+
+    import drift_services
+    from test_schema_drift import socket_state
+
+    probe = drift_services.socket_probes(socket_state)["cassandra.cluster.Cluster"]
+    state = probe(env, {"sockopts": [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+                                     (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 77)]})
+    assert state["SO_KEEPALIVE"] and state["TCP_KEEPIDLE"] == 77
