@@ -126,6 +126,8 @@ def _knob_extra(knob: Knob) -> str:
         extra.append(f"silent for {knob.gap:g} × the value")
     if knob.default_idle is not None:
         extra.append(f"keepalive idle {knob.default_idle:g} s when unset")
+    if knob.deliberate_off:
+        extra.append("turned off: LK203 only with `strict` (usually deliberate)")
     return "; ".join(extra)
 
 

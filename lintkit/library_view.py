@@ -12,7 +12,9 @@ import ast
 import functools
 import importlib
 import inspect
+import os
 import re
+import sys
 import textwrap
 import types
 from dataclasses import dataclass, field
@@ -221,6 +223,12 @@ ROUTINES = (types.FunctionType, types.BuiltinFunctionType, types.MethodDescripto
             functools.partialmethod, functools.singledispatchmethod)
 
 
+def _compiled_function(value: Any) -> bool:
+    """A function Cython compiled (cassandra-driver's wheels compile cluster.py): a method, though
+    not one of ROUTINES."""
+    return type(value).__name__ in ("cython_function_or_method", "fused_cython_function")
+
+
 def _writable(instance: Any, name: str) -> bool:
     """A C data descriptor: assign its own value back; AttributeError means read-only."""
     try:
@@ -267,7 +275,7 @@ def class_members(cls: type, instance: Any = _NO_INSTANCE) -> tuple[set[str], se
             if name.startswith("_") or name in seen:
                 continue
             seen.add(name)
-            if isinstance(value, ROUTINES):
+            if isinstance(value, ROUTINES) or _compiled_function(value):
                 methods.add(name)
             elif isinstance(value, property):
                 if value.fset is not None:
@@ -293,6 +301,21 @@ def class_members(cls: type, instance: Any = _NO_INSTANCE) -> tuple[set[str], se
     return attributes, methods
 
 
+def source_file(klass: type) -> str | None:
+    """The Python source file of `klass`; for a module Cython compiled, the `.py` the wheel ships
+    beside it (cassandra-driver's cluster.py next to cluster.cpython-311-x86_64-linux-gnu.so)."""
+    try:
+        filename = inspect.getsourcefile(klass)
+    except TypeError:
+        return None
+    if filename is None:
+        compiled = getattr(sys.modules.get(klass.__module__), "__file__", None) or ""
+        beside = os.path.join(os.path.dirname(compiled), os.path.basename(compiled).split(".", 1)[0] + ".py") \
+            if compiled.endswith((".so", ".pyd")) else ""
+        filename = beside if beside and os.path.exists(beside) else None
+    return filename
+
+
 @functools.lru_cache(maxsize=None)
 def _module_tree(filename: str) -> ast.Module | None:
     try:
@@ -305,10 +328,7 @@ def _module_tree(filename: str) -> ast.Module | None:
 def class_tree(klass: type) -> ast.ClassDef | None:
     """The class statement of `klass`, from its module's source parsed once (inspect.getsource parses
     the whole module again for every class); None for a class without Python source."""
-    try:
-        filename = inspect.getsourcefile(klass)
-    except TypeError:
-        return None
+    filename = source_file(klass)
     tree = _module_tree(filename) if filename else None
     scope: list[ast.stmt] = tree.body if tree is not None else []
     found = None

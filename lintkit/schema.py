@@ -144,6 +144,9 @@ class Knob:
     #: The value is True or a tuple whose first item is one of these names; the library logs any
     #: other value and leaves the knob off (stomp.py's keepalive=("linux", idle, intvl, cnt)).
     spec_names: tuple[str, ...] = ()
+    #: Why turning the knob off is usually a deliberate choice that real code makes for its own
+    #: reasons (measured on the ecosystem check): LK203 then reports an `off` value only with strict.
+    deliberate_off: str = ""
 
     @property
     def fixed(self) -> bool:
@@ -357,7 +360,8 @@ _CLASS_KEYS = {
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
-              "serviced_by", "integer_only", "accepted", "replaced_by", "items", "spec_names"}
+              "serviced_by", "integer_only", "accepted", "replaced_by", "items", "spec_names",
+              "deliberate_off"}
 _FACTORY_KEYS = {"name", "returns", "aliases", "kwargs", "kwargs_of", "unknown_kwargs", "notes",
                  "returns_overridden_by", "returns_varies", "local_kwargs", "settings_argument",
                  "override", "ready_after", "copies_settings", "history"} | _ADDRESS_KEYS
@@ -650,7 +654,7 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             key=key,
             argument=argument,
             position=position,
-            gap=r.number("gap", 1.0, low=0.01, high=1.0),
+            gap=r.number("gap", 1.0, low=0.01, high=2.0),
             default_idle=r.number("default_idle", None, low=0),
             requires=tuple((name, _knob_value(r, f"{r.key('requires')}.{name}", value))
                            for name, value in sorted(requires.items())),
@@ -663,7 +667,16 @@ def _parse_knobs(owner: _Reader, raw_knobs: Any, transports: Transports = Transp
             replaced_by=_identifiers(r, "replaced_by"),
             items=r.number("items", None, low=2, high=16, integer=True),
             spec_names=r.names("spec_names") or (),
+            deliberate_off=_deliberate_off(r, off),
         )
+
+
+def _deliberate_off(r: _Reader, off: list) -> str:
+    """`deliberate_off = "why"`: LK203 reports turning the knob off only with strict."""
+    reason = r.str("deliberate_off", "")
+    if "deliberate_off" in r.table and (not reason.strip() or not off):
+        r.fail(r.key("deliberate_off"), "must say why, and needs an off list")
+    return reason
 
 
 def _integer_only(r: _Reader, off: list) -> bool:

@@ -12,6 +12,14 @@ from lintkit.runner import check_file
 DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py",
                               "LK105/new_pins/names.py", "LK105/websocket_1_9/reconnect.py",
                               "LK103/pika_url_new/url_keys.py", "LK103/celery_old_pins/celery_versions.py"]
+# cassandra-driver, sshtunnel, thrift, websockets legacy.
+DEFAULT_SELECTION_FIXTURES += [
+    "LK101/cassandra_attributes.py", "LK102/cassandra_keywords.py", "LK203/cassandra_heartbeat.py",
+    "LK205/cassandra_heartbeat.py", "LK101/sshtunnel_attributes.py", "LK102/sshtunnel_keywords.py",
+    "LK203/sshtunnel_keepalive.py", "LK205/sshtunnel_keepalive.py", "LK102/websockets_legacy_keywords.py",
+    "LK203/websockets_legacy_pings.py", "LK205/websockets_legacy_pings.py", "LK101/thrift_attributes.py",
+    "LK102/thrift_keywords.py", "LK202/thrift_keepalive.py", "LK202/thrift_keepalive_tuned.py",
+]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)

@@ -63,6 +63,7 @@ from packaging.version import Version
 from lintkit.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
 from lintkit.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
                                   signature_keywords)
+import drift_services
 import drift_web
 from lintkit.registry import load_schema_set
 from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
@@ -156,6 +157,8 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "kafka.consumer.group.KafkaConsumer": [asyncio_clients.config_keys(
         "kafka.consumer.group.KafkaConsumer", "DEFAULT_CONFIG")],
 }
+
+FORWARDS.update(drift_services.FORWARDS)
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
 #: Judged by their signature and FORWARDS only: psycopg2's C type has none; RedisCluster.from_url
@@ -402,6 +405,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
 }
 
 BUILDERS.update(drift_web.BUILDERS)
+BUILDERS.update(drift_services.BUILDERS)
 
 
 def _loopback_server(env: Env, **kw: Any) -> socket.socket:
@@ -477,6 +481,7 @@ FACTORY_CALLS: dict[str, Callable[..., Any]] = {
 }
 
 FACTORY_CALLS.update(drift_web.FACTORY_CALLS)
+FACTORY_CALLS.update(drift_services.FACTORY_CALLS)
 
 #: Factories whose successful call needs a live server: only a misspelt keyword is tried
 #: (it must fail, or be ignored, before any I/O).
@@ -488,6 +493,7 @@ NEEDS_SERVER = {
 }
 
 NEEDS_SERVER.update(drift_web.NEEDS_SERVER)
+NEEDS_SERVER.update(drift_services.NEEDS_SERVER)
 
 #: For "deferred" classes and factories: the step that makes the first connection object
 #: (without connecting), where a stored misspelt keyword must finally raise TypeError.
@@ -509,6 +515,7 @@ DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
     "urllib3.connectionpool.HTTPSConnectionPool": lambda pool: pool._new_conn(),
     "urllib3.connectionpool.connection_from_url": lambda pool: pool._new_conn(),
 }
+
 
 @pytest.fixture
 def env():
@@ -1064,6 +1071,8 @@ SOCKET_PROBES: dict[str, Callable[[Env, dict[str, Any]], dict[str, int]]] = {
     **{name: stomp_support.socket_probe(name, socket_state) for name in stomp_support.CLASSES},
 }
 
+SOCKET_PROBES.update(drift_services.socket_probes(socket_state))
+
 #: Fixed knobs (library behaviour without a setter): the probe that shows it, per (class, concept).
 FIXED_KNOB_PROBES = {("pymysql.connections.Connection", "keepalive"): _pymysql_socket,
                      ("kombu.connection.Connection", "keepalive_options"): _kombu_socket}
@@ -1317,6 +1326,8 @@ LOCAL_PROBES: dict[str, Callable[[Env, str], bool]] = {
     "redis.asyncio.client.Redis": _redis_is_local("redis.asyncio.client.Redis"),
     "pymysql.connections.Connection": _pymysql_is_local,
 }
+
+LOCAL_PROBES.update(drift_services.LOCAL_PROBES)
 
 LOCAL_ITEMS = [item for item in (*CLASSES, *FACTORIES) if item.local_kwargs]
 
@@ -1625,6 +1636,7 @@ GAP_PROBES: dict[str, Callable[[Env, float], float]] = {
 }
 
 GAP_PROBES.update(drift_web.GAP_PROBES)
+GAP_PROBES.update(drift_services.GAP_PROBES)
 
 #: Heartbeat knobs whose timing runs where Python cannot simulate it.
 GAP_UNPROBED = {

@@ -23,6 +23,7 @@ from unittest import mock
 
 import pytest
 
+import drift_services
 import drift_web
 from lintkit.bindings import Instance
 from lintkit.events import KnownCall
@@ -239,6 +240,8 @@ DEFAULT_HOST_PROBES: dict[str, Callable[[Env], str]] = {
         resolve("aiokafka.consumer.consumer.AIOKafkaConsumer")).parameters["bootstrap_servers"].default,
     **{name: stomp_support.default_host(name) for name in stomp_support.CLASSES},
 }
+
+DEFAULT_HOST_PROBES.update(drift_services.DEFAULT_HOST_PROBES)
 
 DEFAULT_HOST_ITEMS = [item for item in ADDRESS_ITEMS if item.address.default_host is not None]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from .. import fixed_behaviour, idle_close, knobs as K
+from ..file_sets_idle import file_sets_idle
 from ..keepalive_specs import spec_advice, spec_problem, spec_sets_idle
 from ..events import CallSite, KnownCall, MethodCall, Resolver
 from ..schema import Knob
@@ -82,7 +83,9 @@ class KeepaliveIdleDefault(Check):
     a NAT gateway sees. Where the library closes idle connections itself
     (librdkafka's `connections.max.idle.ms`), the advice is that setting,
     below the idle limit, and a call that sets it is not reported; else the
-    schema's `remedy` (botocore: the host's `net.ipv4.tcp_keepalive_time`).
+    schema's `remedy` (botocore: the host's `net.ipv4.tcp_keepalive_time`;
+    thrift: `TCP_KEEPIDLE` on `sock.handle` after `open()`, and a file that
+    sets the idle time on some socket is taken to have done so).
     A string value is read as librdkafka reads it (`"false"` is off).
 
     ## Why is this bad?
@@ -319,7 +322,8 @@ class KeepaliveIdleDefault(Check):
         if on_by.spec_names and (spec_sets_idle(at) or spec_problem(at, on_by)):
             return
         if explicit and on_by.remedy and not fixed_behaviour.settable_at_call(tuning):
-            self._report_no_idle_setting(target, on_by, at, knobs)
+            if not file_sets_idle(self.context, event.resolver):
+                self._report_no_idle_setting(target, on_by, at, knobs)
             return
         replacing = self._idle_left_default(call, target, tuning, event.resolver)
         if replacing is False or replacing is True and not explicit and not self.options.strict:

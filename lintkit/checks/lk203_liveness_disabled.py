@@ -103,6 +103,14 @@ class LivenessDisabled(Check):
     `"linux"` or `"mac"`, and only logs an error for `keepalive="linux"`,
     `keepalive=("Linux", 60, 10, 3)` or `keepalive=1`, leaving SO_KEEPALIVE off.
 
+    A knob that real code turns off deliberately (the schema's
+    `deliberate_off`) is reported only with `strict`: cassandra-driver's
+    `idle_heartbeat_interval=0`. The ecosystem check found it only where
+    the connections are busy for one task (cqlsh's COPY worker processes),
+    and its users turn it off when the heartbeat marks connections to a
+    slow node defunct; the better advice there is a longer
+    `idle_heartbeat_timeout`, which lintkit cannot judge.
+
     Only literal values count: `heartbeat=config.heartbeat` is not reported.
     A literal in a `**params` dict (`{"heartbeat": 0}`, `dict(heartbeat=0)`,
     `params.update(heartbeat=0)`, a `functools.partial(...)`'s keywords) is
@@ -172,7 +180,8 @@ class LivenessDisabled(Check):
     - `--schemas PATH` (CLI) / `--lintkit-schemas PATH` (flake8): the knobs of
       your own schemas (`[[class.knob]]` with `off` values) are checked too.
     - `strict` (`--strict`): also report short-lived connections, made and
-      closed within one function or `with` block.
+      closed within one function or `with` block, and knobs whose schema
+      marks turning them off as usually deliberate (`deliberate_off`).
     - `test-code-ignore` (default `["LK2"]`): not reported in test code.
 
     ## References
@@ -221,6 +230,8 @@ class LivenessDisabled(Check):
         off_knobs = [knob for knob in knobs if _is_off(value, knob) or coerced_off(value, knob)]
         if not off_knobs or any(done_by_hand(knob, self.context) for knob in off_knobs):
             return
+        if all(knob.deliberate_off for knob in off_knobs) and not self.options.strict:
+            return  # on real code, turning this one off is a choice made for its own reasons
         knob = off_knobs[0]
         applies = ""
         if len(off_knobs) < len(knobs) and all(k.versions for k in off_knobs):
@@ -230,7 +241,10 @@ class LivenessDisabled(Check):
         read_as = f" is read as {off_value(knob)!r} ({reason}) and" if reason else ""
         message = (f"{spelt.format(repr(value))}{read_as} turns the {knob.concept} off on {owner}{applies}: "
                    f"{self._advice(knob)}")
-        self.report(*at, message, self._fix(knob, value_node, at), _CONSEQUENCE[knob.concept])
+        explanation = _CONSEQUENCE[knob.concept]
+        if knob.deliberate_off:
+            explanation += f" Reported because strict is on: {knob.deliberate_off}."
+        self.report(*at, message, self._fix(knob, value_node, at), explanation)
 
     def _advice(self, knob: Knob) -> str:
         """What to write instead: a value under the maximum idle time, or the switch on."""

@@ -189,7 +189,9 @@ class IntervalAboveMaxIdle(Check):
             return
         unit = "ms" if knob.unit == "ms" else "s"
         shown = spelt.format(f"{node.id} ({_number(value)})" if isinstance(node, ast.Name) else _number(value))
-        if knob.gap != 1:
+        if knob.gap > 1:
+            gap = f" (after the last message, the first heartbeat may come only {knob.gap:g} intervals later)"
+        elif knob.gap != 1:
             gap = f" (it sends every {_fraction(knob.gap)} interval)"
         elif knob.unit == "ms":
             gap = " (the value is in milliseconds)"
