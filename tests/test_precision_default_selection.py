@@ -9,7 +9,8 @@ from lintkit.engine import Engine
 from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
 
-DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py"]
+DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py",
+                               "LK102/asyncpg_keywords.py"]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)

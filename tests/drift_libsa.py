@@ -1,0 +1,55 @@
+"""The entries of asyncpg, pyzmq and nats-py in the drift tests' tables: offline builders,
+factory calls, deferred-keyword probes. test_schema_drift.py merges them into its own tables.
+
+Each library is imported only when an entry runs, so a missing library fails only its own
+schema's tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+#: A DSN nothing listens at: nothing here connects.
+_DSN = "postgresql://db.example/app"
+
+
+def _resolve(qualname: str) -> Any:
+    module, _, name = qualname.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def _asyncpg_pool(env: Any, **kw: Any) -> Any:
+    """A pool that has made no connection yet (create_pool() connects only when awaited)."""
+    kw.setdefault("loop", env.event_loop)
+    return _resolve("asyncpg.pool.create_pool")(_DSN, **kw)
+
+
+def _asyncpg_connection(env: Any, **kw: Any) -> Any:
+    """An asyncpg Connection without a server: only connect() makes a real one."""
+    cls = _resolve("asyncpg.connection.Connection")
+    connection = cls.__new__(cls, **kw)
+    connection._aborted = True  # what __del__ reads (is_closed()) on a connection never opened
+    return connection
+
+
+BUILDERS: dict[str, Callable[..., Any]] = {
+    "asyncpg.connection.Connection": _asyncpg_connection,
+    "asyncpg.pool.Pool": _asyncpg_pool,
+}
+
+FACTORY_CALLS: dict[str, Callable[..., Any]] = {
+    "asyncpg.connection.connect": lambda env, **kw: _resolve("asyncpg.connection.connect")(_DSN, **kw),
+    "asyncpg.pool.create_pool": _asyncpg_pool,
+}
+
+NEEDS_SERVER: dict[str, str] = {
+    "asyncpg.connection.connect": "a coroutine that waits for the PostgreSQL handshake",
+}
+
+#: The step that makes the pool's first connection: connect(**connect_kwargs), which checks its
+#: keywords before any network I/O.
+DEFERRED_PROBES: dict[str, Callable[[Any], Any]] = {
+    "asyncpg.pool.Pool": lambda pool: pool._loop.run_until_complete(pool._get_new_connection()),
+    "asyncpg.pool.create_pool": lambda pool: pool._loop.run_until_complete(pool._get_new_connection()),
+}
