@@ -33,18 +33,33 @@ def _asyncpg_connection(env: Any, **kw: Any) -> Any:
     return connection
 
 
+def method_keywords(qualname: str, method: str) -> Callable[[], set[str]]:
+    """The keywords of a method (nats.connect(**options) awaits Client().connect(**options))."""
+    import inspect
+
+    return lambda: set(inspect.signature(getattr(_resolve(qualname), method)).parameters) - {"self"}
+
+
 BUILDERS: dict[str, Callable[..., Any]] = {
     "asyncpg.connection.Connection": _asyncpg_connection,
     "asyncpg.pool.Pool": _asyncpg_pool,
+    "nats.aio.client.Client": lambda env, **kw: _resolve("nats.aio.client.Client")(**kw),
 }
 
 FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "asyncpg.connection.connect": lambda env, **kw: _resolve("asyncpg.connection.connect")(_DSN, **kw),
     "asyncpg.pool.create_pool": _asyncpg_pool,
+    "nats.connect": lambda env, **kw: _resolve("nats.connect")("nats://nats.example:4222", **kw),
 }
 
 NEEDS_SERVER: dict[str, str] = {
     "asyncpg.connection.connect": "a coroutine that waits for the PostgreSQL handshake",
+    "nats.connect": "a coroutine that waits for the NATS server's INFO",
+}
+
+#: What the source reading cannot follow: nats.connect(**options) awaits Client().connect(**options).
+FORWARDS: dict[str, list] = {
+    "nats.connect": [method_keywords("nats.aio.client.Client", "connect")],
 }
 
 #: The step that makes the pool's first connection: connect(**connect_kwargs), which checks its

@@ -10,7 +10,8 @@ from lintkit.registry import load_schema_set
 from lintkit.runner import check_file
 
 DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py",
-                               "LK102/asyncpg_keywords.py"]
+                               "LK102/asyncpg_keywords.py", "LK102/nats_keywords.py",
+                               "LK101/nats_attributes.py"]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)

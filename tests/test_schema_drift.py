@@ -161,6 +161,7 @@ FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     "asyncpg.pool.Pool": ["asyncpg.connection.connect"],
     "asyncpg.pool.create_pool": ["asyncpg.pool.Pool"],
 }
+FORWARDS.update(drift_libsa.FORWARDS)
 
 #: C types without a signature: each schema keyword is tried on a real call instead.
 #: Judged by their signature and FORWARDS only: psycopg2's C type has none; RedisCluster.from_url
