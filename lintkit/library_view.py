@@ -221,6 +221,11 @@ ROUTINES = (types.FunctionType, types.BuiltinFunctionType, types.MethodDescripto
             functools.partialmethod, functools.singledispatchmethod)
 
 
+def _cython_function(value: Any) -> bool:
+    """A method compiled by Cython (pyzmq's `Socket.setsockopt`): its own type, no routine of `types`."""
+    return type(value).__name__ == "cython_function_or_method"
+
+
 def _writable(instance: Any, name: str) -> bool:
     """A C data descriptor: assign its own value back; AttributeError means read-only."""
     try:
@@ -267,7 +272,7 @@ def class_members(cls: type, instance: Any = _NO_INSTANCE) -> tuple[set[str], se
             if name.startswith("_") or name in seen:
                 continue
             seen.add(name)
-            if isinstance(value, ROUTINES):
+            if isinstance(value, ROUTINES) or _cython_function(value):
                 methods.add(name)
             elif isinstance(value, property):
                 if value.fset is not None:

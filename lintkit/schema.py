@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import copied_options
 from .name_history import NameRange, parse_history
 from .toml_cache import load_toml
 
@@ -268,6 +269,8 @@ class ClassSchema:
     #: out of lintkit's sight (Engine.IO ping packets over a websocket): LK204 reports the
     #: class without its knob only with `strict`.
     protocol_heartbeats: str | None = None
+    #: Options copied when a method makes something (pyzmq's connect()/bind()): LK207.
+    options_copied_by: Any = None
     library: str = ""
     origin: str = ""
 
@@ -342,6 +345,7 @@ _CLASS_KEYS = {
     "history", "method_kwargs",
     "protocol_heartbeats",
     "names_case_insensitive",
+    "options_copied_by",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -765,6 +769,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
                                   {"unknown_kwargs": KWARG_POLICIES, "unknown_attributes": ATTRIBUTE_POLICIES}),
             method_kwargs=_method_kwargs(r),
             protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
+            options_copied_by=copied_options.parse(r),
             library=lib_name,
             origin=origin,
         ))

@@ -40,16 +40,46 @@ def method_keywords(qualname: str, method: str) -> Callable[[], set[str]]:
     return lambda: set(inspect.signature(getattr(_resolve(qualname), method)).parameters) - {"self"}
 
 
+def _zmq_context(qualname: str) -> Callable[..., Any]:
+    def build(env: Any, **kw: Any) -> Any:
+        return env.close_later(_resolve(qualname)(**kw), "term")
+    return build
+
+
+def _zmq_socket(context: str) -> Callable[..., Any]:
+    """A socket of a fresh context (no endpoint: nothing connects)."""
+    def build(env: Any, **kw: Any) -> Any:
+        import zmq
+
+        ctx = env.close_later(_resolve(context)(), "term")
+        return env.close_later(ctx.socket(zmq.DEALER, **kw), "close")
+    return build
+
+
+def _zmq_instance(qualname: str) -> Callable[..., Any]:
+    def call(env: Any, **kw: Any) -> Any:
+        return env.close_later(_resolve(qualname)(**kw), "term")
+    return call
+
+
 BUILDERS: dict[str, Callable[..., Any]] = {
     "asyncpg.connection.Connection": _asyncpg_connection,
     "asyncpg.pool.Pool": _asyncpg_pool,
     "nats.aio.client.Client": lambda env, **kw: _resolve("nats.aio.client.Client")(**kw),
+    "zmq.sugar.context.Context": _zmq_context("zmq.sugar.context.Context"),
+    "zmq.asyncio.Context": _zmq_context("zmq.asyncio.Context"),
+    "zmq.sugar.socket.Socket": _zmq_socket("zmq.sugar.context.Context"),
+    "zmq.asyncio.Socket": _zmq_socket("zmq.asyncio.Context"),
 }
 
 FACTORY_CALLS: dict[str, Callable[..., Any]] = {
     "asyncpg.connection.connect": lambda env, **kw: _resolve("asyncpg.connection.connect")(_DSN, **kw),
     "asyncpg.pool.create_pool": _asyncpg_pool,
     "nats.connect": lambda env, **kw: _resolve("nats.connect")("nats://nats.example:4222", **kw),
+    "zmq.sugar.context.Context.socket": _zmq_socket("zmq.sugar.context.Context"),
+    "zmq.asyncio.Context.socket": _zmq_socket("zmq.asyncio.Context"),
+    "zmq.sugar.context.Context.instance": _zmq_instance("zmq.sugar.context.Context.instance"),
+    "zmq.asyncio.Context.instance": _zmq_instance("zmq.asyncio.Context.instance"),
 }
 
 NEEDS_SERVER: dict[str, str] = {

@@ -11,7 +11,7 @@ from lintkit.runner import check_file
 
 DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py",
                                "LK102/asyncpg_keywords.py", "LK102/nats_keywords.py",
-                               "LK101/nats_attributes.py"]
+                               "LK101/nats_attributes.py", "LK207/zmq_after_connect.py"]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)
