@@ -180,12 +180,10 @@ class OptionAfterConnect(Check):
 
     def _report_setting(self, setting: _Setting, copy: _Copy, copied: CopiedOptions, instance: Instance) -> None:
         call = f"{ast.unparse(copy.call.func)}()"
-        made = {"socket": "the socket it made", "connect": "that connection"}.get(copy.method,
-                                                                                   "the connections it accepts")
-        message = (f"{setting.option} is set after {call} on line {copy.call.lineno}, too late for {made}: "
-                   f"set it before {call}")
-        explanation = (f"{copied.effect}. So {setting.option} set here does nothing for {made} "
-                       f"(this {instance.display_name}'s {copy.method}() on line {copy.call.lineno}).")
+        message = (f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied "
+                   f"the options: set it before {call}")
+        explanation = (f"{copied.effect}. So {setting.option} set here does nothing for what this "
+                       f"{instance.display_name}'s {copy.method}() on line {copy.call.lineno} made.")
         self.report(*setting.span, message, None, explanation)
 
     def _comes_before(self, first: ast.stmt, second: ast.stmt) -> bool:
