@@ -176,12 +176,18 @@ class OptionAfterConnect(Check):
                 after = [c for c in copies if self._comes_before(setting.statement, c.statement)]
                 if not before or after or all(_local_endpoint(c.call) for c in before):
                     continue
-                self._report_setting(setting, before[-1], copied, instance)
+                earlier = next((s for s, _, _ in settings if s.option == setting.option
+                                and self._comes_before(s.statement, before[-1].statement)), None)
+                self._report_setting(setting, before[-1], copied, instance, earlier)
 
-    def _report_setting(self, setting: _Setting, copy: _Copy, copied: CopiedOptions, instance: Instance) -> None:
+    def _report_setting(self, setting: _Setting, copy: _Copy, copied: CopiedOptions, instance: Instance,
+                        earlier: _Setting | None) -> None:
         call = f"{ast.unparse(copy.call.func)}()"
-        message = (f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied "
-                   f"the options: set it before {call}")
+        message = f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied the options"
+        if earlier is not None:  # set before the call too (LAVA: a loop meant to configure another socket)
+            message += f" (line {earlier.span[0]} set it before): this does nothing; was another object meant?"
+        else:
+            message += f": set it before {call}"
         explanation = (f"{copied.effect}. So {setting.option} set here does nothing for what this "
                        f"{instance.display_name}'s {copy.method}() on line {copy.call.lineno} made.")
         self.report(*setting.span, message, None, explanation)
