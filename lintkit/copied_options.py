@@ -49,7 +49,8 @@ def parse(r) -> CopiedOptions | None:
             table.fail(table.key(name), "is required: a non-empty list of strings")
     for name in (*calls, *setters):
         if name not in methods:
-            table.fail(table.key("calls" if name in calls else "setters"), f"'{name}' must be one of the class's methods")
+            table.fail(table.key("calls" if name in calls else "setters"),
+                       f"'{name}' must be one of the class's methods")
     effect = table.str("effect", required=True) or ""
     if not effect.strip():
         table.fail(table.key("effect"), "must say what the library does, not be empty")

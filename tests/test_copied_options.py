@@ -64,5 +64,6 @@ def test_lk207_reads_a_user_schema(tmp_path: Path) -> None:
     result = check_file(Engine(schemas), str(code))
     assert [(f.line, f.col, f.code) for f in result.findings] == [(6, 22, "LK207"), (7, 12, "LK207")]
     assert result.findings[0].message.startswith(
-        "PING_MS is set after channel.open() on line 5, which has already copied the options: set it before channel.open()")
+        "PING_MS is set after channel.open() on line 5, which has already copied the options: "
+        "set it before channel.open()")
 

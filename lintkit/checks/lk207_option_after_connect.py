@@ -183,7 +183,8 @@ class OptionAfterConnect(Check):
     def _report_setting(self, setting: _Setting, copy: _Copy, copied: CopiedOptions, instance: Instance,
                         earlier: _Setting | None) -> None:
         call = f"{ast.unparse(copy.call.func)}()"
-        message = f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied the options"
+        message = (f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied "
+                   f"the options")
         if earlier is not None:  # set before the call too (LAVA: a loop meant to configure another socket)
             message += f" (line {earlier.span[0]} set it before): this does nothing; was another object meant?"
         else:
@@ -198,7 +199,7 @@ class OptionAfterConnect(Check):
         parents = self.context.parents
         holders = [first]
         current = parents.of(first)
-        while isinstance(current, _RUNS_BODY) and first_in_body(current, holders[-1]):
+        while isinstance(current, _RUNS_BODY) and _in_body(current, holders[-1]):
             holders.append(current)
             current = parents.of(current)
         ancestors = []
@@ -216,7 +217,7 @@ class OptionAfterConnect(Check):
         return False
 
 
-def first_in_body(compound: ast.stmt, child: ast.stmt) -> bool:
+def _in_body(compound: ast.stmt, child: ast.stmt) -> bool:
     """Whether `child` is in the part of `compound` that runs when control reaches it (a `try`'s
     body, not its handlers; a loop's body, not its `else`)."""
     return any(child is statement for statement in compound.body)
@@ -226,7 +227,7 @@ def _block_of(parent: ast.AST | None, statement: ast.stmt) -> list[ast.stmt] | N
     """The statement list of `parent` that holds `statement`."""
     if parent is None:
         return None
-    for field in ("body", "orelse", "finalbody", "handlers"):
+    for field in ("body", "orelse", "finalbody"):
         block = getattr(parent, field, None)
         if isinstance(block, list) and any(statement is item for item in block):
             return block
