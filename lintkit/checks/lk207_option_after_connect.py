@@ -183,12 +183,12 @@ class OptionAfterConnect(Check):
     def _report_setting(self, setting: _Setting, copy: _Copy, copied: CopiedOptions, instance: Instance,
                         earlier: _Setting | None) -> None:
         call = f"{ast.unparse(copy.call.func)}()"
-        message = (f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied "
-                   f"the options")
-        if earlier is not None:  # set before the call too (LAVA: a loop meant to configure another socket)
-            message += f" (line {earlier.span[0]} set it before): this does nothing; was another object meant?"
+        if earlier is not None:  # set before the call too (a loop meant to configure another socket)
+            message = (f"{setting.option} set again after {call} (line {copy.call.lineno}) does nothing: line "
+                       f"{earlier.span[0]} set it before; was another object meant?")
         else:
-            message += f": set it before {call}"
+            message = (f"{setting.option} is set after {call} on line {copy.call.lineno}, which has already copied "
+                       f"the options: set it before {call}")
         explanation = (f"{copied.effect}. So {setting.option} set here does nothing for what this "
                        f"{instance.display_name}'s {copy.method}() on line {copy.call.lineno} made.")
         self.report(*setting.span, message, None, explanation)
