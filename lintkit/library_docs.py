@@ -76,6 +76,8 @@ def item_rules(schemas: SchemaSet, item: ClassSchema | FactorySchema) -> list[st
         rules.append("LK104")
     if isinstance(item, ClassSchema):
         rules += [rule for owner in schemas.mro(item) for knob in owner.knobs for rule in knob_rules(knob)]
+        if any(owner.options_copied_by for owner in schemas.mro(item)):
+            rules.append("LK207")
     return sorted(set(rules))
 
 
@@ -166,8 +168,15 @@ def render_library(schemas: SchemaSet, lib: LibrarySchema, continued: bool = Fal
             lines.append(f"| {_code(cls.display_name)} | {knob.concept} | {_setters(knob)} | "
                          f"{KNOB_UNITS.get(knob.unit, knob.unit)} | {_value(knob.default)} | {off} | "
                          f"{_cell(_knob_extra(knob))} | {_rules(knob_rules(knob))} |")
-    else:
-        lines += ["", "No liveness knobs: lintkit checks the names only."]
+    copied = [cls for cls in lib.classes if cls.options_copied_by]
+    for cls in copied:
+        options = cls.options_copied_by
+        lines += ["", f"`{cls.display_name}`: {', '.join(map(_code, sorted(options.options)))} set after "
+                      f"{', '.join(f'`{call}()`' for call in sorted(options.calls))} on the same object do not "
+                      f"apply to what that call made ({_cell(options.effect)}): [LK207](rules/LK207.md)."]
+    if not knobs:
+        lines += ["", "No liveness knobs" + (": the LK2xx rules read only the option order above." if copied
+                                             else ": lintkit checks the names only.")]
     from .version_ranges import describe, ranges_of
 
     ranged = ranges_of(lib)

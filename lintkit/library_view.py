@@ -253,6 +253,22 @@ def instances_have_dict(cls: type) -> bool:
     return any("__dict__" in vars(klass) for klass in cls.__mro__)
 
 
+def setattr_refuses(cls: type) -> bool:
+    """Whether a `__setattr__` of the class or a base raises AttributeError (pyzmq's
+    AttributeSetter: a name that is no socket option raises "Socket has no such option")."""
+    for klass in cls.__mro__[:-1]:
+        method = vars(klass).get("__setattr__")
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(method))) if method is not None else None
+        except (OSError, TypeError, SyntaxError):
+            continue
+        if tree is not None and any(isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                                    and isinstance(node.exc.func, ast.Name) and node.exc.func.id == "AttributeError"
+                                    for node in ast.walk(tree)):
+            return True
+    return False
+
+
 def class_members(cls: type, instance: Any = _NO_INSTANCE) -> tuple[set[str], set[str]]:
     """Public names that may be assigned on an instance, and public methods.
 

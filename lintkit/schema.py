@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import copied_options
 from .name_history import NameRange, parse_history
 from .schema_cache import cached_schema
 from .toml_cache import load_toml
@@ -280,6 +281,8 @@ class ClassSchema:
     #: out of lintkit's sight (Engine.IO ping packets over a websocket): LK204 reports the
     #: class without its knob only with `strict`.
     protocol_heartbeats: str | None = None
+    #: Options copied when a method makes something (pyzmq's connect()/bind()): LK207.
+    options_copied_by: Any = None
     library: str = ""
     origin: str = ""
 
@@ -357,6 +360,7 @@ _CLASS_KEYS = {
     "unknown_settings_keys",
     "protocol_heartbeats",
     "names_case_insensitive",
+    "options_copied_by",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -793,6 +797,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
                                    "unknown_settings_keys": SETTINGS_KEY_POLICIES}),
             method_kwargs=_method_kwargs(r),
             protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
+            options_copied_by=copied_options.parse(r),
             library=lib_name,
             origin=origin,
         ))

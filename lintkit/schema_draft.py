@@ -502,13 +502,17 @@ def _class_draft(cls: type, qualname: str, names: list[str], drafted: dict[int, 
         attributes -= base_attributes
         methods -= base_methods
     keywords = keywords_of(qualname)
-    raises = not view.instances_have_dict(cls)
+    no_dict = not view.instances_have_dict(cls)
+    refused = not no_dict and view.setattr_refuses(cls)
+    raises = no_dict or refused
     draft = ClassDraft(
         name=qualname, aliases=[n for n in names if n != qualname], bases=[drafted[id(b)] for b in bases],
         attributes=attributes, methods=methods, unknown_attributes="raises" if raises else "silent",
         keywords=keywords)
-    if raises:
+    if no_dict:
         draft.notes.append("instances have no __dict__ (__slots__ or a C type): an unknown attribute raises")
+    if refused:
+        draft.notes.append("its __setattr__ raises AttributeError: an unknown attribute raises (check which names)")
     slots = view.public_slots(cls)
     if slots:
         draft.notes.append(f"public __slots__: {', '.join(sorted(slots))}")

@@ -243,7 +243,7 @@ def test_select_extend_select_ignore_merge_with_prefix_semantics() -> None:
     assert enabled(Settings(select=("LK1",), ignore=("LK102",)), "a.py") == {"LK101", "LK103", "LK104", "LK105"}
     assert enabled(Settings(select=("LK101",), ignore=("LK1",)), "a.py") == {"LK101"}  # more specific wins
     assert enabled(Settings(select=("LK101",), extend_select=("LK2",)), "a.py") == {
-        "LK101", "LK201", "LK202", "LK203", "LK204", "LK205", "LK206"}
+        "LK101", "LK201", "LK202", "LK203", "LK204", "LK205", "LK206", "LK207"}
 
 
 def test_per_file_ignores_match_relative_to_root(tmp_path: Path) -> None:

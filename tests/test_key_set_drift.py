@@ -180,7 +180,9 @@ def test_asyncpg_keys_are_its_signature_and_the_dialect_pops() -> None:
 
     popped = set(_kw_pops(inspect.getsource(AsyncAdapt_asyncpg_dbapi.connect)))
     assert popped == {"async_creator_fn", "prepared_statement_cache_size", "prepared_statement_name_func"}
-    assert key_set("asyncpg.connect()").keys == set(inspect.signature(asyncpg.connect).parameters) | popped
+    ks = key_set("asyncpg.connect()")
+    assert set(ks.keys) == popped and ks.keys_of == ("asyncpg.connection.connect",)  # one list: rules/asyncpg.toml
+    assert known_keys(SCHEMAS, ks) == set(inspect.signature(asyncpg.connect).parameters) | popped
 
 
 def test_psycopg_async_creator_is_popped() -> None:

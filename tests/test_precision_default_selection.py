@@ -20,6 +20,8 @@ DEFAULT_SELECTION_FIXTURES += [
     "LK203/websockets_legacy_pings.py", "LK205/websockets_legacy_pings.py", "LK101/thrift_attributes.py",
     "LK102/thrift_keywords.py", "LK202/thrift_keepalive.py", "LK202/thrift_keepalive_tuned.py",
 ]
+DEFAULT_SELECTION_FIXTURES += ["LK102/asyncpg_keywords.py", "LK102/nats_keywords.py",
+                               "LK101/nats_attributes.py", "LK207/zmq_after_connect.py"]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)

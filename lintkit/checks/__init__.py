@@ -14,10 +14,12 @@ from .lk203_liveness_disabled import LivenessDisabled
 from .lk204_no_liveness_by_default import NoLivenessByDefault
 from .lk205_interval_above_max_idle import IntervalAboveMaxIdle
 from .lk206_socket_option_level import SocketOptionWrongLevel
+from .lk207_option_after_connect import OptionAfterConnect
 
 ALL_CHECKS: tuple[type[Check], ...] = (UnknownAttribute, UnknownKeyword, UnknownOptionKey, IgnoredKeyword,
                                        NameNotInVersion,
                                        SocketWithoutKeepalive,
                                        KeepaliveIdleDefault, LivenessDisabled, NoLivenessByDefault,
-                                       IntervalAboveMaxIdle, SocketOptionWrongLevel)
+                                       IntervalAboveMaxIdle, SocketOptionWrongLevel,
+                                       OptionAfterConnect)
 CHECKS_BY_CODE: dict[str, type[Check]] = {check.code: check for check in ALL_CHECKS}
