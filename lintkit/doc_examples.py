@@ -260,7 +260,7 @@ def _rest_pieces(lines: list[str]) -> list[Piece]:
         content = [i for i in range(start, end) if lines[i].strip()]
         if language in PYTHON_LANGUAGES and content:
             width = min(_indentation(lines[i]) for i in content)
-            for piece in _code_pieces(lines, start, end, width, language == "pycon"):
+            for piece in _code_pieces(lines, start, content[-1] + 1, width, language == "pycon"):
                 pieces.append((piece[0][0], piece))
     # Doctest blocks: `>>>` examples outside the code directives.
     runs: list[tuple[int, int]] = []

@@ -1,0 +1,240 @@
+"""Code in documentation: docstring examples, Markdown and reST code blocks (lintkit.doc_examples).
+
+The docstring fixture (tests/fixtures/doc_examples/docstrings.py) runs through the engine, the CLI and
+the real flake8 in test_fixtures.py; here: Markdown and reST at exact positions, the configuration
+keys through every front end, the LK2xx policy, noqa, fixes and the prefilter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lintkit.context import RuleOptions
+from lintkit.doc_examples import document_pieces, prompt_examples
+from lintkit.engine import Engine
+from lintkit.fixer import fix_source
+from lintkit.registry import load_schema_set
+
+ROOT = Path(__file__).parent.parent
+DOCSTRING_FIXTURE = ROOT / "tests" / "fixtures" / "doc_examples" / "docstrings.py"
+
+MARKDOWN = textwrap.dedent('''\
+    # Connecting
+
+    ```python
+    import redis
+    r = redis.Redis(host="cache",
+                    socket_keepaliv=True)
+    ```
+
+    The client of the block above is known in the next one:
+
+    ```pycon
+    >>> r.conection_pool = None
+    >>> from kombu import Connection
+    >>> Connection("amqp://", hearbeat=1)  # noqa: LK102
+    >>> Connection("amqp://", transport_optoins={})
+    <Connection: amqp://...>
+    ```
+
+    1. In a list item:
+
+       ~~~py
+       conn = Connection("amqp://",
+                         heartbeat=0)
+       conn.heartbeet = 5
+       ~~~
+
+    ```python
+    r = redis.Redis(  # a fragment that does not parse: skipped
+    ```
+
+    ```js
+    Connection("amqp://", hearbeat=1)
+    ```
+    ''')
+
+REST = textwrap.dedent('''\
+    Guide
+    =====
+
+    .. code-block:: python
+       :caption: connecting
+
+       import redis
+       r = redis.Redis(socket_keepaliv=True)
+
+    A doctest block::
+
+        >>> from kombu import Connection
+        >>> c = Connection("amqp://")
+        >>> c.hearbeat = 1
+
+    .. code-block:: text
+
+       Connection("amqp://", hearbeat=1)
+
+    Literal, no language::
+
+        Connection("amqp://", hearbeat=1)
+
+    .. testcode::
+
+       Connection("amqp://", connect_timout=1)
+    ''')
+
+
+def engine(**options) -> Engine:
+    return Engine(load_schema_set(()), options=RuleOptions(**options))
+
+
+def positions(findings) -> list[tuple[int, int, str]]:
+    return [(f.line, f.col + 1, f.code) for f in findings]
+
+
+def lintkit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lintkit", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flake8", "--select", "LK", "--no-show-source", *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def test_prompts_continuations_and_output() -> None:
+    lines = ["text", "  >>> a = (1,", "  ...      2)", "  (1, 2)", "  >>>", "  >>>x", "  ... orphan"]
+    assert prompt_examples(lines, 10) == [[(11, 6, "a = (1,"), (12, 6, "     2)")], [(14, 6, "")]]
+
+
+def test_markdown_pieces() -> None:
+    pieces = document_pieces(MARKDOWN, "README.md")
+    assert [piece[0][:2] for piece in pieces] == [(4, 0), (12, 4), (13, 4), (14, 4), (15, 4), (22, 3), (28, 0)]
+    assert pieces[5] == [(22, 3, 'conn = Connection("amqp://",'), (23, 3, "                  heartbeat=0)"),
+                         (24, 3, "conn.heartbeet = 5")]
+
+
+def test_rest_pieces() -> None:
+    pieces = document_pieces(REST, "guide.rst")
+    assert pieces == [[(7, 3, "import redis"), (8, 3, "r = redis.Redis(socket_keepaliv=True)")],
+                      [(12, 8, "from kombu import Connection")], [(13, 8, 'c = Connection("amqp://")')],
+                      [(14, 8, "c.hearbeat = 1")], [(26, 3, 'Connection("amqp://", connect_timout=1)')]]
+
+
+# --------------------------------------------------------------------------- Markdown and reST
+
+
+def test_markdown_findings_at_their_places() -> None:
+    result = engine().check_text(MARKDOWN, "README.md", honour_noqa=True)
+    assert result.error is None
+    # Line 14's noqa holds; 24 is reported (a block in a list item, fence indentation removed);
+    # heartbeat=0 (LK203) is not: documentation code is judged like test code.
+    assert positions(result.findings) == [(6, 17, "LK102"), (12, 7, "LK101"), (15, 27, "LK102"), (24, 9, "LK101")]
+    assert all(f.fix is None for f in result.findings)
+
+
+def test_rest_findings_at_their_places() -> None:
+    result = engine().check_text(REST, "docs/guide.rst", honour_noqa=True)
+    assert positions(result.findings) == [(8, 20, "LK102"), (14, 11, "LK101"), (26, 26, "LK102")]
+
+
+def test_cli_checks_a_named_markdown_file_and_walks_only_included_ones(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text(MARKDOWN)
+    (tmp_path / "docs" / "guide.rst").write_text(REST)
+    named = lintkit("check", "--isolated", "docs/guide.md", cwd=tmp_path)
+    assert named.returncode == 1
+    assert named.stdout.splitlines()[0] == ("docs/guide.md:6:17: LK102 'socket_keepaliv' is not a keyword "
+                                            "argument of redis.Redis; did you mean 'socket_keepalive'?")
+    assert [line.split(" ")[0] for line in named.stdout.splitlines()] == [
+        "docs/guide.md:6:17:", "docs/guide.md:12:7:", "docs/guide.md:15:27:", "docs/guide.md:24:9:"]
+    # Walking a directory: only *.py, unless extend-include names more.
+    walked = lintkit("check", "--isolated", ".", cwd=tmp_path)
+    assert walked.stdout == "" and "no Python files found" in walked.stderr
+    flag = lintkit("check", "--isolated", "--extend-include", "docs/*.rst", ".", cwd=tmp_path)
+    assert [line.split(" ")[0] for line in flag.stdout.splitlines()] == [
+        "./docs/guide.rst:8:20:", "./docs/guide.rst:14:11:", "./docs/guide.rst:26:26:"]
+    (tmp_path / "pyproject.toml").write_text('[tool.lintkit]\nextend-include = ["docs/**/*.md"]\n')
+    configured = lintkit("check", ".", cwd=tmp_path)
+    assert [line.split(" ")[0] for line in configured.stdout.splitlines()] == [
+        "./docs/guide.md:6:17:", "./docs/guide.md:12:7:", "./docs/guide.md:15:27:", "./docs/guide.md:24:9:"]
+
+
+def test_fix_leaves_markdown_alone(tmp_path: Path) -> None:
+    path = tmp_path / "README.md"
+    path.write_text(MARKDOWN)
+    completed = lintkit("fix", "--isolated", "README.md", cwd=tmp_path)
+    assert completed.returncode == 1 and path.read_text() == MARKDOWN
+    assert "[*]" not in completed.stdout and "Fixed" not in completed.stderr
+
+
+# --------------------------------------------------------------------------- docstrings
+
+
+def test_docstring_lk2_rules_when_test_code_ignore_is_empty() -> None:
+    text = DOCSTRING_FIXTURE.read_text()
+    default = positions(engine().check_text(text, "app.py").findings)
+    everything = positions(engine(test_code_ignore=()).check_text(text, "app.py").findings)
+    assert sorted(set(everything) - set(default)) == [(27, 46, "LK203"), (28, 15, "LK201")]
+
+
+def test_doctests_off_in_the_engine() -> None:
+    assert engine(doctests=False).check_text(DOCSTRING_FIXTURE.read_text(), "app.py").findings == []
+
+
+def test_fix_applies_nothing_in_docstrings() -> None:
+    data = DOCSTRING_FIXTURE.read_bytes()
+    outcome = fix_source(engine(), data, "app.py")
+    assert outcome.error is None and outcome.new_bytes is None and outcome.remaining
+    assert all(f.fix is None for f in outcome.remaining)
+
+
+def test_module_imports_reach_the_examples_but_not_the_other_way() -> None:
+    text = textwrap.dedent('''\
+        """
+        >>> Connection("amqp://", hearbeat=1)
+        """
+        from kombu import Connection
+        ''')
+    assert positions(engine().check_text(text, "app.py").findings) == [(2, 27, "LK102")]
+    # An example's import binds nothing in the module's own code.
+    text = '"""\n>>> from kombu import Connection\n"""\nConnection("amqp://", hearbeat=1)\n'
+    assert engine().check_text(text, "app.py").findings == []
+
+
+def test_prefilter_sees_imports_in_examples_only() -> None:
+    wants = engine().wants
+    assert wants('"""\n    >>> from kombu import Connection\n"""\n')
+    assert wants('"""\n    >>> import redis\n    >>> redis.Redis()\n"""\n'.encode())
+    assert not wants('"""\n    >>> import redis\n"""\n')  # a plain import and no class named
+    assert not wants('"""\n    >>> from collections import OrderedDict\n    >>> x = 1\n"""\n')
+    assert not wants("import os\n'>>> kombu'\n")
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_bytes(DOCSTRING_FIXTURE.read_bytes())
+    return tmp_path
+
+
+def test_doctests_key_in_cli_and_flake8(project: Path) -> None:
+    expected = DOCSTRING_FIXTURE.with_suffix(".expected").read_text().splitlines()
+    cli = lintkit("check", "app.py", cwd=project).stdout.splitlines()
+    assert [line.replace(" [*]", "") for line in cli] == [f"app.py:{line}" for line in expected]
+    assert flake8("app.py", cwd=project).stdout.splitlines() == [f"app.py:{line}" for line in expected]
+    (project / "pyproject.toml").write_text("[tool.lintkit]\ndoctests = false\n")
+    assert lintkit("check", "app.py", cwd=project).stdout == ""
+    assert flake8("app.py", cwd=project).stdout == ""
+    assert lintkit("check", "--doctests", "app.py", cwd=project).stdout.splitlines() == cli
+    (project / "pyproject.toml").write_text("[tool.lintkit]\ndoctests = true\n")
+    assert lintkit("check", "--no-doctests", "app.py", cwd=project).stdout == ""
+    assert flake8("--lintkit-doctests", "app.py", cwd=project).stdout.splitlines() == [
+        f"app.py:{line}" for line in expected]
+    (project / "pyproject.toml").write_text("[tool.lintkit]\ndoctests = 0\n")
+    assert "doctests: expected true or false" in lintkit("check", "app.py", cwd=project).stderr
