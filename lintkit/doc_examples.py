@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .source import split_lines
-from .syntax import TreeIndex
 
 #: File suffixes read as documentation when a run is given them.
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -152,12 +152,13 @@ def _code_after_prompt(line: str, indent: int, number: int) -> tuple[int, int, s
 # --------------------------------------------------------------------------- docstrings
 
 
-def docstring_pieces(tree: ast.Module, nodes: TreeIndex, lines: list[str]) -> list[list[Piece]]:
-    """The examples of each docstring (module, classes, functions) that has any, in file order."""
-    owners = [tree, *nodes.of_type(ast.ClassDef), *nodes.of_type(ast.FunctionDef),
-              *nodes.of_type(ast.AsyncFunctionDef)]
+def docstring_pieces(tree: ast.Module, lines: list[str]) -> list[list[Piece]]:
+    """The examples of each docstring (module, classes, functions) that has any, in file order.
+
+    Only statements whose lines hold a `>>>` are looked into (no walk of the whole tree)."""
+    prompts = [number for number, line in enumerate(lines, 1) if ">>>" in line]
     found = []
-    for owner in owners:
+    for owner in _owners_around(tree, prompts):
         literal = _docstring(owner)
         if literal is None or ">>>" not in literal.value.value:
             continue
@@ -165,6 +166,24 @@ def docstring_pieces(tree: ast.Module, nodes: TreeIndex, lines: list[str]) -> li
         if examples:
             found.append((literal.lineno, examples))
     return [examples for _, examples in sorted(found, key=lambda item: item[0])]
+
+
+def _owners_around(tree: ast.Module, prompts: list[int]) -> list[ast.AST]:
+    """The module, and the classes and functions whose lines hold one of the `prompts` lines."""
+    owners: list[ast.AST] = [tree]
+    pending = list(tree.body)
+    while pending:
+        statement = pending.pop()
+        at = bisect_left(prompts, statement.lineno)
+        if at == len(prompts) or prompts[at] > (statement.end_lineno or statement.lineno):
+            continue
+        if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            owners.append(statement)
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, name, None)
+            if isinstance(children, list):
+                pending.extend(child for child in children if hasattr(child, "lineno"))
+    return owners
 
 
 def _docstring(owner: ast.AST) -> ast.Expr | None:

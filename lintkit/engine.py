@@ -169,7 +169,7 @@ class Engine:
         """Each docstring's examples as one block, after the module's imports (doctest's globals).
         `# noqa` is left to the caller: an example's comment applies to its docstring as flake8
         applies it to any multi-line string (the whole string is one logical line)."""
-        examples = docstring_pieces(context.tree, context.parents.tree_index, context.lines)
+        examples = docstring_pieces(context.tree, context.lines)
         imports = module_imports(context.tree) if examples else []
         return [finding for pieces in examples
                 for finding in self._block_findings(pieces, imports, context.filename, honour_noqa=False)]
