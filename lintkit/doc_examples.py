@@ -19,13 +19,15 @@ What is read (docs/usage.md, "Code in documentation", says the same):
 - Markdown (`.md`, `.markdown`): fenced blocks whose info string is `python`,
   `py`, `python3`, `py3` or `pycon`.
 - reStructuredText (`.rst`): the contents of `.. code-block::`, `.. code::` and
-  `.. sourcecode::` directives naming one of those languages, and `>>>` examples
-  anywhere else (doctest blocks).  Plain `::` literal blocks name no language and
+  `.. sourcecode::` directives naming one of those languages, of Sphinx's
+  `.. testcode::` and `.. doctest::`, and `>>>` examples anywhere else (doctest blocks).  Plain `::` literal blocks name no language and
   are not read.
-- All the code of one Markdown or reST file is one block, in document order (a
-  client made in one block is configured in the next, as doctest runs a text file).
-  A block written with prompts (`pycon`, or a `python` block whose first line is
-  a `>>>` example) contributes its examples only.
+- Each Python code block of a Markdown or reST file is a block of its own: sections
+  of a document often show different set-ups (a Redis broker here, a Sentinel one
+  there), so nothing is carried from one code block to the next.  The `>>>`
+  examples of the file (`pycon` blocks, a `python` block whose first line is a
+  `>>>` example, reST doctest blocks) are one block in document order, as
+  `doctest` runs a text file as one session.
 
 A piece that does not parse on its own (a fragment, `...` for elided code) is
 left out silently; the rest of the block is still checked.
@@ -231,16 +233,18 @@ def module_imports(tree: ast.Module) -> list[str]:
 # --------------------------------------------------------------------------- Markdown and reST
 
 
-def document_pieces(text: str, filename: str) -> list[Piece]:
-    """The code of a Markdown or reST file, piece by piece in document order."""
+def document_blocks(text: str, filename: str) -> list[list[Piece]]:
+    """The code of a Markdown or reST file: one list of pieces per code block, and one for all
+    the `>>>` examples of the file (in document order)."""
     lines = split_lines(text)
-    if filename.lower().endswith(MARKDOWN_SUFFIXES):
-        return _markdown_pieces(lines)
-    return _rest_pieces(lines)
+    found = _markdown_pieces(lines) if filename.lower().endswith(MARKDOWN_SUFFIXES) else _rest_pieces(lines)
+    session = [piece for prompted, piece in found if prompted]
+    return [[piece] for prompted, piece in found if not prompted] + ([session] if session else [])
 
 
-def _markdown_pieces(lines: list[str]) -> list[Piece]:
-    pieces: list[Piece] = []
+def _markdown_pieces(lines: list[str]) -> list[tuple[bool, Piece]]:
+    """(written with prompts, piece) in document order."""
+    pieces: list[tuple[bool, Piece]] = []
     index = 0
     while index < len(lines):
         match = _FENCE.match(lines[index])
@@ -259,8 +263,9 @@ def _markdown_pieces(lines: list[str]) -> list[Piece]:
     return pieces
 
 
-def _rest_pieces(lines: list[str]) -> list[Piece]:
-    pieces: list[tuple[int, Piece]] = []
+def _rest_pieces(lines: list[str]) -> list[tuple[bool, Piece]]:
+    """(written with prompts, piece) in document order."""
+    pieces: list[tuple[bool, Piece]] = []
     covered = [False] * len(lines)
     for index, line in enumerate(lines):
         match = _DIRECTIVE.match(line.rstrip("\r\n"))
@@ -279,8 +284,7 @@ def _rest_pieces(lines: list[str]) -> list[Piece]:
         content = [i for i in range(start, end) if lines[i].strip()]
         if language in PYTHON_LANGUAGES and content:
             width = min(_indentation(lines[i]) for i in content)
-            for piece in _code_pieces(lines, start, content[-1] + 1, width, language == "pycon"):
-                pieces.append((piece[0][0], piece))
+            pieces.extend(_code_pieces(lines, start, content[-1] + 1, width, language == "pycon"))
     # Doctest blocks: `>>>` examples outside the code directives.
     runs: list[tuple[int, int]] = []
     for index, inside in enumerate(covered):
@@ -289,25 +293,24 @@ def _rest_pieces(lines: list[str]) -> list[Piece]:
         elif not inside:
             runs[-1] = (runs[-1][0], index + 1)
     for start, end in runs:
-        for example in prompt_examples(lines, 1, start, end):
-            pieces.append((example[0][0], example))
-    return [piece for _, piece in sorted(pieces, key=lambda item: item[0])]
+        pieces.extend((True, example) for example in prompt_examples(lines, 1, start, end))
+    return sorted(pieces, key=lambda item: item[1][0][0])
 
 
-def _code_pieces(lines: list[str], start: int, end: int, width: int, prompts: bool) -> list[Piece]:
+def _code_pieces(lines: list[str], start: int, end: int, width: int, prompts: bool) -> list[tuple[bool, Piece]]:
     """A code block's pieces: its examples when it is written with prompts, else its lines as one piece
     (each without its first `width` columns of indentation)."""
     first = next((i for i in range(start, end) if lines[i].strip()), None)
     if first is None:
         return []
     if prompts or _PROMPT.match(lines[first]):
-        return prompt_examples(lines, 1, start, end)
+        return [(True, example) for example in prompt_examples(lines, 1, start, end)]
     piece = []
     for index in range(start, end):
         line = lines[index].rstrip("\r\n")
         cut = min(width, _indentation(line))
         piece.append((index + 1, cut, line[cut:]))
-    return [piece]
+    return [(False, piece)]
 
 
 def _indentation(line: str) -> int:

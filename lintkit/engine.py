@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .analyzer import Analyzer, Interest
-from .doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_pieces, module_imports, \
+from .doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_blocks, module_imports, \
     parsed_block
 from .checks import ALL_CHECKS
 from .checks.base import Check, FileContext, RawFix, RuleOptions
@@ -101,8 +101,9 @@ class Engine:
     def _check_wanted(self, text: str, filename: str, honour_noqa: bool) -> FileResult:
         with _collector_paused():
             if filename.lower().endswith(DOCUMENT_SUFFIXES):
-                return FileResult(findings=sorted(self._block_findings(
-                    document_pieces(text, filename), [], filename, honour_noqa)))
+                return FileResult(findings=sorted(
+                    finding for pieces in document_blocks(text, filename)
+                    for finding in self._block_findings(pieces, [], filename, honour_noqa)))
             result = self._parse_and_check(text, filename)
         if honour_noqa:
             result.findings = unsuppressed(result.findings, text)

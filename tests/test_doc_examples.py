@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lintkit.context import RuleOptions
-from lintkit.doc_examples import document_pieces, prompt_examples
+from lintkit.doc_examples import document_blocks, prompt_examples
 from lintkit.engine import Engine
 from lintkit.fixer import fix_source
 from lintkit.registry import load_schema_set
@@ -31,23 +31,34 @@ MARKDOWN = textwrap.dedent('''\
                     socket_keepaliv=True)
     ```
 
-    The client of the block above is known in the next one:
+    Each code block is a module of its own: `r` is not known in the next one.
+
+    ```python
+    r.conection_pool = None
+    ```
+
+    The `>>>` examples of a file are one session, as doctest runs a text file:
 
     ```pycon
-    >>> r.conection_pool = None
     >>> from kombu import Connection
     >>> Connection("amqp://", hearbeat=1)  # noqa: LK102
     >>> Connection("amqp://", transport_optoins={})
     <Connection: amqp://...>
+    >>> c = Connection("amqp://")
     ```
 
     1. In a list item:
 
        ~~~py
+       from kombu import Connection
        conn = Connection("amqp://",
                          heartbeat=0)
        conn.heartbeet = 5
        ~~~
+
+    ```python
+    >>> c.hearbeat = 5
+    ```
 
     ```python
     r = redis.Redis(  # a fragment that does not parse: skipped
@@ -84,6 +95,7 @@ REST = textwrap.dedent('''\
 
     .. testcode::
 
+       from kombu import Connection
        Connection("amqp://", connect_timout=1)
     ''')
 
@@ -113,18 +125,20 @@ def test_prompts_continuations_and_output() -> None:
     assert prompt_examples(lines, 10) == [[(11, 6, "a = (1,"), (12, 6, "     2)")], [(14, 6, "")]]
 
 
-def test_markdown_pieces() -> None:
-    pieces = document_pieces(MARKDOWN, "README.md")
-    assert [piece[0][:2] for piece in pieces] == [(4, 0), (12, 4), (13, 4), (14, 4), (15, 4), (22, 3), (28, 0)]
-    assert pieces[5] == [(22, 3, 'conn = Connection("amqp://",'), (23, 3, "                  heartbeat=0)"),
-                         (24, 3, "conn.heartbeet = 5")]
+def test_markdown_blocks() -> None:
+    blocks = document_blocks(MARKDOWN, "README.md")
+    assert [[piece[0][:2] for piece in block] for block in blocks] == [
+        [(4, 0)], [(12, 0)], [(28, 3)], [(39, 0)], [(18, 4), (19, 4), (20, 4), (22, 4), (35, 4)]]
+    assert blocks[2] == [[(28, 3, "from kombu import Connection"), (29, 3, 'conn = Connection("amqp://",'),
+                          (30, 3, "                  heartbeat=0)"), (31, 3, "conn.heartbeet = 5")]]
 
 
-def test_rest_pieces() -> None:
-    pieces = document_pieces(REST, "guide.rst")
-    assert pieces == [[(7, 3, "import redis"), (8, 3, "r = redis.Redis(socket_keepaliv=True)")],
-                      [(12, 8, "from kombu import Connection")], [(13, 8, 'c = Connection("amqp://")')],
-                      [(14, 8, "c.hearbeat = 1")], [(26, 3, 'Connection("amqp://", connect_timout=1)')]]
+def test_rest_blocks() -> None:
+    blocks = document_blocks(REST, "guide.rst")
+    assert blocks == [[[(7, 3, "import redis"), (8, 3, "r = redis.Redis(socket_keepaliv=True)")]],
+                      [[(26, 3, "from kombu import Connection"), (27, 3, 'Connection("amqp://", connect_timout=1)')]],
+                      [[(12, 8, "from kombu import Connection")], [(13, 8, 'c = Connection("amqp://")')],
+                       [(14, 8, "c.hearbeat = 1")]]]
 
 
 # --------------------------------------------------------------------------- Markdown and reST
@@ -133,15 +147,16 @@ def test_rest_pieces() -> None:
 def test_markdown_findings_at_their_places() -> None:
     result = engine().check_text(MARKDOWN, "README.md", honour_noqa=True)
     assert result.error is None
-    # Line 14's noqa holds; 24 is reported (a block in a list item, fence indentation removed);
-    # heartbeat=0 (LK203) is not: documentation code is judged like test code.
-    assert positions(result.findings) == [(6, 17, "LK102"), (12, 7, "LK101"), (15, 27, "LK102"), (24, 9, "LK101")]
+    # 12 is not reported (`r` of another code block), 19's noqa holds, 31 is reported (a block in a
+    # list item, fence indentation removed) and its heartbeat=0 (LK203) is not: documentation code is
+    # judged like test code; 35 continues the session of the pycon block.
+    assert positions(result.findings) == [(6, 17, "LK102"), (20, 27, "LK102"), (31, 9, "LK101"), (35, 7, "LK101")]
     assert all(f.fix is None for f in result.findings)
 
 
 def test_rest_findings_at_their_places() -> None:
     result = engine().check_text(REST, "docs/guide.rst", honour_noqa=True)
-    assert positions(result.findings) == [(8, 20, "LK102"), (14, 11, "LK101"), (26, 26, "LK102")]
+    assert positions(result.findings) == [(8, 20, "LK102"), (14, 11, "LK101"), (27, 26, "LK102")]
 
 
 def test_cli_checks_a_named_markdown_file_and_walks_only_included_ones(tmp_path: Path) -> None:
@@ -153,17 +168,17 @@ def test_cli_checks_a_named_markdown_file_and_walks_only_included_ones(tmp_path:
     assert named.stdout.splitlines()[0] == ("docs/guide.md:6:17: LK102 'socket_keepaliv' is not a keyword "
                                             "argument of redis.Redis; did you mean 'socket_keepalive'?")
     assert [line.split(" ")[0] for line in named.stdout.splitlines()] == [
-        "docs/guide.md:6:17:", "docs/guide.md:12:7:", "docs/guide.md:15:27:", "docs/guide.md:24:9:"]
+        "docs/guide.md:6:17:", "docs/guide.md:20:27:", "docs/guide.md:31:9:", "docs/guide.md:35:7:"]
     # Walking a directory: only *.py, unless extend-include names more.
     walked = lintkit("check", "--isolated", ".", cwd=tmp_path)
     assert walked.stdout == "" and "no Python files found" in walked.stderr
     flag = lintkit("check", "--isolated", "--extend-include", "docs/*.rst", ".", cwd=tmp_path)
     assert [line.split(" ")[0] for line in flag.stdout.splitlines()] == [
-        "./docs/guide.rst:8:20:", "./docs/guide.rst:14:11:", "./docs/guide.rst:26:26:"]
+        "./docs/guide.rst:8:20:", "./docs/guide.rst:14:11:", "./docs/guide.rst:27:26:"]
     (tmp_path / "pyproject.toml").write_text('[tool.lintkit]\nextend-include = ["docs/**/*.md"]\n')
     configured = lintkit("check", ".", cwd=tmp_path)
     assert [line.split(" ")[0] for line in configured.stdout.splitlines()] == [
-        "./docs/guide.md:6:17:", "./docs/guide.md:12:7:", "./docs/guide.md:15:27:", "./docs/guide.md:24:9:"]
+        "./docs/guide.md:6:17:", "./docs/guide.md:20:27:", "./docs/guide.md:31:9:", "./docs/guide.md:35:7:"]
 
 
 def test_fix_leaves_markdown_alone(tmp_path: Path) -> None:
