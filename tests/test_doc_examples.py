@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,7 @@ REST = textwrap.dedent('''\
     ''')
 
 
+@lru_cache(maxsize=None)
 def engine(**options) -> Engine:
     return Engine(load_schema_set(()), options=RuleOptions(**options))
 
@@ -253,3 +255,43 @@ def test_doctests_key_in_cli_and_flake8(project: Path) -> None:
         f"app.py:{line}" for line in expected]
     (project / "pyproject.toml").write_text("[tool.lintkit]\ndoctests = 0\n")
     assert "doctests: expected true or false" in lintkit("check", "app.py", cwd=project).stderr
+
+
+def test_non_ascii_and_crlf_keep_exact_columns() -> None:
+    text = ('"""Café → Ünïcode.\r\n\r\n    >>> c = Connection("ü", hearbeat=1)\r\n"""\r\n'
+            "from kombu import Connection\r\n")
+    assert positions(engine().check_text(text, "app.py").findings) == [(3, 29, "LK102")]
+    markdown = "Café\r\n\r\n```python\r\nfrom kombu import Connection\r\nConnection('é', hearbeat=1)\r\n```\r\n"
+    assert positions(engine().check_text(markdown, "README.md").findings) == [(5, 17, "LK102")]
+
+
+@pytest.mark.parametrize("text", [
+    "```python\nfrom kombu import Connection\nConnection('a', hearbeat=1)\n",  # fence never closed
+    "```\n```python\n```\n",
+    ".. code-block:: python",
+    ".. code-block:: python\n   :linenos:\n",
+    ">>>\n... \n>>> from kombu import (\n",
+    "```pycon\n>>> " + "(" * 500 + "\n```\n",  # too deeply nested to parse
+    "```python\nfrom kombu import Connection\n" + "x = " + "[" * 90 + "]" * 90 + "\n```\n",
+    "\x00```python\nimport kombu\n```",
+])
+def test_odd_documents_never_fail(text: str) -> None:
+    for name in ("doc.md", "doc.rst"):
+        result = engine().check_text(text, name, honour_noqa=True)
+        assert result.error is None
+
+
+def test_unclosed_fence_runs_to_the_end() -> None:
+    text = "```python\nfrom kombu import Connection\nConnection('a', hearbeat=1)\n"
+    assert positions(engine().check_text(text, "doc.md").findings) == [(3, 17, "LK102")]
+
+
+@pytest.mark.parametrize("text", [
+    '""">>> from kombu import Connection"""\n',  # the opening line holds no example
+    '"""\n>>> x = (\n"""\n',  # an example that never parses
+    'x = 1\n"""\n>>> from kombu import Connection\n>>> Connection("a", hearbeat=1)\n"""\n',  # not a docstring
+    '"""\n>>>from kombu import Connection\n>>>Connection("a", hearbeat=1)\n"""\n',  # no blank after >>>
+    'b"""\n>>> from kombu import Connection\n>>> Connection("a", hearbeat=1)\n"""\n',  # bytes
+])
+def test_what_is_not_a_docstring_example(text: str) -> None:
+    assert engine().check_text(text, "app.py").findings == []
