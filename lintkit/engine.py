@@ -3,6 +3,10 @@
     bytes -> decode (PEP 263, BOM) -> text prefilter -> parse (tolerant for
     legacy code) -> Analyzer events -> checks -> findings with character
     columns.
+
+Code in documentation (the `>>>` examples of docstrings, the Python blocks of
+Markdown and reST files: doc_examples.py) goes through the same analysis, each
+block as a small module of its own, its findings placed back in the file.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .analyzer import Analyzer, Interest
-from .doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_blocks, module_imports, \
-    parsed_block
 from .checks import ALL_CHECKS
 from .checks.base import Check, FileContext, RawFix, RuleOptions
+from .doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_blocks, module_imports, \
+    parsed_block
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
