@@ -164,7 +164,7 @@ class Engine:
         """The file's findings, with those of its docstrings' `>>>` examples."""
         context = FileContext(filename, tree, self.options, text)
         result = self._analyse(context, trust_text)
-        if self.options.doctests and trust_text and result.error is None and ">>>" in text:
+        if self.options.doctests and result.error is None and ">>>" in text:
             found = self._docstring_findings(context)
             if found:
                 result.findings = sorted(set(result.findings).union(found))

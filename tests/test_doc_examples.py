@@ -295,3 +295,9 @@ def test_unclosed_fence_runs_to_the_end() -> None:
 ])
 def test_what_is_not_a_docstring_example(text: str) -> None:
     assert engine().check_text(text, "app.py").findings == []
+
+
+def test_python2_file_docstrings_are_checked_too() -> None:
+    text = '"""\n>>> from kombu import Connection\n>>> Connection("a", hearbeat=1)\n"""\nprint "hello"\n'
+    result = engine().check_text(text, "legacy.py")
+    assert result.warning is not None and positions(result.findings) == [(3, 21, "LK102")]
