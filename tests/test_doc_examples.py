@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from lintkit.checks import ALL_CHECKS
 from lintkit.context import RuleOptions
 from lintkit.doc_examples import document_blocks, prompt_examples
 from lintkit.engine import Engine
@@ -301,3 +302,12 @@ def test_python2_file_docstrings_are_checked_too() -> None:
     text = '"""\n>>> from kombu import Connection\n>>> Connection("a", hearbeat=1)\n"""\nprint "hello"\n'
     result = engine().check_text(text, "legacy.py")
     assert result.warning is not None and positions(result.findings) == [(3, 21, "LK102")]
+
+
+@pytest.mark.parametrize("code", [check.code for check in ALL_CHECKS if check.code.startswith("LK1")])
+def test_each_typo_rule_page_shows_its_rule(code: str) -> None:
+    """The rule pages' Markdown examples, checked as documentation: the wrong one is found, the right
+    ones are not (LK2xx pages report nothing under the default test-code policy)."""
+    page = ROOT / "docs" / "rules" / f"{code}.md"
+    findings = engine().check_text(page.read_text(encoding="utf-8"), str(page), honour_noqa=True).findings
+    assert {finding.code for finding in findings} == {code}
