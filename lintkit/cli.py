@@ -52,6 +52,9 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
                        help="comma-separated path patterns never checked (replaces the defaults)")
     command.add_argument("--extend-exclude", type=_patterns, default=None, metavar="PATTERNS",
                        help="path patterns to exclude on top of the defaults")
+    command.add_argument("--extend-include", type=_patterns, default=None, metavar="PATTERNS",
+                       help="path patterns of more files to check when walking directories (docs/**/*.md: "
+                            "the Python code blocks of Markdown and reST files)")
     command.add_argument("--force-exclude", action="store_true",
                        help="apply the excludes and .gitignore to files named on the command line too")
     command.add_argument("--max-idle-seconds", type=int, default=None, metavar="N",
@@ -61,6 +64,8 @@ def _add_check_options(command: argparse.ArgumentParser, fixing: bool) -> None:
                        help="also report short-lived TCP sockets without SO_KEEPALIVE (LK201), short-lived "
                             "library connections (LK202-LK205) and library behaviour no argument of the "
                             "call can change (LK202)")
+    command.add_argument("--doctests", action=argparse.BooleanOptionalAction, default=None,
+                       help="check the >>> examples in docstrings (default: on)")
     command.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for '-'")
     command.add_argument("--output-format", choices=FORMATS, default=DEFAULT_FORMAT,
                        help="concise (default), full (with the source line), json, github (workflow "
@@ -154,7 +159,8 @@ def load_resolver(args: argparse.Namespace) -> SettingsResolver:
     return SettingsResolver(config=args.config, isolated=args.isolated, overrides=dict(
         select=args.select, extend_select=args.extend_select, ignore=args.ignore, exclude=args.exclude,
         extend_exclude=args.extend_exclude, max_idle_seconds=args.max_idle_seconds, extend_schemas=args.schemas,
-        strict=args.strict, unsafe_fixes=args.unsafe_fixes))
+        strict=args.strict, unsafe_fixes=args.unsafe_fixes, doctests=args.doctests,
+        extend_include=args.extend_include))
 
 
 def _stdin_settings(args: argparse.Namespace, resolver: SettingsResolver) -> Settings:
@@ -227,7 +233,8 @@ def _source_files(args: argparse.Namespace, resolver: SettingsResolver) -> list[
     for path in missing:
         print(f"lintkit: error: {path}: no such file or directory", file=sys.stderr)
     present = [path for path in args.paths if path not in missing]
-    files = list(iter_source_files(present, resolver.excluded, force_exclude=args.force_exclude))
+    files = list(iter_source_files(present, resolver.excluded, force_exclude=args.force_exclude,
+                                   included=resolver.included))
     if present and not files and not args.force_exclude:
         print(f"lintkit: warning: no Python files found in {', '.join(present)}; nothing was checked",
               file=sys.stderr)

@@ -115,6 +115,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "closed within one function or with block, and library behaviour no argument of the call "
                "can change (LK202: PyMySQL's keepalive idle).",
                "--strict", "--lintkit-strict"),
+    OptionSpec("doctests", "bool", True,
+               "Check the `>>>` examples in docstrings (doctests) of the Python files checked.",
+               "--doctests", "--lintkit-doctests"),
+    OptionSpec("extend-include", "patterns", (),
+               "Path patterns of more files to check when walking directories, on top of *.py and *.pyi: "
+               "Markdown (*.md) and reStructuredText (*.rst) files are checked for their Python code blocks.",
+               "--extend-include"),
 )
 OPTIONS_BY_KEY: dict[str, OptionSpec] = {spec.key: spec for spec in OPTIONS}
 
@@ -188,6 +195,8 @@ class Settings:
     test_code_paths: tuple[str, ...] | None = None
     test_code_ignore: tuple[str, ...] = DEFAULT_TEST_CODE_IGNORE
     strict: bool = False
+    doctests: bool = True
+    extend_include: tuple[str, ...] = ()
     #: The config file the settings came from (None: defaults only).
     source: Path | None = None
     #: Patterns are relative to this directory: the config file's, or the working directory.
@@ -223,7 +232,7 @@ class Settings:
 
     @property
     def rule_options(self) -> RuleOptions:
-        return RuleOptions(self.max_idle_seconds, self.strict, self.test_code_ignore)
+        return RuleOptions(self.max_idle_seconds, self.strict, self.test_code_ignore, doctests=self.doctests)
 
     @property
     def exclude_patterns(self) -> tuple[str, ...]:
@@ -243,6 +252,10 @@ class Settings:
         if is_dir is None:
             is_dir = os.path.isdir(path)
         return _spec(patterns).match_file(relative + "/" if is_dir else relative)
+
+    def is_included(self, path: str | os.PathLike[str]) -> bool:
+        """Whether an extend-include pattern matches the file (walking directories checks it too)."""
+        return bool(self.extend_include) and _spec(self.extend_include).match_file(self._relative(path))
 
     def _relative(self, path: str | os.PathLike[str]) -> str:
         absolute = Path(os.path.abspath(path))
@@ -467,14 +480,14 @@ def merge_cli(settings: Settings, *, origin: str = "cli", **overrides: Any) -> S
     `origin` "flake8": the values are flake8's `--lintkit-*` options, and errors name those.
 
     Keywords are the Settings field names (select, ignore, extend_select, exclude,
-    extend_exclude, max_idle_seconds, extend_schemas, unsafe_fixes, strict, and the
+    extend_exclude, max_idle_seconds, extend_schemas, unsafe_fixes, strict, doctests, extend_include, and the
     flake8-only test_code_paths and test_code_ignore, which replace the file's).
     Codes and patterns are validated (ConfigError names the flag).  Rule
     selection is layered as in ruff: the command line is applied after the file.
       --select         replaces the file's select and extend-select;
       --extend-select  adds, and re-enables codes the file ignored;
       --ignore         adds, and disables codes the file selected, however specific;
-      --exclude        replaces the file's exclude; --extend-exclude adds;
+      --exclude        replaces the file's exclude; --extend-exclude and --extend-include add;
       --schemas        (extend_schemas) adds to the file's, relative to the working directory.
     Within the command line itself the longest prefix wins, as in the file.
     """
@@ -514,9 +527,11 @@ def merge_cli(settings: Settings, *, origin: str = "cli", **overrides: Any) -> S
         changes["exclude"] = checked["exclude"]
     if "extend_exclude" in checked:
         changes["extend_exclude"] = settings.extend_exclude + checked["extend_exclude"]
+    if "extend_include" in checked:
+        changes["extend_include"] = settings.extend_include + checked["extend_include"]
     if "extend_schemas" in checked:
         changes["extend_schemas"] = settings.extend_schemas + checked["extend_schemas"]
-    for attr in ("max_idle_seconds", "unsafe_fixes", "strict", "test_code_paths", "test_code_ignore"):
+    for attr in ("max_idle_seconds", "unsafe_fixes", "strict", "test_code_paths", "test_code_ignore", "doctests"):
         if attr in checked:
             changes[attr] = checked[attr]
     return replace(settings, **changes)

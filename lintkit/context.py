@@ -30,6 +30,8 @@ class RuleOptions:
     test_code_ignore: tuple[str, ...] = DEFAULT_TEST_CODE_IGNORE
     #: Where library versions come from (project pins, else the installed version).
     versions: ProjectVersions = field(default_factory=ProjectVersions, compare=False)
+    #: Check the `>>>` examples of docstrings (`doctests`; lintkit.doc_examples).
+    doctests: bool = True
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
     bytes -> decode (PEP 263, BOM) -> text prefilter -> parse (tolerant for
     legacy code) -> Analyzer events -> checks -> findings with character
     columns.
+
+Code in documentation (the `>>>` examples of docstrings, the Python blocks of
+Markdown and reST files: doc_examples.py) goes through the same analysis, each
+block as a small module of its own, its findings placed back in the file.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Iterable
 from .analyzer import Analyzer, Interest
 from .checks import ALL_CHECKS
 from .checks.base import Check, FileContext, RawFix, RuleOptions
+from .doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_blocks, module_imports, \
+    parsed_block
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
 from .legacy import parse_tolerant
@@ -100,6 +106,10 @@ class Engine:
 
     def _check_wanted(self, text: str, filename: str, honour_noqa: bool) -> FileResult:
         with _collector_paused():
+            if filename.lower().endswith(DOCUMENT_SUFFIXES):
+                return FileResult(findings=sorted(
+                    finding for pieces in document_blocks(text, filename)
+                    for finding in self._block_findings(pieces, [], filename, honour_noqa)))
             result = self._parse_and_check(text, filename)
         if honour_noqa:
             result.findings = unsuppressed(result.findings, text)
@@ -153,13 +163,53 @@ class Engine:
     # ------------------------------------------------------------------ analysis
 
     def _check(self, tree: ast.Module, text: str, filename: str, trust_text: bool = True) -> FileResult:
+        """The file's findings, with those of its docstrings' `>>>` examples."""
+        context = FileContext(filename, tree, self.options, text)
+        result = self._analyse(context, trust_text)
+        if self.options.doctests and result.error is None and ">>>" in text:
+            found = self._docstring_findings(context)
+            if found:
+                result.findings = sorted(set(result.findings).union(found))
+        return result
+
+    def _docstring_findings(self, context: FileContext) -> list[Finding]:
+        """Each docstring's examples as one block, after the module's imports (doctest's globals).
+        `# noqa` is left to the caller: an example's comment applies to its docstring as flake8
+        applies it to any multi-line string (the whole string is one logical line)."""
+        examples = docstring_pieces(context.tree, context.lines)
+        imports = module_imports(context.tree) if examples else []
+        return [finding for pieces in examples
+                for finding in self._block_findings(pieces, imports, context.filename, honour_noqa=False)]
+
+    def _block_findings(self, pieces: list[Piece], preamble: list[str], filename: str,
+                        honour_noqa: bool) -> list[Finding]:
+        """The findings of one block of documentation code, at their places in the file.
+
+        Documentation code is checked like test code: examples are short snippets, so the
+        `test-code-ignore` rules (LK2xx by default) do not report there.  Its findings
+        carry no fix (lintkit fix leaves documentation alone)."""
+        if not pieces or not self.wants("".join(code + "\n" for piece in pieces for _, _, code in piece)
+                                        + "".join(line + "\n" for line in preamble)):
+            return []
+        parsed = parsed_block(pieces, preamble)
+        if parsed is None:
+            return []
+        block, block_tree = parsed
+        result = self._analyse(FileContext(filename, block_tree, self.options, block.text))
+        ignored = self.options.test_code_ignore
+        findings = [f for f in result.findings if not (ignored and f.code.startswith(ignored))]
+        if honour_noqa:
+            findings = unsuppressed(findings, block.text)
+        return _placed_in_file(findings, block)
+
+    def _analyse(self, context: FileContext, trust_text: bool = True) -> FileResult:
+        tree, text = context.tree, context.text
         raw: list[tuple[int, int, int, int, str, RawFix | None, str]] = []
 
         def report(line: int, col: int, end_line: int, end_col: int, message: str,
                    fix: RawFix | None = None, explanation: str = "") -> None:
             raw.append((line, col, end_line, end_col, message, fix, explanation))
 
-        context = FileContext(filename, tree, self.options, text)
         checks = [check_class(self.schemas, report, context) for check_class in self.check_classes]
         handlers = {event_type: [getattr(c, EVENT_HANDLERS[event_type]) for c in checks
                                  if _overrides(type(c), EVENT_HANDLERS[event_type])]
@@ -178,6 +228,18 @@ class Engine:
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
         return FileResult(findings=_to_findings(_outside_test_code(raw, context), text))
+
+
+def _placed_in_file(findings: list[Finding], block: DocBlock) -> list[Finding]:
+    """Findings of a block's text at their places in the file, without fixes; none on context lines."""
+    placed = []
+    for finding in findings:
+        start = block.position(finding.line, finding.col)
+        if start is None:
+            continue
+        end = block.position(finding.end_line, finding.end_col) or start
+        placed.append(replace(finding, line=start[0], col=start[1], end_line=end[0], end_col=end[1], fix=None))
+    return placed
 
 
 @contextmanager

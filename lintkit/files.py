@@ -28,12 +28,14 @@ def _never(_path: str, _is_dir: bool) -> bool:
 
 
 def iter_source_files(paths: Iterable[str], excluded: Excluder = _never, *, force_exclude: bool = False,
-                      respect_gitignore: bool = True) -> Iterator[str]:
+                      respect_gitignore: bool = True, included: Callable[[str], bool] | None = None
+                      ) -> Iterator[str]:
     """Files to check, in a deterministic order.
 
     Directories are walked, skipping what `excluded` or a `.gitignore` (inside a
-    git work tree) rules out.  A file named explicitly is always checked, unless
-    `force_exclude` is set (pre-commit passes file names one by one).
+    git work tree) rules out; they yield Python files (SOURCE_SUFFIXES) and the
+    files `included` accepts (`extend-include`).  A file named explicitly is always
+    checked, unless `force_exclude` is set (pre-commit passes file names one by one).
     """
     gitignore = GitIgnore() if respect_gitignore else None
 
@@ -54,12 +56,13 @@ def iter_source_files(paths: Iterable[str], excluded: Excluder = _never, *, forc
                 return (not root_excluded and excluded(path, is_dir)) or (
                     not root_ignored and gitignore is not None and gitignore.ignored(path, is_dir))
 
-            yield from _walk(raw, skip_below)
+            yield from _walk(raw, skip_below, included)
         elif not (force_exclude and skip(raw, False)):
             yield raw
 
 
-def _walk(root: str, skip: Callable[[str, bool], bool]) -> Iterator[str]:
+def _walk(root: str, skip: Callable[[str, bool], bool], included: Callable[[str], bool] | None = None
+          ) -> Iterator[str]:
     unreadable: list[str] = []
     for directory, subdirs, files in os.walk(root, onerror=lambda exc: unreadable.append(exc.filename)):
         subdirs[:] = sorted(
@@ -69,7 +72,8 @@ def _walk(root: str, skip: Callable[[str, bool], bool]) -> Iterator[str]:
         )
         for name in sorted(files):
             path = os.path.join(directory, name)
-            if name.endswith(SOURCE_SUFFIXES) and not skip(path, False):
+            if (name.endswith(SOURCE_SUFFIXES) or (included is not None and included(path))) \
+                    and not skip(path, False):
                 yield path
     # Reported by the reader as "cannot read", so the run says what it skipped.
     yield from unreadable

@@ -22,9 +22,13 @@ from typing import AnyStr, Iterable
 class ImportPrefilter:
     def __init__(self, modules: Iterable[str]):
         names = "|".join(sorted(map(re.escape, modules)))
-        # An optional UTF-8 byte order mark may open the file.
-        from_form = rf"(?:\ufeff)?[ \t]*from[ \t]+(?:{names})\b"
-        import_form = rf"(?:\ufeff)?[ \t]*import[ \t]+[^\r\n#]*?\b(?:{names})\b"
+        # An optional UTF-8 byte order mark may open the file; a `>>> ` or `... ` prompt
+        # may open the line (an example in a docstring or a Markdown/reST file): one
+        # character class takes both, as cheap as the indentation alone (it also lets in a
+        # few lines no example has, `>> from`, which costs a parse, never a miss).
+        indent = r"[ \t>.]*"
+        from_form = rf"(?:\ufeff)?{indent}from[ \t]+(?:{names})\b"
+        import_form = rf"(?:\ufeff)?{indent}import[ \t]+[^\r\n#]*?\b(?:{names})\b"
         self._from = _Form("from", from_form)
         self._import = _Form("import", import_form)
 

@@ -56,6 +56,10 @@ class SettingsResolver:
         """For files.iter_source_files: whether the closest configuration excludes `path`."""
         return self.for_file(path).is_excluded(path, is_dir=is_dir)
 
+    def included(self, path: str) -> bool:
+        """For files.iter_source_files: whether the closest configuration's extend-include names `path`."""
+        return self.for_file(path).is_included(path)
+
     def _merged(self, settings: Settings) -> Settings:
         return merge_cli(settings, origin=self.origin, **self.overrides) if self.overrides else settings
 

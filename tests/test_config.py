@@ -423,10 +423,10 @@ def test_flake8_options_register_and_parse_from_config(tmp_path: Path) -> None:
         manager.add_option(name, **kwargs)
     names = [name for name, _ in flake8_options()]
     assert names == ["--lintkit-max-idle-seconds", "--lintkit-schemas", "--lintkit-test-code-paths",
-                     "--lintkit-test-code-ignore", "--lintkit-strict"]
+                     "--lintkit-test-code-ignore", "--lintkit-strict", "--lintkit-doctests"]
 
     cfg = configparser.RawConfigParser()
-    cfg.read_string("[flake8]\nlintkit-max-idle-seconds = 90\nlintkit-strict = true\n"
+    cfg.read_string("[flake8]\nlintkit-max-idle-seconds = 90\nlintkit-strict = true\nlintkit-doctests = false\n"
                     "lintkit-schemas = a.toml, schemas/\nlintkit-test-code-paths = qa/, *_spec.py\n"
                     "lintkit-test-code-ignore = LK20,LK101\n")
     parsed = flake8_config.parse_config(manager, cfg, str(tmp_path))
@@ -437,6 +437,7 @@ def test_flake8_options_register_and_parse_from_config(tmp_path: Path) -> None:
     assert settings.extend_schemas == (tmp_path / "a.toml", tmp_path / "schemas")
     assert settings.test_code_paths == ("qa/", "*_spec.py") and settings.test_code_ignore == ("LK20", "LK101")
     assert settings.rule_options.test_code_ignore == ("LK20", "LK101")
+    assert settings.doctests is False and settings.rule_options.doctests is False
 
     fresh = OptionManager(version="0", plugin_versions="", parents=[], formatter_names=[])
     for name, kwargs in flake8_options():

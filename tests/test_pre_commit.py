@@ -142,3 +142,17 @@ def test_each_file_under_its_closest_configuration(source_repo: Path, project) -
     assert completed.returncode == 1, completed.stdout + completed.stderr
     reported = [line.split(" ", 2)[:2] for line in completed.stdout.splitlines() if ": LK" in line]
     assert reported == [["svc_a/app.py:2:49:", "LK205"]], completed.stdout
+
+
+def test_docstring_examples_and_the_doctests_key(source_repo: Path, project) -> None:
+    repo, env = project
+    (repo / "app.py").write_text('"""\n    >>> conn = Connection("amqp://", hearbeat=10)\n"""\n'
+                                 "from kombu import Connection\n")
+    run("git", "add", "-A", cwd=repo, env=env)
+    failing = try_repo(source_repo, "lintkit", repo, env)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "app.py:2:38: LK102 'hearbeat' is not a keyword argument of kombu.Connection" in failing.stdout
+    (repo / "pyproject.toml").write_text("[tool.lintkit]\ndoctests = false\n")
+    run("git", "add", "-A", cwd=repo, env=env)
+    passing = try_repo(source_repo, "lintkit", repo, env)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
