@@ -74,6 +74,7 @@ class Engine:
         self.relevance = RelevanceTest(
             attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods,
             plain_words=self.interest.keywords | {"setattr"})
+        self._projects = None
 
     # ------------------------------------------------------------------ entry points
 
@@ -145,8 +146,26 @@ class Engine:
             return True
         if self.settings_files.wants(source, filename):
             return True
-        return bool(self.settings_words) and filename is not None and settings_path(filename) \
-            and mentions_setting(source, self.settings_words)
+        if bool(self.settings_words) and filename is not None and settings_path(filename) \
+                and mentions_setting(source, self.settings_words):
+            return True
+        # A file that imports a client factory or class from another module of its project.
+        project = self.project_view(filename) if filename is not None else None
+        return project is not None and project.imports_clients(source)
+
+    def _library_wants(self, source: str | bytes) -> bool:
+        """The prefilter's question for a module of the project index: does it import a library?"""
+        prefilter = self.schemas.prefilter
+        return prefilter.imports_from(source) or \
+            (prefilter.imports_plainly(source) and self.relevance.mentioned_in(source))
+
+    def project_view(self, filename: str):
+        """The project index as `filename` sees it (`project_index.ProjectView`), or None."""
+        if self._projects is None:
+            from .project_index import ProjectIndexes  # only for files on disk that get this far
+
+            self._projects = ProjectIndexes(self.schemas, self._library_wants)
+        return self._projects.view(filename)
 
     # ------------------------------------------------------------------ analysis
 
@@ -157,7 +176,8 @@ class Engine:
                    fix: RawFix | None = None, explanation: str = "") -> None:
             raw.append((line, col, end_line, end_col, message, fix, explanation))
 
-        context = FileContext(filename, tree, self.options, text)
+        project = self.project_view(filename)
+        context = FileContext(filename, tree, self.options, text, project)
         checks = [check_class(self.schemas, report, context) for check_class in self.check_classes]
         handlers = {event_type: [getattr(c, EVENT_HANDLERS[event_type]) for c in checks
                                  if _overrides(type(c), EVENT_HANDLERS[event_type])]
@@ -169,7 +189,7 @@ class Engine:
 
         try:
             source = self.relevance.source(text if trust_text else None)
-            Analyzer(self.schemas, sink, self.interest, source).run(tree)
+            Analyzer(self.schemas, sink, self.interest, source, project).run(tree)
             for check in checks:
                 if _overrides(type(check), "finish"):
                     check.finish()

@@ -33,13 +33,13 @@ def load_toml(data: bytes) -> dict[str, Any]:
     directory = cache_dir()
     if directory is None:
         return _parse(data)
-    entry = directory / "toml" / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}.json"
+    entry = directory / "toml" / f"{content_key(data)}.json"
     try:
         return json.loads(entry.read_bytes())
     except (OSError, ValueError):
         pass
     parsed = _parse(data)
-    _store(entry, parsed)
+    store_json(entry, parsed)
     return parsed
 
 
@@ -50,7 +50,13 @@ def _parse(data: bytes) -> dict[str, Any]:
     return tomllib.loads(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _store(entry: Path, parsed: dict[str, Any]) -> None:
+def content_key(data: bytes) -> str:
+    """A cache file's name for `data`: two checksums and the length."""
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}"
+
+
+def store_json(entry: Path, parsed: Any) -> None:
+    """Write `parsed` as JSON to `entry`, atomically; any failure just means no cache."""
     try:
         encoded = json.dumps(parsed).encode("utf-8")
     except (TypeError, ValueError):

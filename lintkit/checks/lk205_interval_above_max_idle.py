@@ -188,7 +188,8 @@ class IntervalAboveMaxIdle(Check):
         if silence <= max_idle:
             return
         unit = "ms" if knob.unit == "ms" else "s"
-        shown = spelt.format(f"{node.id} ({_number(value)})" if isinstance(node, ast.Name) else _number(value))
+        named = isinstance(node, (ast.Name, ast.Attribute))  # a constant (`settings.HEARTBEAT` too)
+        shown = spelt.format(f"{ast.unparse(node)} ({_number(value)})" if named else _number(value))
         if knob.gap != 1:
             gap = f" (it sends every {_fraction(knob.gap)} interval)"
         elif knob.unit == "ms":
