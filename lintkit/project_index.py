@@ -45,7 +45,7 @@ from .toml_cache import cache_dir, content_key, store_json
 from .values import NO_VALUE
 
 #: The summary format; a cached summary of another version is not read.
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 #: Steps through re-exports, star imports and factories calling factories.
 MAX_HOPS = 12
 #: Modules summarised per index and run (a huge package is indexed in part).
@@ -449,7 +449,7 @@ def _well_formed(summary: dict) -> bool:
     if not all(isinstance(e, list) and len(e) == 2 and isinstance(e[0], int) and isinstance(e[1], str)
                for e in entries):
         return False
-    if not all(isinstance(v, str) for v in summary["functions"].values()):
+    if not all(v is None or isinstance(v, str) for v in summary["functions"].values()):
         return False
     for info in summary["classes"].values():
         if not (isinstance(info, dict) and isinstance(info.get("bases"), list) and isinstance(info.get("names"), list)
@@ -485,6 +485,7 @@ def summarize(tree: ast.Module) -> dict:
                     star.append([stmt.level, stmt.module or ""])
                 else:
                     imports[alias.asname or alias.name] = [stmt.level, prefix + alias.name]
+    #: Function name -> the callee whose result it returns (None: not one call's).
     functions: dict[str, str | None] = {}
     classes: dict[str, dict] = {}
     for stmt in tree.body:
@@ -506,7 +507,7 @@ def summarize(tree: ast.Module) -> dict:
         "imports": {name: entry for name, entry in imports.items() if name in once},
         "star": star,
         "constants": _module_constants(tree),
-        "functions": {name: dotted for name, dotted in functions.items() if name in once and dotted},
+        "functions": {name: dotted for name, dotted in functions.items() if name in once},
         "classes": {name: info for name, info in classes.items() if name in once},
     }
 

@@ -40,6 +40,8 @@ class Layout:
         #: The checked file's absolute module name (`app.db.conn`; `app.db` for `app/db/__init__.py`).
         self.module = module
         self.is_package = False
+        #: The checked file's absolute path.
+        self.path = ""
         self.package_top = package_top
         self.root = root
         roots = [package_top, root, os.path.join(root, "src")]
@@ -71,6 +73,7 @@ def layout_of(filename: str) -> Layout | None:
         return None
     layout = Layout(".".join(parts), top, _project_root(directory, top) or top)
     layout.is_package = name == "__init__.py"
+    layout.path = path
     return layout
 
 
