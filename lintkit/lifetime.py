@@ -130,14 +130,18 @@ def _callers_elsewhere_end_it(project, name: str, called_here: bool) -> bool:
     if key not in verdicts:
         from .project_callers import callers_elsewhere  # only for a returned connection
 
-        files = callers_elsewhere(project, name)
-        if files is None:
-            verdicts[key] = (False, False)  # some use is unknown
-        else:
-            verdicts[key] = (all(
-                _ends_here(caller, file.resolver, SocketFlows(file.tree, file.parents),
-                           ClosingHelpers(file.tree, CLOSING_METHODS), follow_hand_over=True)
-                for file in files for caller in file.calls), bool(files))
+        all_end, called = True, False
+        for file in callers_elsewhere(project, name):  # stops at the first caller that keeps it
+            if file is None:
+                all_end = False  # some use is unknown
+                break
+            called = True
+            flows, helpers = SocketFlows(file.tree, file.parents), ClosingHelpers(file.tree, CLOSING_METHODS)
+            if not all(_ends_here(caller, file.resolver, flows, helpers, follow_hand_over=True)
+                       for caller in file.calls):
+                all_end = False
+                break
+        verdicts[key] = (all_end, called)
     all_end, called_elsewhere = verdicts[key]
     return all_end and (called_here or called_elsewhere)
 

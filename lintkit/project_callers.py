@@ -7,7 +7,7 @@ such a file, the names its imports bind are resolved through the project index (
 re-export `from .main import ssh_client` in a package's `__init__.py` still leads to the
 function), and every use of a name bound to the function must be a call: a function
 handed on as a value (`pool.map(ssh_client, hosts)`) may be called anywhere, so the
-answer is "unknown" (None), as it is when a file mentioning the name cannot be read or
+answer is "unknown" (a None file), as it is when a file mentioning the name cannot be read or
 parsed, or the project has more than MAX_SCANNED_BYTES of files mentioning it.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass
+from typing import Iterator
 
 from .project_layout import layout_of, project_files
 from .sockets import Parents
@@ -39,9 +40,10 @@ class CallerFile:
     resolver: "ImportResolver"
 
 
-def callers_elsewhere(project, name: str) -> list[CallerFile] | None:
-    """The calls of public function `name` of the checked file's module in the other files
-    of its project, or None when some use is unknown."""
+def callers_elsewhere(project, name: str) -> Iterator[CallerFile | None]:
+    """The files of the project (but the checked file) with calls of public function `name`
+    of the checked file's module, one by one (a caller may stop at the first that does not
+    end the connection); None for a file where some use is unknown."""
     index, layout = project.index, project.layout
     target = ("function", layout.module, name)
     files = getattr(index, "project_files", None)
@@ -49,29 +51,30 @@ def callers_elsewhere(project, name: str) -> list[CallerFile] | None:
         files = index.project_files = project_files(layout.root)
     here = layout.path
     needle = name.encode("utf-8")
-    found: list[CallerFile] = []
     scanned = 0
     for path in files:
         if path == here:
             continue
         try:
             if os.path.getsize(path) > MAX_FILE_BYTES:
-                return None
+                yield None
+                return
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
-            return None
+            yield None
+            return
         if needle not in data:
             continue
         scanned += len(data)
         if scanned > MAX_SCANNED_BYTES:
-            return None
+            yield None
+            return
         caller = _calls_in(path, data, name, target, index)
+        if caller is None or caller.calls:
+            yield caller
         if caller is None:
-            return None
-        if caller.calls:
-            found.append(caller)
-    return found
+            return
 
 
 def _calls_in(path: str, data: bytes, name: str, target: tuple, index) -> CallerFile | None:

@@ -129,6 +129,12 @@ class ProjectIndex:
             known = self._relevant[module] = data is not None and self._wants(data)
         return known
 
+    def reexports(self, module: str, name: str) -> bool:
+        """Whether a module's text may import `name` for others (names it, or has a star import):
+        a cheap test before its summary is read."""
+        data = self._read(module)
+        return data is not None and (name.encode("utf-8") in data or b"import *" in data)
+
     def absolute(self, module: str, entry: list) -> str | None:
         """The absolute name of an import entry `[level, dotted]` written in `module`."""
         level, dotted = entry
@@ -307,16 +313,24 @@ class ProjectIndex:
         self._makers[key] = types
         return types
 
-    def makes_clients(self, module: str, schemas) -> bool:
-        """Whether a module defines a client factory or a client class (the prefilter's question)."""
-        if not self.relevant(module):
+    def client_makers(self, module: str, schemas) -> frozenset[str]:
+        """The names of a module's client factories and client classes (the prefilter's question)."""
+        key = ("makers", module)
+        if key not in self._makers:
+            self._makers[key] = frozenset()
+            summary = self.summary(module) if self.relevant(module) else None
+            if summary is not None:
+                self._makers[key] = frozenset(name for name in list(summary["functions"]) + list(summary["classes"])
+                                              if self.is_client_maker(f"{module}.{name}", schemas))
+        return self._makers[key]
+
+    def is_client_maker(self, qualname: str, schemas) -> bool:
+        """Whether a project function or class makes a client, or a class stores one on `self`."""
+        target = self.resolve(qualname)
+        if target is None or target[0] not in ("function", "class"):
             return False
-        summary = self.summary(module)
-        if summary is None:
-            return False
-        return any(self.maker(f"{module}.{name}", schemas) is not None for name in summary["functions"]) or \
-            any(self.maker(f"{module}.{name}", schemas) is not None or self.self_types(f"{module}.{name}", schemas)
-                for name in summary["classes"])
+        return self.maker(qualname, schemas) is not None or \
+            (target[0] == "class" and bool(self.self_types(qualname, schemas)))
 
 
 class ProjectView:
@@ -330,13 +344,30 @@ class ProjectView:
         package = self.layout.module if self.layout.is_package else self.layout.module.rpartition(".")[0]
         return _relative(package, level, module or "")
 
+    def _imports_maker(self, module: str, name: str) -> bool:
+        """Whether `from module import name` imports a client factory or class: one the module
+        defines, or one it re-exports (`from .connections import open_connection` in a package's
+        `__init__.py`)."""
+        path = self.index.module_file(module)
+        if path is None:
+            return False
+        if name in self.index.client_makers(module, self.schemas):
+            return True
+        if self.index.relevant(module):
+            return False  # it defines no such name; a module that imports a library re-exports rarely
+        return self.index.reexports(module, name) and self.index.is_client_maker(f"{module}.{name}", self.schemas)
+
+    def first_party(self, qualname: str) -> bool:
+        """Whether `qualname` is under one of the project's own packages (see `Layout.first_party`)."""
+        return qualname.split(".", 1)[0] in self.layout.first_party
+
     def constant(self, qualname: str) -> object:
-        target = self.index.resolve(qualname)
+        target = self.index.resolve(qualname) if self.first_party(qualname) else None
         return target[1] if target is not None and target[0] == "constant" else NO_VALUE
 
     def maker(self, qualname: str):
         """What calling a project function or class makes (Instance, or LocalClass for a class), or None."""
-        return self.index.maker(qualname, self.schemas)
+        return self.index.maker(qualname, self.schemas) if self.first_party(qualname) else None
 
     made_by_call = maker
 
@@ -346,37 +377,65 @@ class ProjectView:
         return made if isinstance(made, LocalClass) else None
 
     def self_types(self, qualname: str) -> dict[str, Instance]:
-        return self.index.self_types(qualname, self.schemas)
+        return self.index.self_types(qualname, self.schemas) if self.first_party(qualname) else {}
 
     def imports_clients(self, source: str | bytes) -> bool:
-        """Whether the file imports a project module that defines a client factory or class."""
-        for module in self.imported_modules(source):
-            if self.index.makes_clients(module, self.schemas):
-                return True
-        return False
-
-    def imported_modules(self, source: str | bytes) -> list[str]:
-        """The project modules a file's import lines name (a text scan, no parse)."""
+        """Whether the file imports a client factory or class from another module of the project
+        (`from .connections import open_connection`), or imports such a module and names one
+        of them as an attribute (`connections.open_connection`).  A text scan of its import
+        lines: the file is not parsed."""
+        if not self.layout.first_party:
+            return False
         text = source.decode("latin-1") if isinstance(source, bytes) else source
-        found: list[str] = []
-        for match in _IMPORT_LINE.finditer(text):
+        if "from ." not in text and not any(name in text for name in self.layout.first_party):
+            return False
+        index, schemas = self.index, self.schemas
+        for match in _import_lines(text):
+            modules = []
             if match.group("from") is not None:
                 dots, dotted = match.group("dots"), match.group("from")
                 base = self.absolute_import(len(dots), dotted) if dots else dotted
-                if not base:
+                if not base or not self.first_party(base):
                     continue
-                names = [n.split()[0] for n in match.group("names").strip("()\\ \t").split(",") if n.strip()]
-                candidates = [base] + [f"{base}.{name}" for name in names if name.isidentifier()]
+                for name in match.group("names").replace("(", " ").replace(")", " ").replace("\\", " ").split(","):
+                    name = name.split()[0] if name.split() else ""
+                    if not name.isidentifier():
+                        continue
+                    if index.module_file(f"{base}.{name}") is not None:
+                        modules.append(f"{base}.{name}")
+                    elif self._imports_maker(base, name):
+                        return True
             else:
-                candidates = [item.split()[0] for item in match.group("modules").split(",") if item.strip()]
-            for candidate in candidates:
-                if self.index.module_file(candidate) is not None and candidate not in found:
-                    found.append(candidate)
-        return found
+                modules = [item.split()[0] for item in match.group("modules").split(",") if item.strip()]
+            for module in modules:
+                if not self.first_party(module):
+                    continue
+                if index.module_file(module) is None:
+                    continue
+                makers = index.client_makers(module, schemas)
+                if makers and re.search(r"\.\s*(?:%s)\b" % "|".join(sorted(makers)), text):
+                    return True
+        return False
+
+
+def _import_lines(text: str):
+    """The import statements of a text, found from each `import` word (a regex tried at every
+    line start of a large file costs ten times more)."""
+    position = 0
+    while True:
+        found = text.find("import", position)
+        if found < 0:
+            return
+        match = _IMPORT_LINE.match(text, text.rfind("\n", 0, found) + 1)
+        if match is not None and match.end() > found:
+            yield match
+            position = match.end()
+        else:
+            position = found + 6
 
 
 _IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<from>[\w.]*)[ \t]+import[ \t]+(?P<names>[^#;\n]+)"
+    r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<from>[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^#;\n]+)"
     r"|import[ \t]+(?P<modules>[\w. \t,]+))", re.MULTILINE)
 
 

@@ -44,8 +44,13 @@ class Layout:
         self.path = ""
         self.package_top = package_top
         self.root = root
-        roots = [package_top, root, os.path.join(root, "src")]
-        self.search_roots: tuple[str, ...] = tuple(dict.fromkeys(r for r in roots if os.path.isdir(r)))
+        self.search_roots = _search_roots(package_top, root)
+        #: The top-level names of the project's own packages: the file's package, and with a
+        #: project file (pyproject.toml, ...) the packages in the root and in `src/`.  Only
+        #: names under these are looked up in the project (`import os` is not, even where a
+        #: directory of top-level modules, such as the standard library's, is checked).
+        own = frozenset({module.split(".", 1)[0]}) if "." in module else frozenset()
+        self.first_party = own | _root_packages(root)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -61,7 +66,20 @@ def layout_of(filename: str) -> Layout | None:
     if not os.path.isfile(path):
         return None
     directory, name = os.path.split(path)
-    parts = [] if name == "__init__.py" else [name[:-3]]
+    package, top, root = _package_of(directory)
+    parts = list(package) if name == "__init__.py" else [*package, name[:-3]]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    layout = Layout(".".join(parts), top, root)
+    layout.is_package = name == "__init__.py"
+    layout.path = path
+    return layout
+
+
+@lru_cache(maxsize=4096)
+def _package_of(directory: str) -> tuple[tuple[str, ...], str, str]:
+    """(the package names from the top down to `directory`, the package top, the project root)."""
+    parts: list[str] = []
     top = directory
     while _is_package(top):
         parts.insert(0, os.path.basename(top))
@@ -69,12 +87,35 @@ def layout_of(filename: str) -> Layout | None:
         if parent == top:
             break
         top = parent
-    if not parts or not all(part.isidentifier() for part in parts):
-        return None
-    layout = Layout(".".join(parts), top, _project_root(directory, top) or top)
-    layout.is_package = name == "__init__.py"
-    layout.path = path
-    return layout
+    return tuple(parts), top, _project_root(directory, top) or top
+
+
+@lru_cache(maxsize=1024)
+def _search_roots(package_top: str, root: str) -> tuple[str, ...]:
+    roots = [package_top, root, os.path.join(root, "src")]
+    return tuple(dict.fromkeys(r for r in roots if os.path.isdir(r)))
+
+
+@lru_cache(maxsize=1024)
+def _root_packages(root: str) -> frozenset[str]:
+    """The packages in a marked project root and its `src/`."""
+    if not _has_marker(root):
+        return frozenset()
+    return _packages_in(root) | _packages_in(os.path.join(root, "src"))
+
+
+def _has_marker(directory: str) -> bool:
+    return any(os.path.isfile(os.path.join(directory, marker)) for marker in ROOT_MARKERS)
+
+
+@lru_cache(maxsize=256)
+def _packages_in(directory: str) -> frozenset[str]:
+    """The package directories (with `__init__.py`) directly in `directory`."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return frozenset()
+    return frozenset(name for name in names if name.isidentifier() and _is_package(os.path.join(directory, name)))
 
 
 @lru_cache(maxsize=4096)
@@ -91,7 +132,7 @@ def _project_root(directory: str, top: str) -> str | None:
     for _ in range(MAX_ROOT_ABOVE_TOP):
         limit = os.path.dirname(limit)
     while True:
-        if any(os.path.isfile(os.path.join(directory, marker)) for marker in ROOT_MARKERS):
+        if _has_marker(directory):
             return directory
         parent = os.path.dirname(directory)
         if parent == directory or directory == limit:
