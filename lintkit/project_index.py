@@ -45,7 +45,7 @@ from .toml_cache import cache_dir, content_key, store_json
 from .values import NO_VALUE
 
 #: The summary format; a cached summary of another version is not read.
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 #: Steps through re-exports, star imports and factories calling factories.
 MAX_HOPS = 12
 #: Modules summarised per index and run (a huge package is indexed in part).
@@ -275,14 +275,15 @@ class ProjectIndex:
             return None
         item = schemas.lookup(qualname)
         if isinstance(item, ClassSchema):
-            return LocalClass(name, item, frozenset(info["names"]), info["init"])
+            return LocalClass(name, item, frozenset(info["names"]), info["init"], frozenset(info["used"]))
         target = self.resolve(qualname)
         if target is None or target[0] != "class":
             return None
         base = self._maker(target, schemas, depth + 1)
         if not isinstance(base, LocalClass):
             return None
-        return LocalClass(name, base.base, frozenset(info["names"]) | base.names, info["init"] or base.defines_init)
+        return LocalClass(name, base.base, frozenset(info["names"]) | base.names, info["init"] or base.defines_init,
+                          frozenset(info["used"]) | base.attributes_used)
 
     def self_types(self, qualname: str, schemas, depth: int = 0) -> dict[str, Instance]:
         """The clients a project class's methods (and its project bases') store on `self`."""
@@ -512,6 +513,7 @@ def _well_formed(summary: dict) -> bool:
         return False
     for info in summary["classes"].values():
         if not (isinstance(info, dict) and isinstance(info.get("bases"), list) and isinstance(info.get("names"), list)
+                and isinstance(info.get("used"), list)
                 and isinstance(info.get("self"), dict) and isinstance(info.get("constants"), dict)
                 and isinstance(info.get("opaque"), bool) and isinstance(info.get("init"), bool)
                 and all(b is None or isinstance(b, str) for b in info["bases"])
@@ -558,7 +560,8 @@ def summarize(tree: ast.Module) -> dict:
                 "names": sorted(names), "opaque": bool(names & _OPAQUE_CLASS_NAMES) or bool(stmt.keywords),
                 "init": any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__"
                             for s in stmt.body),
-                "self": _self_calls(stmt), "constants": _class_constants(stmt)}
+                "self": _self_calls(stmt), "constants": _class_constants(stmt),
+                "used": sorted({node.attr for node in ast.walk(stmt) if isinstance(node, ast.Attribute)})}
     once = {name for name, count in counts.items() if count == 1}
     return {
         "version": SUMMARY_VERSION,
