@@ -58,7 +58,9 @@ RUNNING_METHODS = frozenset({"run", "start"}) | SERVING_METHODS
 
 
 def short_lived(event: KnownCall, context: FileContext) -> bool:
-    """A connection made and closed within one function or `with` block (not with `strict`)."""
+    """A connection made and closed within one function or `with` block, or returned by a factory
+    whose every caller ends it (in the file, or in the whole project for a public factory) (not
+    with `strict`)."""
     if context.options.strict or event.resolver is None:
         return False
     verdicts: dict[int, bool] = _file_state(context, "_lifetime_verdicts", dict)

@@ -41,6 +41,7 @@ from typing import Callable
 from .bindings import Instance, LocalClass
 from .project_layout import Layout, layout_of
 from .schema import ClassSchema, FactorySchema
+from .syntax import _LEAVES, CHILD_FIELDS, child_fields, walk
 from .toml_cache import cache_dir, content_key, store_json
 from .values import NO_VALUE
 
@@ -561,7 +562,7 @@ def summarize(tree: ast.Module) -> dict:
                 "init": any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__"
                             for s in stmt.body),
                 "self": _self_calls(stmt), "constants": _class_constants(stmt),
-                "used": sorted({node.attr for node in ast.walk(stmt) if isinstance(node, ast.Attribute)})}
+                "used": sorted({node.attr for node in walk(stmt) if type(node) is ast.Attribute})}
     once = {name for name, count in counts.items() if count == 1}
     return {
         "version": SUMMARY_VERSION,
@@ -602,17 +603,34 @@ def _bound_names(stmt: ast.stmt) -> list[str]:
         targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
     elif isinstance(stmt, ast.Try):
         return [handler.name for handler in stmt.handlers if handler.name]
-    return [node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)]
+    return [node.id for target in targets for node in walk(target) if type(node) is ast.Name]
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def _own_nodes(function: ast.AST):
-    """The nodes of a function's body, not those of nested functions, lambdas or classes."""
-    pending = list(ast.iter_child_nodes(function))
+    """The nodes of a function's body, not those of nested functions, lambdas or classes
+    (contexts and operators left out, as `syntax.walk` does)."""
+    pending = [function]
+    pop, push = pending.pop, pending.append
+    fields_of = CHILD_FIELDS.get
     while pending:
-        node = pending.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(node))
+        node = pop()
+        if node is not function:
+            yield node
+            if isinstance(node, _SCOPES):
+                continue
+        kind = type(node)
+        fields = fields_of(kind)
+        for name in fields if fields is not None else child_fields(kind):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, ast.AST) and not isinstance(child, _LEAVES):
+                        push(child)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                push(value)
 
 
 def _returned_call(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
@@ -628,9 +646,9 @@ def _returned_call(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | No
             continue
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             assigned.setdefault(node.id, []).append(None)
-    for arg in ast.walk(function.args):
-        if isinstance(arg, ast.arg):
-            assigned.setdefault(arg.arg, []).append(None)
+    args = function.args
+    for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
+        assigned.setdefault(arg.arg, []).append(None)
     callees = set()
     for value in returned:
         value = value.value if isinstance(value, ast.Await) else value

@@ -35,7 +35,10 @@ class IntervalAboveMaxIdle(Check):
     `socket_keepalive_options` and pika's `tcp_options` set when TCP sends
     its first keepalive probe (seconds). Values are literals (also
     arithmetic on literals: `5 * 60 * 1000`) and module-level constants
-    assigned once; anything else is not guessed. Raw sockets
+    assigned once, also those imported from another module of the project
+    (`from .settings import HEARTBEAT`, `settings.HEARTBEAT`, a class
+    attribute `Config.HEARTBEAT`: the project index); anything else is not
+    guessed. Raw sockets
     (`setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, n)`) are LK202's.
 
     It also reports a client-side idle close set above the maximum idle time:
