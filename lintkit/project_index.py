@@ -69,6 +69,7 @@ class ProjectIndex:
         self._files: dict[str, str | None] = {}
         self._summaries: dict[str, dict | None] = {}
         self._relevant: dict[str, bool] = {}
+        self._defined: dict[str, frozenset[str]] = {}
         self._makers: dict[tuple, object] = {}
         self._resolved: dict[str, Target | None] = {}
         self.parsed = 0
@@ -128,13 +129,28 @@ class ProjectIndex:
         if known is None:
             data = self._read(module)
             known = self._relevant[module] = data is not None and self._wants(data)
+            if known:
+                self._defined[module] = frozenset(match.decode("ascii") for match in _DEFINED.findall(b"\n" + data))
         return known
+
+    def defines(self, module: str, name: str) -> bool:
+        """Whether a module that imports a library defines function or class `name` at its top
+        level, by its text (`def name`, `class name`): a cheap test before its summary is read."""
+        return self.relevant(module) and name in self._defined.get(module, ())
+
+    def defines_any(self, module: str, text: str) -> bool:
+        """Whether `text` names, as an attribute, a top-level function or class of `module`."""
+        names = self._defined.get(module) if self.relevant(module) else None
+        return bool(names) and re.search(r"\.\s*(?:%s)\b" % "|".join(sorted(names)), text) is not None
 
     def reexports(self, module: str, name: str) -> bool:
         """Whether a module's text may import `name` for others (names it, or has a star import):
         a cheap test before its summary is read."""
-        data = self._read(module)
-        return data is not None and (name.encode("utf-8") in data or b"import *" in data)
+        key = ("reexports", module, name)
+        if key not in self._makers:
+            data = self._read(module)
+            self._makers[key] = data is not None and (name.encode("utf-8") in data or b"import *" in data)
+        return self._makers[key]
 
     def absolute(self, module: str, entry: list) -> str | None:
         """The absolute name of an import entry `[level, dotted]` written in `module`."""
@@ -220,10 +236,24 @@ class ProjectIndex:
     def maker(self, qualname: str, schemas) -> object | None:
         """What calling `qualname` (a project function or class) makes: Instance or a
         LocalClass (a project subclass of a schema class), or None."""
+        if not self._may_make(qualname):
+            return None
         target = self.resolve(qualname)
         if target is None or target[0] not in ("function", "class"):
             return None
         return self._maker(target, schemas, 0)
+
+    def _may_make(self, qualname: str) -> bool:
+        """A cheap test by the text alone, before any summary is read: a client is made by a
+        function or class that a module importing a library defines (`def name`, `class name`),
+        or that another module re-exports (a package's `__init__.py`, a module naming it or
+        with a star import)."""
+        module, _, name = qualname.rpartition(".")
+        path = self.module_file(module) if module else None
+        if path is None:
+            return True  # a submodule's name, or not a module: resolve it
+        return path.endswith("__init__.py") or self.defines(module, name) or \
+            (not self.relevant(module) and self.reexports(module, name))
 
     def _maker(self, target: Target, schemas, depth: int):
         key = target
@@ -288,7 +318,7 @@ class ProjectIndex:
 
     def self_types(self, qualname: str, schemas, depth: int = 0) -> dict[str, Instance]:
         """The clients a project class's methods (and its project bases') store on `self`."""
-        target = self.resolve(qualname) if depth <= MAX_HOPS else None
+        target = self.resolve(qualname) if depth <= MAX_HOPS and self._may_make(qualname) else None
         if target is None or target[0] != "class":
             return {}
         key = ("self", target)
@@ -353,10 +383,9 @@ class ProjectView:
         path = self.index.module_file(module)
         if path is None:
             return False
-        if name in self.index.client_makers(module, self.schemas):
-            return True
         if self.index.relevant(module):
-            return False  # it defines no such name; a module that imports a library re-exports rarely
+            # a module that imports a library re-exports rarely: it must define the name
+            return self.index.defines(module, name) and name in self.index.client_makers(module, self.schemas)
         return self.index.reexports(module, name) and self.index.is_client_maker(f"{module}.{name}", self.schemas)
 
     def first_party(self, qualname: str) -> bool:
@@ -412,7 +441,7 @@ class ProjectView:
             for module in modules:
                 if not self.first_party(module):
                     continue
-                if index.module_file(module) is None:
+                if index.module_file(module) is None or not index.defines_any(module, text):
                     continue
                 makers = index.client_makers(module, schemas)
                 if makers and re.search(r"\.\s*(?:%s)\b" % "|".join(sorted(makers)), text):
@@ -435,6 +464,9 @@ def _import_lines(text: str):
         else:
             position = found + 6
 
+
+#: A top-level `def` or `class` statement's name (after a line break).
+_DEFINED = re.compile(rb"\n(?:async[ \t]+def|def|class)[ \t]+(\w+)")
 
 _IMPORT_LINE = re.compile(
     r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<from>[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^#;\n]+)"
