@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lintkit import project_index
+from lintkit import project_index, project_summaries
 from lintkit.engine import Engine
 from lintkit.project_layout import layout_of, project_files
 from lintkit.registry import load_schema_set
@@ -216,8 +216,8 @@ def test_symlink_loop(tmp_path: Path) -> None:
     except OSError:
         pytest.skip("no symlinks here")
     assert lines(engine(), root / "app" / "user.py") == ["4:6: LK101"]
-    assert sorted(Path(p).name for p in project_files(str(root))) == ["__init__.py", "connections.py", "loop.py",
-                                                                    "setup.py", "user.py"]
+    names = sorted(Path(p).name for p in project_files(str(root)))
+    assert names == ["__init__.py", "connections.py", "loop.py", "setup.py", "user.py"]
 
 
 def test_huge_packages_are_indexed_in_part(tmp_path: Path, monkeypatch) -> None:
@@ -231,7 +231,7 @@ def test_huge_packages_are_indexed_in_part(tmp_path: Path, monkeypatch) -> None:
 def test_summary_is_plain_json() -> None:
     import ast
 
-    summary = project_index.summarize(ast.parse((FIXTURES / "qpid_app" / "app" / "connections.py").read_text()))
+    summary = project_summaries.summarize(ast.parse((FIXTURES / "qpid_app" / "app" / "connections.py").read_text()))
     assert json.loads(json.dumps(summary)) == summary
     assert summary["functions"]["open_connection"] == "qpid.messaging.Connection"
     assert summary["functions"]["open_later"] == "Connection"
