@@ -16,18 +16,26 @@ a name is, without importing anything:
 
 The index is built on demand: a project module is read and parsed only when a checked
 file needs a name from it, then summarised (a small JSON document: its imports, constants,
-functions' returned calls, classes: `project_summaries.py`) and the summary is cached by the module's content
-under `LINTKIT_CACHE_DIR` (`project/`), so a warm run parses nothing it has seen before.
-The summary does not depend on the schemas or the configuration: whether a returned call
-makes a client is decided when the index is consulted.  One index per project per process;
-every front end reaches it through the engine with the file's path (`project_layout`).
+functions' returned calls, classes: `project_summaries.py`), and the summary is cached by
+the module's content under `LINTKIT_CACHE_DIR` (`project/`), so a warm run parses nothing it
+has seen before.  The summary does not depend on the schemas or the configuration: whether a
+returned call makes a client is decided when the index is consulted.  One index per project
+per process (`ProjectIndexes`, held by the engine); every front end reaches it through the
+engine with the file's path (`project_layout`), so all see the same project.
+
+Only names under the project's own packages are looked up (`Layout.first_party`), and before
+any summary is read the text decides whether it can matter: a client factory or class is
+defined (`def name`, `class name`) by a module whose own text imports a library lintkit knows
+(the engine's prefilter), or re-exported by another module (a package's `__init__.py`, a
+module naming it, a star import).  A factory that only calls another module's factory, in a
+module importing no library, is not followed.  The same text tests let the prefilter admit a
+file that imports no library but a client factory or class of its project
+(`imports_clients`).
 
 Bad input never stops it: a module that cannot be read or parsed is absent from the index,
 imports that go round in circles end after MAX_HOPS steps, star imports are followed
 (bounded the same way), at most MAX_MODULES modules are summarised per run, and a name it
-cannot resolve is unknown: no finding rests on a guess.  A module takes part only if its
-own text imports a library lintkit knows (the prefilter): a factory in a module that only
-calls another project module's factory is not followed.
+cannot resolve is unknown: no finding rests on a guess.
 """
 
 from __future__ import annotations
