@@ -154,8 +154,10 @@ class Interest:
 
 class Analyzer:
     def __init__(self, schemas: SchemaSet, sink: Sink, interest: Interest | None = None,
-                 source: SourceSegments | None = None, parents: Parents | None = None):
+                 source: SourceSegments | None = None, parents: Parents | None = None, project=None):
         self.schemas = schemas
+        #: The project index as the checked file sees it (`project_index.ProjectView`), or None.
+        self.project = project
         self.sink = sink
         interest = interest if interest is not None else Interest()
         self._wants_sites = interest.events is None or CallSite in interest.events
@@ -280,7 +282,8 @@ class Analyzer:
         if isinstance(binding, (Instance, LocalClassRef)):
             return True
         if isinstance(binding, Ref):
-            return self.schemas.lookup(binding.qualname) is not None
+            return self.schemas.lookup(binding.qualname) is not None or \
+                (self.project is not None and self.project.maker(binding.qualname) is not None)
         if isinstance(binding, Partial):
             return True
         return isinstance(binding, _SelfMarker) and binding.info.local is not None
@@ -308,9 +311,11 @@ class Analyzer:
 
     def stmt_ImportFrom(self, stmt: ast.ImportFrom, scope: Scope) -> None:
         if stmt.level or not stmt.module:
+            # A module of the checked project (`from .settings import X`): its absolute name.
+            base = self.project.absolute_import(stmt.level, stmt.module) if self.project is not None else None
             for alias in stmt.names:
                 if alias.name != "*":
-                    scope.bind(alias.asname or alias.name, UNKNOWN)
+                    scope.bind(alias.asname or alias.name, Ref(f"{base}.{alias.name}") if base else UNKNOWN)
             return
         for alias in stmt.names:
             if alias.name == "*":
@@ -388,6 +393,9 @@ class Analyzer:
         local = None
         base_infos = [self._class_infos[id(b.local)] for b in bases
                       if isinstance(b, LocalClassRef) and id(b.local) in self._class_infos]
+        if self.project is not None:  # bases from other modules of the project
+            bases, schema_bases, others, project_infos = self._project_bases(stmt, bases, schema_bases, others)
+            base_infos += project_infos
         if len(schema_bases) == 1 and not others:
             base = schema_bases[0]
             base_cls = base.local.base if isinstance(base, LocalClassRef) else self.schemas.lookup(base.qualname)
@@ -414,6 +422,24 @@ class Analyzer:
         if self._collecting:
             return
         self._queue.append(("class", info, scope, self._version_guards))
+
+    def _project_bases(self, stmt: ast.ClassDef, bases: list[Binding], schema_bases: list[Binding],
+                       others: list[Binding]):
+        """A base class defined in another module of the project: a subclass of a schema class
+        counts as one defined here; the clients its methods store on `self` are known."""
+        infos = []
+        for index, base in enumerate(bases):
+            if not isinstance(base, Ref) or base not in others:
+                continue
+            local = self.project.local_class(base.qualname)
+            if local is not None:
+                bases[index] = LocalClassRef(local)
+                schema_bases.append(bases[index])
+                others.remove(base)
+            types = self.project.self_types(base.qualname)
+            if types:
+                infos.append(ClassInfo(stmt, Scope(None, "class"), None, self_types=dict(types)))
+        return bases, schema_bases, others, infos
 
     def stmt_With(self, stmt, scope: Scope) -> None:
         for item in stmt.items:
@@ -631,6 +657,8 @@ class Analyzer:
     def _emit_known(self, target, call: ast.Call, scope: Scope, receiver: Binding | None,
                     resolver: _ScopeResolver) -> None:
         kind, item, instance = target
+        if kind == "project":
+            return  # made by a function of another module: its call is checked there
         if self._dicts is not None and any(isinstance(a, (ast.Name, ast.Attribute)) and
                                            self.binding_of(a, scope) is DICT_VALUE
                                            for a in [*call.args, *(k.value for k in call.keywords if k.arg)]):
@@ -698,7 +726,7 @@ class Analyzer:
                 return "schema", item, Instance(item, origin=made)
             if isinstance(item, FactorySchema):
                 return "schema", item, self._factory_result(item, call)
-            return None
+            return self._project_call(callee.qualname, call) if self.project is not None else None
         if isinstance(func, ast.Attribute):
             if receiver is None:
                 receiver = self.binding_of(func.value, scope)
@@ -706,6 +734,15 @@ class Analyzer:
                 factory = self.schemas.method_factory(receiver.cls, func.attr)
                 if factory is not None:
                     return "schema", factory, self._factory_result(factory, call, receiver)
+        return None
+
+    def _project_call(self, qualname: str, call: ast.Call):
+        """A call of a function or class of another module of the project that makes a client."""
+        made = self.project.made_by_call(qualname)
+        if isinstance(made, LocalClass):
+            return "local", None, Instance(made.base, made, call)
+        if isinstance(made, Instance):
+            return "project", None, Instance(made.cls, made.subclass, call)
         return None
 
     def _factory_result(self, factory: FactorySchema, call: ast.Call, receiver: Instance | None = None) -> Binding:
@@ -847,6 +884,9 @@ class Analyzer:
             item = self.schemas.lookup(ref.qualname)
             if isinstance(item, ClassSchema):
                 return Instance(item)
+            local = self.project.local_class(ref.qualname) if self.project is not None and item is None else None
+            if local is not None:  # a subclass of a schema class in another module of the project
+                return Instance(local.base, local)
         if isinstance(ref, LocalClassRef):
             return Instance(ref.local.base, ref.local)
         return UNKNOWN
@@ -879,9 +919,24 @@ class _ScopeResolver:
                 break
             first = False
             scope = scope.parent
-        if scope is None or scope is not self._analyzer.module_scope:
+        if scope is None:
+            return NO_VALUE
+        project = self._analyzer.project
+        binding = scope.env[name]
+        if project is not None and isinstance(binding, Ref):
+            return project.constant(binding.qualname)  # imported from another module of the project
+        if scope is not self._analyzer.module_scope:
             return NO_VALUE
         return self._analyzer.module_constants().get(name, NO_VALUE)
+
+    def attribute_constant(self, expr: ast.Attribute) -> object:
+        """The value of `settings.HEARTBEAT` or `Config.HEARTBEAT`, a constant of another module
+        of the project, or NO_VALUE."""
+        project = self._analyzer.project
+        if project is None:
+            return NO_VALUE
+        binding = self._analyzer.binding_of(expr, self._scope)
+        return project.constant(binding.qualname) if isinstance(binding, Ref) else NO_VALUE
 
     def qualname(self, expr: ast.expr) -> str | None:
         binding = self._analyzer.binding_of(expr, self._scope)

@@ -23,6 +23,9 @@ class LocalClass:
     base: ClassSchema
     names: frozenset[str]
     defines_init: bool
+    #: For a class of another module of the project (whose methods the checked file's analysis
+    #: does not walk): the attribute names its methods use (`set_keepalive`, `heartbeat`).
+    attributes_used: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

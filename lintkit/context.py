@@ -42,6 +42,8 @@ class FileContext:
     tree: ast.Module
     options: RuleOptions
     text: str = ""
+    #: The project index as this file sees it (`project_index.ProjectView`), None for stdin.
+    project: object = field(default=None, compare=False, repr=False)
 
     @property
     def parents(self) -> Parents:

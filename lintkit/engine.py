@@ -82,6 +82,7 @@ class Engine:
             attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods |
             {entry.name.rsplit(".", 1)[-1] for lib in schemas.libraries for entry in lib.names_history},
             plain_words=self.interest.keywords | {"setattr"})
+        self._projects = None
 
     # ------------------------------------------------------------------ entry points
 
@@ -157,14 +158,32 @@ class Engine:
             return True
         if self.settings_files.wants(source, filename):
             return True
-        return bool(self.settings_words) and filename is not None and settings_path(filename) \
-            and mentions_setting(source, self.settings_words)
+        if bool(self.settings_words) and filename is not None and settings_path(filename) \
+                and mentions_setting(source, self.settings_words):
+            return True
+        # A file that imports a client factory or class from another module of its project.
+        project = self.project_view(filename) if filename is not None else None
+        return project is not None and project.imports_clients(source)
+
+    def _library_wants(self, source: str | bytes) -> bool:
+        """The prefilter's question for a module of the project index: does it import a library?"""
+        prefilter = self.schemas.prefilter
+        return prefilter.imports_from(source) or \
+            (prefilter.imports_plainly(source) and self.relevance.mentioned_in(source))
+
+    def project_view(self, filename: str):
+        """The project index as `filename` sees it (`project_index.ProjectView`), or None."""
+        if self._projects is None:
+            from .project_index import ProjectIndexes  # only for files on disk that get this far
+
+            self._projects = ProjectIndexes(self.schemas, self._library_wants)
+        return self._projects.view(filename)
 
     # ------------------------------------------------------------------ analysis
 
     def _check(self, tree: ast.Module, text: str, filename: str, trust_text: bool = True) -> FileResult:
         """The file's findings, with those of its docstrings' `>>>` examples."""
-        context = FileContext(filename, tree, self.options, text)
+        context = FileContext(filename, tree, self.options, text, self.project_view(filename))
         result = self._analyse(context, trust_text)
         if self.options.doctests and result.error is None and ">>>" in text:
             found = self._docstring_findings(context)
@@ -221,7 +240,7 @@ class Engine:
 
         try:
             source = self.relevance.source(text if trust_text else None)
-            Analyzer(self.schemas, sink, self.interest, source, context.parents).run(tree)
+            Analyzer(self.schemas, sink, self.interest, source, context.parents, context.project).run(tree)
             for check in checks:
                 if _overrides(type(check), "finish"):
                     check.finish()

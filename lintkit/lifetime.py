@@ -8,8 +8,10 @@ function), a closing method (`close()`, `disconnect()`, `release()`) on it in th
 same function or in a function of the file it is handed to (`finally: _cleanup(conn)`,
 followed a few helper calls deep), or a temporary used on the spot (`Redis(host).ping()`).
 A private factory of the module (`def _connect(...): ...; return client`) whose every
-caller in the file ends what it returns is short-lived too, and so is a connection a
-context manager lends (`@contextmanager`: yielded, then closed).  Everything else counts as
+caller in the file ends what it returns is short-lived too, as is a public one whose every
+caller in the whole project does (`with closing(ssh_client(host)) as ssh:`; the project
+index finds the callers, `project_callers.py`) and that no code uses as a value, and so is
+a connection a context manager lends (`@contextmanager`: yielded, then closed).  Everything else counts as
 long-lived:
 
 - it escapes: stored on an object (`self.conn = ...`) or in a module global,
@@ -58,7 +60,9 @@ RUNNING_METHODS = frozenset({"run", "start"}) | SERVING_METHODS
 
 
 def short_lived(event: KnownCall, context: FileContext) -> bool:
-    """A connection made and closed within one function or `with` block (not with `strict`)."""
+    """A connection made and closed within one function or `with` block, or returned by a factory
+    whose every caller ends it (in the file, or in the whole project for a public factory) (not
+    with `strict`)."""
     if context.options.strict or event.resolver is None:
         return False
     verdicts: dict[int, bool] = _file_state(context, "_lifetime_verdicts", dict)
@@ -73,7 +77,7 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
     helpers: ClosingHelpers = _file_state(context, "_lifetime_helpers",
                                           lambda: ClosingHelpers(context.tree, CLOSING_METHODS))
     if _ends_here(event.call, event.resolver, flows, helpers, follow_hand_over=True) or \
-            _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers) or \
+            _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers, context) or \
             _lent_by_a_context_manager(event.call, event.resolver, flows):
         return True
     return _dropped_at_return(event.call, event.resolver, flows)
@@ -93,20 +97,57 @@ def _lent_by_a_context_manager(call: ast.Call, resolver: Resolver, flows: Socket
 
 
 def _returned_to_callers_that_end_it(call: ast.Call, resolver: Resolver, flows: SocketFlows,
-                                     helpers: ClosingHelpers) -> bool:
-    """A private factory of the module (`def _connect(host): client = SSHClient(); ...;
-    return client`) whose every call in the file ends the object it returns: its callers
-    decide the lifetime.  Other modules do not call a private function, so the file shows
-    every caller."""
+                                     helpers: ClosingHelpers, context: FileContext) -> bool:
+    """A factory of the module (`def _connect(host): client = SSHClient(); ...; return client`)
+    whose every call ends the object it returns: its callers decide the lifetime.  Other
+    modules do not call a private function, so the file shows every caller; a public one's
+    callers are looked for in the whole project (`project_callers`), and it must not be
+    used as a value anywhere (`pool.map(ssh_client, hosts)`)."""
     flow = flows.follow(call, resolver)
     home = flows.parents.home(call)
     if flow.escape != RETURNED or not isinstance(home, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
-            not home.name.startswith("_") or flows.parents.of(home) is not flows.parents.tree:
+            flows.parents.of(home) is not flows.parents.tree:
         return False
-    callers = [node for node in flows.parents.tree_index.of_type(ast.Call)
-               if isinstance(node.func, ast.Name) and node.func.id == home.name]
-    return bool(callers) and all(_ends_here(caller, resolver, flows, helpers, follow_hand_over=True)
-                                 for caller in callers)
+    public = not home.name.startswith("_")
+    if public and context.project is None:
+        return False
+    callers = []
+    for node in flows.parents.tree_index.of_type(ast.Name):
+        if node.id == home.name:
+            parent = flows.parents.of(node)
+            if isinstance(parent, ast.Call) and parent.func is node:
+                callers.append(parent)
+            elif public:
+                return False  # handed on as a value: called who knows where
+    if not all(_ends_here(caller, resolver, flows, helpers, follow_hand_over=True) for caller in callers):
+        return False
+    if not public:
+        return bool(callers)
+    return _callers_elsewhere_end_it(context.project, home.name, bool(callers))
+
+
+def _callers_elsewhere_end_it(project, name: str, called_here: bool) -> bool:
+    """Whether every call of the public factory `name` in the other files of the project
+    ends what it returns, and it is called somewhere (computed once per function and run)."""
+    verdicts = project.index.__dict__.setdefault("_ended_by_callers", {})
+    key = (project.layout.module, name)
+    if key not in verdicts:
+        from .project_callers import callers_elsewhere  # only for a returned connection
+
+        all_end, called = True, False
+        for file in callers_elsewhere(project, name):  # stops at the first caller that keeps it
+            if file is None:
+                all_end = False  # some use is unknown
+                break
+            called = True
+            flows, helpers = SocketFlows(file.tree, file.parents), ClosingHelpers(file.tree, CLOSING_METHODS)
+            if not all(_ends_here(caller, file.resolver, flows, helpers, follow_hand_over=True)
+                       for caller in file.calls):
+                all_end = False
+                break
+        verdicts[key] = (all_end, called)
+    all_end, called_elsewhere = verdicts[key]
+    return all_end and (called_here or called_elsewhere)
 
 
 def _dropped_at_return(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:

@@ -50,6 +50,10 @@ def literal_value(expr: ast.expr | None, resolver: Resolver | None = None, _dept
         return NO_VALUE
     if isinstance(expr, ast.Name) and resolver is not None:
         return resolver.constant(expr.id)
+    if isinstance(expr, ast.Attribute) and resolver is not None:
+        # `settings.HEARTBEAT`: a constant of another module of the project (project_index.py).
+        attribute_constant = getattr(resolver, "attribute_constant", None)
+        return attribute_constant(expr) if attribute_constant is not None else NO_VALUE
     return NO_VALUE
 
 

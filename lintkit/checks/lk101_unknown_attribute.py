@@ -84,6 +84,14 @@ class UnknownAttribute(Check):
       cannot tell are clients (a name bound differently on two paths, a
       parameter without an annotation).
     - Classes whose schema lists no `attributes` (nothing to compare with).
+    - Clients made in another module of the project that the project index
+      cannot follow. It follows a module-level function whose every `return`
+      gives one call's result (`def open_connection(url): return
+      Connection(url)`) in a module that imports the library itself, a
+      subclass of a client class, a base class whose methods store a client on
+      `self`, and annotations naming such a class; not a method that returns a
+      client, a factory that only calls another module's factory, names under
+      packages outside the project (`import os`), nor code read from stdin.
     - In test code too: a misspelt name there is still a bug, so LK1xx rules
       keep reporting in tests (`test-code-ignore` defaults to `["LK2"]`).
 

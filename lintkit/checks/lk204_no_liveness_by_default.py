@@ -77,7 +77,9 @@ class NoLivenessByDefault(Check):
     reported, unless the class itself readies a client it stores
     (`self.client.connect(...)`: its set-up is then here); a local subclass whose own methods call the setter
     (`self.get_transport().set_keepalive(30)` in an overriding
-    `connect()`) configures every instance, and an object a client hands
+    `connect()`) configures every instance, and so does a subclass defined in
+    another module of the project whose methods name the setter (the project
+    index records the names its methods use), and an object a client hands
     out (`client.get_transport()`) is judged where the client is made,
     not where it is handed out. The bundled schemas cover qpid
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
@@ -339,8 +341,11 @@ class NoLivenessByDefault(Check):
 
     def _own_class_sets(self, event: KnownCall, names: set) -> bool:
         """A setter in a method of the local subclass being built configures every instance."""
-        if getattr(event.instance, "subclass", None) is None:
+        subclass = getattr(event.instance, "subclass", None)
+        if subclass is None:
             return False
+        if names & subclass.attributes_used:
+            return True  # a class of another module of the project whose methods may call the setter
         return any(name in names and configured_by_own_class(event, receiver, self.context)
                    for name, receiver, _ in self._enabling)
 

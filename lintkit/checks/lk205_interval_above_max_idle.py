@@ -35,7 +35,10 @@ class IntervalAboveMaxIdle(Check):
     `socket_keepalive_options` and pika's `tcp_options` set when TCP sends
     its first keepalive probe (seconds). Values are literals (also
     arithmetic on literals: `5 * 60 * 1000`) and module-level constants
-    assigned once; anything else is not guessed. Raw sockets
+    assigned once, also those imported from another module of the project
+    (`from .settings import HEARTBEAT`, `settings.HEARTBEAT`, a class
+    attribute `Config.HEARTBEAT`: the project index); anything else is not
+    guessed. Raw sockets
     (`setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, n)`) are LK202's.
 
     It also reports a client-side idle close set above the maximum idle time:
@@ -188,7 +191,8 @@ class IntervalAboveMaxIdle(Check):
         if silence <= max_idle:
             return
         unit = "ms" if knob.unit == "ms" else "s"
-        shown = spelt.format(f"{node.id} ({_number(value)})" if isinstance(node, ast.Name) else _number(value))
+        named = isinstance(node, (ast.Name, ast.Attribute))  # a constant (`settings.HEARTBEAT` too)
+        shown = spelt.format(f"{ast.unparse(node)} ({_number(value)})" if named else _number(value))
         if knob.gap > 1:
             gap = f" (after the last message, the first heartbeat may come only {knob.gap:g} intervals later)"
         elif knob.gap != 1:
