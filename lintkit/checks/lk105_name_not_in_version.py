@@ -98,7 +98,9 @@ class NameNotInVersion(Check):
     def finish(self) -> None:
         entries = {entry.name: (entry, library) for library in self.schemas.libraries
                    for entry in getattr(library, "names_history", ())}
-        if not entries:
+        # Every finding names a ranged name's last part in the text (the module of an import,
+        # the imported name, the attribute): without one, no tree walk.
+        if not entries or not any(name.rsplit(".", 1)[-1] in self.context.text for name in entries):
             return
         index = self.context.parents.tree_index
         modules: dict[str, str] = {}  # local name -> the dotted name an import binds it to
