@@ -80,7 +80,7 @@ print(n, bad)
 INPROCESS_SCRIPT = r"""
 import ast, json, os, sys, time
 t0 = time.perf_counter()
-from lintkit.runner import EngineSpec, check_file
+from lintkit.frontends.runner import EngineSpec, check_file
 
 engine = EngineSpec().build()
 startup = time.perf_counter() - t0

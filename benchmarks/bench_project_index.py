@@ -18,7 +18,7 @@ import time
 
 
 def modules(root: str) -> list[str]:
-    from lintkit.project_layout import layout_of, project_files
+    from lintkit.project.project_layout import layout_of, project_files
 
     names = []
     for path in project_files(root):
@@ -29,8 +29,8 @@ def modules(root: str) -> list[str]:
 
 
 def build(root: str) -> tuple[float, int, int]:
-    from lintkit.project_index import ProjectIndexes
-    from lintkit.registry import load_schema_set
+    from lintkit.project.project_index import ProjectIndexes
+    from lintkit.schemas.registry import load_schema_set
 
     schemas = load_schema_set(())
     indexes = ProjectIndexes(schemas, lambda data: True)

@@ -21,7 +21,7 @@ import ast
 import time
 
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
+from lintkit.schemas.registry import load_schema_set
 
 HEADER = "import socket\nimport kombu\nimport redis\nimport paramiko\nimport qpid.messaging\n\n"
 

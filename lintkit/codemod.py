@@ -10,11 +10,11 @@ from pathlib import Path
 import libcst
 from libcst.codemod import CodemodCommand, CodemodContext
 
-from .config import ConfigError, Settings
-from .fixer import fix_source
-from .resolver import SettingsResolver
-from .runner import engine_for as _engine, fix_spec
-from .source import SourceError, decode_source
+from .frontends.config import ConfigError, Settings
+from .frontends.fixer import fix_source
+from .frontends.resolver import SettingsResolver
+from .frontends.runner import engine_for as _engine, fix_spec
+from .reading.source import SourceError, decode_source
 
 
 class LintkitFixError(Exception):
@@ -23,7 +23,7 @@ class LintkitFixError(Exception):
 
 @lru_cache(maxsize=8)
 def _resolver(config: Path | None, isolated: bool, schemas: tuple[str, ...]) -> SettingsResolver:
-    """The same per-file configuration as `lintkit fix` (lintkit.resolver), kept for the run."""
+    """The same per-file configuration as `lintkit fix` (lintkit.frontends.resolver), kept for the run."""
     return SettingsResolver(config=config, isolated=isolated, overrides={"extend_schemas": list(schemas) or None})
 
 
@@ -53,7 +53,7 @@ class LintkitFixCommand(CodemodCommand):
     (or fail when black is not installed).  Options of the command, after the
     tool's own: `--unsafe-fixes`, and `--lintkit-schemas PATH` (repeatable;
     extra library schemas, as `lintkit check --schemas`).  `-u` prints a diff
-    instead of writing.  Files are fixed by `lintkit.fixer.fix_source` on the
+    instead of writing.  Files are fixed by `lintkit.frontends.fixer.fix_source` on the
     file's bytes, with the same verification: a refused fix is one warning line
     (the file's other fixes still apply), and a file that cannot be fixed at
     all (undecodable, unparsable) is reported as failed and left untouched.  Unlike `lintkit fix`, libcst

@@ -17,22 +17,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from .analyzer import Analyzer, Interest
+from .analysis.analyzer import Analyzer, Interest
 from .checks import ALL_CHECKS
 from .checks.base import Check, FileContext, RawFix, RuleOptions
-from .doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_blocks, module_imports, \
+from .reading.doc_examples import DOCUMENT_SUFFIXES, DocBlock, Piece, docstring_pieces, document_blocks, module_imports, \
     parsed_block
-from .events import AttributeStore, CallSite, KnownCall, MethodCall
+from .analysis.events import AttributeStore, CallSite, KnownCall, MethodCall
 from .findings import Edit, FileError, Finding, Fix
-from .legacy import parse_tolerant
-from .noqa import unsuppressed
-from .registry import SchemaSet
-from .relevance import RelevanceTest
-from .settings_modules import mentions_setting, settings_path
-from .settings_sources import SettingsFiles
-from .source import SourceError, decode_source, split_lines
-from .test_code import expected_failure_spans, inside, test_code_spans
-from .vendored_code import is_vendored
+from .reading.legacy import parse_tolerant
+from .reading.noqa import unsuppressed
+from .schemas.registry import SchemaSet
+from .analysis.relevance import RelevanceTest
+from .library_settings.settings_modules import mentions_setting, settings_path
+from .library_settings.settings_sources import SettingsFiles
+from .reading.source import SourceError, decode_source, split_lines
+from .liveness.test_code import expected_failure_spans, inside, test_code_spans
+from .liveness.vendored_code import is_vendored
 
 #: Files larger than this are not analysed (one clear error instead).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -174,7 +174,7 @@ class Engine:
     def project_view(self, filename: str):
         """The project index as `filename` sees it (`project_index.ProjectView`), or None."""
         if self._projects is None:
-            from .project_index import ProjectIndexes  # only for files on disk that get this far
+            from .project.project_index import ProjectIndexes  # only for files on disk that get this far
 
             self._projects = ProjectIndexes(self.schemas, self._library_wants)
         return self._projects.view(filename)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from lintkit.library_view import resolve
+from lintkit.generators.library_view import resolve
 
 #: Enough for an offline instance: a broker address nothing answers on, no log lines.
 OFFLINE = {"bootstrap.servers": "127.0.0.1:1", "group.id": "lintkit", "log_level": 0}

@@ -15,7 +15,7 @@ _LIBRARY_MODULES: list[frozenset[str]] = []
 def library_modules() -> frozenset[str]:
     """The top-level modules of the libraries the bundled schemas describe (redis, kombu, ...)."""
     if not _LIBRARY_MODULES:
-        from lintkit.registry import load_schema_set
+        from lintkit.schemas.registry import load_schema_set
 
         _LIBRARY_MODULES.append(load_schema_set().top_level_modules)
     return _LIBRARY_MODULES[0]

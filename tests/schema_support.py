@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.registry import SchemaSet
-from lintkit.schema import SchemaError, load_schema_file
+from lintkit.schemas.registry import SchemaSet
+from lintkit.schemas.schema import SchemaError, load_schema_file
 
 ACME_LIBRARY = """
 format = 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 from unittest import mock
 
-from lintkit.library_view import resolve
+from lintkit.generators.library_view import resolve
 
 CLASSES = ("stomp.connect.StompConnection10", "stomp.connect.StompConnection11", "stomp.connect.StompConnection12")
 

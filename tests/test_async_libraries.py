@@ -8,8 +8,8 @@ import asyncio
 
 import pytest
 
-from lintkit.coerced_values import coerced_off
-from lintkit.registry import load_schema_set
+from lintkit.liveness.coerced_values import coerced_off
+from lintkit.schemas.registry import load_schema_set
 
 import async_libraries_support as support
 

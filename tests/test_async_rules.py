@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lintkit.checks.base import RuleOptions
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
+from lintkit.schemas.registry import load_schema_set
 
 SCHEMAS = load_schema_set()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 
 FINDING = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n'
 

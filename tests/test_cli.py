@@ -10,7 +10,7 @@ import pytest
 
 from lintkit import __version__
 from lintkit.checks import ALL_CHECKS
-from lintkit.docs import render_rule_page
+from lintkit.generators.docs import render_rule_page
 
 ROOT = Path(__file__).parent.parent
 SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n'

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.coerced_values import coerced_off
-from lintkit.schema import Knob, load_schema_file
+from lintkit.liveness.coerced_values import coerced_off
+from lintkit.schemas.schema import Knob, load_schema_file
 
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 

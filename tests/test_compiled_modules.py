@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import types
 
-from lintkit.library_view import class_members, source_file
+from lintkit.generators.library_view import class_members, source_file
 
 
 class cython_function_or_method:  # noqa: N801 - the name Cython gives its function type

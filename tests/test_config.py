@@ -1,4 +1,4 @@
-"""lintkit/config.py: discovery, parsing, validation, matching and command-line overrides."""
+"""lintkit/frontends/config.py: discovery, parsing, validation, matching and command-line overrides."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from lintkit.checks import CHECKS_BY_CODE
-from lintkit.config import (
+from lintkit.frontends.config import (
     DEFAULT_EXCLUDE_PATTERNS, KNOWN_CODES, OPTIONS, ConfigError, Settings, discover_settings,
     find_config, flake8_options, load_settings, merge_cli, settings_from_flake8,
 )
 from lintkit.engine import is_selected
-from lintkit.files import DEFAULT_EXCLUDES
+from lintkit.reading.files import DEFAULT_EXCLUDES
 
 
 def write(path: Path, text: str) -> Path:

@@ -176,7 +176,7 @@ def test_flake8_malformed_subproject_configuration_is_one_clear_error(tmp_path: 
 
 
 def test_resolver_caches_per_directory_and_config(tmp_path: Path) -> None:
-    from lintkit.resolver import SettingsResolver
+    from lintkit.frontends.resolver import SettingsResolver
 
     root = two_services(tmp_path)
     resolver = SettingsResolver(overrides={"strict": True})

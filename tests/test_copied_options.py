@@ -1,4 +1,4 @@
-"""Schema key `options_copied_by` (lintkit/copied_options.py): read, checked, and used by LK207 on a
+"""Schema key `options_copied_by` (lintkit/liveness/copied_options.py): read, checked, and used by LK207 on a
 user schema (a library lintkit does not bundle)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lintkit.engine import Engine
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.runner import check_file
-from lintkit.schema import load_schema_file
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.frontends.runner import check_file
+from lintkit.schemas.schema import load_schema_file
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 CLASS = """

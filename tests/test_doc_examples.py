@@ -1,4 +1,4 @@
-"""Code in documentation: docstring examples, Markdown and reST code blocks (lintkit.doc_examples).
+"""Code in documentation: docstring examples, Markdown and reST code blocks (lintkit.reading.doc_examples).
 
 The docstring fixture (tests/fixtures/doc_examples/docstrings.py) runs through the engine, the CLI and
 the real flake8 in test_fixtures.py; here: Markdown and reST at exact positions, the configuration
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from lintkit.checks import ALL_CHECKS
-from lintkit.context import RuleOptions
-from lintkit.doc_examples import document_blocks, prompt_examples
+from lintkit.analysis.context import RuleOptions
+from lintkit.reading.doc_examples import document_blocks, prompt_examples
 from lintkit.engine import Engine
-from lintkit.fixer import fix_source
-from lintkit.registry import load_schema_set
+from lintkit.frontends.fixer import fix_source
+from lintkit.schemas.registry import load_schema_set
 
 ROOT = Path(__file__).parent.parent
 DOCSTRING_FIXTURE = ROOT / "tests" / "fixtures" / "doc_examples" / "docstrings.py"

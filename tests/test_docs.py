@@ -8,9 +8,9 @@ import pytest
 
 from lintkit.checks import ALL_CHECKS
 from lintkit.checks.base import DOC_SECTIONS
-from lintkit.docs import render_rule_page
+from lintkit.generators.docs import render_rule_page
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
+from lintkit.schemas.registry import load_schema_set
 
 ROOT = Path(__file__).parent.parent
 
@@ -23,8 +23,8 @@ def engine() -> Engine:
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.code)
 def test_page_is_up_to_date(check) -> None:
     page = ROOT / "docs" / "rules" / f"{check.code}.md"
-    assert page.exists(), f"missing {page}; run python -m lintkit.docs"
-    assert page.read_text(encoding="utf-8") == render_rule_page(check), "run python -m lintkit.docs"
+    assert page.exists(), f"missing {page}; run python -m lintkit.generators.docs"
+    assert page.read_text(encoding="utf-8") == render_rule_page(check), "run python -m lintkit.generators.docs"
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.code)
@@ -62,7 +62,7 @@ def test_schema_format_docs_list_every_key(heading: str, keys: str) -> None:
     """docs/schemas.md has a table row for every key the loader accepts, and none it rejects."""
     import re
 
-    from lintkit import schema, settings_schema
+    from lintkit.schemas import schema, settings_schema
 
     text = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
     section = re.split(r"\n##+ ", text.split(heading + "\n", 1)[1], 1)[0]

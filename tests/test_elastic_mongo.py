@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.context import RuleOptions
+from lintkit.analysis.context import RuleOptions
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.versions import ProjectVersions
+from lintkit.schemas.registry import load_schema_set
+from lintkit.project.versions import ProjectVersions
 
 SCHEMAS = load_schema_set()
 ES_CODE = ('from elasticsearch import Elasticsearch\n'

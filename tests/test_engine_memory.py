@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for root in (REPO / "tests" / "fixtures", REPO / "examples") for p in root.rglob("*.py")

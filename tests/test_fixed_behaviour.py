@@ -9,9 +9,9 @@ import pytest
 
 from lintkit.checks.base import RuleOptions
 from lintkit.engine import Engine
-from lintkit.fixed_behaviour import GENERIC_REMEDY
-from lintkit.registry import load_schema_set
-from lintkit.schema import SchemaError, parse_schema
+from lintkit.liveness.fixed_behaviour import GENERIC_REMEDY
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import SchemaError, parse_schema
 
 PYMYSQL = '''\
 import pymysql

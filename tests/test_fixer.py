@@ -1,4 +1,4 @@
-"""`lintkit.fixer` (and the libcst codemod): fixes applied, verified, byte-exact, written atomically.
+"""`lintkit.frontends.fixer` (and the libcst codemod): fixes applied, verified, byte-exact, written atomically.
 
 Every fixture whose findings carry a safe or unsafe fix has a generated sibling
 `<name>.fixed.py` (safe fixes applied); `pytest --update-fixtures` rewrites them.
@@ -23,9 +23,9 @@ from fixtures_support import FIXTURES, Fixture, all_fixtures
 from lintkit.codemod import LintkitFixCommand, LintkitFixError
 from lintkit.engine import Engine, FileResult
 from lintkit.findings import DISPLAY_ONLY, SAFE, UNSAFE, Edit, Finding, Fix
-from lintkit.fixer import PARALLEL_THRESHOLD, FixOutcome, fix_files, fix_source, unified_diff
-from lintkit.registry import load_schema_set
-from lintkit.runner import EngineSpec, check_file
+from lintkit.frontends.fixer import PARALLEL_THRESHOLD, FixOutcome, fix_files, fix_source, unified_diff
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import EngineSpec, check_file
 
 ROOT = Path(__file__).parent.parent
 FIXED_SUFFIX = ".fixed.py"

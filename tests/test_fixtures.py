@@ -9,8 +9,8 @@ from functools import lru_cache
 import pytest
 
 from fixtures_support import FIXTURES, Fixture, all_fixtures, format_findings, parse_tool_output
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 from lintkit.engine import Engine
 
 FIXTURE_LIST = all_fixtures()

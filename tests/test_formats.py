@@ -1,4 +1,4 @@
-"""`lintkit.formats`: every output format, byte for byte where a person reads it."""
+"""`lintkit.frontends.formats`: every output format, byte for byte where a person reads it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from lintkit import __version__, formats
+from lintkit import __version__
+from lintkit.frontends import formats
 from lintkit.checks import ALL_CHECKS
 from lintkit.engine import Engine, FileResult
 from lintkit.findings import DISPLAY_ONLY, SAFE, UNSAFE, Edit, FileError, Finding, Fix
-from lintkit.formats import FORMATS, render, rule_url
-from lintkit.registry import load_schema_set
+from lintkit.frontends.formats import FORMATS, render, rule_url
+from lintkit.schemas.registry import load_schema_set
 
 SEED = 'import qpid.messaging\nconn = qpid.messaging.Connection("b", heartbeat=30)\nconn.hearbeat = 1\n'
 MSG101 = "'hearbeat' is not an attribute of qpid.messaging.Connection; did you mean 'heartbeat'?"

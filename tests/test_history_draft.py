@@ -1,6 +1,6 @@
 """`lintkit schema generate --versions`: history tables drafted from the source of several releases.
 
-The releases are read with `lintkit.library_source` (downloaded once into its cache, never
+The releases are read with `lintkit.generators.library_source` (downloaded once into its cache, never
 installed); a release that is neither cached nor downloadable skips the test.  The drafted
 ranges must equal the hand-written ones of the bundled schemas, which tests/test_version_drift.py
 checks against the same releases.
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from lintkit.cli import main
-from lintkit.history_draft import (DraftedRange, ReleaseMissing, class_history, ranges, read_releases,
+from lintkit.frontends.cli import main
+from lintkit.generators.history_draft import (DraftedRange, ReleaseMissing, class_history, ranges, read_releases,
                                    render_history)
-from lintkit.library_source import SourceTree, fetch
-from lintkit.registry import load_schema_set
-from lintkit.schema import parse_schema
-from lintkit.toml_cache import load_toml
+from lintkit.generators.library_source import SourceTree, fetch
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import parse_schema
+from lintkit.schemas.toml_cache import load_toml
 
 SCHEMAS = load_schema_set()
 PIKA = ["0.10.0", "0.11.0", "0.11.1", "1.0.0"]  # 0.11.1 added tcp_options
@@ -75,7 +75,7 @@ def test_paramiko_connect_and_transport_keywords_equal_the_hand_written() -> Non
 
 def test_a_release_that_cannot_be_had_is_an_error(capsys, tmp_path, monkeypatch) -> None:
     pytest.importorskip("pika")
-    monkeypatch.setattr("lintkit.history_draft.fetch", lambda distribution, version: None)
+    monkeypatch.setattr("lintkit.generators.history_draft.fetch", lambda distribution, version: None)
     assert main(["schema", "generate", "pika", "--class", PIKA_CLASSES[0], "--versions", "0.10.0"]) == 2
     assert "pika==0.10.0 is not cached and cannot be downloaded" in capsys.readouterr().err
     with pytest.raises(ReleaseMissing):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.registry import SchemaSet
-from lintkit.schema import SchemaError, bundled_schema_files, load_schema_file
+from lintkit.schemas.registry import SchemaSet
+from lintkit.schemas.schema import SchemaError, bundled_schema_files, load_schema_file
 from schema_support import ACME_LIBRARY, write_schema
 
 LIBRARY = ACME_LIBRARY + """

@@ -16,8 +16,8 @@ import pytest
 
 from lintkit.checks.base import RuleOptions
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.schema import SchemaError, parse_schema
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import SchemaError, parse_schema
 
 import confluent_kafka_support as confluent
 

@@ -1,4 +1,4 @@
-"""Keep the bundled key sets (`[[key_set]]`, lintkit/key_sets.py) honest against the real libraries.
+"""Keep the bundled key sets (`[[key_set]]`, lintkit/schemas/key_sets.py) honest against the real libraries.
 
 Each test skips cleanly when its library is not installed (`pip install -e '.[libraries]'`)."""
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.key_sets import KeySet, known_keys
-from lintkit.registry import load_schema_set
+from lintkit.schemas.key_sets import KeySet, known_keys
+from lintkit.schemas.registry import load_schema_set
 
 SCHEMAS = load_schema_set()
 BOGUS = "lintkit_bogus_key"
@@ -269,7 +269,7 @@ def test_django_redis_cache_options_reach_redis_py() -> None:
 
 
 def test_django_persistent_connections_age_from_the_connect(tmp_path: Path) -> None:
-    """What LK204 says of Django (lintkit/django_liveness.py): CONN_MAX_AGE counts from the connect, so
+    """What LK204 says of Django (lintkit/library_settings/django_liveness.py): CONN_MAX_AGE counts from the connect, so
     a connection used and then left idle is reused until then; with CONN_HEALTH_CHECKS a reused
     connection is checked (is_usable) before the request's first query, and a failed one replaced."""
     pytest.importorskip("django")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.key_sets import _KEY_SET_KEYS
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import load_schema_file
-from lintkit.settings_modules import mentions_setting
+from lintkit.schemas.key_sets import _KEY_SET_KEYS
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.schemas.schema import load_schema_file
+from lintkit.library_settings.settings_modules import mentions_setting
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 ROOT = Path(__file__).parents[1]
@@ -141,8 +141,8 @@ def test_each_configured_driver_call_gets_its_own_verdict() -> None:
     import ast
 
     from lintkit.checks.lk203_liveness_disabled import LivenessDisabled
-    from lintkit.context import FileContext, RuleOptions
-    from lintkit.driver_calls import settings_calls
+    from lintkit.analysis.context import FileContext, RuleOptions
+    from lintkit.library_settings.driver_calls import settings_calls
 
     entries = ",\n".join(
         f'"db{i}": {{"ENGINE": "django.db.backends.postgresql", "HOST": "db", "CONN_MAX_AGE": None, '

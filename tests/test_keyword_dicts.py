@@ -1,4 +1,4 @@
-"""The dict tracking behind `**params` (lintkit/keyword_dicts.py) and mangled names."""
+"""The dict tracking behind `**params` (lintkit/analysis/keyword_dicts.py) and mangled names."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from lintkit.keyword_dicts import ExpandedCall, KeywordDicts, conditional, source_call
-from lintkit.private_names import mangled, spellings
-from lintkit.sockets import Parents
+from lintkit.analysis.keyword_dicts import ExpandedCall, KeywordDicts, conditional, source_call
+from lintkit.analysis.private_names import mangled, spellings
+from lintkit.liveness.sockets import Parents
 
 
 def expand(code: str):

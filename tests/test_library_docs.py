@@ -1,4 +1,4 @@
-"""docs/libraries.md is generated from the schemas (lintkit.library_docs), and the README's list of
+"""docs/libraries.md is generated from the schemas (lintkit.generators.library_docs), and the README's list of
 libraries names the same libraries in the same order."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lintkit.library_docs import PAGE, documented_libraries, heading, item_rules, knob_rules, render_page
-from lintkit.readme import generated_section
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import parse_schema
+from lintkit.generators.library_docs import PAGE, documented_libraries, heading, item_rules, knob_rules, render_page
+from lintkit.generators.readme import generated_section
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.schemas.schema import parse_schema
 
 ROOT = Path(__file__).parent.parent
 SCHEMAS = load_schema_set()
@@ -17,7 +17,7 @@ SCHEMAS = load_schema_set()
 
 def test_the_page_is_up_to_date() -> None:
     page = ROOT / PAGE
-    assert page.exists() and page.read_text(encoding="utf-8") == render_page(SCHEMAS), "run python -m lintkit.docs"
+    assert page.exists() and page.read_text(encoding="utf-8") == render_page(SCHEMAS), "run python -m lintkit.generators.docs"
 
 
 def test_every_library_class_factory_and_knob_is_on_the_page() -> None:
@@ -39,7 +39,7 @@ def test_the_readme_names_the_libraries_of_the_page() -> None:
     headings = re.findall(r"^## (\S+)$", (ROOT / PAGE).read_text(encoding="utf-8"), re.MULTILINE)
     sentence = generated_section((ROOT / "README.md").read_text(encoding="utf-8"))
     named = re.findall(r"(?:^It knows |, | and (?:the standard library's )?)`?([\w.]+)", sentence)
-    assert named == headings, "run python -m lintkit.docs"
+    assert named == headings, "run python -m lintkit.generators.docs"
     assert f"]({PAGE.as_posix()})" in sentence
 
 

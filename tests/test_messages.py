@@ -18,8 +18,8 @@ import pytest
 
 from fixtures_support import all_fixtures
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 
 ROOT = Path(__file__).parent.parent
 #: The longest concise message (a long class or variable name may push one past ~120).

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.context import RuleOptions
+from lintkit.analysis.context import RuleOptions
 from lintkit.engine import Engine
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import load_schema_file
-from lintkit.versions import ProjectVersions
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.schemas.schema import load_schema_file
+from lintkit.project.versions import ProjectVersions
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 ACME = ACME_LIBRARY + """
@@ -105,7 +105,7 @@ def test_relative_imports_and_rebound_names_are_not_the_library(tmp_path: Path) 
 
 
 def test_the_libraries_page_summarises_each_librarys_ranges() -> None:
-    from lintkit.version_ranges import describe, ranges_of
+    from lintkit.generators.version_ranges import describe, ranges_of
 
     pika = next(lib for lib in load_schema_set().libraries if lib.name == "pika")
     text = describe(ranges_of(pika))

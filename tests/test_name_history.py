@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.context import RuleOptions
+from lintkit.analysis.context import RuleOptions
 from lintkit.engine import Engine
-from lintkit.library_source import SourceTree
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import load_schema_file
-from lintkit.versions import ProjectVersions
+from lintkit.generators.library_source import SourceTree
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.schemas.schema import load_schema_file
+from lintkit.project.versions import ProjectVersions
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 ACME_CLASS = ACME_LIBRARY + """
@@ -153,7 +153,7 @@ def test_fetch_unpacks_a_cached_sdist_or_wheel_and_never_guesses(tmp_path: Path,
     import tarfile
     import zipfile
 
-    from lintkit.library_source import fetch
+    from lintkit.generators.library_source import fetch
 
     source = b"class Client:\n    def __init__(self, host, heartbeat=None):\n        pass\n"
     with tarfile.open(tmp_path / "acme_client-1.0.tar.gz", "w:gz") as sdist:

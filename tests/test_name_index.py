@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.name_index import NameIndex, dotted, source_name
-from lintkit.registry import load_schema_set
-from lintkit.sockets import CONNECTING_METHODS, OPTION_METHODS, harmless_call
-from lintkit.syntax import walk
+from lintkit.analysis.name_index import NameIndex, dotted, source_name
+from lintkit.schemas.registry import load_schema_set
+from lintkit.liveness.sockets import CONNECTING_METHODS, OPTION_METHODS, harmless_call
+from lintkit.reading.syntax import walk
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for root in (REPO / "tests" / "fixtures", REPO / "examples") for p in root.rglob("*.py")

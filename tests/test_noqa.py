@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lintkit.noqa import NoqaIndex
+from lintkit.reading.noqa import NoqaIndex
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.fixer import fix_source
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.runner import check_file
-from lintkit.schema import load_schema_file
+from lintkit.frontends.fixer import fix_source
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.frontends.runner import check_file
+from lintkit.schemas.schema import load_schema_file
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 LIBRARY = ACME_LIBRARY + """
@@ -130,7 +130,7 @@ def test_an_unless_keyword_lifts_the_override(unless_engine: Engine, call: str, 
 
 
 def test_schema_show_says_what_lifts_an_override(capsys: pytest.CaptureFixture[str]) -> None:
-    from lintkit.cli import main
+    from lintkit.frontends.cli import main
 
     assert main(["schema", "show", "httpx.Client"]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  override"))
@@ -175,7 +175,7 @@ def test_lk204_never_adds_keepalive_to_a_unix_socket_pool(tmp_path: Path) -> Non
 
 
 def test_schema_show_lists_what_an_override_ignores(capsys: pytest.CaptureFixture[str]) -> None:
-    from lintkit.cli import main
+    from lintkit.frontends.cli import main
 
     assert main(["schema", "show", "redis.Redis"]) == 0
     shown = capsys.readouterr().out

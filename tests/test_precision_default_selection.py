@@ -6,8 +6,8 @@ import pytest
 
 from fixtures_support import FIXTURES, Fixture
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 
 DEFAULT_SELECTION_FIXTURES = ["LK102/redis_pool_forwarding.py", "LK102/amqp_vocabulary_hint.py",
                               "LK105/new_pins/names.py", "LK105/websocket_1_9/reconnect.py",

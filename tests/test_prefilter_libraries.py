@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lintkit.registry import load_schema_set
+from lintkit.schemas.registry import load_schema_set
 
 
 def test_the_prefilter_knows_the_new_libraries() -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from lintkit import project_index, project_summaries
+from lintkit.project import project_index, project_summaries
 from lintkit.engine import Engine
-from lintkit.project_layout import layout_of, project_files
-from lintkit.registry import load_schema_set
-from lintkit.runner import EngineSpec, check_files
+from lintkit.project.project_layout import layout_of, project_files
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import EngineSpec, check_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "project_index"
 WORKER = Path("app") / "worker.py"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.legacy import parse_tolerant
-from lintkit.registry import load_schema_set
-from lintkit.relevance import RelevanceTest
-from lintkit.source import decode_source
+from lintkit.reading.legacy import parse_tolerant
+from lintkit.schemas.registry import load_schema_set
+from lintkit.analysis.relevance import RelevanceTest
+from lintkit.reading.source import decode_source
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for root in (REPO / "tests" / "fixtures", REPO / "examples") for p in root.rglob("*.py")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lintkit import schema_cache
-from lintkit.registry import load_schema_set
-from lintkit.schema import SchemaError, bundled_schema_files, load_schema_file
-from lintkit.values import NO_VALUE
+from lintkit.schemas import schema_cache
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import SchemaError, bundled_schema_files, load_schema_file
+from lintkit.analysis.values import NO_VALUE
 from schema_support import ACME_LIBRARY
 
 SCHEMA = ACME_LIBRARY + '\n[[class]]\nname = "acme.Client"\nkwargs = ["host"]\n'

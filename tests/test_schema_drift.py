@@ -12,14 +12,14 @@ What is compared, per class (each class and factory is its own test id):
 * the distribution version with the schema's `version`;
 * the qualified name and every alias resolve to the same object; `bases` are
   real base classes;
-* `kwargs` with the schema generator's view (lintkit.schema_draft.keywords_of:
+* `kwargs` with the schema generator's view (lintkit.generators.schema_draft.keywords_of:
   inspect.signature, where `**kwargs` go read from the source, the library's
   own name lists), plus FORWARDS below for what the source cannot tell;
 * `attributes`/`methods` with a real instance, both ways (a name the new
   version adds fails the test), plus every name any method of the class or a
   base assigns on `self` (PyMySQL's `connect()` sets `server_version`):
-  lintkit.library_view.class_members, the generator's view given an instance;
-* `option_keys` with the library's list in lintkit.library_names.NAME_LISTS;
+  lintkit.generators.library_view.class_members, the generator's view given an instance;
+* `option_keys` with the library's list in lintkit.generators.library_names.NAME_LISTS;
 * `unknown_attributes` and `unknown_kwargs` by trying a misspelt name;
 * knobs: their kwarg/attribute/method exist, and their default matches the
   installed version's where the `versions` specifier covers it; a method knob's
@@ -60,15 +60,15 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from lintkit.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
-from lintkit.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
+from lintkit.generators.library_names import name_list_for, psycopg2_libpq, psycopg_libpq
+from lintkit.generators.library_view import (class_members, keys_read_in_source, resolve, same_object, signature_default,
                                   signature_keywords)
 import drift_services
 import drift_web
 import drift_libsa
-from lintkit.registry import load_schema_set
-from lintkit.schema import ClassSchema, FactorySchema, LibrarySchema
-from lintkit.schema_draft import keywords_of
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import ClassSchema, FactorySchema, LibrarySchema
+from lintkit.generators.schema_draft import keywords_of
 
 import async_libraries_support as asyncio_clients
 import confluent_kafka_support as confluent
@@ -104,12 +104,12 @@ def read_from_kwargs(*qualnames: str) -> Callable[[], set[str]]:
 
 
 #: Callables whose **kwargs reach another callable in a way the schema generator's reading of the
-#: source does not follow (expected_keywords adds these to lintkit.schema_draft.keywords_of): the
+#: source does not follow (expected_keywords adds these to lintkit.generators.schema_draft.keywords_of): the
 #: keywords that one accepts are valid too.  Entries are qualified names (their own closure is
 #: followed) or providers returning names.  The generator already follows `super().__init__(**kw)`,
 #: `cls(**kw)`, `self.__class__(**dict(info, **kw))` (kombu's clone), `self.ConnectionCls(**self.conn_kw)`
 #: and a copy of it in another method, a parameter whose default is a class (`connection_class`), names
-#: imported inside the function, keys read from `**kwargs`, and the name lists of lintkit.library_names
+#: imported inside the function, keys read from `**kwargs`, and the name lists of lintkit.generators.library_names
 #: (libpq's keywords, urllib3's PoolKey).
 FORWARDS: dict[str, list[str | Callable[[], set[str]]]] = {
     # redis: a pool makes connection_class(**connection_kwargs), and from_url() sets connection_class
@@ -173,7 +173,7 @@ NO_SIGNATURE = {"psycopg2.extensions.connection", "redis.cluster.RedisCluster.fr
 
 
 def expected_keywords(qualname: str) -> set[str]:
-    """The schema generator's view (lintkit.schema_draft.keywords_of: the signature, `**kwargs` followed
+    """The schema generator's view (lintkit.generators.schema_draft.keywords_of: the signature, `**kwargs` followed
     through the source, the library's name list), plus what FORWARDS adds where the source cannot say."""
     if qualname in confluent.BINDING_KEYS:  # C types without a signature: FORWARDS says it all
         return set().union(*(target() for target in FORWARDS[qualname]))
@@ -201,7 +201,7 @@ def keyword_default(qualname: str, name: str) -> Any:
 
 def real_members(cls: type, instance: Any) -> tuple[set[str], set[str]]:
     """Public names that may be assigned on a real instance, and public methods
-    (lintkit.library_view.class_members, with the instance: its __dict__, writable C descriptors)."""
+    (lintkit.generators.library_view.class_members, with the instance: its __dict__, writable C descriptors)."""
     return class_members(cls, instance)
 
 
@@ -904,10 +904,10 @@ def test_option_key_classes_exist() -> None:
 @pytest.mark.parametrize("cls", OPTION_KEY_CLASSES, ids=ids(OPTION_KEY_CLASSES))
 def test_option_keys_are_what_the_library_knows(cls: ClassSchema) -> None:
     """LK103 reports every key outside `option_keys`: the list must be the library's own, whole
-    (its entry in lintkit.library_names.NAME_LISTS, which the schema generator drafts from)."""
+    (its entry in lintkit.generators.library_names.NAME_LISTS, which the schema generator drafts from)."""
     for collection, keys in cls.option_keys.items():
         entry = name_list_for(cls.name, f"option_keys.{collection}")
-        assert entry is not None, (f"{cls.name}: no NAME_LISTS entry (lintkit/library_names.py) names the "
+        assert entry is not None, (f"{cls.name}: no NAME_LISTS entry (lintkit/generators/library_names.py) names the "
                                    f"library's list of the keys of {collection}")
         known = entry.names()
         assert keys == known, (f"{cls.name}: option_keys.{collection} lists {sorted(keys)}, the library "

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.cli import main
-from lintkit.library_names import NAME_LISTS, names_of
-from lintkit.library_view import class_members, keywords_fate, resolve
-from lintkit.registry import load_schema_set
-from lintkit.schema import parse_schema
-from lintkit.schema_draft import draft_schema, keywords_of, render_draft
-from lintkit.toml_cache import load_toml
+from lintkit.frontends.cli import main
+from lintkit.generators.library_names import NAME_LISTS, names_of
+from lintkit.generators.library_view import class_members, keywords_fate, resolve
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import parse_schema
+from lintkit.generators.schema_draft import draft_schema, keywords_of, render_draft
+from lintkit.schemas.toml_cache import load_toml
 
 SCHEMAS = load_schema_set()
 
@@ -259,14 +259,14 @@ def test_keywords_fate_without_var_keyword(sample: str) -> None:
 
 
 def test_a_module_without_a_distribution_is_refused(sample: str) -> None:
-    from lintkit.schema_draft import DraftError
+    from lintkit.generators.schema_draft import DraftError
 
     with pytest.raises(DraftError, match="no installed distribution"):
         draft_schema(sample)
 
 
 def test_drafting_the_sample_classes_by_name(sample: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lintkit import schema_draft
+    from lintkit.generators import schema_draft
 
     monkeypatch.setattr(schema_draft, "locate", lambda target: schema_draft.Library(sample, "sample", "1.0", []))
     draft = draft_schema(sample, classes=[f"{sample}.Base", f"{sample}.Forwards", f"{sample}.Pool"],

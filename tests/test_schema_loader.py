@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import SchemaError, bundled_schema_files, load_schema_file
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.schemas.schema import SchemaError, bundled_schema_files, load_schema_file
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 LIBRARY = ACME_LIBRARY + """"""

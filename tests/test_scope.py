@@ -13,8 +13,8 @@ import pytest
 from fixtures_support import FIXTURES, Fixture, all_fixtures
 from lintkit.checks.base import RuleOptions
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 
 #: `# strict: [LK204]`: a finding only `strict` reports (a short-lived connection or socket).
 STRICT_MARKER = re.compile(r"#\s*strict:\s*\[(?P<codes>LK\d{3}(?:\s*,\s*LK\d{3})*)\]")

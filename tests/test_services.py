@@ -10,9 +10,9 @@ import pytest
 
 from fixtures_support import FIXTURES
 from lintkit.engine import Engine
-from lintkit.knobs import is_off
-from lintkit.registry import load_schema_set
-from lintkit.runner import check_file
+from lintkit.liveness.knobs import is_off
+from lintkit.schemas.registry import load_schema_set
+from lintkit.frontends.runner import check_file
 from test_schema_drift import env  # noqa: F401 (a fixture)
 
 SCHEMAS = load_schema_set()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.registry import load_schema_set
-from lintkit.settings_schema import all_settings
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.settings_schema import all_settings
 
 celery = pytest.importorskip("celery")
 defaults = pytest.importorskip("celery.app.defaults")

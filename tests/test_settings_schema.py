@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
+from lintkit.schemas.registry import load_schema_set
 from schema_support import ACME_LIBRARY, schema_load_error
 
 SETTINGS = ACME_LIBRARY + """

@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import pytest
 
-from lintkit import knobs as K
-from lintkit.registry import load_schema_set
+from lintkit.liveness import knobs as K
+from lintkit.schemas.registry import load_schema_set
 
 SCHEMAS = load_schema_set()
 

@@ -1,6 +1,6 @@
 """Settings that follow the library's version (`[settings.history.keys]`): the ranges against the
 keys of each celery release's `celery/app/defaults.py`, read with `ast` (downloaded once into the
-cache of `lintkit.library_source`, never installed), and the verdicts LK103 gives with pins."""
+cache of `lintkit.generators.library_source`, never installed), and the verdicts LK103 gives with pins."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from lintkit.context import RuleOptions
+from lintkit.analysis.context import RuleOptions
 from lintkit.engine import Engine
-from lintkit.library_source import SourceTree, fetch, namespace_keys
-from lintkit.registry import load_schema_set
-from lintkit.settings_schema import all_settings
-from lintkit.versions import ProjectVersions
+from lintkit.generators.library_source import SourceTree, fetch, namespace_keys
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.settings_schema import all_settings
+from lintkit.project.versions import ProjectVersions
 from schema_support import schema_load_error
 
 SCHEMAS = load_schema_set()

@@ -9,9 +9,9 @@ import socket
 
 import pytest
 
-from lintkit.keepalive_specs import spec_problem, spec_sets_idle
-from lintkit.knobs import is_off
-from lintkit.registry import load_schema_set
+from lintkit.liveness.keepalive_specs import spec_problem, spec_sets_idle
+from lintkit.liveness.knobs import is_off
+from lintkit.schemas.registry import load_schema_set
 
 pytest.importorskip("stomp")
 

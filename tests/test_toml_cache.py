@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lintkit import toml_cache
-from lintkit.registry import load_schema_set
-from lintkit.schema import bundled_schema_files, load_schema_file
+from lintkit.schemas import toml_cache
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import bundled_schema_files, load_schema_file
 
 
 @pytest.fixture

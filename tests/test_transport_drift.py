@@ -25,10 +25,10 @@ import pytest
 
 import drift_services
 import drift_web
-from lintkit.bindings import Instance
-from lintkit.events import KnownCall
-from lintkit.schema import ClassSchema, FactorySchema
-from lintkit.transports import selected_transport
+from lintkit.analysis.bindings import Instance
+from lintkit.analysis.events import KnownCall
+from lintkit.schemas.schema import ClassSchema, FactorySchema
+from lintkit.liveness.transports import selected_transport
 import async_libraries_support as asyncio_clients
 import confluent_kafka_support as confluent
 import stomp_support

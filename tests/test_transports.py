@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from lintkit.engine import Engine
-from lintkit.registry import load_schema_set
-from lintkit.schema import load_schema_file
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import load_schema_file
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 SCHEMA = ACME_LIBRARY + """

@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from lintkit.keepalive_specs import spec_problem, spec_sets_idle
-from lintkit.knobs import is_off, written_value
-from lintkit.schema import load_schema_file
+from lintkit.liveness.keepalive_specs import spec_problem, spec_sets_idle
+from lintkit.liveness.knobs import is_off, written_value
+from lintkit.schemas.schema import load_schema_file
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 CLASS = """

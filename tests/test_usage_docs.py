@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.cli import build_parser
-from lintkit.config import OPTIONS
-from lintkit.formats import FORMATS
+from lintkit.frontends.cli import build_parser
+from lintkit.frontends.config import OPTIONS
+from lintkit.frontends.formats import FORMATS
 
 USAGE = (Path(__file__).parent.parent / "docs" / "usage.md").read_text(encoding="utf-8")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.vendored_code import is_vendored
+from lintkit.liveness.vendored_code import is_vendored
 
 # A socket stored on self (LK201 at 11:21) in a protocol client class, as vendored copies of the
 # standard library look, and a misspelt keyword (LK102 at 12:69).

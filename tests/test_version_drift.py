@@ -1,7 +1,7 @@
 """The schemas' version ranges (`[class.history]`) against the real source of several releases.
 
 Each release is downloaded once (a wheel, else the sdist) into the cache of
-`lintkit.library_source` and read with `ast`: nothing is installed or imported.
+`lintkit.generators.library_source` and read with `ast`: nothing is installed or imported.
 For every keyword a release's constructor accepts, and every name with an
 attribute range, the schema must say the release has it, and for every other
 name that it does not.  The installed library is read the same way, and names
@@ -15,10 +15,10 @@ from __future__ import annotations
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from lintkit.library_source import SourceTree, fetch
-from lintkit.name_history import NameRange
-from lintkit.registry import load_schema_set
-from lintkit.schema import ClassSchema
+from lintkit.generators.library_source import SourceTree, fetch
+from lintkit.schemas.name_history import NameRange
+from lintkit.schemas.registry import load_schema_set
+from lintkit.schemas.schema import ClassSchema
 
 #: Distribution -> the releases read: the versions the issue names (paramiko 2.x, pika 0.13,
 #: redis 4 and 5, kombu 4, websocket-client 0.x) and both sides of every range the schema states.
@@ -118,7 +118,7 @@ def _pika_url_keys(cls) -> frozenset[str]:
     `_process_url` tests with `'name' in values` (0.10.0)."""
     import ast
 
-    from lintkit.library_source import key_read
+    from lintkit.generators.library_source import key_read
 
     functions = [f for c in cls.mro() for f in c.node.body if isinstance(f, ast.FunctionDef)]
     setters = {f.name[len("_set_url_"):] for f in functions if f.name.startswith("_set_url_")}

@@ -1,4 +1,4 @@
-"""Library versions from a project's files: setup.py, setup.cfg and lock files (lintkit.versions)."""
+"""Library versions from a project's files: setup.py, setup.cfg and lock files (lintkit.project.versions)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lintkit.versions import ProjectVersions
+from lintkit.project.versions import ProjectVersions
 
 
 def constraint(project: Path, distribution: str = "redis"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lintkit.registry import SchemaSet, load_schema_set
-from lintkit.schema import load_schema_file
+from lintkit.schemas.registry import SchemaSet, load_schema_set
+from lintkit.schemas.schema import load_schema_file
 from schema_support import ACME_LIBRARY, schema_load_error, write_schema
 
 SOCKET = ACME_LIBRARY + """

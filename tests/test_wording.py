@@ -22,7 +22,7 @@ def test_no_overstated_idle_timeouts(path: Path) -> None:
 
 def test_unnamed_ssh_client_gets_the_transport_path() -> None:
     from lintkit.engine import Engine
-    from lintkit.registry import load_schema_set
+    from lintkit.schemas.registry import load_schema_set
 
     source = "import paramiko\nclients = [paramiko.SSHClient()]\n"
     [finding] = Engine(load_schema_set(), ("LK204",)).check_text(source, "app.py").findings

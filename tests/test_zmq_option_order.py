@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from lintkit.registry import load_schema_set
+from lintkit.schemas.registry import load_schema_set
 
 zmq = pytest.importorskip("zmq")
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads libzmq's socket in /proc")

@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
-from ..events import AttributeStore, CallSite, KnownCall, MethodCall
+from ..analysis.events import AttributeStore, CallSite, KnownCall, MethodCall
 from ..findings import SAFE, UNSAFE
-from ..keyword_dicts import ExpandedCall
-from ..suggest import Suggestion
-from ..registry import SchemaSet
-from ..context import DEFAULT_MAX_IDLE_SECONDS, FileContext, RuleOptions  # noqa: F401 (the rules' names)
-from ..syntax import walk
+from ..analysis.keyword_dicts import ExpandedCall
+from ..analysis.suggest import Suggestion
+from ..schemas.registry import SchemaSet
+from ..analysis.context import DEFAULT_MAX_IDLE_SECONDS, FileContext, RuleOptions  # noqa: F401 (the rules' names)
+from ..reading.syntax import walk
 
 #: How messages name the idle timeouts that drop quiet flows: measured defaults, not a law.
 CLOUD_IDLE_TIMEOUTS = "common cloud defaults: Azure 240 s, AWS NAT gateway 350 s"
@@ -44,7 +44,7 @@ class Check:
     default_enabled: ClassVar[bool] = True
     #: "always", "sometimes" or "none" (ruff's "Fix is sometimes available").
     fix_availability: ClassVar[str] = "none"
-    #: Predicates of calls the rule leaves alone (lintkit.liveness_scope.EXEMPTIONS); their
+    #: Predicates of calls the rule leaves alone (lintkit.liveness.liveness_scope.EXEMPTIONS); their
     #: docstrings open the docs page's "When it does not report" section.
     exemptions: ClassVar[tuple] = ()
     #: Reads settings modules in `finish()` (Django's DATABASES): files without imports count too.

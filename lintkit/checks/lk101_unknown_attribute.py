@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from ..events import AttributeStore
-from ..method_replacement import is_callable_value
-from ..schema import ATTRIBUTE_POLICIES
-from ..suggest import suggest, with_note
-from ..version_verdicts import names_in_use, rename, verdict_for
+from ..analysis.events import AttributeStore
+from ..analysis.method_replacement import is_callable_value
+from ..schemas.schema import ATTRIBUTE_POLICIES
+from ..analysis.suggest import suggest, with_note
+from ..project.version_verdicts import names_in_use, rename, verdict_for
 from .base import Check
 
 

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from ..events import KnownCall, MethodCall
-from ..keyword_dicts import conditional
-from ..name_history import NameRange
-from ..schema import ClassSchema
-from ..suggest import suggest, with_note
-from ..version_verdicts import names_in_use, rename, unknown_name_effect, verdict_for
+from ..analysis.events import KnownCall, MethodCall
+from ..analysis.keyword_dicts import conditional
+from ..schemas.name_history import NameRange
+from ..schemas.schema import ClassSchema
+from ..analysis.suggest import suggest, with_note
+from ..project.version_verdicts import names_in_use, rename, unknown_name_effect, verdict_for
 from .base import Check
 
 

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import ast
-from ..config_keys import check_call, check_settings_module, key_fix, key_span, literal_keys
-from ..events import AttributeStore, KnownCall
-from ..schema import ClassSchema
-from ..settings_keys import query_keys
-from ..settings_names import misspelt_settings, mixed_names, unknown_option_keys
-from ..settings_sources import setting_uses
-from ..settings_versions import has_range, version_problems
-from ..suggest import suggest
-from ..version_verdicts import name_effect, names_in_use, rename, verdict_for
+from ..library_settings.config_keys import check_call, check_settings_module, key_fix, key_span, literal_keys
+from ..analysis.events import AttributeStore, KnownCall
+from ..schemas.schema import ClassSchema
+from ..library_settings.settings_keys import query_keys
+from ..library_settings.settings_names import misspelt_settings, mixed_names, unknown_option_keys
+from ..library_settings.settings_sources import setting_uses
+from ..library_settings.settings_versions import has_range, version_problems
+from ..analysis.suggest import suggest
+from ..project.version_verdicts import name_effect, names_in_use, rename, verdict_for
 from .base import Check
 
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import ast
 
-from ..events import KnownCall
-from ..test_doubles import is_mock_call
-from ..overrides import ignored_keywords
-from ..schema import Override
-from ..sockets import dotted
-from ..syntax import walk
-from ..values import NO_VALUE, literal_value
+from ..analysis.events import KnownCall
+from ..liveness.test_doubles import is_mock_call
+from ..liveness.overrides import ignored_keywords
+from ..schemas.schema import Override
+from ..liveness.sockets import dotted
+from ..reading.syntax import walk
+from ..analysis.values import NO_VALUE, literal_value
 from .base import Check
 
 #: Longer keyword sources are shortened to `name=...` in the advice.

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import ast
 
-from ..module_names import KIND
-from ..version_verdicts import judge
+from ..schemas.module_names import KIND
+from ..project.version_verdicts import judge
 from ..findings import SAFE, UNSAFE
 from .base import Check, RawFix
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from ..events import KnownCall
-from ..keyword_dicts import source_call
-from ..own_protocol import inside_library_with_own_heartbeat
-from ..sockets import MAKERS, SocketFlows, on_loopback, option_call, tcp_maker, turns_keepalive_on
+from ..analysis.events import KnownCall
+from ..analysis.keyword_dicts import source_call
+from ..liveness.own_protocol import inside_library_with_own_heartbeat
+from ..liveness.sockets import MAKERS, SocketFlows, on_loopback, option_call, tcp_maker, turns_keepalive_on
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 CONSEQUENCE = ("without SO_KEEPALIVE Linux never probes an idle connection, so a NAT gateway, load balancer or "

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import ast
 
-from .. import fixed_behaviour, idle_close, knobs as K
-from ..file_sets_idle import file_sets_idle
-from ..keepalive_specs import spec_advice, spec_problem, spec_sets_idle
-from ..events import CallSite, KnownCall, MethodCall, Resolver
-from ..schema import Knob
-from ..sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
+from ..liveness import fixed_behaviour, idle_close, knobs as K
+from ..liveness.file_sets_idle import file_sets_idle
+from ..liveness.keepalive_specs import spec_advice, spec_problem, spec_sets_idle
+from ..analysis.events import CallSite, KnownCall, MethodCall, Resolver
+from ..schemas.schema import Knob
+from ..liveness.sockets import (IDLE_OPTIONS, OPTION_LIST_KEYWORDS, OPTION_METHODS, SocketFlows, is_tcp_level, may_set_idle,
                        option_call, surely_turns_keepalive_on)
-from ..values import is_number, literal_value
-from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
-from ..transports import on_transport
+from ..analysis.values import is_number, literal_value
+from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..liveness.transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check, RawFix
 
 OS_DEFAULT = ("Linux sends the first keepalive probe after 7200 s (macOS and Windows after 2 h too), after NAT "

@@ -3,18 +3,18 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from ..driver_calls import connect_args_calls, settings_calls
-from ..events import AttributeStore, KnownCall, MethodCall
-from ..schema import ClassSchema, Knob
-from ..coerced_values import coerced_off, off_value
-from ..keepalive_specs import known_forms, spec_problem
-from ..knobs import SET, read, written_value
-from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
-from ..parameter_defaults import default_behind
-from ..settings_liveness import knob_settings
-from ..settings_sources import setting_uses
-from ..servicing import done_by_hand
-from ..transports import on_transport
+from ..library_settings.driver_calls import connect_args_calls, settings_calls
+from ..analysis.events import AttributeStore, KnownCall, MethodCall
+from ..schemas.schema import ClassSchema, Knob
+from ..liveness.coerced_values import coerced_off, off_value
+from ..liveness.keepalive_specs import known_forms, spec_problem
+from ..liveness.knobs import SET, read, written_value
+from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..liveness.parameter_defaults import default_behind
+from ..library_settings.settings_liveness import knob_settings
+from ..library_settings.settings_sources import setting_uses
+from ..liveness.servicing import done_by_hand
+from ..liveness.transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 #: The knob concepts whose "off" value leaves a connection with no liveness at all.

@@ -3,18 +3,18 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .. import knobs as K
-from ..bindings import Instance
-from ..class_setup import configured_by_own_class, made_for_unseen_base
-from ..django_liveness import check_persistent_connections
-from ..events import AttributeStore, KnownCall, MethodCall
-from ..keyword_dicts import source_call
-from ..schema import ClassSchema, FactorySchema, Knob
-from ..servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
-from ..sockets import Parents, dotted
-from ..values import literal_value
-from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
-from ..transports import on_transport
+from ..liveness import knobs as K
+from ..analysis.bindings import Instance
+from ..analysis.class_setup import configured_by_own_class, made_for_unseen_base
+from ..library_settings.django_liveness import check_persistent_connections
+from ..analysis.events import AttributeStore, KnownCall, MethodCall
+from ..analysis.keyword_dicts import source_call
+from ..schemas.schema import ClassSchema, FactorySchema, Knob
+from ..liveness.servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
+from ..liveness.sockets import Parents, dotted
+from ..analysis.values import literal_value
+from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..liveness.transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 IDLE_CONSEQUENCE = ("nothing is sent on an idle connection, so a NAT gateway, load balancer or firewall on the path "

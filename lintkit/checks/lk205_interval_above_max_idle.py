@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import ast
 
-from .. import knobs as K
-from ..driver_calls import connect_args_calls, settings_calls
-from ..events import AttributeStore, KnownCall, MethodCall
-from ..schema import ClassSchema, Knob
-from .. import idle_close
-from ..coerced_values import coerced_off
-from ..values import is_number, literal_value
-from ..liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
-from ..servicing import servicing_advice, servicing_hint, unserviced
-from ..transports import on_transport
+from ..liveness import knobs as K
+from ..library_settings.driver_calls import connect_args_calls, settings_calls
+from ..analysis.events import AttributeStore, KnownCall, MethodCall
+from ..schemas.schema import ClassSchema, Knob
+from ..liveness import idle_close
+from ..liveness.coerced_values import coerced_off
+from ..analysis.values import is_number, literal_value
+from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
+from ..liveness.servicing import servicing_advice, servicing_hint, unserviced
+from ..liveness.transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
 
 #: Knob concepts whose value is the quiet time before something is sent.

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import ast
 
-from ..events import CallSite, KnownCall, MethodCall, Resolver
+from ..analysis.events import CallSite, KnownCall, MethodCall, Resolver
 from ..findings import SAFE
-from ..sockets import OPTION_LIST_KEYWORDS
-from ..values import literal_value
+from ..liveness.sockets import OPTION_LIST_KEYWORDS
+from ..analysis.values import literal_value
 from .base import CLOUD_IDLE_TIMEOUTS, Check, RawFix
 
 #: Linux option numbers (asm-generic/socket.h, linux/tcp.h; the values CPython 3.11

@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..bindings import Instance
-from ..copied_options import CopiedOptions
-from ..events import AttributeStore, MethodCall
-from ..transports import _is_local, _strip_port
+from ..analysis.bindings import Instance
+from ..liveness.copied_options import CopiedOptions
+from ..analysis.events import AttributeStore, MethodCall
+from ..liveness.transports import _is_local, _strip_port
 from .base import Check
 
 #: Compound statements whose body runs when control reaches them (a `for` over endpoints is
