@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from .name_index import dotted
 from ..liveness.sockets import Parents
-from ..reading.syntax import walk
+from ..reading.syntax import methods_with_receiver, walk
 
 #: Methods that read a dict without changing it.
 _READERS = frozenset({"get", "keys", "values", "items", "copy", "__getitem__", "__contains__"})
@@ -390,13 +390,7 @@ class KeywordDicts:
             return found
         found = {}
         if isinstance(place, ast.ClassDef):
-            for method in place.body:
-                if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    continue
-                params = method.args.posonlyargs + method.args.args
-                if not params:
-                    continue
-                receiver = params[0].arg
+            for method, receiver in methods_with_receiver(place):
                 for node in walk(method):
                     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                             and node.value.id == receiver:

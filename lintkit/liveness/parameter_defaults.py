@@ -21,7 +21,7 @@ import ast
 from dataclasses import dataclass
 
 from .sockets import Parents
-from ..reading.syntax import walk
+from ..reading.syntax import methods_with_receiver, walk
 from ..analysis.values import NO_VALUE, literal_value
 
 
@@ -96,15 +96,10 @@ def _single_store(cls: ast.ClassDef, attribute: str) -> tuple[ast.AST, str] | No
     """(method, parameter) when `self.<attribute>` is stored exactly once in the class, from a
     parameter of that method (`self.heartbeat = heartbeat`)."""
     found = []
-    for method in cls.body:
-        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        params = method.args.posonlyargs + method.args.args
-        if not params:
-            continue
+    for method, receiver in methods_with_receiver(cls):
         for node in walk(method):
             if isinstance(node, ast.Attribute) and node.attr == attribute and not isinstance(node.ctx, ast.Load) \
-                    and isinstance(node.value, ast.Name) and node.value.id == params[0].arg:
+                    and isinstance(node.value, ast.Name) and node.value.id == receiver:
                 found.append((method, node))
     if len(found) != 1:
         return None

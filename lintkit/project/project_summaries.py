@@ -18,8 +18,9 @@ from __future__ import annotations
 import ast
 import json
 
-from ..reading.syntax import _LEAVES, CHILD_FIELDS, child_fields, walk
+from ..reading.syntax import _LEAVES, CHILD_FIELDS, child_fields, methods_with_receiver, walk
 from ..cache_files import cache_dir, content_key, read_entry, write_entry
+from ..analysis.name_index import dotted
 from ..analysis.values import NO_VALUE
 
 #: The summary format; a cached summary of another version is not read.
@@ -120,7 +121,7 @@ def summarize(tree: ast.Module) -> dict:
         elif isinstance(stmt, ast.ClassDef):
             names = _names_defined_by(stmt)
             classes[stmt.name] = {
-                "bases": [_dotted(base) for base in stmt.bases
+                "bases": [dotted(base) for base in stmt.bases
                           if not (isinstance(base, ast.Name) and base.id == "object")],
                 "names": sorted(names), "opaque": bool(names & _OPAQUE_CLASS_NAMES) or bool(stmt.keywords),
                 "init": any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__"
@@ -222,7 +223,7 @@ def _returned_call(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | No
             if len(assigned.get(value.id, ())) != 2 or len(values) != 1:
                 return None
             value = values[0].value if isinstance(values[0], ast.Await) else values[0]
-        callee = _dotted(value.func) if isinstance(value, ast.Call) else None
+        callee = dotted(value.func) if isinstance(value, ast.Call) else None
         if callee is None:
             return None
         callees.add(callee)
@@ -232,13 +233,7 @@ def _returned_call(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | No
 def _self_calls(cls: ast.ClassDef) -> dict[str, str]:
     """`self.<attr>` -> the callee of the one call every method stores in it."""
     stored: dict[str, set] = {}
-    for method in cls.body:
-        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        params = method.args.posonlyargs + method.args.args
-        if not params:
-            continue
-        self_name = params[0].arg
+    for method, self_name in methods_with_receiver(cls):
         for node in _own_nodes(method):
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
                     isinstance(node.value, ast.Name) and node.value.id == self_name:
@@ -250,7 +245,7 @@ def _self_calls(cls: ast.ClassDef) -> dict[str, str]:
                         value = node.value.value if isinstance(node.value, ast.Await) else node.value
                         if isinstance(value, ast.Constant) and value.value is None:
                             continue  # `self.conn = None`: neutral, as when branches join
-                        callee = _dotted(value.func) if isinstance(value, ast.Call) and len(node.targets) == 1 \
+                        callee = dotted(value.func) if isinstance(value, ast.Call) and len(node.targets) == 1 \
                             else None
                         stored.setdefault(target.attr, set()).add(callee)
     return {attr: next(iter(callees)) for attr, callees in stored.items()
@@ -270,13 +265,3 @@ def _class_constants(cls: ast.ClassDef) -> dict[str, object]:
             if value is not NO_VALUE:
                 values[stmt.targets[0].id] = value
     return {name: value for name, value in values.items() if counts.get(name) == 1}
-
-
-def _dotted(expr: ast.expr) -> str | None:
-    parts = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    return ".".join([expr.id] + parts[::-1])

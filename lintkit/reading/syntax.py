@@ -96,3 +96,13 @@ def _edges(root: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
             elif isinstance(value, node_type) and not isinstance(value, leaves):
                 append(value)
                 yield node, value
+
+
+def methods_with_receiver(cls: ast.ClassDef) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str]]:
+    """Each method the class body defines, with the name of its first parameter (`self`);
+    methods without parameters are skipped."""
+    for method in cls.body:
+        if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = method.args.posonlyargs + method.args.args
+            if params:
+                yield method, params[0].arg
