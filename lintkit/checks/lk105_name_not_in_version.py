@@ -98,9 +98,10 @@ class NameNotInVersion(Check):
     def finish(self) -> None:
         entries = {entry.name: (entry, library) for library in self.schemas.libraries
                    for entry in getattr(library, "names_history", ())}
-        # Every finding names a ranged name's last part in the text (the module of an import,
-        # the imported name, the attribute): without one, no tree walk.
-        if not entries or not any(name.rsplit(".", 1)[-1] in self.context.text for name in entries):
+        # Every finding names a ranged name's library and its last part in the text (the module
+        # of an import, the imported name, the attribute): without both, no tree walk.
+        text = self.context.text
+        if not any(name.split(".", 1)[0] in text and name.rsplit(".", 1)[-1] in text for name in entries):
             return
         index = self.context.parents.tree_index
         modules: dict[str, str] = {}  # local name -> the dotted name an import binds it to

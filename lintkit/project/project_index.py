@@ -142,15 +142,30 @@ class ProjectIndex:
     def defines_any(self, module: str, text: str) -> bool:
         """Whether `text` names, as an attribute, a top-level function or class of `module`."""
         names = self._defined.get(module) if self.relevant(module) else None
-        return bool(names) and re.search(r"\.\s*(?:%s)\b" % "|".join(sorted(names)), text) is not None
+        if not names:
+            return False
+        key = ("attribute pattern", module)
+        if key not in self._makers:
+            self._makers[key] = re.compile(r"\.\s*(?:%s)\b" % "|".join(sorted(names)))
+        return self._makers[key].search(text) is not None
 
     def reexports(self, module: str, name: str) -> bool:
-        """Whether a module's text may import `name` for others (names it, or has a star import):
-        a cheap test before its summary is read."""
+        """Whether a module's text may import `name` for others (an import statement names it,
+        or it has a star import): a cheap test before its summary is read.  A module that only
+        defines the name does not pass: it imports no library, so it makes no client."""
         key = ("reexports", module, name)
         if key not in self._makers:
+            names = self._imported_names(module)
+            self._makers[key] = names is not None and (b"*" in names or name.encode("utf-8") in names)
+        return self._makers[key]
+
+    def _imported_names(self, module: str) -> frozenset[bytes] | None:
+        """The words of the module's import statements (read once per module and run)."""
+        key = ("imported", module)
+        if key not in self._makers:
             data = self._read(module)
-            self._makers[key] = data is not None and (name.encode("utf-8") in data or b"import *" in data)
+            self._makers[key] = None if data is None else frozenset(
+                word for statement in _IMPORT_STATEMENT.findall(data) for word in _IMPORTED_WORD.findall(statement))
         return self._makers[key]
 
     def absolute(self, module: str, entry: list) -> str | None:
@@ -467,6 +482,9 @@ def _import_lines(text: str):
 
 
 #: A top-level `def` or `class` statement's name (after a line break).
+#: An import statement of a module's text (a parenthesised one across lines), and its words.
+_IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
+_IMPORTED_WORD = re.compile(rb"\*|\w+")
 _DEFINED = re.compile(rb"\n(?:async[ \t]+def|def|class)[ \t]+(\w+)")
 
 _IMPORT_LINE = re.compile(
