@@ -78,10 +78,12 @@ class Engine:
             {name for key_set in schemas.key_sets if key_set.setting
              for name in (key_set.setting, *key_set.ignored_as_settings)}
             if any(c.reads_settings_modules for c in self.check_classes) else ()))
-        self.relevance = RelevanceTest(
-            attribute_words={name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods |
-            {entry.name.rsplit(".", 1)[-1] for lib in schemas.libraries for entry in lib.names_history},
-            plain_words=self.interest.keywords | {"setattr"})
+        #: Attributes that make a plain `import <schema module>` matter (relevance.py).
+        self.attribute_words = frozenset(
+            {name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods |
+            {entry.name.rsplit(".", 1)[-1] for lib in schemas.libraries for entry in lib.names_history})
+        self.relevance = RelevanceTest(attribute_words=self.attribute_words,
+                                       plain_words=self.interest.keywords | {"setattr"})
         self._projects = None
 
     # ------------------------------------------------------------------ entry points
@@ -171,12 +173,19 @@ class Engine:
         return prefilter.imports_from(source) or \
             (prefilter.imports_plainly(source) and self.relevance.mentioned_in(source))
 
+    def _libraries_key(self) -> str:
+        """What `_library_wants` judges by: the schema modules and the attribute words."""
+        import zlib
+
+        words = sorted(self.schemas.top_level_modules) + ["\0"] + sorted(self.attribute_words)
+        return f"{zlib.crc32(chr(1).join(words).encode('utf-8')):08x}"
+
     def project_view(self, filename: str):
         """The project index as `filename` sees it (`project_index.ProjectView`), or None."""
         if self._projects is None:
             from .project.project_index import ProjectIndexes  # only for files on disk that get this far
 
-            self._projects = ProjectIndexes(self.schemas, self._library_wants)
+            self._projects = ProjectIndexes(self.schemas, self._library_wants, self._libraries_key())
         return self._projects.view(filename)
 
     # ------------------------------------------------------------------ analysis

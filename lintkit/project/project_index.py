@@ -44,6 +44,7 @@ import os
 import re
 from typing import Callable
 
+from .module_facts import ModuleFacts, ModuleFactsCache
 from ..analysis.bindings import Instance, LocalClass
 from .project_layout import Layout, layout_of
 from ..schemas.schema import ClassSchema, FactorySchema
@@ -63,14 +64,15 @@ Target = tuple
 class ProjectIndex:
     """The modules of one project (one set of search roots), summarised on demand."""
 
-    def __init__(self, search_roots: tuple[str, ...], wants: Callable[[bytes], bool]):
+    def __init__(self, search_roots: tuple[str, ...], wants: Callable[[bytes], bool], libraries_key: str = ""):
         self.search_roots = search_roots
         #: Whether a module's bytes import a library lintkit knows (the engine's prefilter).
         self._wants = wants
         self._files: dict[str, str | None] = {}
         self._summaries: dict[str, dict | None] = {}
-        self._relevant: dict[str, bool] = {}
-        self._defined: dict[str, frozenset[str]] = {}
+        #: The text tests' answers per module, kept between runs (module_facts.py).
+        self._facts: dict[str, ModuleFacts | None] = {}
+        self._kept_facts = ModuleFactsCache(search_roots, libraries_key)
         self._makers: dict[tuple, object] = {}
         self._resolved: dict[str, Target | None] = {}
         self.parsed = 0
@@ -124,24 +126,38 @@ class ProjectIndex:
         except OSError:
             return None
 
+    def module_facts(self, module: str) -> ModuleFacts | None:
+        """What the text tests know of a module (None: no such module, or unreadable), read once
+        per content: from the facts kept by an earlier run when the file did not change."""
+        if module not in self._facts:
+            path = self.module_file(module)
+            facts = self._kept_facts.get(path) if path is not None else None
+            if facts is None and path is not None:
+                data = self._read(module)
+                if data is not None:
+                    relevant = self._wants(data)
+                    facts = ModuleFacts(
+                        relevant,
+                        frozenset(m.decode("ascii") for m in _DEFINED.findall(b"\n" + data)) if relevant else frozenset(),
+                        frozenset(word for statement in _IMPORT_STATEMENT.findall(data)
+                                  for word in _IMPORTED_WORD.findall(statement)))
+                    self._kept_facts.put(path, facts)
+            self._facts[module] = facts
+        return self._facts[module]
+
     def relevant(self, module: str) -> bool:
         """Whether module's text imports a library lintkit knows: only then can it make a client."""
-        known = self._relevant.get(module)
-        if known is None:
-            data = self._read(module)
-            known = self._relevant[module] = data is not None and self._wants(data)
-            if known:
-                self._defined[module] = frozenset(match.decode("ascii") for match in _DEFINED.findall(b"\n" + data))
-        return known
+        facts = self.module_facts(module)
+        return facts is not None and facts.relevant
 
     def defines(self, module: str, name: str) -> bool:
         """Whether a module that imports a library defines function or class `name` at its top
         level, by its text (`def name`, `class name`): a cheap test before its summary is read."""
-        return self.relevant(module) and name in self._defined.get(module, ())
+        return self.relevant(module) and name in self.module_facts(module).defined
 
     def defines_any(self, module: str, text: str) -> bool:
         """Whether `text` names, as an attribute, a top-level function or class of `module`."""
-        names = self._defined.get(module) if self.relevant(module) else None
+        names = self.module_facts(module).defined if self.relevant(module) else None
         if not names:
             return False
         key = ("attribute pattern", module)
@@ -155,17 +171,8 @@ class ProjectIndex:
         defines the name does not pass: it imports no library, so it makes no client."""
         key = ("reexports", module, name)
         if key not in self._makers:
-            names = self._imported_names(module)
-            self._makers[key] = names is not None and (b"*" in names or name.encode("utf-8") in names)
-        return self._makers[key]
-
-    def _imported_names(self, module: str) -> frozenset[bytes] | None:
-        """The words of the module's import statements (read once per module and run)."""
-        key = ("imported", module)
-        if key not in self._makers:
-            data = self._read(module)
-            self._makers[key] = None if data is None else frozenset(
-                word for statement in _IMPORT_STATEMENT.findall(data) for word in _IMPORTED_WORD.findall(statement))
+            facts = self.module_facts(module)
+            self._makers[key] = facts is not None and (b"*" in facts.imported or name.encode("utf-8") in facts.imported)
         return self._makers[key]
 
     def absolute(self, module: str, entry: list) -> str | None:
@@ -495,9 +502,11 @@ _IMPORT_LINE = re.compile(
 class ProjectIndexes:
     """The indexes of the projects one engine sees, one per project, for the process's life."""
 
-    def __init__(self, schemas, wants: Callable[[bytes], bool]):
+    def __init__(self, schemas, wants: Callable[[bytes], bool], libraries_key: str = ""):
         self.schemas = schemas
         self._wants = wants
+        #: What `wants` judges by (module_facts.py keeps its answers under this key).
+        self._libraries_key = libraries_key
         self._indexes: dict[tuple[str, ...], ProjectIndex] = {}
 
     def view(self, filename: str) -> ProjectView | None:
@@ -506,7 +515,7 @@ class ProjectIndexes:
             return None
         index = self._indexes.get(layout.key)
         if index is None:
-            index = self._indexes[layout.key] = ProjectIndex(layout.search_roots, self._wants)
+            index = self._indexes[layout.key] = ProjectIndex(layout.search_roots, self._wants, self._libraries_key)
         return ProjectView(index, layout, self.schemas)
 
 
