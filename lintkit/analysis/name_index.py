@@ -148,3 +148,41 @@ def _in_order(table: dict[str, list[tuple[int, ast.AST]]], names: Iterable[str])
     if len(lists) == 1:
         return lists[0]
     return merge(*lists, key=lambda entry: entry[0])
+
+
+def absolute_module(package: str | None, level: int, dotted: str) -> str | None:
+    """The module `from <level dots><dotted> import ...` names, written in `package`; None
+    above the top package."""
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not dotted):
+        return None
+    base = parts[:len(parts) - (level - 1)]
+    return ".".join(base + ([dotted] if dotted else [])) or None
+
+
+def import_map(nodes: Iterable[ast.AST], package: str | None = None) -> dict[str, str]:
+    """Local name -> qualified name, for every import among `nodes` (flow-insensitive);
+    relative imports only when the file's `package` is known."""
+    names: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".", 1)[0]
+                names[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module if not node.level else \
+                absolute_module(package, node.level, node.module or "") if package is not None else None
+            if base:
+                names.update({alias.asname or alias.name: f"{base}.{alias.name}"
+                              for alias in node.names if alias.name != "*"})
+    return names
+
+
+def imported_qualname(expr: ast.expr, imports: dict[str, str]) -> str | None:
+    """What a name or attribute chain names through the file's imports (`r.Redis` -> `redis.Redis`)."""
+    spelt = dotted(expr)
+    if spelt is None:
+        return None
+    head, _, rest = spelt.partition(".")
+    base = imports.get(head)
+    return None if base is None else f"{base}.{rest}" if rest else base

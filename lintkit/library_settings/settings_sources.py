@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 from .settings_modules import loaded_names
+from ..analysis.name_index import dotted, import_map, imported_qualname
 from ..schemas.settings_schema import SettingsModule, SettingsSchema, all_settings
 
 
@@ -107,7 +108,7 @@ class _Finder:
     def __init__(self, settings: SettingsSchema, context):
         self.s, self.context, self.tree = settings, context, context.tree
         self.nodes = context.parents.tree_index.nodes  # every node, in walk order (one pass per file)
-        self.imports = _imports(self.nodes)
+        self.imports = import_map(self.nodes)
         self.found: list[SettingUse] = []
         self.read_targets: set[int] = set()  # config objects already read (given to several apps)
         self.whole: set[int] = set()
@@ -126,12 +127,7 @@ class _Finder:
     # ------------------------------------------------------------------ names
 
     def qualname(self, expr: ast.expr) -> str | None:
-        if isinstance(expr, ast.Name):
-            return self.imports.get(expr.id)
-        if isinstance(expr, ast.Attribute):
-            base = self.qualname(expr.value)
-            return f"{base}.{expr.attr}" if base else None
-        return None
+        return imported_qualname(expr, self.imports)
 
     def is_holder_call(self, node: ast.AST) -> bool:
         return isinstance(node, ast.Call) and (
@@ -144,20 +140,20 @@ class _Finder:
         for node in self.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and self.is_holder_call(node.value):
                 for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                    dotted = _dotted(target)
-                    if dotted:
-                        names.add(dotted)
-                        self.made[id(node.value)] = dotted
+                    spelt = dotted(target)
+                    if spelt:
+                        names.add(spelt)
+                        self.made[id(node.value)] = spelt
             elif isinstance(node, ast.withitem) and self.is_holder_call(node.context_expr) and \
-                    node.optional_vars is not None and _dotted(node.optional_vars):
-                names.add(_dotted(node.optional_vars))
-                self.made[id(node.context_expr)] = _dotted(node.optional_vars)
+                    node.optional_vars is not None and dotted(node.optional_vars):
+                names.add(dotted(node.optional_vars))
+                self.made[id(node.context_expr)] = dotted(node.optional_vars)
         return names
 
     def app_of(self, expr: ast.expr) -> str | None:
-        dotted = _dotted(expr)
-        if dotted and dotted in self.apps:
-            return dotted
+        spelt = dotted(expr)
+        if spelt and spelt in self.apps:
+            return spelt
         name = self.qualname(expr)
         return name if name in self.s.instances else None
 
@@ -290,33 +286,6 @@ class _Finder:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _imports(nodes: list[ast.AST]) -> dict[str, str]:
-    """Local name -> qualified name, for every import in the file (flow-insensitive)."""
-    names: dict[str, str] = {}
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    names[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
-def _dotted(expr: ast.expr) -> str | None:
-    """`app`, `self.app`: a name or an attribute chain of names."""
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        base = _dotted(expr.value)
-        return f"{base}.{expr.attr}" if base else None
-    return None
 
 
 def _keyword_text(call: ast.Call, name: str | None) -> str | None:

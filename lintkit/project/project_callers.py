@@ -21,6 +21,7 @@ from typing import Iterator
 from .project_layout import layout_of, project_files
 from ..liveness.sockets import Parents
 from ..reading.syntax import walk
+from ..analysis.name_index import import_map, imported_qualname
 from ..analysis.values import NO_VALUE
 
 #: Larger files are not read (a caller in one of them is unknown).
@@ -121,34 +122,13 @@ class ImportResolver:
     (anywhere in the file), no constants."""
 
     def __init__(self, tree: ast.Module, layout):
-        self.imports: dict[str, str] = {}
         package = None
         if layout is not None:
             package = layout.module if layout.is_package else layout.module.rpartition(".")[0]
-        for node in walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    top = alias.name.split(".", 1)[0]
-                    self.imports[alias.asname or top] = alias.name if alias.asname else top
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    from .project_index import _relative
-
-                    base = _relative(package, node.level, node.module or "") if package is not None else None
-                if not base:
-                    continue
-                for alias in node.names:
-                    if alias.name != "*":
-                        self.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
+        self.imports: dict[str, str] = import_map(walk(tree), package)
 
     def qualname(self, expr: ast.expr) -> str | None:
-        if isinstance(expr, ast.Name):
-            return self.imports.get(expr.id)
-        if isinstance(expr, ast.Attribute):
-            base = self.qualname(expr.value)
-            return f"{base}.{expr.attr}" if base else None
-        return None
+        return imported_qualname(expr, self.imports)
 
     def spelling(self, qualname: str) -> str | None:
         return None

@@ -49,6 +49,7 @@ from ..analysis.bindings import Instance, LocalClass
 from .project_layout import Layout, layout_of
 from ..schemas.schema import ClassSchema, FactorySchema
 from .project_summaries import cached_summary, summarize_bytes
+from ..analysis.name_index import absolute_module
 from ..analysis.values import NO_VALUE
 
 #: Steps through re-exports, star imports and factories calling factories.
@@ -182,7 +183,7 @@ class ProjectIndex:
             return dotted or None
         path = self.module_file(module)
         package = module if path is not None and path.endswith("__init__.py") else module.rpartition(".")[0]
-        return _relative(package, level, dotted)
+        return absolute_module(package, level, dotted)
 
     # ------------------------------------------------------------------ names
 
@@ -397,7 +398,7 @@ class ProjectView:
     def absolute_import(self, level: int, module: str | None) -> str | None:
         """The absolute module a relative import of the checked file names (`from ..db import x`)."""
         package = self.layout.module if self.layout.is_package else self.layout.module.rpartition(".")[0]
-        return _relative(package, level, module or "")
+        return absolute_module(package, level, module or "")
 
     def _imports_maker(self, module: str, name: str) -> bool:
         """Whether `from module import name` imports a client factory or class: one the module
@@ -519,10 +520,3 @@ class ProjectIndexes:
         return ProjectView(index, layout, self.schemas)
 
 
-def _relative(package: str, level: int, dotted: str) -> str | None:
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts) or (level - 1 == len(parts) and not dotted):
-        return None
-    base = parts[:len(parts) - (level - 1)]
-    name = ".".join(base + ([dotted] if dotted else []))
-    return name or None
