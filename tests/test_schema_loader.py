@@ -426,3 +426,11 @@ def test_kwargs_receiver_loads_and_is_checked(tmp_path: Path) -> None:
     assert cls.kwargs_receiver == "host"
     assert "kwargs_receiver: must be one of the class's kwargs" in load_error(
         tmp_path, LIBRARY + CLASS + 'kwargs_receiver = "connection_class"\n')
+
+
+def test_session_methods_load_and_are_checked(tmp_path: Path) -> None:
+    cls_text = CLASS.replace('methods = ["close"]', 'methods = ["close", "login"]')
+    [cls] = load_schema_file(write(tmp_path, LIBRARY + cls_text + 'session_methods = ["login"]\n')).classes
+    assert cls.session_methods == frozenset({"login"})
+    assert "session_methods: must be among the class's methods (not open)" in load_error(
+        tmp_path, LIBRARY + cls_text + 'session_methods = ["login", "open"]\n')

@@ -13,6 +13,7 @@ from ..schemas.schema import ClassSchema, FactorySchema, Knob
 from ..liveness.servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
 from ..liveness.sockets import Parents, dotted
 from ..analysis.values import literal_value
+from ..liveness.holder_uses import holder, liveness_left_to_users, owner_of
 from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..liveness.transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
@@ -69,6 +70,13 @@ class NoLivenessByDefault(Check):
     (`socket.keepalive.enable`, `tcp_keepalive`) set no idle time, so they
     are never the advice, even with `strict` (LK202 reports turning one
     on).
+    A class that stores the client on `self` and also
+    keeps a liveness setting of its own (`self.heartbeat = heartbeat`, an
+    attribute whose name says heartbeat or keepalive, or names one of the
+    client's knobs) leaves liveness to the code that uses it, which lintkit
+    may not see (plastron's `Broker` keeps a stomp connection and a
+    `heartbeat` that another package's daemon applies through a heart-beat
+    listener): it is reported only with `strict`.
     lintkit cannot see the rest of an
     object whose class derives from a class defined in another module: a
     client such a method stores on `self` or returns may be set up by a
@@ -252,6 +260,8 @@ class NoLivenessByDefault(Check):
         target, call = event.target, event.call
         if exempt(event, self.context) or _part_of_known_connection(event) or target.copies_settings:
             return  # a copy (kombu's clone()) has its source's settings: judged at the source
+        if liveness_left_to_users(event, self.context):
+            return  # the holding class keeps a heartbeat setting of its own for code lintkit does not see
         if made_for_unseen_base(event, self.context, self.schemas):
             return  # a method of a base class lintkit did not read may turn liveness on
         cls = target.returns
@@ -365,7 +375,7 @@ class NoLivenessByDefault(Check):
         path = f"{route.name.rpartition('.')[2]}()." if route is not None else ""
         default = "" if knob.unit == "options" else f" ({path}{_setter(knob)} defaults to {knob.default!r})"
         how = _how(knob, max_idle) if route is None else \
-            _how_through(knob, route, _holder(source_call(call), self.context.parents), max_idle)
+            _how_through(knob, route, holder(source_call(call), self.context.parents), max_idle)
         short_version, long_version = pending.version_note
         message = f"{event.target.display_name} has no {what} by default{short_version}: {how}"
         explanation = (f"{event.target.display_name} has no {what} by default{default} and this code never turns it "
@@ -388,25 +398,6 @@ class NoLivenessByDefault(Check):
             explanation += f" Also: {knob.caveat}."
         func = call.func
         self.report(func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, message, fix, explanation)
-
-
-def _holder(call: ast.Call, parents: Parents) -> tuple[str, ast.AST | None] | None:
-    """The name the client is assigned to (`conn`, `self.conn` with its class), if any."""
-    statement = parents.of(call)
-    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is call:
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        name = dotted(targets[0]) if len(targets) == 1 else None
-        if name is not None:
-            return name, _owner(call, name, parents)
-    if isinstance(statement, ast.withitem) and isinstance(statement.optional_vars, ast.Name):
-        return statement.optional_vars.id, None
-    return None
-
-
-def _owner(node: ast.AST, name: str, parents: Parents) -> ast.AST | None:
-    """For `self.x`, the class whose instances hold it; for a plain name, its function."""
-    home = parents.home(node)
-    return parents.enclosing_class(home) if "." in name else home
 
 
 def _part_of_known_connection(event: KnownCall) -> bool:
@@ -437,8 +428,8 @@ class _Setters:
         receivers = [receiver for name in names for receiver in self._by_name.get(name, ())]
         if not receivers:
             return False
-        holder = _holder(call, parents)
-        return any(_reaches(call, None, holder, receiver, parents) for receiver in receivers)
+        held = holder(call, parents)
+        return any(_reaches(call, None, held, receiver, parents) for receiver in receivers)
 
 
 def _reaches(call: ast.Call, origin: ast.Call | None, holder, receiver: ast.expr | None, parents: Parents) -> bool:
@@ -461,7 +452,7 @@ def _same_object(holder, receiver: ast.expr | None, parents: Parents) -> bool:
         return True
     if text != name and not text.startswith(name + "."):
         return False
-    return owner is None or _owner(receiver, name, parents) is owner
+    return owner is None or owner_of(receiver, name, parents) is owner
 
 
 def _leading_name(expr: ast.expr) -> str | None:

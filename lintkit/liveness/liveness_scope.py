@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .computed_settings import hides_settings
 from .deferred_connect import connect_deferred
+from .holder_uses import probes_only
 from ..analysis.events import KnownCall
 from .knobs import uses_local_socket
 from .lifetime import short_lived
@@ -52,6 +53,7 @@ EXEMPTIONS: tuple[Callable[[KnownCall, FileContext], bool], ...] = (
     _unreadable_settings,
     _settings_from_another_object,
     short_lived,
+    probes_only,
 )
 
 

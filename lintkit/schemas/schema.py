@@ -283,6 +283,9 @@ class ClassSchema:
     protocol_heartbeats: str | None = None
     #: Options copied when a method makes something (pyzmq's connect()/bind()): LK207.
     options_copied_by: Any = None
+    #: Methods that make an object carry a session (log in, open a channel): one on which the
+    #: code calls none of them, and that it hands to no other code, only probes (holder_uses.py).
+    session_methods: frozenset[str] = frozenset()
     library: str = ""
     origin: str = ""
 
@@ -361,6 +364,7 @@ _CLASS_KEYS = {
     "protocol_heartbeats",
     "names_case_insensitive",
     "options_copied_by",
+    "session_methods",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -538,6 +542,14 @@ def _connect_deferred_by(r: _Reader) -> dict[str, Any]:
         if name not in kwargs:
             r.fail(f"{r.key('connect_deferred_by')}.{name}", "must be one of the class's kwargs")
     return dict(table)
+
+
+def _session_methods(r: _Reader) -> frozenset[str]:
+    names = frozenset(r.names("session_methods") or ())
+    unknown = sorted(names - set(r.names("methods") or ()))
+    if unknown:
+        r.fail(r.key("session_methods"), f"must be among the class's methods (not {', '.join(unknown)})")
+    return names
 
 
 def _kwargs_receiver(r: _Reader) -> str | None:
@@ -798,6 +810,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             method_kwargs=_method_kwargs(r),
             protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
             options_copied_by=copied_options.parse(r),
+            session_methods=_session_methods(r),
             library=lib_name,
             origin=origin,
         ))
