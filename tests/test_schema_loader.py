@@ -434,3 +434,10 @@ def test_session_methods_load_and_are_checked(tmp_path: Path) -> None:
     assert cls.session_methods == frozenset({"login"})
     assert "session_methods: must be among the class's methods (not open)" in load_error(
         tmp_path, LIBRARY + cls_text + 'session_methods = ["login", "open"]\n')
+
+
+def test_borrowed_by_loads_and_is_checked(tmp_path: Path) -> None:
+    [cls] = load_schema_file(write(tmp_path, LIBRARY + CLASS + 'borrowed_by = ["acme.utils.run"]\n')).classes
+    assert cls.borrowed_by == frozenset({"acme.utils.run"})
+    assert "borrowed_by: 'run' is not a qualified name (module.function)" in load_error(
+        tmp_path, LIBRARY + CLASS + 'borrowed_by = ["run"]\n')

@@ -23,9 +23,12 @@ long-lived:
   `conn = BlockingConnection(params); ...; conn.close()` lives as long as `conn`;
 - it is never closed and something may keep it: a local connection of a function
   lives as long as that function runs, which for `main()` is the whole program; but a
-  local one that nothing keeps (not stored, returned or handed to another call, and
-  nothing made from it is) in a function without loops cannot be used once the
-  function returns, so it is treated as ending there;
+  local one that nothing keeps (not stored, returned or handed to another call, but to
+  a function of another library that only borrows it for the call, the schema's
+  `borrowed_by`; and nothing made from it is) in a function without loops, or whose
+  only loops are `for` loops that connect it afresh in each iteration (cinder tries its
+  GPFS nodes in turn), cannot be used once the function returns, so it is treated as
+  ending there;
 - the function runs a loop on it: the connection is used inside a `while` loop or iterated
   (`async for message in ws:` receives until the connection closes), the
   function calls an event-loop method (`start_consuming()`, `drain_events()`,
@@ -45,7 +48,8 @@ from .closing_helpers import ClosingHelpers
 from ..analysis.context import FileContext
 from ..analysis.events import KnownCall, Resolver
 from ..analysis.keyword_dicts import source_call
-from .sockets import RETURNED, YIELDED, Flow, SocketFlows, harmless_call
+from ..analysis.name_index import dotted
+from .sockets import CLIENT_METHODS, RETURNED, YIELDED, Flow, SocketFlows, harmless_call
 from ..reading.syntax import walk
 
 #: Methods that end a connection (kombu `release()`, redis pools and paho `disconnect()`, redis.asyncio
@@ -80,7 +84,7 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
             _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers, context) or \
             _lent_by_a_context_manager(event.call, event.resolver, flows):
         return True
-    return _dropped_at_return(event.call, event.resolver, flows)
+    return _dropped_at_return(event.call, event.resolver, flows, getattr(event.target.returns, "borrowed_by", ()))
 
 
 def _lent_by_a_context_manager(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
@@ -150,21 +154,47 @@ def _callers_elsewhere_end_it(project, name: str, called_here: bool) -> bool:
     return all_end and (called_here or called_elsewhere)
 
 
-def _dropped_at_return(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:
+def _dropped_at_return(call: ast.Call, resolver: Resolver, flows: SocketFlows, borrowers=()) -> bool:
     """A local object that nothing keeps when its function returns: not stored, returned or
-    handed to another call, nor is anything made from it (`handle(conn.default_channel)`,
-    `chan = ssh.invoke_shell(); shell(chan)`), in a function with no loop at all
-    (`for m in r.pubsub().listen()` keeps it busy through an object lintkit does not follow)
-    and no event-loop method.  No code can use it once the function returns, so an idle
-    drop after that harms nothing, whether or not the library closes it when collected."""
+    handed to another call (but to a function of another library that only borrows it for the
+    call: the schema's `borrowed_by`, oslo.concurrency's `ssh_execute(ssh, cmd)`), nor is
+    anything made from it (`handle(conn.default_channel)`, `chan = ssh.invoke_shell(); shell(chan)`),
+    in a function with no loop (`for m in r.pubsub().listen()` keeps it busy through an object
+    lintkit does not follow) but `for` loops that connect it afresh in each iteration (trying
+    hosts in turn: `for ip in hosts: ssh.connect(ip); ...`), and no event-loop method.  No code
+    can use it once the function returns, so an idle drop after that harms nothing, whether or
+    not the library closes it when collected."""
     flow = flows.follow(call, resolver)
-    if flow.escape is not None or flow.handed_over or not flow.names:
+    if flow.escape is not None or not flow.names:
         return False
     home = flows.parents.home(call)
+    if flow.handed_over and not _only_borrowed(flow.names, home, flows, resolver, borrowers):
+        return False
     if home is flows.parents.tree or _runs_a_loop(flow, home, flows) or _made_from_it_kept(flow.names, home, flows):
         return False
-    return not any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and flows.parents.home(node) is home
-                   for node in walk(home))
+    return all(isinstance(node, (ast.For, ast.AsyncFor)) and _connects_afresh(node, flow.names)
+               for node in walk(home)
+               if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and flows.parents.home(node) is home)
+
+
+def _only_borrowed(names: set[str], home: ast.AST, flows: SocketFlows, resolver: Resolver, borrowers) -> bool:
+    """Every call the object is handed to is harmless (`print(conn)`) or one of `borrowers`."""
+    if not borrowers:
+        return False
+    for node, _ in flows.occurrences(home, names):
+        if isinstance(flows.parents.of(node), (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred)):
+            return False
+        receiver = _receiving_call(node, flows.parents)
+        if receiver is not None and not harmless_call(receiver) and resolver.qualname(receiver.func) not in borrowers:
+            return False
+    return True
+
+
+def _connects_afresh(loop: ast.For | ast.AsyncFor, names: set[str]) -> bool:
+    """The loop's body connects the object (`ssh.connect(ip)`): each iteration uses a new connection."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and
+               node.func.attr in CLIENT_METHODS and dotted(node.func.value) in names
+               for statement in loop.body for node in walk(statement))
 
 
 def _made_from_it_kept(names: set[str], home: ast.AST, flows: SocketFlows) -> bool:

@@ -286,6 +286,9 @@ class ClassSchema:
     #: Methods that make an object carry a session (log in, open a channel): one on which the
     #: code calls none of them, and that it hands to no other code, only probes (holder_uses.py).
     session_methods: frozenset[str] = frozenset()
+    #: Functions of other libraries that use a client only for the call, keeping nothing
+    #: (oslo.concurrency's `ssh_execute(ssh, cmd)`): handing one the client keeps it no longer.
+    borrowed_by: frozenset[str] = frozenset()
     library: str = ""
     origin: str = ""
 
@@ -365,6 +368,7 @@ _CLASS_KEYS = {
     "names_case_insensitive",
     "options_copied_by",
     "session_methods",
+    "borrowed_by",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -549,6 +553,14 @@ def _session_methods(r: _Reader) -> frozenset[str]:
     unknown = sorted(names - set(r.names("methods") or ()))
     if unknown:
         r.fail(r.key("session_methods"), f"must be among the class's methods (not {', '.join(unknown)})")
+    return names
+
+
+def _qualified_names(r: _Reader, key: str) -> frozenset[str]:
+    names = frozenset(r.names(key) or ())
+    for name in sorted(names):
+        if "." not in name or not all(part.isidentifier() for part in name.split(".")):
+            r.fail(r.key(key), f"{name!r} is not a qualified name (module.function)")
     return names
 
 
@@ -811,6 +823,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             protocol_heartbeats=_non_empty(r, "protocol_heartbeats"),
             options_copied_by=copied_options.parse(r),
             session_methods=_session_methods(r),
+            borrowed_by=_qualified_names(r, "borrowed_by"),
             library=lib_name,
             origin=origin,
         ))
