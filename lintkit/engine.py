@@ -83,7 +83,11 @@ class Engine:
             {name.rsplit(".", 1)[-1] for name in schemas.names()} | self.interest.methods |
             {entry.name.rsplit(".", 1)[-1] for lib in schemas.libraries for entry in lib.names_history})
         self.relevance = RelevanceTest(attribute_words=self.attribute_words,
-                                       plain_words=self.interest.keywords | {"setattr"})
+                                       plain_words=self.interest.keywords | {"setattr"},
+                                       method_words=frozenset().union(*(
+                                           c.watched_methods(schemas) for c in self.check_classes
+                                           if c.watched_methods_report)),
+                                       keyword_words=self.interest.keywords)
         self._projects = None
 
     # ------------------------------------------------------------------ entry points
@@ -146,8 +150,9 @@ class Engine:
 
     def wants(self, source: str | bytes, filename: str | None = None) -> bool:
         """The prefilter: only a file importing a schema module can have a finding, and
-        after a plain `import socket` only one that names a class, factory or watched
-        method as an attribute (`socket.socket`).  It also reads undecoded bytes, so a
+        after a plain `import socket` only one that names a class or factory through the
+        module (`socket.socket`), or calls a method or passes a keyword that is a finding on
+        any object (`.setsockopt(`, `socket_options=`): `relevance.mentioned_through`.  It also reads undecoded bytes, so a
         file it rejects needs no more work.  A settings module (a Django settings file with
         `CELERY_` names or `DATABASES`, `celeryconfig.py`) imports nothing: its prefix, its name
         or the settings it assigns let it in (settings_sources.py, settings_modules.py)."""
@@ -156,7 +161,7 @@ class Engine:
         prefilter = self.schemas.prefilter
         if prefilter.imports_from(source):
             return True
-        if prefilter.imports_plainly(source) and self.relevance.mentioned_in(source):
+        if self._reached_through_plain_import(source):
             return True
         if self.settings_files.wants(source, filename):
             return True
@@ -170,14 +175,20 @@ class Engine:
     def _library_wants(self, source: str | bytes) -> bool:
         """The prefilter's question for a module of the project index: does it import a library?"""
         prefilter = self.schemas.prefilter
-        return prefilter.imports_from(source) or \
-            (prefilter.imports_plainly(source) and self.relevance.mentioned_in(source))
+        return prefilter.imports_from(source) or self._reached_through_plain_import(source)
+
+    def _reached_through_plain_import(self, source: str | bytes) -> bool:
+        """`import socket` and a mention that can reach a class or factory (`socket.socket`)."""
+        return self.relevance.mentioned_through(source, self.schemas.prefilter.plain_import_names(source))
 
     def _libraries_key(self) -> str:
-        """What `_library_wants` judges by: the schema modules and the attribute words."""
+        """What `_library_wants` judges by: the schema modules, the attribute and method words, and
+        the form of the test (`mentioned_through`: class and factory names after a module)."""
         import zlib
 
-        words = sorted(self.schemas.top_level_modules) + ["\0"] + sorted(self.attribute_words)
+        words = ["through-module"] + sorted(self.schemas.top_level_modules) + ["\0"] + sorted(self.attribute_words) + \
+            ["\0"] + sorted(self.relevance.method_words) + \
+            ["\0"] + sorted(self.interest.keywords)
         return f"{zlib.crc32(chr(1).join(words).encode('utf-8')):08x}"
 
     def project_view(self, filename: str):

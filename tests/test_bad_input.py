@@ -152,7 +152,15 @@ def test_prefilter_reads_each_candidate_line(engine: Engine, data: bytes) -> Non
     ("import socket as s\nsock = s.create_connection(('h', 1))\n", True),
     ("import socket\nsock.setsockopt(1, 2, 3)\n", True),
     ("import socket\nf(socket_options=[])\n", True),
-    ("import socket\nsetattr(x, 'y', 1)\n", True),
+    ("import socket\nsetattr(x, 'y', 1)\n", False),  # on an object the file never makes
+    ("import socket\nself.socket = None\nloop.create_connection(p)\n", False),  # not through the module
+    ("import socket\nx.set_keepalive(30)\n", False),  # a setter only counts against a client made here
+    ('import socket\n"""Ends here.\n\n    socket options."""\n', False),  # a full stop in prose
+    ("import http.client as hc\nconn = hc.HTTPConnection('h')\n", True),
+    ("import paramiko\nssh = paramiko.client.SSHClient()\n", True),
+    ("import socket\nsock = (socket\n        .socket())\n", True),
+    ("import os; import socket\nsocket.socket()\n", True),
+    ("import os, socket, \\\n    ssl\nctx.wrap_socket(s)\n", True),  # a statement read in part: any attribute
     ("from socket import gethostname\n", True),  # a from-import may bind a class: always parsed
     ("import socket\n# ｓocket.socket()\n", True),  # non-ASCII text: never skipped
 ])

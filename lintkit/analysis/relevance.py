@@ -28,8 +28,16 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class RelevanceTest:
     """The words that make any function relevant, for one schema set and rule selection."""
 
-    def __init__(self, attribute_words: Iterable[str], plain_words: Iterable[str]):
+    def __init__(self, attribute_words: Iterable[str], plain_words: Iterable[str], method_words: Iterable[str] = (),
+                 keyword_words: Iterable[str] = ()):
         attributes = "|".join(sorted(map(re.escape, set(attribute_words))))
+        self._attribute_words = attributes
+        self.method_words = frozenset(method_words)
+        methods = "|".join(sorted(map(re.escape, self.method_words)))
+        self._method = re.compile(rf"\.[\s\\]*(?:{methods})(?!\w)") if methods else None
+        self._method_bytes = _as_bytes(self._method)
+        self._keyword = _words_pattern(frozenset(keyword_words))
+        self._keyword_bytes = _as_bytes(self._keyword)
         # Patterns that open with literal text: a leading \b makes the regex engine try
         # every position of the text, about ten times slower.
         self._attribute = re.compile(rf"\.[\s\\]*(?:{attributes})(?!\w)") if attributes else None
@@ -44,6 +52,31 @@ class RelevanceTest:
         reaches their classes and factories only through attributes: without a
         static word it cannot produce an event, and is not even parsed."""
         return not source.isascii() or self.static_match(source, 0, len(source))
+
+    def mentioned_through(self, source: str | bytes, modules: frozenset[str] | None) -> bool:
+        """Whether a file that imports schema modules plainly (`import socket`, `import http.client
+        as hc`), binding the names `modules`, can reach one of their classes or factories: it
+        names one through a module (`socket.socket`, `hc.HTTPConnection`,
+        `paramiko.client.SSHClient`), calls a method that is a finding on any object
+        (`.setsockopt(`), or passes a watched keyword (`socket_options=`).  A class or factory
+        name after any other object (`loop.create_connection`, `self.socket`, a full stop in a
+        docstring) cannot come from the import, nor can a setter (`.set_keepalive(`) or
+        `setattr()` act on a client the file never makes.  `modules` None (an import lintkit did not read whole): any attribute
+        counts, as `mentioned_in` does."""
+        if modules is None:
+            return self.mentioned_in(source)
+        if not modules:
+            return False
+        if not source.isascii():
+            return True
+        text = isinstance(source, str)
+        keyword = self._keyword if text else self._keyword_bytes
+        method = self._method if text else self._method_bytes
+        if (keyword is not None and _find_word(keyword, source, 0, len(source))) or \
+                (method is not None and method.search(source) is not None):
+            return True
+        qualified = _qualified_pattern(tuple(sorted(modules)), self._attribute_words, text)
+        return qualified is not None and qualified.search(source) is not None
 
     def source(self, text: str | None) -> SourceSegments | None:
         """A searchable view of one file, or None when its text cannot be trusted."""
@@ -75,6 +108,16 @@ class SourceSegments:
 
 def _as_bytes(pattern: re.Pattern[str] | None) -> re.Pattern[bytes] | None:
     return re.compile(pattern.pattern.encode("ascii")) if pattern is not None else None
+
+
+@lru_cache(maxsize=256)
+def _qualified_pattern(modules: tuple[str, ...], attributes: str, text: bool) -> re.Pattern | None:
+    """`<module>[.<attr>...].<word>`, spaces and line continuations allowed around the dots."""
+    if not attributes:
+        return None
+    names = "|".join(map(re.escape, modules))
+    pattern = rf"(?<![\w.])(?:{names})(?:[\s\\]*\.[\s\\]*\w+)*?[\s\\]*\.[\s\\]*(?:{attributes})(?!\w)"
+    return re.compile(pattern if text else pattern.encode("ascii"))
 
 
 @lru_cache(maxsize=4096)

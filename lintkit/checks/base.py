@@ -51,6 +51,10 @@ class Check:
     reads_settings_modules: ClassVar[bool] = False
     #: More of that section, as sentences (what the engine or the analyzer leaves out).
     exemption_notes: ClassVar[tuple[str, ...]] = ()
+    #: A call of a `watched_methods` name on any object can be a finding of its own (LK206's
+    #: `sock.setsockopt(...)`), so such a call lets a file through the prefilter.  False for
+    #: rules whose watched methods only count against a finding made elsewhere (LK204's setters).
+    watched_methods_report: ClassVar[bool] = True
 
     def __init__(self, schemas: SchemaSet, report: Report, context: FileContext | None = None):
         self.schemas = schemas

@@ -245,6 +245,7 @@ class NoLivenessByDefault(Check):
     name = "no-liveness-by-default"
     fix_availability = "sometimes"
     reads_settings_modules = True
+    watched_methods_report = False  # setters: they only count against a client made in the file
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

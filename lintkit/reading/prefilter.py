@@ -9,14 +9,15 @@ and on undecoded bytes alike: PEP 263 encodings are ASCII-compatible.
 
 The two forms are told apart: `from redis import Redis` binds a schema name
 directly, while after a plain `import socket` code can reach a schema class
-only through an attribute (`socket.socket`), which the engine's second test
-(`relevance.RelevanceTest.mentioned_in`) looks for.
+only through an attribute of the module (`socket.socket`), which the engine's second test
+(`relevance.RelevanceTest.mentioned_through`, given the names `plain_import_names` finds
+bound) looks for.
 """
 
 from __future__ import annotations
 
 import re
-from typing import AnyStr, Iterable
+from typing import AnyStr, Iterable, Iterator
 
 
 class ImportPrefilter:
@@ -29,6 +30,7 @@ class ImportPrefilter:
         indent = r"[ \t>.]*"
         from_form = rf"(?:\ufeff)?{indent}from[ \t]+(?:{names})\b"
         import_form = rf"(?:\ufeff)?{indent}import[ \t]+[^\r\n#]*?\b(?:{names})\b"
+        self._modules = frozenset(modules)
         self._from = _Form("from", from_form)
         self._import = _Form("import", import_form)
 
@@ -36,9 +38,34 @@ class ImportPrefilter:
         """Whether `source` has an `import <schema module>` statement."""
         return self._import.found_in(_line_breaks_normalised(source))
 
+    def plain_import_names(self, source: str | bytes) -> frozenset[str] | None:
+        """The names the `import <schema module>` statements of `source` bind: `socket`, `http`
+        for `import http.client`, `s` for `import socket as s` (other modules of the same
+        statement are left out); None when a statement goes on after a backslash."""
+        found: set[str] = set()
+        for line in self._import.matching_lines(_line_breaks_normalised(source)):
+            if isinstance(line, bytes):
+                line = line.decode("latin-1")
+            code = line.split("#", 1)[0].rstrip()
+            if code.endswith("\\"):
+                return None
+            for statement in code.split(";"):
+                statement = statement.strip(" \t>.\ufeff\xef\xbb\xbf")
+                if not statement.startswith("import"):
+                    continue
+                for item in statement[len("import"):].split(","):
+                    match = _IMPORTED.match(item.strip())
+                    if match and match.group(1).split(".", 1)[0] in self._modules:
+                        found.add(match.group(2) or match.group(1).split(".", 1)[0])
+        return frozenset(found)
+
     def imports_from(self, source: str | bytes) -> bool:
         """Whether `source` has a `from <schema module> import ...` statement."""
         return self._from.found_in(_line_breaks_normalised(source))
+
+
+#: One item of an import statement: `a.b.c`, `a.b as c`.
+_IMPORTED = re.compile(r"([A-Za-z_][\w.]*)(?:\s+as\s+(\w+))?")
 
 
 class _Form:
@@ -51,6 +78,20 @@ class _Form:
     def found_in(self, source: str | bytes) -> bool:
         word, pattern = self._text if isinstance(source, str) else self._bytes
         return _some_line_matches(source, word, pattern, "\n" if isinstance(source, str) else b"\n")
+
+    def matching_lines(self, source: AnyStr) -> Iterator[AnyStr]:
+        """Every line of `source` that matches the form's pattern from its start."""
+        word, pattern = self._text if isinstance(source, str) else self._bytes
+        newline = "\n" if isinstance(source, str) else b"\n"
+        at = source.find(word)
+        while at != -1:
+            start = source.rfind(newline, 0, at) + 1
+            end = source.find(newline, at)
+            if pattern.match(source, start):
+                yield source[start:end if end != -1 else len(source)]
+            if end == -1:
+                return
+            at = source.find(word, end)
 
 
 def _line_breaks_normalised(source: AnyStr) -> AnyStr:
