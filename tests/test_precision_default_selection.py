@@ -22,6 +22,8 @@ DEFAULT_SELECTION_FIXTURES += [
 ]
 DEFAULT_SELECTION_FIXTURES += ["LK102/asyncpg_keywords.py", "LK102/nats_keywords.py",
                                "LK101/nats_attributes.py", "LK207/zmq_after_connect.py"]
+# What the holder does with a client (holder_uses.py), clients lent for one call (lifetime.py).
+DEFAULT_SELECTION_FIXTURES += ["LK204/held_objects.py", "LK204/probing_loops.py"]
 
 
 @pytest.mark.parametrize("name", DEFAULT_SELECTION_FIXTURES)
