@@ -152,8 +152,8 @@ class Engine:
         """The prefilter: only a file importing a schema module can have a finding, and
         after a plain `import socket` only one that names a class or factory through the
         module (`socket.socket`), or calls a method or passes a keyword that is a finding on
-        any object (`.setsockopt(`, `socket_options=`): `relevance.mentioned_through`.  It also reads undecoded bytes, so a
-        file it rejects needs no more work.  A settings module (a Django settings file with
+        any object (`.setsockopt(`, `socket_options=`): `relevance.mentioned_through`.  It
+        also reads undecoded bytes, so a file it rejects needs no more work.  A settings module (a Django settings file with
         `CELERY_` names or `DATABASES`, `celeryconfig.py`) imports nothing: its prefix, its name
         or the settings it assigns let it in (settings_sources.py, settings_modules.py)."""
         if not self.check_classes:
