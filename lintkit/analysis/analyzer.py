@@ -31,7 +31,7 @@ from .relevance import SourceSegments
 from .values import NO_VALUE, literal_value
 from ..schemas.schema import ClassSchema, FactorySchema
 from ..liveness.sockets import Parents
-from ..reading.syntax import CHILD_FIELDS, child_fields, node_types, walk
+from ..reading.syntax import BLOCK_FIELDS, CHILD_FIELDS, block_children, child_fields, node_types, walk
 
 Sink = Callable[[object], None]
 
@@ -1060,28 +1060,27 @@ def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if not params:
         return False
     self_name = params[0].arg
-    pending: list[ast.stmt] = list(method.body)
+    pending: list[ast.AST] = list(method.body)
+    pop, extend = pending.pop, pending.extend
+    holds_blocks = BLOCK_FIELDS.get
     while pending:
-        stmt = pending.pop()
+        stmt = pop()
         kind = type(stmt)
         if kind is ast.Assign:
-            targets = stmt.targets
-        elif kind in (ast.AnnAssign, ast.For, ast.AsyncFor):
-            targets = [stmt.target]
-        elif kind in (ast.With, ast.AsyncWith):
-            targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
-        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for target in stmt.targets:
+                if type(target) is not ast.Name and _stores_on(target, self_name):
+                    return True
+        elif kind is ast.AnnAssign or kind is ast.For or kind is ast.AsyncFor:
+            if _stores_on(stmt.target, self_name):
+                return True
+        elif kind is ast.With or kind is ast.AsyncWith:
+            for item in stmt.items:
+                if item.optional_vars is not None and _stores_on(item.optional_vars, self_name):
+                    return True
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
             continue
-        else:
-            targets = ()
-        if any(_stores_on(target, self_name) for target in targets):
-            return True
-        for block in ("body", "orelse", "finalbody"):
-            pending.extend(getattr(stmt, block, ()))
-        for handler in getattr(stmt, "handlers", ()):
-            pending.extend(handler.body)
-        for case in getattr(stmt, "cases", ()):
-            pending.extend(case.body)
+        if holds_blocks(kind, True):  # nested statements, handlers and match cases
+            extend(block_children(stmt))
     return False
 
 

@@ -34,7 +34,7 @@ _NODE_FIELDS: dict[type, tuple[tuple[str, int], ...]] = {}
 #: The nodes that make up the block structure of a tree, and that hold statements.
 _BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
 #: Node type -> its `_block_fields`, filled on first use.
-_BLOCK_FIELDS: dict[type, tuple[tuple[str, int], ...]] = {}
+BLOCK_FIELDS: dict[type, tuple[tuple[str, int], ...]] = {}
 
 
 def _signature_fields(kind: type) -> tuple[tuple[str, int, type], ...] | None:
@@ -77,10 +77,10 @@ def _node_fields(kind: type) -> tuple[tuple[str, int], ...]:
 def _block_fields(kind: type) -> tuple[tuple[str, int], ...]:
     """Like `_node_fields`, the fields of a node type that can hold statements, exception
     handlers or match cases (`body`, `orelse`, `handlers`, `cases`, ...)."""
-    fields = _BLOCK_FIELDS.get(kind)
+    fields = BLOCK_FIELDS.get(kind)
     if fields is None:
         signature = _signature_fields(kind) if issubclass(kind, _AST) and not issubclass(kind, _CHILDLESS) else ()
-        fields = _BLOCK_FIELDS[kind] = _node_fields(kind) if signature is None else \
+        fields = BLOCK_FIELDS[kind] = _node_fields(kind) if signature is None else \
             tuple((name, holds) for name, holds, holds_type in signature if issubclass(holds_type, _BLOCKS))
     return fields
 
