@@ -138,6 +138,9 @@ class ClassInfo:
     bases: list[ClassInfo] = field(default_factory=list)
     #: Pass 1 read a `self.x` it did not know yet (another method assigns it).
     read_unresolved_self: bool = False
+    #: (the `self_types` they were read from, the spellings of its attributes that hold client
+    #: objects, schema classes or factories), for the relevance test of each method.
+    interesting_spellings: tuple[dict[str, Binding], frozenset[str]] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -269,8 +272,12 @@ class Analyzer:
                 names |= current.interesting
             current = current.parent
         if info is not None:
-            names.update(spelling for attr, binding in info.self_types.items() if self._interesting(binding)
-                         for spelling in spellings(attr))
+            cached = info.interesting_spellings
+            if cached is None or cached[0] is not info.self_types:  # once per class and collecting pass
+                cached = info.interesting_spellings = (info.self_types, frozenset(
+                    spelling for attr, binding in info.self_types.items() if self._interesting(binding)
+                    for spelling in spellings(attr)))
+            names |= cached[1]
         return self._source.mentions(node, names)
 
     def _interesting_names(self, scope: Scope) -> Iterator[str]:
