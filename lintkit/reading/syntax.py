@@ -172,7 +172,7 @@ def block_children(node: ast.AST) -> list[ast.AST]:
         value = getattr(node, name, None)
         if holds is MANY:
             if value:
-                children.extend(child for child in value if child is not None)
+                children.extend(value if None not in value else [child for child in value if child is not None])
         elif holds is ONE:
             if value is not None:
                 children.append(value)
