@@ -160,8 +160,11 @@ def block_nodes(tree: ast.AST) -> list[ast.AST]:
     than a walk of the whole tree.  (Only such nodes hold these, so their order is the one
     they have in `walk`.)"""
     nodes = [tree]
+    extend = nodes.extend
+    holds_blocks = BLOCK_FIELDS.get
     for node in nodes:
-        nodes.extend(block_children(node))
+        if holds_blocks(type(node), True):  # most statements hold none: no call for them
+            extend(block_children(node))
     return nodes
 
 
