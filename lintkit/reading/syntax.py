@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from typing import Iterator
 
 #: Nodes the walks skip: contexts and operators (shared singletons).
@@ -228,6 +229,8 @@ class RegionParents:
         self.parents: dict[ast.AST, ast.AST] = {}
         #: The statements whose subtree (or, for a class, whose own fields but the body) is indexed.
         self._indexed: set[ast.AST] = set()
+        #: id(module or class) -> the first line of each statement of its body (ascending).
+        self._first_lines: dict[int, list[int]] = {}
 
     def index_around(self, node: ast.AST) -> None:
         """Index the statements holding `node`'s line, from the module down through class bodies."""
@@ -238,7 +241,7 @@ class RegionParents:
             return
         parents, indexed = self.parents, self._indexed
         while True:
-            holders = [statement for statement in body if _first_line(statement) <= line <= _last_line(statement)]
+            holders = self._holders(container, body, line)
             classes = []
             for statement in holders:
                 if statement in indexed:
@@ -265,6 +268,20 @@ class RegionParents:
                 return
             container = classes[0]
             body = container.body
+
+    def _holders(self, container: ast.AST, body: list[ast.stmt], line: int) -> list[ast.stmt]:
+        """The statements of a body whose lines hold `line` (several: `a = 1; b = 2`), found
+        by bisection: statements follow each other, so asking about every statement of a
+        module costs n log n, not n squared."""
+        first_lines = self._first_lines.get(id(container))
+        if first_lines is None:
+            first_lines = self._first_lines[id(container)] = [_first_line(statement) for statement in body]
+        holders = []
+        at = bisect_right(first_lines, line) - 1  # the last statement starting at or before `line`
+        while at >= 0 and _last_line(body[at]) >= line:  # earlier ones end before it starts
+            holders.append(body[at])
+            at -= 1
+        return holders
 
 
 def _first_line(statement: ast.stmt) -> int:
