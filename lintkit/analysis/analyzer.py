@@ -20,7 +20,7 @@ import ast
 import copy
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
@@ -238,8 +238,15 @@ class Analyzer:
         return types
 
     def _run_function(self, node, parent: Scope, info: ClassInfo | None) -> None:
-        scope = Scope(parent, "function", info)
         args = node.args
+        text_test = self._source is not None and not self._collecting
+        if text_test and (info is None or info.local is None) and not _annotated(args):
+            # No parameter can hold a client object (none is annotated, `self` is no client's):
+            # the text test needs only the outer scopes, and a body it skips needs no scope.
+            if not self._may_emit(node, parent, (), info):
+                return
+            text_test = False
+        scope = Scope(parent, "function", info)
         positional = args.posonlyargs + args.args
         is_method = info is not None and not any(
             isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list
@@ -251,22 +258,20 @@ class Analyzer:
                 scope.bind(arg.arg, self.annotation_binding(arg.annotation, parent))
             else:
                 scope.bind(arg.arg, UNKNOWN)
-        if self._source is not None and not self._collecting and not self._may_emit(node, scope, info):
+        if text_test and not self._may_emit(node, parent, self._interesting_names(scope), info):
             return
         self.walk_body(node.body, scope)
 
-    def _may_emit(self, node, scope: Scope, info: ClassInfo | None) -> bool:
-        """Whether the body of function `node` (its scope bound so far) can produce an event:
-        a text test on its source (`relevance`), given the names that hold client objects,
-        schema classes or factories in the scopes it sees."""
+    def _may_emit(self, node, outer: Scope, own: Iterable[str], info: ClassInfo | None) -> bool:
+        """Whether the body of function `node` can produce an event: a text test on its source
+        (`relevance`), given the names that hold client objects, schema classes or factories
+        in the scopes it sees (`own`: those of its parameters; `outer`: the scope around it)."""
         if info is not None and info.local is not None:
             return True  # a method of a local subclass: `self` is a client object
-        names: set[str] = set()
-        current: Scope | None = scope
+        names: set[str] = set(own)
+        current: Scope | None = outer
         while current is not None:
-            if current is scope:
-                names.update(self._interesting_names(current))
-            elif current.kind != "class":  # methods do not see their class body
+            if current.kind != "class":  # methods do not see their class body
                 if current.interesting is None:  # outer scopes are complete: cache
                     current.interesting = frozenset(self._interesting_names(current))
                 names |= current.interesting
@@ -1056,6 +1061,13 @@ def _names_defined_by(cls: ast.ClassDef) -> set[str]:
             else:
                 names.add("__setattr__")  # dynamic: treat the class as opaque
     return names
+
+
+def _annotated(args: ast.arguments) -> bool:
+    """Whether any parameter has an annotation."""
+    return any(arg.annotation is not None for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)) or \
+        (args.vararg is not None and args.vararg.annotation is not None) or \
+        (args.kwarg is not None and args.kwarg.annotation is not None)
 
 
 def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
