@@ -169,7 +169,8 @@ def test_a_node_type_without_signature_is_walked_by_checking_each_value():
 
 
 def block_reference(tree: ast.AST) -> list[ast.AST]:
-    return [node for node in ast.walk(tree) if isinstance(node, (ast.mod, ast.stmt, ast.excepthandler, ast.match_case))]
+    blocks = (ast.mod, ast.stmt, ast.excepthandler, ast.match_case)
+    return [node for node in ast.walk(tree) if isinstance(node, blocks)]
 
 
 @pytest.mark.parametrize("module", STDLIB_MODULES[:4])
