@@ -266,7 +266,7 @@ class Engine:
                     check.finish()
         except RecursionError:
             return FileResult(error=FileError("cannot analyse: too deeply nested"))
-        return FileResult(findings=_to_findings(_outside_test_code(raw, context), text))
+        return FileResult(findings=_to_findings(_outside_test_code(raw, context, trust_text), text))
 
 
 def _placed_in_file(findings: list[Finding], block: DocBlock) -> list[Finding]:
@@ -316,12 +316,13 @@ def _explicit(code: str, select: tuple[str, ...] | None) -> bool:
     return bool(select) and code in select
 
 
-def _outside_test_code(raw: list, context: FileContext) -> list:
+def _outside_test_code(raw: list, context: FileContext, trust_text: bool = True) -> list:
     """Drop the findings of `test-code-ignore` rules inside test scopes, every finding inside
     a block where a test expects the code to fail or warn (test_code.py), and the LK2xx
-    findings of vendored code unless `strict` (vendored_code.py)."""
+    findings of vendored code unless `strict` (vendored_code.py).  `trust_text`: the tree
+    was parsed from `context.text` (not legacy code)."""
     if raw:
-        expected = expected_failure_spans(context.parents.tree_index)
+        expected = expected_failure_spans(context.parents.blocks)
         if expected:
             raw = [item for item in raw if not inside(expected, item[0], item[1])]
     if not context.options.strict and any(item[4].startswith("LK2") for item in raw) \
@@ -330,7 +331,7 @@ def _outside_test_code(raw: list, context: FileContext) -> list:
     prefixes = context.options.test_code_ignore
     if not prefixes or not any(item[4].startswith(prefixes) for item in raw):
         return raw
-    spans = test_code_spans(context.tree, context.parents.tree_index)
+    spans = test_code_spans(context.parents, context.text if trust_text else None)
     return [item for item in raw if not (item[4].startswith(prefixes) and inside(spans, item[0], item[1]))]
 
 

@@ -58,3 +58,10 @@ def test_skipping_changes_no_finding() -> None:
         assert skipping == walking, path
         total += len(walking)
     assert total > 500
+
+
+@pytest.mark.parametrize("text", ["", "x", "a\nb", "a\nb\n", "\n\n", "a\r\nb\rc\n", "a\r", "\r\n", "é\nü\n\n"])
+def test_line_starts_are_those_of_the_line_break_pattern(text: str) -> None:
+    from lintkit.analysis.relevance import _LINE_BREAK, _line_starts
+
+    assert _line_starts(text) == [0] + [match.end() for match in _LINE_BREAK.finditer(text)]

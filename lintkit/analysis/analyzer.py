@@ -20,7 +20,7 @@ import ast
 import copy
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .bindings import NONE, UNKNOWN, Binding, Instance, LocalClass, LocalClassRef, Ref, merge
 from .events import AttributeStore, CallSite, KnownCall, MethodCall
@@ -31,7 +31,7 @@ from .relevance import SourceSegments
 from .values import NO_VALUE, literal_value
 from ..schemas.schema import ClassSchema, FactorySchema
 from ..liveness.sockets import Parents
-from ..reading.syntax import CHILD_FIELDS, child_fields, node_types, walk
+from ..reading.syntax import BLOCK_FIELDS, CHILD_FIELDS, block_children, child_fields, node_types, walk
 
 Sink = Callable[[object], None]
 
@@ -138,6 +138,9 @@ class ClassInfo:
     bases: list[ClassInfo] = field(default_factory=list)
     #: Pass 1 read a `self.x` it did not know yet (another method assigns it).
     read_unresolved_self: bool = False
+    #: (the `self_types` they were read from, the spellings of its attributes that hold client
+    #: objects, schema classes or factories), for the relevance test of each method.
+    interesting_spellings: tuple[dict[str, Binding], frozenset[str]] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -235,8 +238,15 @@ class Analyzer:
         return types
 
     def _run_function(self, node, parent: Scope, info: ClassInfo | None) -> None:
-        scope = Scope(parent, "function", info)
         args = node.args
+        text_test = self._source is not None and not self._collecting
+        if text_test and (info is None or info.local is None) and not _annotated(args):
+            # No parameter can hold a client object (none is annotated, `self` is no client's):
+            # the text test needs only the outer scopes, and a body it skips needs no scope.
+            if not self._may_emit(node, parent, (), info):
+                return
+            text_test = False
+        scope = Scope(parent, "function", info)
         positional = args.posonlyargs + args.args
         is_method = info is not None and not any(
             isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list
@@ -248,29 +258,31 @@ class Analyzer:
                 scope.bind(arg.arg, self.annotation_binding(arg.annotation, parent))
             else:
                 scope.bind(arg.arg, UNKNOWN)
-        if self._source is not None and not self._collecting and not self._may_emit(node, scope, info):
+        if text_test and not self._may_emit(node, parent, self._interesting_names(scope), info):
             return
         self.walk_body(node.body, scope)
 
-    def _may_emit(self, node, scope: Scope, info: ClassInfo | None) -> bool:
-        """Whether the body of function `node` (its scope bound so far) can produce an event:
-        a text test on its source (`relevance`), given the names that hold client objects,
-        schema classes or factories in the scopes it sees."""
+    def _may_emit(self, node, outer: Scope, own: Iterable[str], info: ClassInfo | None) -> bool:
+        """Whether the body of function `node` can produce an event: a text test on its source
+        (`relevance`), given the names that hold client objects, schema classes or factories
+        in the scopes it sees (`own`: those of its parameters; `outer`: the scope around it)."""
         if info is not None and info.local is not None:
             return True  # a method of a local subclass: `self` is a client object
-        names: set[str] = set()
-        current: Scope | None = scope
+        names: set[str] = set(own)
+        current: Scope | None = outer
         while current is not None:
-            if current is scope:
-                names.update(self._interesting_names(current))
-            elif current.kind != "class":  # methods do not see their class body
+            if current.kind != "class":  # methods do not see their class body
                 if current.interesting is None:  # outer scopes are complete: cache
                     current.interesting = frozenset(self._interesting_names(current))
                 names |= current.interesting
             current = current.parent
         if info is not None:
-            names.update(spelling for attr, binding in info.self_types.items() if self._interesting(binding)
-                         for spelling in spellings(attr))
+            cached = info.interesting_spellings
+            if cached is None or cached[0] is not info.self_types:  # once per class and collecting pass
+                cached = info.interesting_spellings = (info.self_types, frozenset(
+                    spelling for attr, binding in info.self_types.items() if self._interesting(binding)
+                    for spelling in spellings(attr)))
+            names |= cached[1]
         return self._source.mentions(node, names)
 
     def _interesting_names(self, scope: Scope) -> Iterator[str]:
@@ -1051,6 +1063,13 @@ def _names_defined_by(cls: ast.ClassDef) -> set[str]:
     return names
 
 
+def _annotated(args: ast.arguments) -> bool:
+    """Whether any parameter has an annotation."""
+    return any(arg.annotation is not None for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)) or \
+        (args.vararg is not None and args.vararg.annotation is not None) or \
+        (args.kwarg is not None and args.kwarg.annotation is not None)
+
+
 def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether a method stores or declares `self.<attr>` (only those matter to the collecting pass).
 
@@ -1060,28 +1079,27 @@ def _assigns_self(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if not params:
         return False
     self_name = params[0].arg
-    pending: list[ast.stmt] = list(method.body)
+    pending: list[ast.AST] = list(method.body)
+    pop, extend = pending.pop, pending.extend
+    holds_blocks = BLOCK_FIELDS.get
     while pending:
-        stmt = pending.pop()
+        stmt = pop()
         kind = type(stmt)
         if kind is ast.Assign:
-            targets = stmt.targets
-        elif kind in (ast.AnnAssign, ast.For, ast.AsyncFor):
-            targets = [stmt.target]
-        elif kind in (ast.With, ast.AsyncWith):
-            targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
-        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for target in stmt.targets:
+                if type(target) is not ast.Name and _stores_on(target, self_name):
+                    return True
+        elif kind is ast.AnnAssign or kind is ast.For or kind is ast.AsyncFor:
+            if _stores_on(stmt.target, self_name):
+                return True
+        elif kind is ast.With or kind is ast.AsyncWith:
+            for item in stmt.items:
+                if item.optional_vars is not None and _stores_on(item.optional_vars, self_name):
+                    return True
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
             continue
-        else:
-            targets = ()
-        if any(_stores_on(target, self_name) for target in targets):
-            return True
-        for block in ("body", "orelse", "finalbody"):
-            pending.extend(getattr(stmt, block, ()))
-        for handler in getattr(stmt, "handlers", ()):
-            pending.extend(handler.body)
-        for case in getattr(stmt, "cases", ()):
-            pending.extend(case.body)
+        if holds_blocks(kind, True):  # nested statements, handlers and match cases
+            extend(block_children(stmt))
     return False
 
 

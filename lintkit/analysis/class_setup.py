@@ -145,6 +145,6 @@ def _module_classes(context) -> dict[str, ast.ClassDef]:
     """The classes defined in the file, by name (built once per file, on first use)."""
     classes = context.__dict__.get("_class_setup_classes")
     if classes is None:
-        classes = {node.name: node for node in context.parents.tree_index.of_type(ast.ClassDef)}
+        classes = {node.name: node for node in context.parents.blocks if type(node) is ast.ClassDef}
         object.__setattr__(context, "_class_setup_classes", classes)
     return classes

@@ -101,8 +101,9 @@ class NameNotInVersion(Check):
         # Every finding names a ranged name's library and its last part in the text (the module
         # of an import, the imported name, the attribute): without both, no tree walk.
         text = self.context.text
-        if not any(name.split(".", 1)[0] in text and name.rsplit(".", 1)[-1] in text for name in entries):
-            return
+        libraries_named = {library for library in {name.split(".", 1)[0] for name in entries} if library in text}
+        if not any(name.split(".", 1)[0] in libraries_named and name.rsplit(".", 1)[-1] in text for name in entries):
+            return  # (each library name searched for once)
         index = self.context.parents.tree_index
         modules: dict[str, str] = {}  # local name -> the dotted name an import binds it to
         for node in index.of_type(ast.Import):

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..analysis.events import Resolver
 from ..analysis.name_index import NameIndex, dotted
-from ..reading.syntax import TreeIndex
+from ..reading.syntax import RegionParents, TreeIndex, block_nodes
 from ..analysis.values import NO_VALUE, literal_value
 
 MAKERS = {"socket.socket": "socket.socket()", "socket.create_connection": "socket.create_connection()",
@@ -44,12 +44,15 @@ _HARMLESS = {"print", "len", "repr", "str", "id", "isinstance", "hasattr", "geta
 
 
 class Parents:
-    """Parent links of one tree, built on first use."""
+    """Parent links of one tree, built on first use: region by region for `of`
+    (`RegionParents`), for the whole tree once a rule wants every node (`tree_index`)."""
 
     def __init__(self, tree: ast.Module):
         self.tree = tree
-        self._parent: dict[int, ast.AST] | None = None
+        self._regions = RegionParents(tree)
+        self._parent: dict[ast.AST, ast.AST] = self._regions.parents
         self._tree_index: TreeIndex | None = None
+        self._blocks: list[ast.AST] | None = None
         self._indexes: dict[int, NameIndex] = {}
 
     @property
@@ -60,10 +63,21 @@ class Parents:
             self._parent = self._tree_index.parents
         return self._tree_index
 
+    @property
+    def blocks(self) -> list[ast.AST]:
+        """The tree's statements, exception handlers and match cases in walk order (`block_nodes`), once."""
+        if self._blocks is None:
+            self._blocks = block_nodes(self.tree)
+        return self._blocks
+
     def of(self, node: ast.AST) -> ast.AST | None:
-        if self._parent is None:
-            self._parent = self.tree_index.parents
-        return self._parent.get(id(node))
+        parent = self._parent.get(node)
+        if parent is None and self._tree_index is None and node is not self.tree:
+            self._regions.index_around(node)
+            parent = self._parent.get(node)
+            if parent is None:  # a node its line cannot place
+                parent = self.tree_index.parents.get(node)
+        return parent
 
     def home(self, node: ast.AST) -> ast.AST:
         """The function (or module) whose local variables `node` uses."""

@@ -21,9 +21,12 @@ block a test means the code to fail or warn: no rule reports there
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from ..reading.syntax import TreeIndex
+from ..reading.syntax import block_children
+
+if TYPE_CHECKING:
+    from .sockets import Parents
 
 #: Paths of test code (gitignore patterns: a name without a slash matches at any depth).
 DEFAULT_TEST_CODE_PATHS: tuple[str, ...] = ("test/", "tests/", "testing/", "t/", "conftest.py", "test_*.py",
@@ -39,20 +42,28 @@ _MOCKS = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCal
 Span = tuple[int, int, int, int]
 
 
-def test_code_spans(tree: ast.Module, nodes: TreeIndex) -> list[Span]:
-    """(line, col, end_line, end_col) of every test scope and mock-argument call in the file
-    (`nodes`: the tree's index)."""
+def test_code_spans(parents: Parents, text: str | None = None) -> list[Span]:
+    """(line, col, end_line, end_col) of every test scope and mock-argument call in the file.
+    `text`: the source the tree was parsed from, when known: a file whose text names no mock
+    has no call given one, so its calls need no look (no walk of the whole tree)."""
     spans: list[Span] = []
-    pending: list[ast.AST] = [tree]
+    pending: list[ast.AST] = [parents.tree]
     while pending:  # scopes first: a test scope's body needs no further look
         node = pending.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in block_children(node):
             if _is_test_scope(child):
                 spans.append(_span(child))
             elif isinstance(child, ast.stmt):
                 pending.append(child)
-    spans.extend(_span(node) for node in nodes.of_type(ast.Call) if _given_a_mock(node))
+    if text is None or _may_name_a_mock(text):
+        spans.extend(_span(node) for node in parents.tree_index.of_type(ast.Call) if _given_a_mock(node))
     return spans
+
+
+def _may_name_a_mock(text: str) -> bool:
+    """Whether an identifier of the text may be one of `_MOCKS` (all of them contain "Mock" but
+    `create_autospec`); the parser folds non-ASCII identifiers (NFKC), so those may be anything."""
+    return "Mock" in text or "create_autospec" in text or not text.isascii()
 
 
 #: Context managers inside which a test expects the code to fail or warn (pytest, unittest).
@@ -60,12 +71,13 @@ _EXPECTING = frozenset({"raises", "warns", "deprecated_call", "assertRaises", "a
                         "assertWarnsRegex"})
 
 
-def expected_failure_spans(nodes: TreeIndex) -> list[Span]:
+def expected_failure_spans(blocks: list[ast.AST]) -> list[Span]:
     """The bodies of `with pytest.raises(...)`, `pytest.warns`, `pytest.deprecated_call()`,
     `self.assertRaises(...)` and the like: code a test runs because it fails or warns, so
-    no rule reports what is wrong there (a deliberately misspelt keyword, a deprecated one)."""
+    no rule reports what is wrong there (a deliberately misspelt keyword, a deprecated one).
+    `blocks`: the tree's statements (`Parents.blocks`)."""
     return [(stmt.body[0].lineno, 0, stmt.end_lineno, stmt.end_col_offset)
-            for stmt in [*nodes.of_type(ast.With), *nodes.of_type(ast.AsyncWith)] if any(
+            for stmt in blocks if type(stmt) in (ast.With, ast.AsyncWith) and any(
                 isinstance(item.context_expr, ast.Call) and _last_name(item.context_expr.func) in _EXPECTING
                 for item in stmt.items)]
 
