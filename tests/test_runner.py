@@ -4,6 +4,7 @@ gives the same results, in the same order, as one process."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,19 @@ def _outcome(paths: list[str], jobs: int) -> list[tuple]:
             for path, result in check_files([(path, EngineSpec()) for path in paths], jobs)]
 
 
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "pool"])
 @pytest.mark.parametrize("count", [runner.WORKER_PREFILTER_FILES + 9, 30])
-def test_parallel_runs_give_the_serial_results(tmp_path: Path, count: int) -> None:
+def test_parallel_runs_give_the_serial_results(tmp_path: Path, monkeypatch, count: int, forked: bool) -> None:
     """From WORKER_PREFILTER_FILES files on the workers run the prefilter (sparse results come
-    back); below, it runs in this process and a pool takes the files it lets through."""
+    back); below, it runs in this process and the workers take the files it lets through.
+    Workers are forked copies on Linux, a concurrent.futures pool elsewhere."""
+    if forked and not runner.FORK_WORKERS:
+        pytest.skip("workers are forked only on Linux")
+    monkeypatch.setattr(runner, "FORK_WORKERS", forked)
     paths = _tree(tmp_path, count)
     serial = _outcome(paths, jobs=1)
     assert _outcome(paths, jobs=2) == serial
+    assert _outcome(paths, jobs=3) == serial
     assert [path for path, *_ in serial] == paths
     assert sum(1 for _, findings, _, _ in serial if findings) >= count // 7
     errors = [error.message for _, _, error, _ in serial if error is not None]
@@ -57,22 +64,48 @@ def test_parallel_runs_give_the_serial_results(tmp_path: Path, count: int) -> No
     assert sum(1 for *_, warning in serial if warning is not None) >= count // 7
 
 
-def test_the_workers_prefilter_every_file_of_a_large_tree(tmp_path: Path, monkeypatch) -> None:
-    """With many files nothing is read or prefiltered in this process, only in the workers;
-    with few, this process prefilters (whether a pool pays off depends on what is left)."""
-    main = os.getpid()
+def test_the_workers_share_the_prefilter_of_a_large_tree(tmp_path: Path, monkeypatch) -> None:
+    """With many files every process prefilters its share; with few, this process prefilters
+    them all (whether more processes pay off depends on what is left)."""
+    record = tmp_path / "prefiltered-by"
     prefilter = runner._read_prefiltered
 
-    def in_workers_only(*args):
-        if os.getpid() == main:
-            raise AssertionError("the prefilter ran in the main process")
+    def recorded(*args):
+        with open(record, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        time.sleep(0.005)  # long enough for every process to take a share
         return prefilter(*args)
 
-    monkeypatch.setattr(runner, "_read_prefiltered", in_workers_only)
+    monkeypatch.setattr(runner, "_read_prefiltered", recorded)
     large = _tree(tmp_path, runner.WORKER_PREFILTER_FILES)
     assert len(list(check_files([(path, EngineSpec()) for path in large], jobs=2))) == len(large)
-    with pytest.raises(AssertionError, match="main process"):
-        list(check_files([(path, EngineSpec()) for path in large[:20]], jobs=2))
+    assert len(record.read_text().split()) == len(large)
+    assert len(set(record.read_text().split())) == 2
+    record.unlink()
+    small = large[:runner.WORKER_PREFILTER_FILES - 1]
+    assert len(list(check_files([(path, EngineSpec()) for path in small], jobs=2))) == len(small)
+    assert record.read_text().split() == [str(os.getpid())] * len(small)
+
+
+def test_a_worker_that_dies_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    """Its chunks' results would be missing: the run stops with an error, and no process is left."""
+    if not runner.FORK_WORKERS:
+        pytest.skip("workers are forked only on Linux")
+    main = os.getpid()
+    check_chunk = runner._check_chunk
+
+    def dying(job):
+        if os.getpid() != main:
+            os._exit(3)
+        time.sleep(0.01)  # long enough for the copy to take a chunk
+        return check_chunk(job)
+
+    monkeypatch.setattr(runner, "_check_chunk", dying)
+    paths = _tree(tmp_path, runner.WORKER_PREFILTER_FILES)
+    with pytest.raises(RuntimeError, match="worker process ended"):
+        list(check_files([(path, EngineSpec()) for path in paths], jobs=2))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_chunks_keep_the_order_and_one_spec_each() -> None:

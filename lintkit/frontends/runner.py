@@ -1,8 +1,10 @@
-"""Running the engine over many files: one process for few, a pool for many."""
+"""Running the engine over many files: one process for few, forked copies of it (or a pool) for many."""
 
 from __future__ import annotations
 
 import os
+import struct
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -12,11 +14,11 @@ from ..findings import FileError
 from ..schemas.registry import load_schema_set
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
     from .config import Settings
 
-#: Below this many files left by the prefilter a process pool costs more than it saves.
+#: Below this many files left by the prefilter, more processes cost more than they save.
 PARALLEL_THRESHOLD = 12
+#: The most files a worker takes at once.
 MAX_CHUNK_SIZE = 16
 #: From this many files on, with more than one job, the workers run the prefilter too (check_files).
 WORKER_PREFILTER_FILES = 64
@@ -110,47 +112,39 @@ def check_files(files: Sequence[tuple[str, EngineSpec]], jobs: int | None = None
     Most files of a typical tree import no client library, and the prefilter
     that finds them (on the raw bytes) is most of the work of a large tree.
     From WORKER_PREFILTER_FILES files on, with more than one job, the workers
-    run it too: every file goes to the pool in chunks, and only the results
-    with something to report come back.  With fewer files it runs here first,
-    and whether a process pool pays off depends on how many files are left:
-    the pool starts once that many are found and takes them as the prefilter
-    goes on through the rest, so the two overlap.  Memory stays flat: the
-    bytes of at most the first PARALLEL_THRESHOLD files are held, and results
-    keep only findings.
+    run it too: every file goes to them in chunks, and only the results with
+    something to report come back.  With fewer files it runs here first, and
+    the files it lets through go to workers only when there are at least
+    PARALLEL_THRESHOLD of them.  Memory stays flat: the bytes of at most
+    PARALLEL_THRESHOLD files are held, and results keep only findings.
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(files) >= WORKER_PREFILTER_FILES:
-        results = _checked_in_pool(files, jobs)
+        results = _run_chunks(_chunks(files, jobs), jobs, prefiltered=False)
     else:
-        results = _checked_here_first(files, jobs)
+        results: dict[str, FileResult] = {}
+        wanted: list[tuple[str, EngineSpec, bytes | None]] = []
+        for path, spec in files:
+            data, result = _read_prefiltered(engine_for(spec), path)
+            if result is not None:
+                results[path] = result
+            else:
+                wanted.append((path, spec, data if len(wanted) < PARALLEL_THRESHOLD else None))
+        if jobs > 1 and len(wanted) >= PARALLEL_THRESHOLD:
+            results.update(_run_chunks(_chunks([(path, spec) for path, spec, _ in wanted], jobs), jobs,
+                                       prefiltered=True))
+        else:
+            for path, spec, data in wanted:
+                results[path] = check_file(engine_for(spec), path, data, prefiltered=True)
     for path, _ in files:
         result = results.get(path)
         yield path, result if result is not None else FileResult()
 
 
-def _checked_in_pool(files: Sequence[tuple[str, EngineSpec]], jobs: int) -> dict[str, FileResult]:
-    """The results with something to report, of every file read, prefiltered and checked by the workers.
-
-    The chunks are small enough to spread the files that pass the prefilter (a
-    tree's client code sits in a few directories) evenly over the workers."""
-    from concurrent.futures import ProcessPoolExecutor  # only when a pool runs: ~13 ms of start-up
-
-    results: dict[str, FileResult] = {}
-    executor = ProcessPoolExecutor(max_workers=jobs)
-    try:
-        submitted = [(paths, executor.submit(_check_chunk, (spec, paths, False)))
-                     for spec, paths in _chunks(files, jobs)]
-        for paths, future in submitted:
-            for index, result in future.result():
-                results[paths[index]] = result
-    finally:
-        executor.shutdown(cancel_futures=True)
-    return results
-
-
 def _chunks(files: Sequence[tuple[str, EngineSpec]], jobs: int) -> list[tuple[EngineSpec, list[str]]]:
     """The files in order, in chunks of one spec each: at least CHUNKS_PER_JOB per job, at most
-    MAX_CHUNK_SIZE files each."""
+    MAX_CHUNK_SIZE files each.  Small chunks spread the files that pass the prefilter (a
+    tree's client code sits in a few directories) evenly over the workers."""
     size = max(1, min(MAX_CHUNK_SIZE, len(files) // (jobs * CHUNKS_PER_JOB)))
     chunks: list[tuple[EngineSpec, list[str]]] = []
     for path, spec in files:
@@ -160,72 +154,111 @@ def _chunks(files: Sequence[tuple[str, EngineSpec]], jobs: int) -> list[tuple[En
     return chunks
 
 
-def _checked_here_first(files: Sequence[tuple[str, EngineSpec]], jobs: int) -> dict[str, FileResult]:
-    """The prefilter runs here; the files it lets through are checked here or, from
-    PARALLEL_THRESHOLD of them on, by a pool."""
-    results: dict[str, FileResult] = {}
-    held: list[tuple[str, EngineSpec, bytes]] = []  # candidates while a pool may still not pay off
-    pool: _Pool | None = None
+def _run_chunks(chunks: list[tuple[EngineSpec, list[str]]], jobs: int, prefiltered: bool) -> dict[str, FileResult]:
+    """The results with something to report of the chunks' files, checked by `jobs` processes."""
+    found = _forked(chunks, jobs, prefiltered) if FORK_WORKERS else _pooled(chunks, jobs, prefiltered)
+    return {chunks[number][1][index]: result for number, results in found for index, result in results}
+
+
+#: Whether workers are forked copies of this process (Linux), not a concurrent.futures pool.
+FORK_WORKERS = sys.platform.startswith("linux") and hasattr(os, "fork")
+#: The shared counter of the next chunk, as it travels in a pipe.
+_COUNTER = struct.Struct("=I")
+
+ChunkResults = list[tuple[int, list[tuple[int, FileResult]]]]
+
+
+def _forked(chunks: list[tuple[EngineSpec, list[str]]], jobs: int, prefiltered: bool) -> ChunkResults:
+    """This process and `jobs - 1` forked copies of it take the chunks in turn.
+
+    A fork inherits the imports and the engines already built, and costs about
+    a millisecond; a process pool costs some 25 ms (its imports, its processes,
+    a thread and a queue).  The number of the next chunk to take is the only
+    record in a pipe: a process reads it (so no other can), and writes the next
+    one back.  Each copy sends its results back once, pickled, when no chunk is left."""
+    import pickle
+
+    counter_in, counter_out = os.pipe()
+    os.write(counter_out, _COUNTER.pack(0))
+    children: list[tuple[int, int]] = []  # (pid, the read end of its results pipe)
     try:
-        for path, spec in files:
-            engine = engine_for(spec)
-            data, result = _read_prefiltered(engine, path)
-            if result is not None:
-                results[path] = result
-            elif pool is not None:
-                pool.add(spec, path)
-            elif jobs <= 1:
-                results[path] = check_file(engine, path, data, prefiltered=True)
-            else:
-                held.append((path, spec, data))
-                if len(held) >= PARALLEL_THRESHOLD:
-                    pool = _Pool(jobs)
-                    for held_path, held_spec, _ in held:
-                        pool.add(held_spec, held_path)
-                    held.clear()
-        for path, spec, data in held:
-            results[path] = check_file(engine_for(spec), path, data, prefiltered=True)
-        if pool is not None:
-            results.update(pool.results())
+        for _ in range(jobs - 1):
+            results_in, results_out = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(results_in)
+                _work_as_copy(chunks, prefiltered, counter_in, counter_out, results_out)
+            os.close(results_out)
+            children.append((pid, results_in))
+        found = _take_chunks(chunks, prefiltered, counter_in, counter_out)
+        while children:
+            pid, results_in = children[0]
+            with os.fdopen(results_in, "rb", closefd=False) as stream:
+                payload = stream.read()
+            os.close(results_in)
+            children.pop(0)
+            os.waitpid(pid, 0)
+            if not payload:
+                raise RuntimeError("a lintkit worker process ended before it sent its results")
+            found.extend(pickle.loads(payload))
+        return found
     finally:
-        if pool is not None:
-            pool.close()
-    return results
+        import signal
+
+        for pid, results_in in children:  # only when this process failed, or a copy did
+            os.close(results_in)
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        os.close(counter_in)
+        os.close(counter_out)
 
 
-class _Pool:
-    """Worker processes fed with chunks of paths (of one spec each) as they come.
+def _work_as_copy(chunks: list[tuple[EngineSpec, list[str]]], prefiltered: bool, counter_in: int, counter_out: int,
+                  results_out: int) -> None:
+    """In a forked copy: take chunks, send the results, and leave at once (none of the
+    parent's clean-up: its atexit handlers and buffered output are its own)."""
+    import pickle
 
-    Chunks start small, so the first files reach a worker at once and the
-    work spreads evenly, and grow up to MAX_CHUNK_SIZE to keep the
-    inter-process traffic low on big trees."""
+    status = 1
+    try:
+        payload = pickle.dumps(_take_chunks(chunks, prefiltered, counter_in, counter_out), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(results_out, "wb") as out:
+            out.write(payload)
+        status = 0
+    except Exception:
+        import traceback
 
-    def __init__(self, jobs: int):
-        from concurrent.futures import ProcessPoolExecutor  # only when a pool runs: ~13 ms of start-up
+        traceback.print_exc()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
 
-        self._executor = ProcessPoolExecutor(max_workers=jobs)
-        self._chunks: dict[EngineSpec, list[str]] = {}
-        self._submitted: list[tuple[list[str], "Future"]] = []
-        self._queued = 0
 
-    def add(self, spec: EngineSpec, path: str) -> None:
-        chunk = self._chunks.setdefault(spec, [])
-        chunk.append(path)
-        if len(chunk) >= min(MAX_CHUNK_SIZE, 1 + self._queued // 16):
-            self._submit(spec)
+def _take_chunks(chunks: list[tuple[EngineSpec, list[str]]], prefiltered: bool, counter_in: int,
+                 counter_out: int) -> ChunkResults:
+    """Check chunk after chunk, each taken from the shared counter, until none is left."""
+    found: ChunkResults = []
+    while True:
+        (number,) = _COUNTER.unpack(os.read(counter_in, _COUNTER.size))
+        os.write(counter_out, _COUNTER.pack(number + 1 if number < len(chunks) else number))
+        if number >= len(chunks):
+            return found
+        spec, paths = chunks[number]
+        results = _check_chunk((spec, paths, prefiltered))
+        if results:
+            found.append((number, results))
 
-    def _submit(self, spec: EngineSpec) -> None:
-        chunk = self._chunks.pop(spec, None)
-        if chunk:
-            self._submitted.append((chunk, self._executor.submit(_check_chunk, (spec, chunk, True))))
-            self._queued += len(chunk)
 
-    def results(self) -> Iterator[tuple[str, FileResult]]:
-        for spec in list(self._chunks):
-            self._submit(spec)
-        for chunk, future in self._submitted:
-            for index, result in future.result():
-                yield chunk[index], result
+def _pooled(chunks: list[tuple[EngineSpec, list[str]]], jobs: int, prefiltered: bool) -> ChunkResults:
+    """A concurrent.futures process pool takes the chunks (where workers are not forked)."""
+    from concurrent.futures import ProcessPoolExecutor
 
-    def close(self) -> None:
-        self._executor.shutdown(cancel_futures=True)
+    executor = ProcessPoolExecutor(max_workers=jobs)
+    try:
+        submitted = [executor.submit(_check_chunk, (spec, paths, prefiltered)) for spec, paths in chunks]
+        return [(number, future.result()) for number, future in enumerate(submitted)]
+    finally:
+        executor.shutdown(cancel_futures=True)
