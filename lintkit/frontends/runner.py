@@ -218,15 +218,19 @@ def _forked(chunks: list[tuple[EngineSpec, list[str]]], jobs: int, prefiltered: 
 
 def _work_as_copy(chunks: list[tuple[EngineSpec, list[str]]], prefiltered: bool, counter_in: int, counter_out: int,
                   results_out: int) -> None:
-    """In a forked copy: take chunks, send the results, and leave at once (none of the
-    parent's clean-up: its atexit handlers and buffered output are its own)."""
+    """In a forked copy: take chunks, send the results, keep what the project index learnt
+    for the next run, and leave at once (none of the parent's clean-up: its exit handlers
+    and buffered output are its own)."""
     import pickle
+
+    from ..project.module_facts import write_unsaved
 
     status = 1
     try:
         payload = pickle.dumps(_take_chunks(chunks, prefiltered, counter_in, counter_out), pickle.HIGHEST_PROTOCOL)
         with os.fdopen(results_out, "wb") as out:
             out.write(payload)
+        write_unsaved()
         status = 0
     except Exception:
         import traceback
