@@ -1,5 +1,3 @@
-import sys
+from .frontends.cli import console_main
 
-from .frontends.cli import main
-
-sys.exit(main())
+console_main()

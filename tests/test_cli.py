@@ -387,3 +387,23 @@ def test_a_virtual_environment_by_any_name_is_not_linted(tmp_path: Path) -> None
     (tmp_path / "app.py").write_text("import qpid.messaging\nc = qpid.messaging.Connection('b')\nc.hearbeat = 3\n")
     completed = lintkit("check", "--isolated", "--select", "LK101", ".", cwd=tmp_path)
     assert "app.py:3:3: LK101" in completed.stdout and "typo.py" not in completed.stdout
+
+
+def test_the_command_runs_the_exit_handlers_before_it_leaves(tmp_path: Path) -> None:
+    """`lintkit` leaves without tearing the interpreter down (cli.console_main), but what the
+    exit handlers keep for the next run is written: the project index's answers."""
+    import json
+    import os
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "conn.py").write_text("import qpid.messaging\n\n\ndef connect(url):\n"
+                                 "    return qpid.messaging.Connection(url)\n")
+    (app / "user.py").write_text("from app.conn import connect\n\nconnect('b').hearbeat = 1\n")
+    env = dict(os.environ, LINTKIT_CACHE_DIR=str(tmp_path / "cache"))
+    completed = subprocess.run([sys.executable, "-m", "lintkit", "check", "--isolated", "-j", "1", str(app)],
+                               capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert completed.returncode == 1 and "user.py:3:14: LK101" in completed.stdout, completed
+    (facts,) = (tmp_path / "cache" / "project").glob("modules-*.json")
+    assert str(app / "conn.py") in json.loads(facts.read_text())
