@@ -407,3 +407,27 @@ def test_the_command_runs_the_exit_handlers_before_it_leaves(tmp_path: Path) -> 
     assert completed.returncode == 1 and "user.py:3:14: LK101" in completed.stdout, completed
     (facts,) = (tmp_path / "cache" / "project").glob("modules-*.json")
     assert str(app / "conn.py") in json.loads(facts.read_text())
+
+
+def test_the_command_imports_its_front_end_with_the_collector_paused() -> None:
+    """lintkit.__main__.run (the `lintkit` command): the collector is off while the front end
+    is imported, and on again when it runs."""
+    code = (
+        "import gc, sys\n"
+        "import lintkit.__main__ as entry\n"
+        "assert 'lintkit.frontends.cli' not in sys.modules\n"
+        "class Probe:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'lintkit.frontends.cli':\n"
+        "            print('importing:', gc.isenabled(), flush=True)\n"
+        "sys.meta_path.insert(0, Probe())\n"
+        "import atexit\n"
+        "atexit.register(lambda: print('running:', gc.isenabled(), flush=True))\n"
+        "sys.argv = ['lintkit', 'rules']\n"
+        "entry.run()\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("importing: False\n")
+    assert completed.stdout.endswith("running: True\n")
+    assert "LK201" in completed.stdout
