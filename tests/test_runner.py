@@ -116,3 +116,16 @@ def test_chunks_keep_the_order_and_one_spec_each() -> None:
     assert all(dict(files)[path] == spec for spec, paths in chunks for path in paths)
     assert len(chunks) >= 2 * runner.CHUNKS_PER_JOB
     assert max(len(paths) for _, paths in chunks) <= runner.MAX_CHUNK_SIZE
+
+
+def test_when_no_process_can_be_forked_this_one_checks_every_file(tmp_path: Path, monkeypatch) -> None:
+    if not runner.FORK_WORKERS:
+        pytest.skip("workers are forked only on Linux")
+    paths = _tree(tmp_path, runner.WORKER_PREFILTER_FILES)
+    serial = _outcome(paths, jobs=1)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _outcome(paths, jobs=2) == serial

@@ -182,9 +182,19 @@ def _forked(chunks: list[tuple[EngineSpec, list[str]]], jobs: int, prefiltered: 
     os.write(counter_out, _COUNTER.pack(0))
     children: list[tuple[int, int]] = []  # (pid, the read end of its results pipe)
     try:
-        for _ in range(jobs - 1):
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered that a copy could write again
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        for _ in range(min(jobs, len(chunks)) - 1):
             results_in, results_out = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes: those already running take every chunk
+                os.close(results_in)
+                os.close(results_out)
+                break
             if pid == 0:
                 os.close(results_in)
                 _work_as_copy(chunks, prefiltered, counter_in, counter_out, results_out)
