@@ -65,8 +65,9 @@ def test_parallel_runs_give_the_serial_results(tmp_path: Path, monkeypatch, coun
 
 
 def test_the_workers_share_the_prefilter_of_a_large_tree(tmp_path: Path, monkeypatch) -> None:
-    """With many files every process prefilters its share; with few, this process prefilters
-    them all (whether more processes pay off depends on what is left)."""
+    """With many files every process prefilters its share, and there are no more processes
+    than the files pay for; with few, this process prefilters them all (whether more
+    processes pay off depends on what is left)."""
     record = tmp_path / "prefiltered-by"
     prefilter = runner._read_prefiltered
 
@@ -81,6 +82,9 @@ def test_the_workers_share_the_prefilter_of_a_large_tree(tmp_path: Path, monkeyp
     assert len(list(check_files([(path, EngineSpec()) for path in large], jobs=2))) == len(large)
     assert len(record.read_text().split()) == len(large)
     assert len(set(record.read_text().split())) == 2
+    record.unlink()
+    assert len(list(check_files([(path, EngineSpec()) for path in large], jobs=8))) == len(large)
+    assert len(set(record.read_text().split())) == len(large) // runner.PREFILTER_FILES_PER_PROCESS == 2
     record.unlink()
     small = large[:runner.WORKER_PREFILTER_FILES - 1]
     assert len(list(check_files([(path, EngineSpec()) for path in small], jobs=2))) == len(small)

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 PARALLEL_THRESHOLD = 12
 #: The most files a worker takes at once.
 MAX_CHUNK_SIZE = 16
+#: The fewest files worth a process of its own when the workers run the prefilter (a fork and its
+#: start cost about what the prefilter of that many files does).
+PREFILTER_FILES_PER_PROCESS = 32
 #: From this many files on, with more than one job, the workers run the prefilter too (check_files).
-WORKER_PREFILTER_FILES = 64
+WORKER_PREFILTER_FILES = 2 * PREFILTER_FILES_PER_PROCESS
 #: Chunks per worker at least, when the workers run the prefilter: small ones spread the work evenly.
 CHUNKS_PER_JOB = 8
 
@@ -112,15 +115,17 @@ def check_files(files: Sequence[tuple[str, EngineSpec]], jobs: int | None = None
     Most files of a typical tree import no client library, and the prefilter
     that finds them (on the raw bytes) is most of the work of a large tree.
     From WORKER_PREFILTER_FILES files on, with more than one job, the workers
-    run it too: every file goes to them in chunks, and only the results with
-    something to report come back.  With fewer files it runs here first, and
+    run it too (one per PREFILTER_FILES_PER_PROCESS files at most): every file
+    goes to them in chunks, and only the results with something to report
+    come back.  With fewer files it runs here first, and
     the files it lets through go to workers only when there are at least
     PARALLEL_THRESHOLD of them.  Memory stays flat: the bytes of at most
     PARALLEL_THRESHOLD files are held, and results keep only findings.
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(files) >= WORKER_PREFILTER_FILES:
-        results = _run_chunks(_chunks(files, jobs), jobs, prefiltered=False)
+        processes = min(jobs, len(files) // PREFILTER_FILES_PER_PROCESS)
+        results = _run_chunks(_chunks(files, processes), processes, prefiltered=False)
     else:
         results: dict[str, FileResult] = {}
         wanted: list[tuple[str, EngineSpec, bytes | None]] = []
