@@ -117,17 +117,17 @@ def check_files(files: Sequence[tuple[str, EngineSpec]], jobs: int | None = None
     From WORKER_PREFILTER_FILES files on, with more than one job, the workers
     run it too (one per PREFILTER_FILES_PER_PROCESS files at most): every file
     goes to them in chunks, and only the results with something to report
-    come back.  With fewer files it runs here first, and
-    the files it lets through go to workers only when there are at least
-    PARALLEL_THRESHOLD of them.  Memory stays flat: the bytes of at most
-    PARALLEL_THRESHOLD files are held, and results keep only findings.
+    come back.  With fewer files it runs here first, and the files it lets
+    through go to workers only when there are at least PARALLEL_THRESHOLD of
+    them.  Memory stays flat: the bytes of at most PARALLEL_THRESHOLD files
+    are held, and results keep only findings.
     """
     jobs = jobs or os.cpu_count() or 1
+    results: dict[str, FileResult] = {}
     if jobs > 1 and len(files) >= WORKER_PREFILTER_FILES:
         processes = min(jobs, len(files) // PREFILTER_FILES_PER_PROCESS)
         results = _run_chunks(_chunks(files, processes), processes, prefiltered=False)
     else:
-        results: dict[str, FileResult] = {}
         wanted: list[tuple[str, EngineSpec, bytes | None]] = []
         for path, spec in files:
             data, result = _read_prefiltered(engine_for(spec), path)
