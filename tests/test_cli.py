@@ -431,3 +431,20 @@ def test_the_command_imports_its_front_end_with_the_collector_paused() -> None:
     assert completed.stdout.startswith("importing: False\n")
     assert completed.stdout.endswith("running: True\n")
     assert "LK201" in completed.stdout
+
+
+def _subcommands(parser) -> dict:
+    (commands,) = [action for action in parser._actions if action.dest == "command"]
+    return commands.choices
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_commands_own_parser_is_the_same_as_in_the_whole_command_line(command: str) -> None:
+    """main() builds only the parser of `check` or `fix` when that is the command: the same help,
+    options and defaults as in the whole command line."""
+    from lintkit.frontends.cli import build_parser
+
+    whole, own = _subcommands(build_parser())[command], _subcommands(build_parser(command))[command]
+    assert own.format_help() == whole.format_help()
+    assert vars(own.parse_args(["x.py"])) == vars(whole.parse_args(["x.py"]))
+    assert list(_subcommands(build_parser(command))) == [command]
