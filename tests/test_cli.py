@@ -387,3 +387,64 @@ def test_a_virtual_environment_by_any_name_is_not_linted(tmp_path: Path) -> None
     (tmp_path / "app.py").write_text("import qpid.messaging\nc = qpid.messaging.Connection('b')\nc.hearbeat = 3\n")
     completed = lintkit("check", "--isolated", "--select", "LK101", ".", cwd=tmp_path)
     assert "app.py:3:3: LK101" in completed.stdout and "typo.py" not in completed.stdout
+
+
+def test_the_command_runs_the_exit_handlers_before_it_leaves(tmp_path: Path) -> None:
+    """`lintkit` leaves without tearing the interpreter down (cli.console_main), but what the
+    exit handlers keep for the next run is written: the project index's answers."""
+    import json
+    import os
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "conn.py").write_text("import qpid.messaging\n\n\ndef connect(url):\n"
+                                 "    return qpid.messaging.Connection(url)\n")
+    (app / "user.py").write_text("from app.conn import connect\n\nconnect('b').hearbeat = 1\n")
+    env = dict(os.environ, LINTKIT_CACHE_DIR=str(tmp_path / "cache"))
+    completed = subprocess.run([sys.executable, "-m", "lintkit", "check", "--isolated", "-j", "1", str(app)],
+                               capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert completed.returncode == 1 and "user.py:3:14: LK101" in completed.stdout, completed
+    (facts,) = (tmp_path / "cache" / "project").glob("modules-*.json")
+    assert str(app / "conn.py") in json.loads(facts.read_text())
+
+
+def test_the_command_imports_its_front_end_with_the_collector_paused() -> None:
+    """lintkit.__main__.run (the `lintkit` command): the collector is off while the front end
+    is imported, and on again when it runs."""
+    code = (
+        "import gc, sys\n"
+        "import lintkit.__main__ as entry\n"
+        "assert 'lintkit.frontends.cli' not in sys.modules\n"
+        "class Probe:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'lintkit.frontends.cli':\n"
+        "            print('importing:', gc.isenabled(), flush=True)\n"
+        "sys.meta_path.insert(0, Probe())\n"
+        "import atexit\n"
+        "atexit.register(lambda: print('running:', gc.isenabled(), flush=True))\n"
+        "sys.argv = ['lintkit', 'rules']\n"
+        "entry.run()\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("importing: False\n")
+    assert completed.stdout.endswith("running: True\n")
+    assert "LK201" in completed.stdout
+
+
+def _subcommands(parser) -> dict:
+    (commands,) = [action for action in parser._actions if action.dest == "command"]
+    return commands.choices
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_commands_own_parser_is_the_same_as_in_the_whole_command_line(command: str) -> None:
+    """main() builds only the parser of `check` or `fix` when that is the command: the same help,
+    options and defaults as in the whole command line."""
+    from lintkit.frontends.cli import build_parser
+
+    whole, own = _subcommands(build_parser())[command], _subcommands(build_parser(command))[command]
+    assert own.format_help() == whole.format_help()
+    assert vars(own.parse_args(["x.py"])) == vars(whole.parse_args(["x.py"]))
+    assert list(_subcommands(build_parser(command))) == [command]

@@ -199,3 +199,52 @@ def test_flake8_select_e999_fails_on_python2_code() -> None:
     assert " E999 SyntaxError" in recommended.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "flake8 --select E999,LK src/" in readme and "flake8 --select LK src/" not in readme
+
+
+PATTERNS = ["test/", "tests/", "testing/", "t/", "conftest.py", "test_*.py", "*_test.py", "tests.py",
+            "tests.py  ", "/app", "/app/", "app/db", "app/db/", "**/db", "db/**", "app/**/db.py", "**", "*",
+            "*.py", "a?c.py", "legacy/", "svc_b/legacy/", "old.py", "[ab].py", "\\*.py", "#comment", "",
+            ".venv/", "./app", "app/./db.py", "*/db.py", "app*", "*db*", "x/y/z/"]
+PATHS = ["app/db.py", "app/db/conn.py", "db.py", "a/b/c.py", "abc.py", "a.py", "tests/test_x.py",
+         "src/pkg/t/x.py", "t.py", "lib/python3.11/ftplib.py", "svc_b/legacy/old.py", "legacy_old.py",
+         "x/y/z/w.py", "conftest.py", "pkg/conftest.py", "my_test.py", "testing.py", "app", ".venv/x.py",
+         "*.py", "#comment"]
+
+
+def test_a_path_ignore_pattern_is_matched_by_pathspec_only_when_it_may_match() -> None:
+    """config._may_match is False only where pathspec does not match: it spares pathspec
+    (and its import) without changing any answer."""
+    import pathspec
+
+    from lintkit.frontends.config import _may_match
+
+    spared = 0
+    for pattern in PATTERNS:
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+        for path in PATHS:
+            if spec.match_file(path):
+                assert _may_match(pattern, path), (pattern, path)
+            spared += not _may_match(pattern, path)
+    assert spared > len(PATTERNS) * len(PATHS) // 2
+
+
+def test_findings_outside_test_code_need_no_pathspec(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(APP)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_app.py").write_text(APP)
+    code = ("import sys\n"
+            "from lintkit.frontends.config import Settings\n"
+            "from pathlib import Path\n"
+            "settings = Settings(root=Path.cwd())\n"
+            "print(settings.enabled_for('app/main.py'), 'pathspec' in sys.modules)\n"
+            "print(settings.enabled_for('tests/test_app.py'), 'pathspec' in sys.modules)\n")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == ["(None, ()) False", f"(None, {_lk2_codes()!r}) True"]
+
+
+def _lk2_codes() -> tuple[str, ...]:
+    from lintkit.checks import CHECKS_BY_CODE
+
+    return ("LK2", *sorted(code for code in CHECKS_BY_CODE if code.startswith("LK2")))

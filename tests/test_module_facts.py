@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -70,3 +71,35 @@ def test_no_cache_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     cache.put(str(module), ModuleFacts(False, frozenset(), frozenset()))
     cache.write()
     assert cache.get(str(module)) is None and not list(tmp_path.rglob("*.json"))
+
+
+def test_a_write_keeps_what_another_process_wrote_meanwhile(project: Path) -> None:
+    first, second = index(project), index(project)
+    assert first.relevant("app.connections")
+    assert not second.relevant("app")
+    first._kept_facts.write()
+    second._kept_facts.write()  # read before the first wrote
+    later = index(project)
+    later._read = lambda module: pytest.fail(f"read {module}")
+    assert later.relevant("app.connections") and not later.relevant("app")
+
+
+def test_forked_workers_keep_what_they_learnt(project: Path) -> None:
+    """The runner's forked workers leave without exit handlers: they write their answers
+    themselves, so the next run reads none of the modules again."""
+    from lintkit.frontends import runner
+    from lintkit.frontends.runner import EngineSpec, check_files
+    from lintkit.project import module_facts
+
+    if not runner.FORK_WORKERS:
+        pytest.skip("workers are forked only on Linux")
+    count = runner.WORKER_PREFILTER_FILES + 16
+    for i in range(count):
+        (project / "app" / f"m{i:03}.py").write_text(f"import qpid.messaging\ndef f{i}():\n    pass\n")
+        (project / "app" / f"user{i:03}.py").write_text(f"from app.m{i:03} import f{i}\n")
+    users = sorted(str(path) for path in (project / "app").glob("user*.py"))
+    assert len(list(check_files([(path, EngineSpec()) for path in users], jobs=2))) == count
+    module_facts.write_unsaved()  # what this process learnt (at exit otherwise)
+    (facts_file,) = (project / "cache" / "project").glob("modules-*.json")
+    kept = json.loads(facts_file.read_text())
+    assert {f"m{i:03}.py" for i in range(count)} <= {os.path.basename(path) for path in kept}

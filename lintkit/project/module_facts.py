@@ -7,8 +7,10 @@ project modules every checked file imports, so on each run lintkit would read mo
 again.  The answers are kept in one JSON file per project (`$LINTKIT_CACHE_DIR/project/`), keyed
 by each module's path, size and modification time, and by the libraries the answers were judged
 against; a module whose status changed is read again.  The file is written atomically after every
-few new answers and when the process ends, so parallel runs never see half of it; a lost update
-only means a module is read again.
+few new answers and when the process ends (a forked worker of the runner, which ends without
+the exit handlers, calls `write_unsaved`), so parallel runs never see half of it; each write
+keeps the answers another process wrote meanwhile, and a lost update only means a module is
+read again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ from ..cache_files import cache_dir, read_entry, write_entry
 
 #: New answers kept in memory before the file is written again.
 WRITE_EVERY = 64
+
+#: The caches with answers not written yet (`write_unsaved`).
+_unsaved: list[ModuleFactsCache] = []
+
+
+def write_unsaved() -> None:
+    """Write every cache's new answers (at exit, and by a forked worker before it leaves)."""
+    while _unsaved:
+        _unsaved.pop().write()
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,8 @@ class ModuleFactsCache:
         self._file = directory / "project" / f"modules-{key:08x}.json" if directory is not None else None
         self._entries: dict[str, list] | None = None
         self._new = 0
+        #: The paths answered since the file was last written.
+        self._changed: set[str] = set()
 
     def get(self, path: str) -> ModuleFacts | None:
         status = _status(path)
@@ -59,27 +72,50 @@ class ModuleFactsCache:
         self._loaded()[path] = [*status, facts.relevant, sorted(facts.defined),
                                 sorted(word.decode("utf-8", "replace") for word in facts.imported)]
         self._new += 1
-        if self._new == 1:
-            atexit.register(self.write)
+        if not self._changed:
+            _register_exit_write()
+            _unsaved.append(self)
+        self._changed.add(path)
         if self._new % WRITE_EVERY == 0:
             self.write()
 
     def write(self) -> None:
-        if self._file is not None and self._entries:
-            write_entry(self._file, json.dumps(self._entries).encode("utf-8"))
+        """The file as it is now (another process may have written it since it was read), with
+        this cache's new answers."""
+        if self._file is None or not self._changed:
+            return
+        entries = self._read_file()
+        entries.update((path, self._entries[path]) for path in self._changed)
+        write_entry(self._file, json.dumps(entries).encode("utf-8"))
+        self._changed.clear()
+        if self in _unsaved:
+            _unsaved.remove(self)
 
     def _loaded(self) -> dict[str, list]:
         if self._entries is None:
-            self._entries = {}
-            data = read_entry(self._file) if self._file is not None else None
-            if data is not None:
-                try:
-                    loaded = json.loads(data)
-                except ValueError:
-                    loaded = None
-                if isinstance(loaded, dict):
-                    self._entries = {path: entry for path, entry in loaded.items() if _well_formed(entry)}
+            self._entries = self._read_file()
         return self._entries
+
+    def _read_file(self) -> dict[str, list]:
+        data = read_entry(self._file) if self._file is not None else None
+        if data is not None:
+            try:
+                loaded = json.loads(data)
+            except ValueError:
+                loaded = None
+            if isinstance(loaded, dict):
+                return {path: entry for path, entry in loaded.items() if _well_formed(entry)}
+        return {}
+
+
+_exit_write_registered = False
+
+
+def _register_exit_write() -> None:
+    global _exit_write_registered
+    if not _exit_write_registered:
+        atexit.register(write_unsaved)
+        _exit_write_registered = True
 
 
 def _status(path: str) -> tuple[int, int] | None:

@@ -97,7 +97,8 @@ class _Form:
 def _line_breaks_normalised(source: AnyStr) -> AnyStr:
     """CR-only line breaks (old Mac files) as \\n, so every line starts after a \\n."""
     newline, cr = ("\n", "\r") if isinstance(source, str) else (b"\n", b"\r")
-    return source.replace(cr, newline) if cr in source and newline not in source else source
+    # `newline in source` first: it stops at the first line break, `cr in source` reads it all.
+    return source.replace(cr, newline) if newline not in source and cr in source else source
 
 
 def _some_line_matches(source: AnyStr, word: AnyStr, pattern: re.Pattern, newline: AnyStr) -> bool:
