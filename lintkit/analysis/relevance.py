@@ -24,6 +24,12 @@ from itertools import accumulate
 from typing import Iterable
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: The dotted chain that ends right before an attribute (`http.client` before `.HTTPConnection`),
+#: its first name captured; spaces and line continuations may surround the dots.
+_CHAIN_BEFORE = re.compile(r"(?<![\w.])(\w+)(?:[\s\\]*\.[\s\\]*\w+)*[\s\\]*\Z")
+_CHAIN_BEFORE_BYTES = re.compile(_CHAIN_BEFORE.pattern.encode("ascii"))
+#: How far back the chain is looked for.
+_CHAIN_REACH = 200
 
 
 class RelevanceTest:
@@ -32,7 +38,6 @@ class RelevanceTest:
     def __init__(self, attribute_words: Iterable[str], plain_words: Iterable[str], method_words: Iterable[str] = (),
                  keyword_words: Iterable[str] = ()):
         attributes = "|".join(sorted(map(re.escape, set(attribute_words))))
-        self._attribute_words = attributes
         self.method_words = frozenset(method_words)
         methods = "|".join(sorted(map(re.escape, self.method_words)))
         self._method = re.compile(rf"\.[\s\\]*(?:{methods})(?!\w)") if methods else None
@@ -76,8 +81,17 @@ class RelevanceTest:
         if (keyword is not None and _find_word(keyword, source, 0, len(source))) or \
                 (method is not None and method.search(source) is not None):
             return True
-        qualified = _qualified_pattern(tuple(sorted(modules)), self._attribute_words, text)
-        return qualified is not None and qualified.search(source) is not None
+        attribute = self._attribute if text else self._attribute_bytes
+        if attribute is None:
+            return False
+        chain = _CHAIN_BEFORE if text else _CHAIN_BEFORE_BYTES
+        wanted = modules if text else {name.encode("ascii") for name in modules}
+        for match in attribute.finditer(source):  # `.socket`: is the chain before it `socket.`?
+            start = match.start()
+            before = chain.search(source, max(0, start - _CHAIN_REACH), start)
+            if before is not None and before.group(1) in wanted:
+                return True
+        return False
 
     def source(self, text: str | None) -> SourceSegments | None:
         """A searchable view of one file, or None when its text cannot be trusted."""
@@ -117,16 +131,6 @@ def _line_starts(text: str) -> list[int]:
 
 def _as_bytes(pattern: re.Pattern[str] | None) -> re.Pattern[bytes] | None:
     return re.compile(pattern.pattern.encode("ascii")) if pattern is not None else None
-
-
-@lru_cache(maxsize=256)
-def _qualified_pattern(modules: tuple[str, ...], attributes: str, text: bool) -> re.Pattern | None:
-    """`<module>[.<attr>...].<word>`, spaces and line continuations allowed around the dots."""
-    if not attributes:
-        return None
-    names = "|".join(map(re.escape, modules))
-    pattern = rf"(?<![\w.])(?:{names})(?:[\s\\]*\.[\s\\]*\w+)*?[\s\\]*\.[\s\\]*(?:{attributes})(?!\w)"
-    return re.compile(pattern if text else pattern.encode("ascii"))
 
 
 @lru_cache(maxsize=4096)
