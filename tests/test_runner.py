@@ -133,3 +133,19 @@ def test_when_no_process_can_be_forked_this_one_checks_every_file(tmp_path: Path
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert _outcome(paths, jobs=2) == serial
+
+
+def test_forked_workers_start_with_the_long_lived_objects_frozen(tmp_path: Path) -> None:
+    """Before forking, the schemas and engines move to the collector's permanent generation."""
+    if not runner.FORK_WORKERS:
+        pytest.skip("workers are forked only on Linux")
+    import gc
+
+    paths = _tree(tmp_path, runner.WORKER_PREFILTER_FILES)
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        assert len(list(check_files([(path, EngineSpec()) for path in paths], jobs=2))) == len(paths)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
