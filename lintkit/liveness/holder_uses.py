@@ -26,7 +26,6 @@ Both are off with `strict`.
 from __future__ import annotations
 
 import ast
-from typing import Iterator
 
 from ..analysis.events import KnownCall
 from ..analysis.keyword_dicts import source_call
@@ -65,7 +64,7 @@ def probes_only(event: KnownCall, context) -> bool:
     the function or class holding it calls none of them and which it hands to no other code: it only
     probes the server (zuul's host-key scan: `start_client()`, `get_remote_server_key()`, `close()`)
     (not with `strict`)."""
-    session_methods = getattr(event.target.returns, "session_methods", None)
+    session_methods = event.target.returns.session_methods
     if not session_methods or context.options.strict:
         return False
     held = holder(source_call(event.call), context.parents)
@@ -74,7 +73,7 @@ def probes_only(event: KnownCall, context) -> bool:
     name, owner = held
     parents = context.parents
     used = False
-    for node in _loads(name, owner):
+    for node, _ in parents.index(owner).loads((name,)):
         parent = parents.of(node)
         if isinstance(parent, ast.Attribute):
             called = parents.of(parent)
@@ -98,7 +97,7 @@ def liveness_left_to_users(event: KnownCall, context) -> bool:
         return False
     receiver = held[0].split(".", 1)[0]
     cls = event.target.returns
-    knob_names = {name.lower() for knob in getattr(cls, "knobs", ()) for name in (knob.kwarg, knob.attribute) if name}
+    knob_names = {name.lower() for knob in cls.knobs for name in (knob.kwarg, knob.attribute) if name}
     for node in walk(held[1]):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
                 isinstance(node.value, ast.Name) and node.value.id == receiver:
@@ -106,16 +105,6 @@ def liveness_left_to_users(event: KnownCall, context) -> bool:
             if attr in knob_names or any(word in attr for word in LIVENESS_WORDS):
                 return True
     return False
-
-
-def _loads(name: str, owner: ast.AST) -> Iterator[ast.expr]:
-    """The reads of `name` (`conn`, `self.conn`) under `owner`."""
-    last = name.rpartition(".")[2]
-    for node in walk(owner):
-        if isinstance(node, ast.Name if last == name else ast.Attribute) and \
-                isinstance(node.ctx, ast.Load) and (node.id if last == name else node.attr) == last and \
-                dotted(node) == name:
-            yield node
 
 
 def _only_tested(node: ast.expr, parent: ast.AST | None) -> bool:

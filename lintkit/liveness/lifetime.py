@@ -84,7 +84,7 @@ def _short_lived(event: KnownCall, context: FileContext) -> bool:
             _returned_to_callers_that_end_it(event.call, event.resolver, flows, helpers, context) or \
             _lent_by_a_context_manager(event.call, event.resolver, flows):
         return True
-    return _dropped_at_return(event.call, event.resolver, flows, getattr(event.target.returns, "borrowed_by", ()))
+    return _dropped_at_return(event.call, event.resolver, flows, event.target.returns.borrowed_by)
 
 
 def _lent_by_a_context_manager(call: ast.Call, resolver: Resolver, flows: SocketFlows) -> bool:

@@ -229,8 +229,17 @@ class Override:
         return dict(self.instead).get(keyword)
 
 
+class _PublicName:
+    """`display_name` of a schema class or factory (both have `name` and `aliases`)."""
+
+    @property
+    def display_name(self) -> str:
+        """The name users write: the first alias if any (a public re-export)."""
+        return self.aliases[0] if self.aliases else self.name
+
+
 @dataclass(frozen=True)
-class ClassSchema:
+class ClassSchema(_PublicName):
     name: str
     aliases: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
@@ -292,14 +301,9 @@ class ClassSchema:
     library: str = ""
     origin: str = ""
 
-    @property
-    def display_name(self) -> str:
-        """The name users write: the first alias if any (a public re-export)."""
-        return self.aliases[0] if self.aliases else self.name
-
 
 @dataclass(frozen=True)
-class FactorySchema:
+class FactorySchema(_PublicName):
     name: str
     returns: str
     aliases: tuple[str, ...] = ()
@@ -326,10 +330,6 @@ class FactorySchema:
     history: tuple[NameRange, ...] = ()
     library: str = ""
     origin: str = ""
-
-    @property
-    def display_name(self) -> str:
-        return self.aliases[0] if self.aliases else self.name
 
 
 @dataclass(frozen=True)
