@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def cache_dir() -> Path | None:
@@ -51,3 +53,27 @@ def write_entry(entry: Path, encoded: bytes) -> None:
             raise
     except OSError:
         pass
+
+
+@contextmanager
+def updating(entry: Path) -> Iterator[None]:
+    """Hold `entry`'s lock while it is read, merged and written again, so that two processes
+    updating it at once (forked workers saving what each learnt) do not lose each other's
+    answers.  Where there is no `fcntl` or the lock cannot be taken, the update goes unlocked:
+    the worst case is an answer found again next run."""
+    try:
+        import fcntl
+
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(f"{entry}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        os.close(lock)  # closing the descriptor releases the lock

@@ -103,3 +103,33 @@ def test_forked_workers_keep_what_they_learnt(project: Path) -> None:
     (facts_file,) = (project / "cache" / "project").glob("modules-*.json")
     kept = json.loads(facts_file.read_text())
     assert {f"m{i:03}.py" for i in range(count)} <= {os.path.basename(path) for path in kept}
+
+
+def test_processes_saving_at_once_keep_every_answer(project: Path) -> None:
+    """Forked workers save what each learnt into the same file: the read, merge and write of one
+    must not overwrite what another wrote in between (cache_files.updating)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    modules = project / "many"
+    modules.mkdir()
+    for i in range(6 * 40):
+        (modules / f"m{i:03}.py").write_text("x = 1\n")
+    facts = ModuleFacts(False, frozenset(), frozenset())
+
+    def save(worker: int) -> None:
+        cache = ModuleFactsCache((str(project),), "k")
+        for i in range(worker * 40, worker * 40 + 40):
+            cache.put(str(modules / f"m{i:03}.py"), facts)
+            cache.write()
+        os._exit(0)
+
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=save, args=(worker,)) for worker in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    kept = ModuleFactsCache((str(project),), "k")
+    assert all(kept.get(str(modules / f"m{i:03}.py")) == facts for i in range(6 * 40))

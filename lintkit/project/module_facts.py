@@ -21,7 +21,7 @@ import os
 import zlib
 from dataclasses import dataclass
 
-from ..cache_files import cache_dir, read_entry, write_entry
+from ..cache_files import cache_dir, read_entry, updating, write_entry
 
 #: New answers kept in memory before the file is written again.
 WRITE_EVERY = 64
@@ -84,9 +84,10 @@ class ModuleFactsCache:
         this cache's new answers."""
         if self._file is None or not self._changed:
             return
-        entries = self._read_file()
-        entries.update((path, self._entries[path]) for path in self._changed)
-        write_entry(self._file, json.dumps(entries).encode("utf-8"))
+        with updating(self._file):
+            entries = self._read_file()
+            entries.update((path, self._entries[path]) for path in self._changed)
+            write_entry(self._file, json.dumps(entries).encode("utf-8"))
         self._changed.clear()
         if self in _unsaved:
             _unsaved.remove(self)
