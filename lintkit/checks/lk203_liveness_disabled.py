@@ -8,7 +8,7 @@ from ..analysis.events import AttributeStore, KnownCall, MethodCall
 from ..schemas.schema import ClassSchema, Knob
 from ..liveness.coerced_values import coerced_off, off_value
 from ..liveness.keepalive_specs import known_forms, spec_problem
-from ..liveness.knobs import SET, read, written_value
+from ..liveness.knobs import SET, method_argument, read, written_value
 from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..liveness.parameter_defaults import default_behind
 from ..library_settings.settings_liveness import knob_settings
@@ -66,7 +66,10 @@ class LivenessDisabled(Check):
     asyncio and threading, whose default pings every 20 s; not in a file
     that calls `ping()` on an object, as an application that pings on its
     own timing does: the knob's `replaced_by`), attribute assignments (`params.heartbeat = 0`), and methods
-    (`transport.set_keepalive(0)` for paramiko). The same settings in a
+    at the argument the schema names, by position or by keyword
+    (`transport.set_keepalive(0)` for paramiko, also on the Transport pysftp
+    keeps in `sftp._transport`; `client.connect(host, 1883, 0)` and
+    `connect(host, keepalive=0)` for paho-mqtt). The same settings in a
     literal URL or conninfo are reported too, with no fix
     (`"amqp://h/%2F?heartbeat=0"`, `"redis://h/0?socket_keepalive=no"`,
     `"host=db keepalives=0"`). It also reports
@@ -346,10 +349,14 @@ class LivenessDisabled(Check):
     def method_call(self, event: MethodCall) -> None:
         call = event.call
         if event.instance is not None:
-            knobs = self._knobs(event.instance.cls, "method", event.method)
-            if knobs and call.args and not isinstance(call.args[0], ast.Starred):
-                arg = call.args[0]
-                self._check(event.instance.cls, knobs, arg, event.method + "({})", event.instance.display_name,
+            for knob in self._knobs(event.instance.cls, "method", event.method):
+                arg = method_argument(call, knob)
+                if arg is None:
+                    continue
+                first = knob.position_of() == 0 and not any(k.value is arg for k in call.keywords)
+                # `set_keepalive(0)`; a later argument by its name, however it is passed: `connect(keepalive=0)`
+                spelt = f"{event.method}({{}})" if first else f"{event.method}({knob.argument}={{}})"
+                self._check(event.instance.cls, [knob], arg, spelt, event.instance.display_name,
                             (arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset))
         if event.method != "setsockopt" or len(call.args) != 3 or any(isinstance(a, ast.Starred) for a in call.args):
             return
