@@ -44,6 +44,6 @@ def test_a_factory_setting_its_own_knob_makes_its_own_connection() -> None:
     ws_connect = schemas.call_target(schemas.lookup("aiohttp.client.ClientSession.ws_connect"))
     get_transport = schemas.call_target(schemas.lookup("paramiko.client.SSHClient.get_transport"))
     assert ws_connect.own_connection and not get_transport.own_connection
-    assert schemas.factory_results(schemas.lookup("aiohttp.ClientSession")) == []
-    assert [c.name for c in schemas.factory_results(schemas.lookup("paramiko.SSHClient"))] == \
-        ["paramiko.transport.Transport"]
+    assert schemas.routes(schemas.lookup("aiohttp.ClientSession")) == []
+    assert [(r.returns.name, r.step, r.ready_after) for r in schemas.routes(schemas.lookup("paramiko.SSHClient"))] == \
+        [("paramiko.transport.Transport", "get_transport()", ("connect",))]

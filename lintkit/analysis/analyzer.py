@@ -845,6 +845,10 @@ class Analyzer:
             base = self.binding_of(expr.value, scope)
             if isinstance(base, Ref):
                 return Ref(f"{base.qualname}.{expr.attr}")
+            if isinstance(base, Instance):
+                held = self.schemas.part(base.cls, expr.attr)
+                if held is not None:  # `sftp._transport`: a part of the receiver's connection
+                    return Instance(held, origin=base.origin)
             return UNKNOWN
         if self._dicts is not None and makes_dict(expr) and scope.lookup("dict") is None:
             return DICT_VALUE

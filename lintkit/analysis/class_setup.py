@@ -51,9 +51,7 @@ def _ready_methods(event: KnownCall, schemas) -> frozenset[str]:
     """The calls after which the client's settings can be made (paramiko: `connect()`
     before `get_transport().set_keepalive()`), from its factories' `ready_after`."""
     cls = event.target.returns
-    return frozenset(name for owner in schemas.factory_results(cls)
-                     if (factory := schemas.factory_reaching(cls, owner)) is not None
-                     for name in factory.ready_after)
+    return frozenset(name for route in schemas.routes(cls) for name in route.ready_after)
 
 
 def _readied_here(attribute: str, methods: frozenset[str], classes: list[ast.ClassDef]) -> bool:

@@ -9,7 +9,8 @@ from ..analysis.class_setup import configured_by_own_class, made_for_unseen_base
 from ..library_settings.django_liveness import check_persistent_connections
 from ..analysis.events import AttributeStore, KnownCall, MethodCall
 from ..analysis.keyword_dicts import source_call
-from ..schemas.schema import ClassSchema, FactorySchema, Knob
+from ..schemas.registry import Route
+from ..schemas.schema import ClassSchema, Knob
 from ..liveness.servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
 from ..liveness.sockets import Parents, dotted
 from ..analysis.values import literal_value
@@ -31,8 +32,9 @@ class _Pending:
     version_note: tuple[str, str]
     #: A knob the call sets without the other entries it needs (`requires`), and those entries.
     partial: tuple[Knob, tuple[tuple[str, object], ...]] | None = None
-    #: Knobs of an object reached through a factory of the client (Transport via get_transport()).
-    routes: dict[Knob, FactorySchema] = field(default_factory=dict)
+    #: Knobs of an object that is part of the client's connection, and how it is reached
+    #: (a Transport through `get_transport()`, or pysftp's `_transport`).
+    routes: dict[Knob, Route] = field(default_factory=dict)
 
 
 class NoLivenessByDefault(Check):
@@ -41,7 +43,8 @@ class NoLivenessByDefault(Check):
     ## What it does
     Reports the construction of a client (a schema class with `heartbeat` or
     `keepalive` knobs, or with knobs reached through its factories, such as
-    paramiko's `SSHClient.get_transport()`) when the library's default keeps
+    paramiko's `SSHClient.get_transport()`, or through an attribute holding a
+    part of its connection, such as pysftp's `Connection._transport`) when the library's default keeps
     nothing alive on an idle connection and the file never turns liveness
     on: not through a keyword of the call (`heartbeat=`, `socket_keepalive=`,
     `socket_options=[... SO_KEEPALIVE ...]`, a grpc `options` entry), not in
@@ -91,7 +94,9 @@ class NoLivenessByDefault(Check):
     out (`client.get_transport()`) is judged where the client is made,
     not where it is handed out. The bundled schemas cover qpid
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
-    `set_keepalive`), grpc channels (no `grpc.keepalive_time_ms`), urllib3
+    `set_keepalive`), pysftp `Connection` (it has no setting of its own and
+    never calls `set_keepalive()` on the paramiko Transport it keeps in
+    `_transport`: `sftp._transport.set_keepalive(30)` is the advice), grpc channels (no `grpc.keepalive_time_ms`), urllib3
     pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
     (no `socket_keepalive`). aiohttp websockets, `session.ws_connect()`
     and `web.WebSocketResponse()` without `heartbeat=` (default `None`: no
@@ -271,12 +276,11 @@ class NoLivenessByDefault(Check):
         if cls.protocol_heartbeats and not self.options.strict:
             return  # the protocol carried over it often has heartbeats of its own (Engine.IO over a websocket)
         concepts = K.LIVENESS + ("keepalive_options",)
-        owners = [cls, *self.schemas.factory_results(cls)]
+        parts = self.schemas.routes(cls)
         found = [K.applicable(self.schemas, owner, self.context.filename, self.options.versions,
                               event.version_guards, concepts)
-                 for owner in owners]
-        routes = {knob: self.schemas.factory_reaching(cls, owner)
-                  for owner, applicable in zip(owners[1:], found[1:])
+                 for owner in (cls, *(route.returns for route in parts))]
+        routes = {knob: route for route, applicable in zip(parts, found[1:])
                   for knob in (*applicable.knobs, *applicable.uncertain)}
         # A keepalive switch with a remedy keeps nothing alive through a NAT (no idle setting: botocore,
         # librdkafka): turning it on is no advice (LK202 reports it when turned on).
@@ -373,7 +377,7 @@ class NoLivenessByDefault(Check):
         max_idle = self.options.max_idle_seconds
         what = "heartbeat" if knob.concept == "heartbeat" else "TCP keepalive"
         route = pending.routes.get(knob)
-        path = f"{route.name.rpartition('.')[2]}()." if route is not None else ""
+        path = f"{route.step}." if route is not None else ""
         default = "" if knob.unit == "options" else f" ({path}{_setter(knob)} defaults to {knob.default!r})"
         how = _how(knob, max_idle) if route is None else \
             _how_through(knob, route, holder(source_call(call), self.context.parents), max_idle)
@@ -550,17 +554,18 @@ def _unit(knob: Knob) -> str:
     return {"s": " (seconds)", "ms": " (milliseconds)"}.get(knob.unit, "")
 
 
-def _how_through(knob: Knob, factory: FactorySchema, holder, max_idle: int) -> str:
-    """Advice for a knob of an object the client hands out: `ssh.get_transport().set_keepalive(30)`."""
+def _how_through(knob: Knob, route: Route, holder, max_idle: int) -> str:
+    """Advice for a knob of an object that is part of the client's connection:
+    `ssh.get_transport().set_keepalive(30)`, `sftp._transport.set_keepalive(30)`."""
     client = holder[0] if holder is not None else None
-    reached = f"{client + '.' if client else ''}{factory.name.rpartition('.')[2]}()"
+    reached = f"{client + '.' if client else ''}{route.step}"
     setter = _how(knob, max_idle)
     if knob.method is not None:
         setter = f"call {reached}.{_method_text(knob, K.suggested_value(knob, max_idle))}{_unit(knob)}"
     else:
         setter += f" on {reached}"
-    if factory.ready_after:
-        after = " or ".join(f"{client + '.' if client else ''}{name}()" for name in factory.ready_after)
+    if route.ready_after:
+        after = " or ".join(f"{client + '.' if client else ''}{name}()" for name in route.ready_after)
         setter = f"after {after}, {setter}"
     return setter + ("" if client else " on this client")
 

@@ -75,10 +75,18 @@ def item_rules(schemas: SchemaSet, item: ClassSchema | FactorySchema) -> list[st
     if item.overrides:
         rules.append("LK104")
     if isinstance(item, ClassSchema):
-        rules += [rule for owner in schemas.mro(item) for knob in owner.knobs for rule in knob_rules(knob)]
+        rules += [rule for _, knob in _knobs_of(schemas, item) for rule in knob_rules(knob)]
         if any(owner.options_copied_by for owner in schemas.mro(item)):
             rules.append("LK207")
     return sorted(set(rules))
+
+
+def _knobs_of(schemas: SchemaSet, cls: ClassSchema) -> list[tuple[str, Knob]]:
+    """The knobs of a class, inherited ones included, then those of the objects that are part of its
+    connection (`routes`), each with the step that reaches it (`get_transport().`, `_transport.`)."""
+    own = [("", knob) for owner in schemas.mro(cls) for knob in owner.knobs]
+    return own + [(f"{route.step}.", knob) for route in schemas.routes(cls)
+                  for owner in schemas.mro(route.returns) for knob in owner.knobs]
 
 
 def _cell(text: str) -> str:
@@ -98,7 +106,8 @@ def _value(value: Any) -> str:
     return "`None`" if value is None else f"`{value!r}`"
 
 
-def _setters(knob: Knob) -> str:
+def _setters(knob: Knob, through: str = "") -> str:
+    """Where code sets the knob; `through`: the step from the client to the object that has it."""
     where = []
     if knob.kwarg:
         where.append(f"`{knob.kwarg}=`" if knob.position is None or knob.method else
@@ -107,7 +116,7 @@ def _setters(knob: Knob) -> str:
         where.append(f"`.{knob.attribute}`")
     if knob.method:
         argument = f"{knob.argument}=" if knob.argument else ""
-        where.append(f"`{knob.method}({argument}…)`")
+        where.append(f"`{through}{knob.method}({argument}…)`")
     text = " or ".join(where) or "fixed: library behaviour"
     if knob.key:
         text = f"`{knob.key!r}` in {text}"
@@ -159,13 +168,15 @@ def render_library(schemas: SchemaSet, lib: LibrarySchema, continued: bool = Fal
         kind = "" if isinstance(item, ClassSchema) else " (factory)"
         lines.append(f"| {_code(item.name)}{kind} | {', '.join(map(_code, item.aliases)) or ''} | "
                      f"{_policy(item, schemas)} | {_rules(item_rules(schemas, item))} |")
-    knobs = [(cls, knob) for cls in lib.classes for knob in cls.knobs]
+    knobs = [(cls, "", knob) for cls in lib.classes for knob in cls.knobs]
+    knobs += [(cls, f"{route.step}.", knob) for cls in lib.classes for route in schemas.routes(cls)
+              if route.returns.library != lib.name for knob in route.returns.knobs]  # another library's part
     if knobs:
         lines += ["", "| class | knob | set by | unit | default | off | notes | rules |",
                   "|---|---|---|---|---|---|---|---|"]
-        for cls, knob in knobs:
+        for cls, through, knob in knobs:
             off = ", ".join(_value(v) for v in knob.off)
-            lines.append(f"| {_code(cls.display_name)} | {knob.concept} | {_setters(knob)} | "
+            lines.append(f"| {_code(cls.display_name)} | {knob.concept} | {_setters(knob, through)} | "
                          f"{KNOB_UNITS.get(knob.unit, knob.unit)} | {_value(knob.default)} | {off} | "
                          f"{_cell(_knob_extra(knob))} | {_rules(knob_rules(knob))} |")
     copied = [cls for cls in lib.classes if cls.options_copied_by]

@@ -56,6 +56,17 @@ class CallTarget:
     own_connection: bool = False
 
 
+@dataclass(frozen=True)
+class Route:
+    """How code reaches an object that is part of a client's connection (`SchemaSet.routes`)."""
+
+    returns: ClassSchema
+    #: The step from the client, as code writes it after `client.`: `get_transport()`, `_transport`.
+    step: str
+    #: Methods of the client one of which must have run before the step gives the object.
+    ready_after: tuple[str, ...] = ()
+
+
 class SchemaSet:
     def __init__(self, libraries: Iterable[LibrarySchema]):
         self.libraries = tuple(libraries)
@@ -101,6 +112,9 @@ class SchemaSet:
             for base in cls.bases:
                 if not isinstance(self._by_name.get(base), ClassSchema):
                     self._problem(cls.origin, f"class '{cls.name}'.bases: no schema class '{base}'")
+            for attribute, held in cls.parts.items():
+                if not isinstance(self._by_name.get(held), ClassSchema):
+                    self._problem(cls.origin, f"class '{cls.name}'.parts.{attribute}: no schema class '{held}'")
         for fac in self.factories.values():
             if not isinstance(self._by_name.get(fac.returns), ClassSchema):
                 self._problem(fac.origin, f"factory '{fac.name}'.returns: no schema class '{fac.returns}'")
@@ -179,28 +193,34 @@ class SchemaSet:
     def library_of(self, cls: ClassSchema) -> LibrarySchema | None:
         return self._library_of.get(cls.name)
 
-    def factory_results(self, cls: ClassSchema) -> list[ClassSchema]:
-        """Classes that instance-method factories of `cls` return (SSHClient -> Transport), except
-        factories whose own keywords configure a new connection (aiohttp `ws_connect()`)."""
-        prefixes = tuple(f"{owner.name}." for owner in self.mro(cls))
-        found = []
-        for name, factory in self.factories.items():
-            if name.startswith(prefixes) and "." not in name[len(next(p for p in prefixes if name.startswith(p))):]:
-                if self.call_target(factory).own_connection:
-                    continue  # a connection of its own (aiohttp ws_connect()), not a part of cls's
-                returned = self.lookup(factory.returns)
-                if returned is not cls and returned not in found:
-                    found.append(returned)
-        return found
-
-    def factory_reaching(self, cls: ClassSchema, returned: ClassSchema) -> FactorySchema | None:
-        """The instance-method factory of `cls` that returns `returned` (SSHClient -> get_transport)."""
+    def routes(self, cls: ClassSchema) -> list[Route]:
+        """The objects that are part of `cls`'s connection, and how code reaches each: an
+        instance-method factory (SSHClient -> `get_transport()`), except one whose own keywords
+        configure a new connection (aiohttp `ws_connect()`), or an attribute that holds it
+        (pysftp's Connection -> `_transport`, the class's `parts`). One route per class reached,
+        the nearest in the method resolution order first."""
+        found: dict[str, Route] = {}
         for owner in self.mro(cls):
             prefix = f"{owner.name}."
             for name, factory in self.factories.items():
-                if name.startswith(prefix) and "." not in name[len(prefix):] \
-                        and self.lookup(factory.returns) is returned:
-                    return factory
+                if not name.startswith(prefix) or "." in name[len(prefix):]:
+                    continue
+                if self.call_target(factory).own_connection:
+                    continue  # a connection of its own (aiohttp ws_connect()), not a part of cls's
+                returned = self.lookup(factory.returns)
+                if returned is not cls:
+                    found.setdefault(returned.name, Route(returned, f"{name[len(prefix):]}()", factory.ready_after))
+            for attribute, held in owner.parts.items():
+                returned = self.lookup(held)
+                found.setdefault(returned.name, Route(returned, attribute))
+        return list(found.values())
+
+    def part(self, cls: ClassSchema, attribute: str) -> ClassSchema | None:
+        """The class of the object `cls` holds in `attribute` (its `parts`), inherited ones included."""
+        for owner in self.mro(cls):
+            held = owner.parts.get(attribute)
+            if held is not None:
+                return self.lookup(held)
         return None
 
     def names(self) -> Iterable[str]:

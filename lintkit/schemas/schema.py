@@ -298,6 +298,9 @@ class ClassSchema(_PublicName):
     #: Functions of other libraries that use a client only for the call, keeping nothing
     #: (oslo.concurrency's `ssh_execute(ssh, cmd)`): handing one the client keeps it no longer.
     borrowed_by: frozenset[str] = frozenset()
+    #: Attribute -> the schema class of the object it holds, part of this object's connection
+    #: (pysftp's `Connection._transport`, a paramiko Transport): its knobs are this object's.
+    parts: Mapping[str, str] = field(default_factory=dict)
     library: str = ""
     origin: str = ""
 
@@ -369,6 +372,7 @@ _CLASS_KEYS = {
     "options_copied_by",
     "session_methods",
     "borrowed_by",
+    "parts",
 } | _ADDRESS_KEYS | _TRANSPORT_KEYS
 _KNOB_KEYS = {"concept", "unit", "kwarg", "attribute", "method", "default", "off", "versions", "note",
               "key", "argument", "position", "gap", "default_idle", "requires", "caveat", "remedy", "transports",
@@ -562,6 +566,14 @@ def _qualified_names(r: _Reader, key: str) -> frozenset[str]:
         if "." not in name or not all(part.isidentifier() for part in name.split(".")):
             r.fail(r.key(key), f"{name!r} is not a qualified name (module.function)")
     return names
+
+
+def _parts(r: _Reader) -> dict[str, str]:
+    parts = r.text_map("parts")
+    for name in sorted(parts):
+        if not name.isidentifier():
+            r.fail(f"{r.key('parts')}.{name}", "must be an attribute name")
+    return parts
 
 
 def _kwargs_receiver(r: _Reader) -> str | None:
@@ -824,6 +836,7 @@ def _parse_schema(top: _Reader) -> LibrarySchema:
             options_copied_by=copied_options.parse(r),
             session_methods=_session_methods(r),
             borrowed_by=_qualified_names(r, "borrowed_by"),
+            parts=_parts(r),
             library=lib_name,
             origin=origin,
         ))
