@@ -441,3 +441,19 @@ def test_borrowed_by_loads_and_is_checked(tmp_path: Path) -> None:
     assert cls.borrowed_by == frozenset({"acme.utils.run"})
     assert "borrowed_by: 'run' is not a qualified name (module.function)" in load_error(
         tmp_path, LIBRARY + CLASS + 'borrowed_by = ["run"]\n')
+
+
+def test_parts_load_and_are_checked(tmp_path: Path) -> None:
+    transport = '\n[[class]]\nname = "acme.transport.Transport"\nmethods = ["set_keepalive"]\n'
+    text = LIBRARY + CLASS + 'parts = { _transport = "acme.transport.Transport" }\n' + transport
+    schema = load_schema_file(write(tmp_path, text))
+    assert schema.classes[0].parts == {"_transport": "acme.transport.Transport"}
+    schemas = SchemaSet([schema])
+    assert schemas.part(schemas.lookup("acme.Client"), "_transport") is schemas.lookup("acme.transport.Transport")
+    assert [(route.returns.name, route.step) for route in schemas.routes(schemas.lookup("acme.Client"))] == \
+        [("acme.transport.Transport", "_transport")]
+    assert "parts.the transport: must be an attribute name" in load_error(
+        tmp_path, LIBRARY + CLASS + 'parts = { "the transport" = "acme.transport.Transport" }\n' + transport)
+    assert "parts: must be a table of strings" in load_error(tmp_path, LIBRARY + CLASS + 'parts = { _t = 1 }\n')
+    assert "class 'acme.client.Client'.parts._transport: no schema class 'acme.transport.Transprot'" in load_error(
+        tmp_path, LIBRARY + CLASS + 'parts = { _transport = "acme.transport.Transprot" }\n')

@@ -14,7 +14,7 @@ from ..schemas.schema import ClassSchema, Knob
 from ..liveness.servicing import done_by_hand, servicing_advice, servicing_hint, unserviced
 from ..liveness.sockets import Parents, dotted
 from ..analysis.values import literal_value
-from ..liveness.holder_uses import holder, liveness_left_to_users, owner_of
+from ..liveness.holder_uses import holder, liveness_left_to_users, owner_of, part_of_own_client
 from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..liveness.transports import on_transport
 from .base import CLOUD_IDLE_TIMEOUTS, Check
@@ -92,7 +92,10 @@ class NoLivenessByDefault(Check):
     another module of the project whose methods name the setter (the project
     index records the names its methods use), and an object a client hands
     out (`client.get_transport()`) is judged where the client is made,
-    not where it is handed out. The bundled schemas cover qpid
+    not where it is handed out; so is one that a subclass of the client
+    stores where the client keeps that part of its connection (durasftp's
+    `pysftp.Connection` subclass makes its own `self._transport =
+    paramiko.Transport(sock)`). The bundled schemas cover qpid
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
     `set_keepalive`), pysftp `Connection` (it has no setting of its own and
     never calls `set_keepalive()` on the paramiko Transport it keeps in
@@ -264,8 +267,9 @@ class NoLivenessByDefault(Check):
 
     def known_call(self, event: KnownCall) -> None:
         target, call = event.target, event.call
-        if exempt(event, self.context) or _part_of_known_connection(event) or target.copies_settings:
-            return  # a copy (kombu's clone()) has its source's settings: judged at the source
+        if exempt(event, self.context) or _part_of_known_connection(event) or target.copies_settings or \
+                part_of_own_client(event, self.context, self.schemas):
+            return  # a copy (kombu's clone()) has its source's settings, a part its client's: judged there
         if liveness_left_to_users(event, self.context):
             return  # the holding class keeps a heartbeat setting of its own for code lintkit does not see
         if made_for_unseen_base(event, self.context, self.schemas):

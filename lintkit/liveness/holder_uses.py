@@ -21,6 +21,12 @@ more.  Two questions of the LK2xx rules need those uses:
   code, so LK204 does not claim that nothing turns liveness on.
 
 Both are off with `strict`.
+
+- `part_of_own_client`: an object a subclass of a client stores where the client
+  keeps a part of its connection (`self._transport = paramiko.Transport(sock)` in a
+  method of a `pysftp.Connection` subclass: the schema's `parts`) is that part, and
+  is judged where the client is made, as one handed out is (`ssh.get_transport()`).
+  durasftp's `DurableSFTPConnection` overrides `_start_transport()` this way.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import ast
 from ..analysis.events import KnownCall
 from ..analysis.keyword_dicts import source_call
 from ..analysis.name_index import dotted
+from ..schemas.schema import ClassSchema
 from ..reading.syntax import walk
 from .sockets import Parents
 
@@ -51,6 +58,21 @@ def holder(call: ast.Call, parents: Parents) -> tuple[str, ast.AST | None] | Non
     if isinstance(statement, ast.withitem) and isinstance(statement.optional_vars, ast.Name):
         return statement.optional_vars.id, None
     return None
+
+
+def part_of_own_client(event: KnownCall, context, schemas) -> bool:
+    """The object is stored in `self.<attribute>` by a method of a class deriving from a schema
+    class that keeps such an object there (its `parts`): a part of the client's connection."""
+    held = holder(source_call(event.call), context.parents)
+    if held is None or not held[0].startswith("self.") or held[0].count(".") != 1 or event.resolver is None:
+        return False
+    cls = held[1]
+    attribute = held[0].partition(".")[2]
+    for base in cls.bases if isinstance(cls, ast.ClassDef) else ():
+        client = schemas.lookup(event.resolver.qualname(base) or "")
+        if isinstance(client, ClassSchema) and schemas.part(client, attribute) is event.target.returns:
+            return True
+    return False
 
 
 def owner_of(node: ast.AST, name: str, parents: Parents) -> ast.AST | None:
