@@ -1,10 +1,11 @@
 """Keep the schemas of libraries that cannot be imported honest: read the installed source with `ast`.
 
 pysftp 0.2.9 imports `DSSKey` from paramiko, which paramiko 4.0 removed, so `test_schema_drift.py`
-(which imports the library) cannot check it.  Its files install all the same, and
-`lintkit.generators.library_source` reads them without importing anything: the constructor's
-keywords, the names instances can be given, the methods, the objects a class keeps in its
-`parts`, and whether the library ever sets a knob of such a part itself.
+(which imports the library) cannot check it.  Its files install all the same, and the schema
+generator reads them without importing anything (`lintkit schema generate --from-source`,
+lintkit.generators.source_draft): the schema must say what the draft says of the constructor's
+keywords, the names instances can be given and the methods.  The objects a class keeps in its
+`parts` are read here, with whether the library ever sets a knob of such a part itself.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 import pytest
 
-from lintkit.generators.library_source import ClassSource, SourceTree
+from lintkit.generators.library_source import SourceTree
+from lintkit.generators.schema_draft import ClassDraft
+from lintkit.generators.source_draft import draft_from_source
 from lintkit.schemas.registry import load_schema_set
 from lintkit.schemas.schema import ClassSchema, LibrarySchema
 
@@ -39,18 +42,11 @@ def _tree(lib: LibrarySchema) -> SourceTree:
     return SourceTree.installed(lib.name.split(".")[0])
 
 
-def _class(lib: LibrarySchema, cls: ClassSchema) -> ClassSource:
-    found = _tree(lib).find_class(cls.name)
-    assert found is not None, f"{cls.name} is not in {lib.distribution} {lib.version}"
-    return found
-
-
-def _method_aliases(source: ClassSource) -> set[str]:
-    """Class-level names bound to a method of the class (`cwd = chdir`): methods, not attributes."""
-    functions = {f.name for c in source.mro() for f in c._functions()}
-    return {target.id for c in source.mro() for node in c.node.body if isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Name) and node.value.id in functions
-            for target in node.targets if isinstance(target, ast.Name)}
+def _draft(lib: LibrarySchema, cls: ClassSchema) -> ClassDraft:
+    """The generator's view of the class: `lintkit schema generate --from-source --class NAME`."""
+    _tree(lib)
+    [draft] = draft_from_source(lib.distribution, [cls.name]).classes
+    return draft
 
 
 CLASSES = [(lib, cls) for lib in READ for cls in lib.classes]
@@ -59,18 +55,17 @@ IDS = [cls.name for _, cls in CLASSES]
 
 @pytest.mark.parametrize(("lib", "cls"), CLASSES, ids=IDS)
 def test_keywords_match_the_constructor(lib: LibrarySchema, cls: ClassSchema) -> None:
-    keywords = _class(lib, cls).keywords()
+    keywords = _draft(lib, cls).keywords
     assert frozenset(cls.kwargs or ()) == keywords.names
-    assert cls.unknown_kwargs == ("raises" if keywords.rejects_others else "silent")
+    assert cls.unknown_kwargs == keywords.policy
 
 
 @pytest.mark.parametrize(("lib", "cls"), CLASSES, ids=IDS)
 def test_attributes_and_methods_match_the_class(lib: LibrarySchema, cls: ClassSchema) -> None:
-    source = _class(lib, cls)
-    aliases = _method_aliases(source)
-    assert SCHEMAS.attributes(cls) == source.attributes() - aliases
-    assert SCHEMAS.methods(cls) == source.methods() | aliases
-    assert cls.unknown_attributes == ("raises" if source.slotted() else "silent")
+    draft = _draft(lib, cls)
+    assert SCHEMAS.attributes(cls) == draft.attributes
+    assert SCHEMAS.methods(cls) == draft.methods
+    assert cls.unknown_attributes == draft.unknown_attributes
 
 
 PARTS = [(lib, cls, attribute, held) for lib, cls in CLASSES for attribute, held in cls.parts.items()]
@@ -84,7 +79,7 @@ def test_parts_hold_what_the_schema_says(lib: LibrarySchema, cls: ClassSchema, a
     they keep the part's own defaults, as LK204 assumes."""
     part = SCHEMAS.lookup(held)
     names = {part.name, *part.aliases}
-    made = [node.value for node in ast.walk(_class(lib, cls).node) if isinstance(node, ast.Assign)
+    made = [node.value for node in ast.walk(_tree(lib).find_class(cls.name).node) if isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call) and _dotted(node.value.func) in names
             and any(_dotted(target) == f"self.{attribute}" for target in node.targets)]
     assert made, f"{cls.name} never stores a {part.display_name} in self.{attribute}"

@@ -113,7 +113,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     schema_validate = schema_commands.add_parser("validate", help="validate schema files")
     schema_validate.add_argument("files", nargs="+", metavar="FILE")
     schema_generate = schema_commands.add_parser(
-        "generate", help="draft a schema from an installed library (imports it; knob facts left to fill)")
+        "generate", help="draft a schema from an installed library (imports it, or reads its files with "
+        "--from-source; knob facts left to fill)")
     schema_generate.add_argument("target", metavar="TARGET", help="a distribution (paho-mqtt) or a module "
                                  "(paho.mqtt.client)")
     schema_generate.add_argument("--class", dest="classes", action="append", default=[], metavar="QUALNAME",
@@ -121,6 +122,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     schema_generate.add_argument("--factory", dest="factories", action="append", default=[],
                                  metavar="QUALNAME[=CLASS]", help="draft only these factories, with the "
                                  "class each returns when its annotation does not say (repeatable)")
+    schema_generate.add_argument("--from-source", action="store_true", help="read the installed library's files "
+                                 "with ast instead of importing it (a library that no longer imports: pysftp "
+                                 "with paramiko >= 4.0); factories only with --factory NAME=CLASS")
     schema_generate.add_argument("-o", "--output", metavar="FILE", help="write the draft here (default: stdout)")
     schema_generate.add_argument("--versions", metavar="V1,V2,...", help="also draft each class's and "
                                  "factory's history tables from the source of these releases (downloaded once, "
@@ -422,7 +426,12 @@ def generate_schema(args: argparse.Namespace) -> int:
     from ..generators.schema_draft import DraftError, draft_schema, render_draft
 
     try:
-        draft = draft_schema(args.target, args.classes, args.factories)
+        if args.from_source:
+            from ..generators.source_draft import draft_from_source
+
+            draft = draft_from_source(args.target, args.classes, args.factories)
+        else:
+            draft = draft_schema(args.target, args.classes, args.factories)
     except DraftError as exc:
         print(f"lintkit: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -436,7 +445,8 @@ def generate_schema(args: argparse.Namespace) -> int:
         except (ReleaseMissing, LookupError) as exc:
             print(f"lintkit: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-    command = " ".join(["lintkit schema generate", args.target, *(f"--class {c}" for c in args.classes),
+    command = " ".join(["lintkit schema generate", args.target, *(["--from-source"] if args.from_source else []),
+                        *(f"--class {c}" for c in args.classes),
                         *(f"--factory {f}" for f in args.factories),
                         *([f"--versions {args.versions}"] if args.versions else []),
                         *(f"--method {m}" for m in args.methods)])

@@ -116,9 +116,11 @@ class SourceTree:
 
         # Searched on sys.path, not in sys.modules (a test may have replaced the module there).
         spec = PathFinder.find_spec(module)
-        if spec is None or not spec.submodule_search_locations:
-            raise LookupError(f"{module} is not installed as a package")
-        return cls(Path(next(iter(spec.submodule_search_locations))).parent)
+        if spec is not None and spec.submodule_search_locations:
+            return cls(Path(next(iter(spec.submodule_search_locations))).parent)
+        if spec is not None and spec.origin and spec.origin.endswith(".py"):
+            return cls(Path(spec.origin).parent)  # a single-module distribution (pysftp 0.2.8's pysftp.py)
+        raise LookupError(f"{module} is not installed as Python source")
 
     def module(self, dotted: str) -> ast.Module | None:
         if dotted not in self._modules:

@@ -19,7 +19,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import library_view as view
 from .library_names import NameList, name_list_for, name_lists
@@ -40,11 +40,13 @@ class Library:
     distribution: str
     version: str
     modules: list[Any]  # the modules whose public names are drafted
+    #: False for a draft read from the files (lintkit.generators.source_draft): nothing was imported.
+    importable: bool = True
 
 
 def locate(target: str) -> Library:
     """A distribution (`paho-mqtt`) or a module (`paho.mqtt.client`), installed."""
-    packages = _packages_distributions()
+    packages = packages_distributions()
     try:
         dist = importlib.metadata.distribution(target)
     except importlib.metadata.PackageNotFoundError:
@@ -68,7 +70,7 @@ def locate(target: str) -> Library:
 
 
 @functools.lru_cache(maxsize=1)
-def _packages_distributions() -> Mapping[str, list[str]]:
+def packages_distributions() -> Mapping[str, list[str]]:
     return importlib.metadata.packages_distributions()
 
 
@@ -116,7 +118,8 @@ def _import(name: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError as exc:
-        raise DraftError(f"{name}: neither an installed distribution nor an importable module ({exc})") from None
+        raise DraftError(f"{name}: neither an installed distribution nor an importable module ({exc}); "
+                         f"--from-source reads an installed library's files without importing it") from None
 
 
 def public_api(library: Library) -> dict[int, tuple[Any, list[str]]]:
@@ -516,7 +519,7 @@ def _class_draft(cls: type, qualname: str, names: list[str], drafted: dict[int, 
     slots = view.public_slots(cls)
     if slots:
         draft.notes.append(f"public __slots__: {', '.join(sorted(slots))}")
-    draft.knobs = _knob_hints(cls, keywords.names, attributes, methods)
+    draft.knobs = knob_hints(keywords.names, attributes, methods, lambda name: view.signature_default(cls, name))
     return draft
 
 
@@ -547,8 +550,10 @@ def _returns_cls(function: Any) -> bool:
                for node in ast.walk(tree))
 
 
-def _knob_hints(cls: type, kwargs: set[str], attributes: set[str], methods: set[str]) -> list[KnobHint]:
-    """Names that look like liveness settings; a keyword and an attribute of one name are one knob."""
+def knob_hints(kwargs: set[str], attributes: set[str], methods: set[str],
+               default_of: Callable[[str], Any]) -> list[KnobHint]:
+    """Names that look like liveness settings; a keyword and an attribute of one name are one knob.
+    `default_of(keyword)`: the constructor's default for it (`inspect.Parameter.empty`: none)."""
     hints: dict[str, KnobHint] = {}
     for setter, names in (("kwarg", kwargs), ("attribute", attributes), ("method", methods)):
         for name in sorted(names):
@@ -559,7 +564,7 @@ def _knob_hints(cls: type, kwargs: set[str], attributes: set[str], methods: set[
             hint = hints.setdefault(name, KnobHint(concept, [], name, unit))
             hint.setters.append(setter)
             if setter == "kwarg":
-                hint.default = view.signature_default(cls, name)
+                hint.default = default_of(name)
     return list(hints.values())
 
 
@@ -628,7 +633,8 @@ def render_draft(draft: Draft, command: str, histories: Mapping[str, list[str]] 
         f"version = {_string(lib.version)}",
         "source = " + _string(f"{lib.distribution} {lib.version}, read by lintkit schema generate "
                               f"({TODO}: the files read)"),
-        "importable = true",
+        *([] if lib.importable else ["# Read from the installed files with ast (--from-source): nothing was imported."]),
+        f"importable = {'true' if lib.importable else 'false'}",
     ]
     for entry, names in draft.name_lists:
         owner = f" of {entry.item}" if entry.item else ""
