@@ -44,8 +44,9 @@ class NoLivenessByDefault(Check):
     Reports the construction of a client (a schema class with `heartbeat` or
     `keepalive` knobs, or with knobs reached through its factories, such as
     paramiko's `SSHClient.get_transport()`, or through an attribute holding a
-    part of its connection, such as pysftp's `Connection._transport`) when the library's default keeps
-    nothing alive on an idle connection and the file never turns liveness
+    part of its connection, such as pysftp's `Connection._transport`) when
+    the library's default keeps nothing alive on an idle connection and the
+    file never turns liveness
     on: not through a keyword of the call (`heartbeat=`, `socket_keepalive=`,
     `socket_options=[... SO_KEEPALIVE ...]`, a grpc `options` entry), not in
     a literal connection string or URL query, not through an attribute
@@ -99,8 +100,8 @@ class NoLivenessByDefault(Check):
     `Connection` (heartbeat `None`), paramiko `SSHClient`/`Transport` (no
     `set_keepalive`), pysftp `Connection` (it has no setting of its own and
     never calls `set_keepalive()` on the paramiko Transport it keeps in
-    `_transport`: `sftp._transport.set_keepalive(30)` is the advice), grpc channels (no `grpc.keepalive_time_ms`), urllib3
-    pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
+    `_transport`: `sftp._transport.set_keepalive(30)` is the advice), grpc
+    channels (no `grpc.keepalive_time_ms`), urllib3 pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
     (no `socket_keepalive`). aiohttp websockets, `session.ws_connect()`
     and `web.WebSocketResponse()` without `heartbeat=` (default `None`: no
     Ping is ever sent, the client sets no `SO_KEEPALIVE` and the server's

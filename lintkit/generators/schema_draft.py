@@ -633,7 +633,7 @@ def render_draft(draft: Draft, command: str, histories: Mapping[str, list[str]] 
         f"version = {_string(lib.version)}",
         "source = " + _string(f"{lib.distribution} {lib.version}, read by lintkit schema generate "
                               f"({TODO}: the files read)"),
-        *([] if lib.importable else ["# Read from the installed files with ast (--from-source): nothing was imported."]),
+        *([] if lib.importable else ["# Read from the installed files with ast (--from-source): nothing imported."]),
         f"importable = {'true' if lib.importable else 'false'}",
     ]
     for entry, names in draft.name_lists:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-from typing import Sequence
+import inspect
+from typing import Any, Container, Sequence
 
 from .library_source import ClassSource, SourceTree, module_bindings
+from .library_source import Keywords as SourceKeywords
 from .schema_draft import (
     ClassDraft,
     Draft,
@@ -51,10 +53,7 @@ def draft_from_source(target: str, classes: Sequence[str] = (), factories: Seque
     by_source = {}
     for name, source in found.items():
         by_source.setdefault(source.qualname, (source, []))[1].append(name)
-    drafted = {qualname: qualname if tree.find_class(qualname) is not None else names[0]
-               for qualname, (_, names) in by_source.items()}
-    class_drafts = [_class_draft(source, drafted[qualname], names, drafted)
-                    for qualname, (source, names) in by_source.items()]
+    class_drafts = [_class_draft(source, names, by_source) for source, names in by_source.values()]
     factory_drafts = []
     for spec in factories:
         name, _, returns = spec.partition("=")
@@ -120,9 +119,11 @@ def method_aliases(source: ClassSource) -> set[str]:
             for target in node.targets if isinstance(target, ast.Name) and not target.id.startswith("_")}
 
 
-def _class_draft(source: ClassSource, name: str, names: list[str], drafted: dict[str, str]) -> ClassDraft:
+def _class_draft(source: ClassSource, names: list[str], drafted: Container[str]) -> ClassDraft:
+    """The class under the name of its defining module; `names`: those it was found by; `drafted`:
+    the classes of the draft (a drafted base lists its own names)."""
     aliases = method_aliases(source)
-    bases = [drafted[base.qualname] for base in source.bases if base.qualname in drafted]
+    bases = [base.qualname for base in source.bases if base.qualname in drafted]
     attributes, methods = set(source.attributes() - aliases), set(source.methods() | aliases)
     for base in source.bases:
         if base.qualname in drafted:
@@ -130,6 +131,7 @@ def _class_draft(source: ClassSource, name: str, names: list[str], drafted: dict
             methods -= base.methods() | method_aliases(base)
     keywords = _keywords(source.keywords())
     slotted = source.slotted()
+    name = source.qualname
     draft = ClassDraft(name=name, aliases=sorted(n for n in names if n != name), bases=bases,
                        attributes=attributes, methods=methods,
                        unknown_attributes="raises" if slotted else "silent", keywords=keywords)
@@ -139,7 +141,7 @@ def _class_draft(source: ClassSource, name: str, names: list[str], drafted: dict
     return draft
 
 
-def _keywords(found) -> Keywords:
+def _keywords(found: SourceKeywords) -> Keywords:
     if not found.var_keyword:
         return Keywords(set(found.names), "raises")
     if found.rejects_others:
@@ -147,10 +149,8 @@ def _keywords(found) -> Keywords:
     return Keywords(set(found.names), "swallows", ["**kwargs: the keys it reads, read in the source"], False)
 
 
-def _default(source: ClassSource, keyword: str):
+def _default(source: ClassSource, keyword: str) -> Any:
     """A constructor parameter's default when it is a literal, else no default (`inspect`'s empty)."""
-    import inspect
-
     for cls in source.mro():
         init = next((f for f in cls._functions() if f.name == "__init__"), None)
         if init is None:
