@@ -46,27 +46,34 @@ class Library:
 
 def locate(target: str) -> Library:
     """A distribution (`paho-mqtt`) or a module (`paho.mqtt.client`), installed."""
-    packages = packages_distributions()
-    try:
-        dist = importlib.metadata.distribution(target)
-    except importlib.metadata.PackageNotFoundError:
-        dist = None
-    if dist is not None:
-        name = dist.metadata["Name"]
-        tops = sorted(top for top, owners in packages.items()
-                      if name in owners and not top.startswith("_") and top.isidentifier())
-        if not tops:
-            raise DraftError(f"{target}: the distribution has no importable top-level module")
+    found = installed_distribution(target)
+    if found is not None:
+        name, version, tops = found
         modules = [m for top in tops for m in _api_modules(_import(top))]
-        return Library(_common_package(modules), name, dist.version, modules)
+        return Library(_common_package(modules), name, version, modules)
     module = _import(target)
     top = target.split(".")[0]
     if top in sys.stdlib_module_names:
         return Library(target, "cpython", f"{sys.version_info.major}.{sys.version_info.minor}", [module])
-    owners = packages.get(top)
+    owners = packages_distributions().get(top)
     if not owners:
         raise DraftError(f"{target}: no installed distribution provides this module")
     return Library(target, owners[0], importlib.metadata.version(owners[0]), [module])
+
+
+def installed_distribution(target: str) -> tuple[str, str, list[str]] | None:
+    """The name, version and top-level modules of the installed distribution `target`; None when
+    `target` is not a distribution's name."""
+    try:
+        dist = importlib.metadata.distribution(target)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    name = dist.metadata["Name"]
+    tops = sorted(top for top, owners in packages_distributions().items()
+                  if name in owners and not top.startswith("_") and top.isidentifier())
+    if not tops:
+        raise DraftError(f"{target}: the distribution has no top-level module")
+    return name, dist.version, tops
 
 
 @functools.lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ from .schema_draft import (
     FactoryDraft,
     Keywords,
     Library,
+    installed_distribution,
     knob_hints,
     packages_distributions,
 )
@@ -68,17 +69,10 @@ def draft_from_source(target: str, classes: Sequence[str] = (), factories: Seque
 
 
 def _locate(target: str) -> tuple[Library, SourceTree]:
-    try:
-        dist = importlib.metadata.distribution(target)
-    except importlib.metadata.PackageNotFoundError:
-        dist = None
-    if dist is not None:
-        name = dist.metadata["Name"]
-        tops = sorted(top for top, owners in packages_distributions().items()
-                      if name in owners and not top.startswith("_") and top.isidentifier())
-        if not tops:
-            raise DraftError(f"{target}: the distribution has no top-level module")
-        top, version = tops[0], dist.version
+    found = installed_distribution(target)
+    if found is not None:
+        name, version, tops = found
+        top = tops[0]
     else:
         top = target.split(".")[0]
         owners = packages_distributions().get(top)
