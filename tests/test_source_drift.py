@@ -11,6 +11,7 @@ keywords, the names instances can be given and the methods.  The objects a class
 from __future__ import annotations
 
 import ast
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 import pytest
@@ -37,7 +38,10 @@ def _tree(lib: LibrarySchema) -> SourceTree:
     try:
         installed = version(lib.distribution)
     except PackageNotFoundError:
-        pytest.skip(f"{lib.distribution} is not installed (pip install -e '.[libraries]')")
+        message = f"{lib.distribution} is not installed (pip install -e '.[libraries]')"
+        if os.environ.get("LINTKIT_REQUIRE_LIBRARIES"):
+            pytest.fail(message)
+        pytest.skip(message)
     assert installed == lib.version, f"the schema describes {lib.distribution} {lib.version}, {installed} is installed"
     return SourceTree.installed(lib.name.split(".")[0])
 
