@@ -8,7 +8,7 @@ from ..analysis.events import AttributeStore, KnownCall, MethodCall
 from ..schemas.schema import ClassSchema, Knob
 from ..liveness.coerced_values import coerced_off, off_value
 from ..liveness.keepalive_specs import known_forms, spec_problem
-from ..liveness.knobs import SET, method_argument, read, written_value
+from ..liveness.knobs import SET, method_argument, method_spelling, read, written_value
 from ..liveness.liveness_scope import EXEMPTION_NOTES, EXEMPTIONS, exempt
 from ..liveness.parameter_defaults import default_behind
 from ..library_settings.settings_liveness import knob_settings
@@ -353,10 +353,8 @@ class LivenessDisabled(Check):
                 arg = method_argument(call, knob)
                 if arg is None:
                     continue
-                first = knob.position_of() == 0 and not any(k.value is arg for k in call.keywords)
-                # `set_keepalive(0)`; a later argument by its name, however it is passed: `connect(keepalive=0)`
-                spelt = f"{event.method}({{}})" if first else f"{event.method}({knob.argument}={{}})"
-                self._check(event.instance.cls, [knob], arg, spelt, event.instance.display_name,
+                self._check(event.instance.cls, [knob], arg, method_spelling(call, knob, arg),
+                            event.instance.display_name,
                             (arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset))
         if event.method != "setsockopt" or len(call.args) != 3 or any(isinstance(a, ast.Starred) for a in call.args):
             return

@@ -177,10 +177,8 @@ class IntervalAboveMaxIdle(Check):
             if knob.method == event.method:
                 argument = K.method_argument(event.call, knob)
                 if argument is not None:
-                    by_keyword = any(k.value is argument for k in event.call.keywords)
                     self._check(knob, literal_value(argument, event.resolver), argument,
-                                f"{event.method}({knob.argument + '=' if by_keyword else ''}{{}})",
-                                event.instance.display_name)
+                                K.method_spelling(event.call, knob, argument), event.instance.display_name)
                 return
 
     def _check(self, knob: Knob, value, node: ast.expr | None, spelt: str, owner: str) -> None:

@@ -269,6 +269,14 @@ def method_argument(call: ast.Call, knob: Knob) -> ast.expr | None:
     return None
 
 
+def method_spelling(call: ast.Call, knob: Knob, argument: ast.expr) -> str:
+    """How a message shows a method knob's argument, `{}` standing for the value: the first
+    positional one as written (`set_keepalive({})`), any other by its name however the call
+    passes it (`connect(keepalive={})` for `connect(host, 1883, 0)`)."""
+    first = knob.position_of() == 0 and not any(k.value is argument for k in call.keywords)
+    return f"{knob.method}({{}})" if first else f"{knob.method}({knob.argument}={{}})"
+
+
 def uses_local_socket(call: ast.Call, target: CallTarget) -> bool:
     """A keyword that makes the connection a UNIX-domain one (`unix_socket=`)."""
     return any(k.arg in target.local_kwargs for k in call.keywords)
