@@ -25,7 +25,7 @@ DEFAULT_SELECTION_FIXTURES += ["LK102/asyncpg_keywords.py", "LK102/nats_keywords
 # What the holder does with a client (holder_uses.py), clients lent for one call (lifetime.py).
 DEFAULT_SELECTION_FIXTURES += ["LK204/held_objects.py", "LK204/probing_loops.py"]
 # pysftp: the paramiko Transport in Connection._transport (the schema's `parts`).
-DEFAULT_SELECTION_FIXTURES += ["LK204/pysftp_connections.py", "LK203/pysftp_keepalive_off.py",
+DEFAULT_SELECTION_FIXTURES += ["LK204/pysftp_connections.py", "LK204/pysftp_pool.py", "LK203/pysftp_keepalive_off.py",
                                "LK101/pysftp_attributes.py", "LK102/pysftp_keywords.py",
                                "LK203/method_arguments.py"]
 

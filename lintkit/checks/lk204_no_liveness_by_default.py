@@ -170,7 +170,10 @@ class NoLivenessByDefault(Check):
     `importlib.metadata.version("redis")`) is not reported for a
     version-dependent default. A call with `**kwargs`, a
     computed connection string, or a `unix_socket`-style keyword is not
-    reported. A `**params` dict built in the same function, module or class
+    reported, unless the class takes no keyword a splat could use but the
+    host (pysftp's `Connection(**config)`: no liveness, UNIX-socket,
+    transport or connection-string keyword), whose host is then judged as
+    remote, as a computed host is. A `**params` dict built in the same function, module or class
     counts with its keys (a heartbeat set there enables it), and is reported
     only when lintkit reads all of it: a `**unknown` merged in, a computed
     key, the dict handed to other code, a key added in a branch, in a loop,

@@ -114,8 +114,8 @@ def place(event: KnownCall) -> str:
         if keyword.arg in address.local_values and _names_one_of(keyword.value, address.local_values[keyword.arg],
                                                                  event):
             return LOCAL
-        if keyword.arg in address.host_hidden_by or keyword.arg is None:
-            return HIDDEN
+        if keyword.arg in address.host_hidden_by or (keyword.arg is None and not splat_hides_only_host(target)):
+            return HIDDEN  # a splat of a call with no other keyword that matters holds a computed host
     node = _argument(call, address.host_argument, address.host_position)
     may_be_url = bool(address.local_schemes or target.transports.aliases
                       or address.host_argument == target.settings_argument)
@@ -136,6 +136,20 @@ def place(event: KnownCall) -> str:
     if all(host is LOCAL or _is_local(address.default_host if host is None else host) for host in hosts):
         return LOCAL if any(host is not None for host in hosts) else DEFAULT_LOCAL
     return REMOTE
+
+
+def splat_hides_only_host(target) -> bool:
+    """Whether a `*`/`**` splat into a call of `target` (a CallTarget) can hide nothing the LK2xx
+    rules judge but the host: the keywords are known, none sets liveness, makes the connection
+    local, defers it, picks a transport, takes over from others, hands unknown ones on or hides
+    the host, and there is no connection string (pysftp's `Connection(**conn_params)`: its
+    keepalive is a method of the paramiko Transport it keeps).  Such a host is judged as
+    remote, as a computed one is."""
+    address, cls = target.address, target.returns
+    return (target.kwargs is not None and target.knob_kwargs == frozenset() and address.host_argument is not None
+            and not target.local_kwargs and not target.overrides and target.kwargs_receiver is None
+            and not target.settings_argument and target.transports.keyword is None and not cls.connect_deferred_by
+            and not address.local_values and not address.host_hidden_by and not address.local_schemes)
 
 
 def _receiver_hides_host(event: KnownCall) -> bool:
