@@ -389,6 +389,9 @@ class NoLivenessByDefault(Check):
         default = "" if knob.unit == "options" else f" ({path}{_setter(knob)} defaults to {knob.default!r})"
         how = _how(knob, max_idle) if route is None else \
             _how_through(knob, route, holder(source_call(call), self.context.parents), max_idle)
+        idle = _idle_companion(knob, pending.knobs)
+        if idle is not None:  # the switch alone keeps the OS idle time (LK202 would follow)
+            how += f" and {idle.kwarg} with TCP_KEEPIDLE (seconds, below {max_idle})"
         short_version, long_version = pending.version_note
         message = f"{event.target.display_name} has no {what} by default{short_version}: {how}"
         explanation = (f"{event.target.display_name} has no {what} by default{default} and this code never turns it "
@@ -550,6 +553,16 @@ def _how(knob: Knob, max_idle: int) -> str:
     if knob.method is not None:
         return f"call {_method_text(knob, value)}{unit} on it"
     return f"set .{knob.attribute} = {value}{unit}"
+
+
+def _idle_companion(knob: Knob, knobs: tuple[Knob, ...]) -> Knob | None:
+    """The keyword that sets the keepalive idle time, when `knob` is a keepalive switch that
+    leaves it at the OS default (redis-py < 8: `socket_keepalive=True` needs
+    `socket_keepalive_options`, or LK202 reports the 2 h idle)."""
+    if knob.concept != "keepalive" or knob.unit != "bool":
+        return None
+    return next((k for k in knobs if k.concept == "keepalive_options" and k.kwarg and k.key is None
+                 and k.default_idle is None), None)
 
 
 def _method_text(knob: Knob, value: int) -> str:
