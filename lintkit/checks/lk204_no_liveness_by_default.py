@@ -101,8 +101,11 @@ class NoLivenessByDefault(Check):
     `set_keepalive`), pysftp `Connection` (it has no setting of its own and
     never calls `set_keepalive()` on the paramiko Transport it keeps in
     `_transport`: `sftp._transport.set_keepalive(30)` is the advice), grpc
-    channels (no `grpc.keepalive_time_ms`), urllib3 pools (no `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0
-    (no `socket_keepalive`). aiohttp websockets, `session.ws_connect()`
+    channels (no `grpc.keepalive_time_ms`), urllib3 pools (no
+    `SO_KEEPALIVE` in `socket_options`), redis-py before 8.0 (no
+    `socket_keepalive`; the advice names `socket_keepalive_options` with a
+    `TCP_KEEPIDLE` too, since the switch alone keeps the OS idle time, which
+    LK202 reports). aiohttp websockets, `session.ws_connect()`
     and `web.WebSocketResponse()` without `heartbeat=` (default `None`: no
     Ping is ever sent, the client sets no `SO_KEEPALIVE` and the server's
     waits for the OS idle time, 2 h on Linux), are reported only with
