@@ -44,4 +44,3 @@ def settings_string(call: ast.Call, name: str | None) -> ast.expr | None:
     if node is None and call.args:
         node = call.args[0]
     return node
-

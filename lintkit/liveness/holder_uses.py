@@ -20,7 +20,7 @@ more.  Two questions of the LK2xx rules need those uses:
   adding a heart-beat listener to `broker.transport`.  lintkit cannot see that
   code, so LK204 does not claim that nothing turns liveness on.
 
-Both are off with `strict`.
+Both are off with `strict`.  A third question is where an object is judged:
 
 - `part_of_own_client`: an object a subclass of a client stores where the client
   keeps a part of its connection (`self._transport = paramiko.Transport(sock)` in a
