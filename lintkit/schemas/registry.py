@@ -216,12 +216,21 @@ class SchemaSet:
         return list(found.values())
 
     def part(self, cls: ClassSchema, attribute: str) -> ClassSchema | None:
-        """The class of the object `cls` holds in `attribute` (its `parts`), inherited ones included."""
-        for owner in self.mro(cls):
-            held = owner.parts.get(attribute)
-            if held is not None:
-                return self.lookup(held)
-        return None
+        """The class of the object `cls` holds in `attribute` (its `parts`), inherited ones included.
+        Asked for every attribute read on a known client, so answered from one table."""
+        held = self._parts.get(cls.name)
+        return held.get(attribute) if held else None
+
+    @cached_property
+    def _parts(self) -> dict[str, dict[str, ClassSchema]]:
+        """Class name -> attribute -> the part's class, for the classes that hold parts (few)."""
+        table = {}
+        for cls in self.classes.values():
+            merged = {attribute: self.lookup(held) for owner in reversed(self.mro(cls))
+                      for attribute, held in owner.parts.items()}
+            if merged:
+                table[cls.name] = merged
+        return table
 
     def names(self) -> Iterable[str]:
         """Every qualified name of a class or factory, aliases included."""
